@@ -1,0 +1,57 @@
+"""The policy: what an operator promises, as versioned, multilingual, validated code."""
+
+from placet.policy.loader import (
+    POLICY_GLOB,
+    bundled_operators,
+    load_policy,
+    load_policy_set,
+    resolve_policy_dir,
+)
+from placet.policy.model import (
+    Anchor,
+    CategoryFlag,
+    Channel,
+    ConsentOption,
+    DataCategory,
+    LegalBasis,
+    MinorRule,
+    ObjectionEffect,
+    Period,
+    Policy,
+    Purpose,
+    Recipient,
+    RecipientKind,
+    RetentionAction,
+    RetentionRule,
+    Right,
+    RightKind,
+    TransferSafeguard,
+)
+from placet.policy.versions import PolicySet
+
+__all__ = [
+    "POLICY_GLOB",
+    "Anchor",
+    "CategoryFlag",
+    "Channel",
+    "ConsentOption",
+    "DataCategory",
+    "LegalBasis",
+    "MinorRule",
+    "ObjectionEffect",
+    "Period",
+    "Policy",
+    "PolicySet",
+    "Purpose",
+    "Recipient",
+    "RecipientKind",
+    "RetentionAction",
+    "RetentionRule",
+    "Right",
+    "RightKind",
+    "TransferSafeguard",
+    "bundled_operators",
+    "load_policy",
+    "load_policy_set",
+    "resolve_policy_dir",
+]

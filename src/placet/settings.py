@@ -1,0 +1,36 @@
+"""How Placet runs (not what it allows: that is the policy), read once at the edges.
+
+Environment variables use the `PLACET_` prefix and `__` for nesting.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["PlacetSettings", "get_settings"]
+
+
+class PlacetSettings(BaseSettings):
+    """Every setting, with the description `docs/configuration.md` is generated from."""
+
+    model_config = SettingsConfigDict(env_prefix="PLACET_", env_nested_delimiter="__")
+
+    database_url: str = Field(
+        "sqlite:///placet.db", description="Ledger database (SQLite or PostgreSQL URL)."
+    )
+    policy: str = Field(
+        "ipko", description="The policy in use: a bundled operator name or a policy folder."
+    )
+    demo_dir: Path = Field(
+        Path("placet-demo"), description="Folder `placet demo` writes its documents to."
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> PlacetSettings:
+    """The settings, read from the environment once."""
+    return PlacetSettings()
