@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 __all__ = [
+    "POLICY_ISSUE_CODES",
     "ChainBrokenError",
     "CoverageError",
     "LedgerError",
@@ -46,6 +47,40 @@ class PolicyError(PlacetError):
     """The policy files are wrong: fix the YAML."""
 
 
+POLICY_ISSUE_CODES: dict[str, str] = {
+    "unreadable-file": "the file cannot be read as UTF-8 text",
+    "yaml-syntax": "the file is not valid YAML",
+    "empty-file": "the file holds nothing",
+    "not-a-mapping": "a policy file must be a YAML mapping of fields",
+    "duplicate-key": "a key is given twice in the same mapping",
+    "no-policy-file": "a policy folder holds no policy*.yaml file",
+    "missing-field": "a required field is absent",
+    "unknown-field": "a field the policy format does not have (often a misspelling)",
+    "invalid-value": "a value is not one of those allowed, or not of the right type",
+    "invalid-format": "a value does not have the required form (ids are lowercase kebab case)",
+    "invalid-date": "a date is not an ISO date (2024-01-31)",
+    "unknown-anchor": "a retention rule runs from an event Placet does not know",
+    "missing-legal-basis": "a purpose has no legal basis",
+    "duplicate-id": "two elements of the same kind share an id",
+    "unknown-category": "a data category is referenced but not declared",
+    "unknown-purpose": "a purpose is referenced but not declared",
+    "unknown-subject-type": "a subject type is referenced but not declared",
+    "unknown-consent-option": "a consent option is referenced but not declared",
+    "missing-translation": "a text lacks one of the declared languages",
+    "undeclared-language": "a text is given in a language the controller does not declare",
+    "empty-text": "a text is empty",
+    "empty-consent-option": "a consent option covers no purpose",
+    "missing-retention-period": "a retention rule has neither a period nor criteria",
+    "policy-id-mismatch": "versions in one folder name different policies",
+    "duplicate-version": "two files carry the same version name",
+    "overlapping-versions": "two versions would be in force at the same time",
+    "bad-paragraph": "a source paragraph is not numbered [N] in order",
+    "missing-coverage": "the policy folder has no coverage.yaml",
+    "invalid-coverage": "coverage.yaml does not have the coverage format",
+}
+"""Every code a `PolicyIssue` can carry, with what it means (listed in docs/policy.md)."""
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyIssue:
     """One problem found in a policy file, located by file, line and YAML path."""
@@ -55,6 +90,10 @@ class PolicyIssue:
     path: str
     code: str
     message: str
+
+    def __post_init__(self) -> None:
+        if self.code not in POLICY_ISSUE_CODES:
+            raise ValueError(f"unregistered policy issue code '{self.code}'")
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file

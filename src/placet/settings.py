@@ -19,12 +19,6 @@ class PlacetSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PLACET_", env_nested_delimiter="__")
 
-    database_url: str = Field(
-        "sqlite:///placet.db", description="Ledger database (SQLite or PostgreSQL URL)."
-    )
-    policy: str = Field(
-        "ipko", description="The policy in use: a bundled operator name or a policy folder."
-    )
     demo_dir: Path = Field(
         Path("placet-demo"), description="Folder `placet demo` writes its documents to."
     )

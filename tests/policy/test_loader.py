@@ -153,3 +153,21 @@ def test_unknown_policy_name_lists_the_bundled_operators() -> None:
 
 def test_bundled_operator_resolves_by_name() -> None:
     assert (resolve_policy_dir("ipko") / "policy.yaml").is_file()
+
+
+def test_cookie_category_naming_an_unknown_consent_option_is_reported(
+    write_policy: PolicyWriter,
+) -> None:
+    text = minimal_text() + (
+        "cookies:\n"
+        "  legal_basis: consent\n"
+        "  description: {en: We use cookies., sq: !tr Ne përdorim cookies.}\n"
+        "  categories:\n"
+        "    - id: statistics\n"
+        "      name: {en: Statistics, sq: !tr Statistika}\n"
+        "      description: {en: Counting visits., sq: !tr Numërimi i vizitave.}\n"
+        "      consent_options: [cookie-stats]\n"
+    )
+    assert [i[2:] for i in issues_of(write_policy(text))] == [
+        ("cookies.categories[0].consent_options[0]", "unknown-consent-option")
+    ]

@@ -497,6 +497,9 @@ class CookieCategory(_Model):
     description: PolicyText
     necessary: bool = False
     purposes: PolicyText | None = None
+    consent_options: list[ConsentOptionId] = Field(
+        [], description="The consent options a visitor grants for this category's cookies."
+    )
 
 
 class CookieBanner(_Model):

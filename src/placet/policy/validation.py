@@ -31,6 +31,7 @@ def find_problems(policy: Policy) -> list[Problem]:
     problems: list[Problem] = []
     problems += _duplicate_ids(policy)
     problems += _unknown_references(policy)
+    problems += _unknown_cookie_options(policy)
     problems += _missing_texts(policy)
     for index, purpose in enumerate(policy.purposes):
         if purpose.legal_basis is None:
@@ -124,6 +125,21 @@ def _unknown_references(policy: Policy) -> Iterator[Problem]:
                             f"{kind.replace('-', ' ')} '{name}' is not declared; add it under "
                             f"'{_plural(kind)}:' or fix the spelling",
                         )
+
+
+def _unknown_cookie_options(policy: Policy) -> Iterator[Problem]:
+    if policy.cookies is None:
+        return
+    options = {option.id for option in policy.consent_options}
+    for index, category in enumerate(policy.cookies.categories):
+        for position, name in enumerate(category.consent_options):
+            if name not in options:
+                yield Problem(
+                    ("cookies", "categories", index, "consent_options", position),
+                    "unknown-consent-option",
+                    f"consent option '{name}' is not declared; add it under "
+                    "'consent_options:' or fix the spelling",
+                )
 
 
 def _plural(kind: str) -> str:

@@ -1,0 +1,33 @@
+"""The library API that `placet/__init__.py` promises."""
+
+from __future__ import annotations
+
+import placet
+import placet.policy
+
+
+def test_package_exports_exactly_the_library_api() -> None:
+    assert sorted(placet.__all__) == sorted(
+        [
+            "PlacetError",
+            "Policy",
+            "PolicyError",
+            "PolicySet",
+            "PolicyValidationError",
+            "__version__",
+            "bundled_operators",
+            "load_policy",
+            "load_policy_set",
+        ]
+    )
+    for name in placet.__all__:
+        assert hasattr(placet, name), name
+
+
+def test_every_policy_export_exists() -> None:
+    for name in placet.policy.__all__:
+        assert hasattr(placet.policy, name), name
+
+
+def test_both_reference_policies_are_bundled() -> None:
+    assert placet.bundled_operators() == ["ipko", "ipnordic"]
