@@ -31,6 +31,7 @@ from pydantic.fields import FieldInfo
 
 from placet.policy import coverage as coverage_module
 from placet.policy import model as policy_model
+from placet.policy import terms as policy_terms
 from placet.settings import PlacetSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,195 +59,6 @@ ID_TYPES = {
     policy_model.SubjectTypeId: "[subject type](#model-subjecttype) id",
 }
 
-# Descriptions for the fields whose model gives none. The model's own `description` always
-# wins; a key naming a field that no longer exists stops the generator.
-FIELD_DESCRIPTIONS: dict[str, str] = {
-    "*.id": "Lowercase kebab case (`marketing-sms`); unique among the elements of its kind.",
-    "*.name": "The name shown to subjects.",
-    "*.description": "What it is, in the words of the notice.",
-    "*.email": "E-mail address.",
-    "*.phone": "Telephone number.",
-    "*.address": "Postal address.",
-    "*.web": "Web address.",
-    "*.categories": "The data categories it concerns, by id.",
-    "*.subject_types": "The subject types it concerns, by id; empty means all.",
-    "*.channels": "The channels it uses.",
-    "*.legal_ground": "The law it rests on.",
-    "Policy.policy_id": "The policy's id, the same in every version: the operator (`ipko`).",
-    "Policy.version": 'The version\'s name as the operator writes it; quote it (`"1.1"`).',
-    "Policy.effective_from": "The first day (UTC) this version is in force.",
-    "Policy.effective_until": "The last day (UTC) this version is in force, if it is ended "
-    "without a successor; otherwise it ends when the next version takes effect.",
-    "Policy.title": "The notice's title.",
-    "Policy.summary": "The opening paragraph of the notice.",
-    "Policy.controller": "Who the controller is and how to reach it.",
-    "Policy.subject_types": "The kinds of data subjects the policy speaks about.",
-    "Policy.data_categories": "The kinds of personal data processed.",
-    "Policy.data_sources": "Where personal data comes from.",
-    "Policy.purposes": "Why personal data is processed, each with its legal basis.",
-    "Policy.consent_options": "What a subject can consent to.",
-    "Policy.retention_rules": "How long each record type is kept, and what happens then.",
-    "Policy.recipients": "To whom personal data is disclosed.",
-    "Policy.transfers": "Whether and how data goes to third countries.",
-    "Policy.rights": "The rights of the subject, one per kind.",
-    "Policy.requests": "How requests are made and by when they are answered.",
-    "Policy.complaints": "How to complain to the controller.",
-    "Policy.minors": "The age below which a subject is a minor.",
-    "Policy.automated_decisions": "Automated decision-making and profiling.",
-    "Policy.security": "The security measures, as the notice describes them (Art. 32).",
-    "Policy.cookies": "The website's cookies and cookie banner.",
-    "Policy.sections": "Prose the notice carries that no other element holds.",
-    "Contact.name": "The person's or office's name.",
-    "Contact.role": "Their role (`Data protection officer`).",
-    "SupervisoryAuthority.name": "The authority's name.",
-    "Controller.legal_name": "The registered company name.",
-    "Controller.short_name": "The name the notice uses in running text (`IPKO`).",
-    "Controller.address": "The registered address.",
-    "Controller.description": "Who the controller is, in the notice's words.",
-    "Controller.dpo": "The data protection officer (Art. 37–39).",
-    "Controller.supervisory_authority": "The authority a subject may complain to (Art. 77).",
-    "DataCategory.flags": "Properties that rules depend on: traffic, location, special, …",
-    "DataCategory.examples": "Examples of the data, as the notice lists them.",
-    "PurposeConditions.objection": "What an objection (Art. 21) does to this purpose.",
-    "PurposeConditions.minors": "How this purpose treats subjects below `minors.age_below`.",
-    "Purpose.legal_basis": "One of the six lawful bases of Art. 6(1).",
-    "Purpose.categories": "The data categories the purpose processes, by id.",
-    "Purpose.channels": "The channels the purpose reaches subjects by (direct marketing).",
-    "Purpose.is_direct_marketing": "Direct marketing: an objection always stops it (Art. 21(3)).",
-    "Purpose.uses_profiling": "The purpose profiles subjects (Art. 4(4)).",
-    "Purpose.uses_automated_decisions": "The purpose takes decisions based solely on "
-    "automated processing (Art. 22).",
-    "Purpose.conditions": "The conditions the decision engine evaluates.",
-    "ConsentOption.purposes": "The purposes a subject agrees to by choosing it.",
-    "ConsentOption.channels": "The channels it covers (SMS, e-mail, …); empty means any.",
-    "ConsentOption.categories": "The data categories it covers, by id.",
-    "ConsentOption.withdrawal_channels": "The channels by which it can be withdrawn (Art. 7(3)).",
-    "RetentionException.description": "When the rule does not apply.",
-    "RetentionRule.record_type": "The records the rule governs (`Invoices`).",
-    "RetentionRule.categories": "The data categories the records hold, by id.",
-    "RetentionRule.action": "What happens when the period ends.",
-    "RetentionRule.exceptions": "Cases in which the rule does not apply.",
-    "Recipient.name": "The recipient's name, or the category of recipients.",
-    "Recipient.kind": "Its role: processor, controller, authority, …",
-    "Recipient.country": "ISO 3166 code of the country it processes the data in.",
-    "Recipient.third_country": "Outside the EU/EEA or the controller's country (GDPR chapter V).",
-    "Recipient.safeguard": "The ground for the transfer when `third_country` is true.",
-    "Recipient.legal_ground": "The law that obliges the disclosure (authorities).",
-    "Recipient.purposes": "The purposes it receives data for, by id.",
-    "Transfers.occurs": "Whether any transfer to a third country occurs.",
-    "Transfers.description": "The transfers, as the notice describes them.",
-    "Transfers.safeguards": "Every safeguard the transfers rely on.",
-    "Right.kind": "Which right; each kind at most once.",
-    "Right.description": "The right, as the notice explains it.",
-    "Right.channels": "The channels by which the subject exercises it.",
-    "Right.limits": "When the right does not apply or is limited.",
-    "Requests.deadline": "The time to answer a request, counted from receipt (Art. 12(3)).",
-    "Requests.extension_needs_reason": "An extension must be explained to the subject "
-    "within the first deadline.",
-    "Requests.identification": "How a subject proves who they are (Art. 12(6)).",
-    "Requests.contact": "Where requests go.",
-    "Complaints.to_controller": "Where a complaint to the controller goes.",
-    "Complaints.description": "How complaints are handled.",
-    "Minors.age_below": "Below this age a subject is a minor.",
-    "Minors.description": "How the controller treats children's data.",
-    "AutomatedDecisions.used": "Whether decisions based solely on automated processing are taken.",
-    "AutomatedDecisions.profiling": "Whether subjects are profiled.",
-    "AutomatedDecisions.description": "What is decided or profiled, and with what effect.",
-    "AutomatedDecisions.logic": "Meaningful information about the logic involved.",
-    "CookieCategory.necessary": "Strictly necessary: set without consent.",
-    "CookieCategory.purposes": "What the cookies are used for (text, not purpose ids).",
-    "CookieBanner.text": "The banner's text.",
-    "CookieBanner.accept_label": "The label of the button that accepts.",
-    "CookieBanner.reject_label": "The label of the button that refuses.",
-    "CookieBanner.more_label": "The label of the link to the full cookie policy.",
-    "Cookies.description": "The website's use of cookies.",
-    "Cookies.legal_basis": "The legal basis of the cookies that are not necessary.",
-    "Cookies.categories": "The kinds of cookies.",
-    "Cookies.banner": "The banner shown to visitors.",
-    "Section.title": "The section's heading.",
-    "Section.body": "The section's text.",
-    "Extension.label": "The term.",
-    "Extension.definition": "What it means.",
-    "CoverageFile.paragraphs": "Every paragraph id of every source file, with its mapping.",
-    "CoverageFile.readings": "Ambiguities in the source and the reading chosen.",
-    "CoverageFile.acknowledged_warnings": "Completeness warnings the DPO reviewed, "
-    "with the reason each stands.",
-    "Mapping.elements": "The policy elements that encode the paragraph (element paths).",
-    "Mapping.informative": "Why the paragraph encodes nothing (a heading, website chrome).",
-    "Mapping.note": "A short note for the reader.",
-    "Reading.id": "A name for the reading (kebab case).",
-    "Reading.paragraphs": "The paragraph ids whose text is ambiguous.",
-    "Reading.elements": "The element paths that carry the chosen reading.",
-    "Reading.reading": "The reading chosen, the most protective of the subject, and why.",
-    "Acknowledgement.code": "The completeness warning code.",
-    "Acknowledgement.element": "The element path the warning names.",
-    "Acknowledgement.reason": "Why the warning stands (at least 10 characters).",
-}
-
-
-# Meanings of the enum values whose member has no docstring in the model; the same rules.
-VALUE_DESCRIPTIONS: dict[str, str] = {
-    "LegalBasis.consent": "Art. 6(1)(a): the subject's consent.",
-    "LegalBasis.contract": "Art. 6(1)(b): performing a contract with the subject, or steps "
-    "before one at their request.",
-    "LegalBasis.legal-obligation": "Art. 6(1)(c): a legal obligation of the controller.",
-    "LegalBasis.vital-interest": "Art. 6(1)(d): the vital interests of a person.",
-    "LegalBasis.public-task": "Art. 6(1)(e): a task in the public interest or official authority.",
-    "LegalBasis.legitimate-interest": "Art. 6(1)(f): the legitimate interests of the "
-    "controller or a third party.",
-    "Channel.sms": "Text message.",
-    "Channel.mms": "Multimedia message.",
-    "Channel.email": "E-mail.",
-    "Channel.post": "Letter.",
-    "Channel.call": "Telephone call.",
-    "Channel.video-call": "Video call.",
-    "Channel.tv": "The TV service's screen.",
-    "Channel.multimedia": "Other multimedia services.",
-    "Channel.app": "The operator's app.",
-    "Channel.web": "The operator's website or self-care portal.",
-    "Channel.social": "Social networks.",
-    "Channel.in-person": "Face to face.",
-    "Channel.home-visit": "A visit to the subject's home.",
-    "Channel.shop": "The operator's shops.",
-    "Channel.unsubscribe-link": "The link in a message that ends a consent.",
-    "Channel.cookie-banner": "The website's cookie banner.",
-    "Channel.browser-settings": "The browser's own cookie settings.",
-    "CategoryFlag.financial": "Payment, billing and bank account data.",
-    "MinorRule.allowed": "Age plays no part.",
-    "MinorRule.never": "Never for a minor.",
-    "Anchor.collection": "When the record was made or collected.",
-    "Anchor.end-of-last-contract": "The end of the subject's last contract.",
-    "Anchor.debt-settled": "When the subject's debts are settled.",
-    "Anchor.claims-time-barred": "When claims from the relation are time-barred.",
-    "Anchor.end-of-investment": "The end of the investment the records concern.",
-    "Anchor.consent-withdrawn": "When the consent the data was collected under is withdrawn.",
-    "Anchor.end-of-campaign": "The end of the campaign the data was collected for.",
-    "RetentionAction.delete": "Delete the records.",
-    "RetentionAction.anonymise": "Remove what identifies the subject; keep the rest.",
-    "RetentionAction.restrict": "Keep, but only store or use for legal claims (Art. 18(2)).",
-    "RecipientKind.processor": "Processes on the controller's behalf (Art. 28).",
-    "RecipientKind.joint-controller": "Decides purposes and means with the controller (Art. 26).",
-    "RecipientKind.independent-controller": "Decides its own purposes for the data it receives.",
-    "RecipientKind.authority": "A public authority the law obliges disclosure to.",
-    "RecipientKind.debt-buyer": "Buys or is assigned unpaid claims.",
-    "RecipientKind.directory-service": "A directory or directory-enquiry service.",
-    "TransferSafeguard.adequacy": "An adequacy decision (Art. 45).",
-    "TransferSafeguard.standard-contractual-clauses": "Standard contractual clauses "
-    "(Art. 46(2)(c)).",
-    "TransferSafeguard.binding-corporate-rules": "Binding corporate rules (Art. 47).",
-    "TransferSafeguard.none": "No safeguard (a completeness warning for a third-country "
-    "recipient).",
-    "RightKind.information": "To be told about the processing (Art. 12–14).",
-    "RightKind.access": "Access to one's data (Art. 15).",
-    "RightKind.printed-copy": "A printed copy of one's data (Art. 15(3)).",
-    "RightKind.rectification": "Rectification (Art. 16).",
-    "RightKind.erasure": "Erasure (Art. 17).",
-    "RightKind.restriction": "Restriction of processing (Art. 18).",
-    "RightKind.objection": "Objection (Art. 21).",
-    "RightKind.portability": "Data portability (Art. 20).",
-    "RightKind.withdraw-consent": "Withdrawal of consent at any time (Art. 7(3)).",
-    "RightKind.complaint": "A complaint to the supervisory authority (Art. 77).",
-}
 
 # ---------------------------------------------------------------- policy field reference
 
@@ -256,15 +68,13 @@ def field_reference() -> str:
     policy_models = _models_reachable_from(policy_model.Policy)
     defined = [
         cls
-        for _, cls in inspect.getmembers(policy_model, inspect.isclass)
+        for _, cls in inspect.getmembers(policy_terms, inspect.isclass)
         if issubclass(cls, BaseModel) and cls.__module__ == policy_model.__name__
     ]
     other = sorted(
         (cls for cls in defined if cls not in policy_models and not cls.__name__.startswith("_")),
         key=lambda cls: cls.__name__,
     )
-    _check_descriptions([*policy_models, *COVERAGE_MODELS, *other])
-    _check_value_descriptions()
     lines = [
         "## Field reference",
         "",
@@ -307,25 +117,6 @@ def _nested_models(annotation: Any) -> Iterator[type[BaseModel]]:
         yield from _nested_models(argument)
 
 
-def _check_descriptions(models: list[type[BaseModel]]) -> None:
-    fields = {f"{cls.__name__}.{name}" for cls in models for name in cls.model_fields}
-    names = {name for cls in models for name in cls.model_fields}
-    stale = [
-        key
-        for key in FIELD_DESCRIPTIONS
-        if key not in fields and not (key.startswith("*.") and key[2:] in names)
-    ]
-    if stale:
-        raise SystemExit(f"gen_docs.py: FIELD_DESCRIPTIONS names no field: {', '.join(stale)}")
-
-
-def _check_value_descriptions() -> None:
-    values = {f"{enum.__name__}.{member.value}" for enum in _enums() for member in enum}
-    stale = [key for key in VALUE_DESCRIPTIONS if key not in values]
-    if stale:
-        raise SystemExit(f"gen_docs.py: VALUE_DESCRIPTIONS names no value: {', '.join(stale)}")
-
-
 def _model_section(cls: type[BaseModel]) -> list[str]:
     lines = [f"#### Model `{cls.__name__}`", ""]
     doc = inspect.getdoc(cls)
@@ -349,12 +140,7 @@ def _model_section(cls: type[BaseModel]) -> list[str]:
 
 
 def _describe_field(cls: type[BaseModel], name: str, field: FieldInfo) -> str:
-    text = (
-        field.description
-        or FIELD_DESCRIPTIONS.get(f"{cls.__name__}.{name}")
-        or FIELD_DESCRIPTIONS.get(f"*.{name}")
-        or ""
-    )
+    text = field.description or ""
     if field.exclude:
         text += " Set by the loader; not written in YAML."
     return text.strip()
@@ -467,14 +253,14 @@ def _enums() -> list[type[StrEnum]]:
     return [
         cls
         for _, cls in sorted(
-            inspect.getmembers(policy_model, inspect.isclass),
+            inspect.getmembers(policy_terms, inspect.isclass),
             key=lambda item: (
                 inspect.getsourcelines(item[1])[1]
-                if item[1].__module__ == policy_model.__name__
+                if item[1].__module__ == policy_terms.__name__
                 else 0
             ),
         )
-        if issubclass(cls, StrEnum) and cls.__module__ == policy_model.__name__
+        if issubclass(cls, StrEnum) and cls.__module__ == policy_terms.__name__
     ]
 
 
@@ -486,9 +272,7 @@ def _enum_section(enum: type[StrEnum]) -> list[str]:
     notes = _member_docstrings(enum)
     lines += ["| value | meaning |", "|---|---|"]
     for member in enum:
-        meaning = notes.get(member.name) or VALUE_DESCRIPTIONS.get(
-            f"{enum.__name__}.{member.value}", ""
-        )
+        meaning = notes.get(member.name, "")
         lines.append(f"| `{member.value}` | {_cell(meaning)} |")
     return [*lines, ""]
 

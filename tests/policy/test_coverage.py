@@ -85,3 +85,25 @@ def test_acknowledged_warning_does_not_count_against_the_check(folder: Path) -> 
     all_keys = {warning.key for _, warning in result.warnings}
     assert ("missing-right", "rights.portability") in all_keys
     assert ("missing-right", "rights.portability") not in open_keys
+
+
+def test_missing_coverage_file_is_reported_as_missing_coverage(folder: Path) -> None:
+    (folder / "coverage.yaml").unlink()
+    policy = load_policy_set(folder).latest
+    with pytest.raises(PolicyValidationError) as caught:
+        check_coverage(folder, policy)
+    assert [issue.code for issue in caught.value.issues] == ["missing-coverage"]
+
+
+def test_acknowledgement_of_a_warning_that_no_longer_occurs_is_stale(folder: Path) -> None:
+    coverage = folder / "coverage.yaml"
+    coverage.write_text(
+        coverage.read_text()
+        + "  - code: missing-right\n    element: rights.access\n"
+        + "    reason: Access was missing once, it is not any more.\n"
+    )
+    result = check_policy(folder)
+    assert [(ack.code, ack.element) for ack in result.stale_acknowledgements] == [
+        ("missing-right", "rights.access")
+    ]
+    assert not result.is_clean

@@ -171,3 +171,26 @@ def test_cookie_category_naming_an_unknown_consent_option_is_reported(
     assert [i[2:] for i in issues_of(write_policy(text))] == [
         ("cookies.categories[0].consent_options[0]", "unknown-consent-option")
     ]
+
+
+def test_unknown_yaml_tag_is_reported_not_raised(write_policy: PolicyWriter) -> None:
+    text = replace_once(minimal_text(), "title:\n  en: Example", "title:\n  en: !foo Example")
+    issues = issues_of(write_policy(text))
+    assert [i[1:] for i in issues] == [(line_of(text, "!foo"), "title.en", "unknown-tag")]
+
+
+def test_impossible_date_is_reported_as_invalid_date(write_policy: PolicyWriter) -> None:
+    text = replace_once(minimal_text(), "effective_from: 2024-01-01", "effective_from: 2024-13-01")
+    issues = issues_of(write_policy(text))
+    assert ("effective_from", "invalid-date") in [i[2:] for i in issues]
+
+
+def test_direct_marketing_that_survives_an_objection_is_refused(write_policy: PolicyWriter) -> None:
+    text = replace_once(
+        minimal_text(),
+        "conditions: {post_contract: 2 years}",
+        "conditions: {post_contract: 2 years, objection: overrides}",
+    )
+    assert [i[2:] for i in issues_of(write_policy(text))] == [
+        ("purposes[1].conditions.objection", "objection-on-direct-marketing")
+    ]

@@ -82,3 +82,17 @@ def test_unknown_version_name_lists_the_known_ones(write_policy: PolicyWriter) -
     policies = load_policy_set(write_policy())
     with pytest.raises(PolicyError, match=r"versions are 1\.0"):
         policies.version("9.9")
+
+
+def test_version_ending_before_it_starts_is_refused_at_effective_until(
+    write_policy: PolicyWriter,
+) -> None:
+    text = replace_once(
+        minimal_text(),
+        "effective_from: 2024-01-01",
+        "effective_from: 2024-01-01\neffective_until: 2023-12-31",
+    )
+    with pytest.raises(PolicyValidationError) as caught:
+        load_policy_set(write_policy(text))
+    issue = caught.value.issues[0]
+    assert (issue.line, issue.path, issue.code) == (5, "effective_until", "invalid-date")

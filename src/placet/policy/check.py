@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from placet.policy.completeness import CompletenessWarning, review_completeness
-from placet.policy.coverage import COVERAGE_FILE, CoverageReport, check_coverage
+from placet.policy.coverage import (
+    COVERAGE_FILE,
+    Acknowledgement,
+    CoverageReport,
+    check_coverage,
+)
 from placet.policy.loader import load_policy_set
 from placet.policy.versions import PolicySet
 
@@ -25,11 +30,17 @@ class PolicyCheck:
     """(version, warning) for every version, acknowledged or not."""
     unacknowledged: tuple[tuple[str, CompletenessWarning], ...]
     coverage: CoverageReport | None
+    stale_acknowledgements: tuple[Acknowledgement, ...] = ()
+    """Acknowledgements that match no warning of any version: remove them."""
 
     @property
     def is_clean(self) -> bool:
-        """No unacknowledged warning and, where there is a coverage file, full coverage."""
-        return not self.unacknowledged and (self.coverage is None or self.coverage.is_complete)
+        """No open warning nor stale acknowledgement, and full coverage where there is one."""
+        return (
+            not self.unacknowledged
+            and not self.stale_acknowledgements
+            and (self.coverage is None or self.coverage.is_complete)
+        )
 
 
 def check_policy(name: str | Path) -> PolicyCheck:
@@ -45,4 +56,10 @@ def check_policy(name: str | Path) -> PolicyCheck:
         warnings += [(policy.version, warning) for warning in found]
         open_ones = coverage.unacknowledged(found) if coverage else found
         unacknowledged += [(policy.version, warning) for warning in open_ones]
-    return PolicyCheck(policies, tuple(warnings), tuple(unacknowledged), coverage)
+    raised = {warning.key for _, warning in warnings}
+    stale = tuple(
+        ack
+        for ack in (coverage.coverage.acknowledged_warnings if coverage else ())
+        if (ack.code, ack.element) not in raised
+    )
+    return PolicyCheck(policies, tuple(warnings), tuple(unacknowledged), coverage, stale)

@@ -66,7 +66,10 @@ class CompletenessWarning:
 
 
 def review_completeness(policy: Policy) -> list[CompletenessWarning]:
-    """Every Art. 13/14 information item the policy leaves out, in every declared language."""
+    """Every Art. 13/14 information item the policy leaves out.
+
+    Each item is then present in every declared language, since a valid policy has every
+    text in each of them (`missing-translation` is an error, not a warning)."""
     return [
         *_controller(policy),
         *_purposes(policy),
@@ -144,7 +147,7 @@ def _rights(policy: Policy) -> Iterator[CompletenessWarning]:
             yield _warn("missing-right", f"rights.{kind.value}", f"the right '{kind}' is absent")
     if policy.requests is None:
         yield _warn("missing-request-deadline", "requests", "no deadline for answers")
-    if policy.complaints is None or not policy.controller.supervisory_authority.name:
+    if policy.complaints is None:
         yield _warn("missing-complaint-route", "complaints", "no complaint route")
 
 

@@ -44,38 +44,51 @@ _PARAGRAPH = re.compile(r"^\[(\d+)\] ?(.*)$", re.DOTALL)
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class Mapping(_Strict):
     """Where one paragraph is encoded, or why nothing encodes it."""
 
     elements: list[str] = []
+    """The policy elements that encode the paragraph (element paths)."""
     informative: str | None = None
+    """Why the paragraph encodes nothing (a heading, website chrome)."""
     note: str | None = None
+    """A short note for the reader."""
 
 
 class Reading(_Strict):
     """An ambiguity in the source and the reading chosen, most protective of the subject."""
 
     id: str
+    """A name for the reading (kebab case)."""
     paragraphs: list[str]
+    """The paragraph ids whose text is ambiguous."""
     elements: list[str] = []
+    """The element paths that carry the chosen reading."""
     reading: str
+    """The reading chosen, the most protective of the subject, and why."""
 
 
 class Acknowledgement(_Strict):
     """A completeness warning the DPO has reviewed, and why it stands."""
 
     code: str
+    """The completeness warning code."""
     element: str
+    """The element path the warning names."""
     reason: str = Field(min_length=10)
+    """Why the warning stands (at least 10 characters)."""
 
 
 class CoverageFile(_Strict):
     paragraphs: dict[str, Mapping]
+    """Every paragraph id of every source file, with its mapping."""
     readings: list[Reading] = []
+    """Ambiguities in the source and the reading chosen."""
     acknowledged_warnings: list[Acknowledgement] = []
+    """Completeness warnings the DPO reviewed, with the reason each stands."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,12 +230,21 @@ def _step(current: object, part: str) -> object:
 
 
 def _read_coverage(file: Path) -> CoverageFile:
+    if not file.is_file():
+        raise PolicyValidationError(
+            [
+                PolicyIssue(
+                    str(file),
+                    None,
+                    "",
+                    "missing-coverage",
+                    f"no {COVERAGE_FILE}: map each source paragraph to the elements encoding it",
+                )
+            ]
+        )
     document = read_yaml(file)
     if document.issues or document.data is None:
-        raise PolicyValidationError(
-            document.issues
-            or [PolicyIssue(str(file), None, "", "missing-coverage", "no coverage file")]
-        )
+        raise PolicyValidationError(document.issues)
     try:
         return CoverageFile.model_validate(document.data)
     except ValidationError as exc:

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from enum import StrEnum
-from typing import Annotated, Any, NewType, Self, TypeVar
+from typing import Annotated, Any, NewType, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from placet.errors import UnknownReferenceError
+from placet.policy.terms import (
+    Anchor,
+    CategoryFlag,
+    Channel,
+    LegalBasis,
+    MinorRule,
+    ObjectionEffect,
+    RecipientKind,
+    RetentionAction,
+    RightKind,
+    TransferSafeguard,
+)
 
 __all__ = [
     "Anchor",
@@ -32,7 +43,6 @@ __all__ = [
     "Cookies",
     "DataCategory",
     "DataSource",
-    "Extension",
     "LegalBasis",
     "MinorRule",
     "Minors",
@@ -80,147 +90,9 @@ own wording; the loader records where those are (`Policy.translated_paths`)."""
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class LegalBasis(StrEnum):
-    """The six lawful bases of GDPR Art. 6(1)."""
-
-    CONSENT = "consent"
-    CONTRACT = "contract"
-    LEGAL_OBLIGATION = "legal-obligation"
-    VITAL_INTEREST = "vital-interest"
-    PUBLIC_TASK = "public-task"
-    LEGITIMATE_INTEREST = "legitimate-interest"
-
-
-class Channel(StrEnum):
-    """Ways an operator reaches a subject, or a subject reaches the operator."""
-
-    SMS = "sms"
-    MMS = "mms"
-    EMAIL = "email"
-    POST = "post"
-    CALL = "call"
-    VIDEO_CALL = "video-call"
-    TV = "tv"
-    MULTIMEDIA = "multimedia"
-    APP = "app"
-    WEB = "web"
-    SOCIAL = "social"
-    IN_PERSON = "in-person"
-    HOME_VISIT = "home-visit"
-    SHOP = "shop"
-    UNSUBSCRIBE_LINK = "unsubscribe-link"
-    COOKIE_BANNER = "cookie-banner"
-    BROWSER_SETTINGS = "browser-settings"
-
-
-class CategoryFlag(StrEnum):
-    """Properties of a data category that rules depend on."""
-
-    TRAFFIC = "traffic"
-    """Electronic-communications traffic data (e-privacy): CDRs, A/B numbers, sessions."""
-    LOCATION = "location"
-    """Location data: cells, positions, or the country of a call."""
-    SPECIAL = "special"
-    """A special category of GDPR Art. 9."""
-    MINORS = "minors"
-    """Data about children."""
-    IDENTIFIER = "identifier"
-    """Directly identifies a subject (name, personal number, MSISDN, e-mail)."""
-    FINANCIAL = "financial"
-    ONLINE_IDENTIFIER = "online-identifier"
-    """IP and MAC addresses, cookie ids, device ids (IMEI)."""
-    COMMUNICATIONS_CONTENT = "communications-content"
-    """The content of a communication (a recorded call)."""
-    AGGREGATED = "aggregated"
-    """Only ever held aggregated over many subjects."""
-    PUBLIC = "public"
-    """Published by the subject or in a public register."""
-
-
-class ObjectionEffect(StrEnum):
-    """What an objection (GDPR Art. 21) does to a purpose."""
-
-    STOPS = "stops"
-    """The purpose stops for the objecting subject."""
-    OVERRIDES = "overrides"
-    """Compelling legitimate grounds override the objection (IPKO's fraud prevention)."""
-    NOT_APPLICABLE = "not-applicable"
-    """No right to object applies (contract, legal obligation); consent is withdrawn instead."""
-
-
-class MinorRule(StrEnum):
-    """How a purpose treats subjects below the policy's age of majority."""
-
-    ALLOWED = "allowed"
-    REQUIRES_CONSENT = "requires-consent"
-    """The child's interests prevail unless there is consent (IPKO, legitimate interest)."""
-    NEVER = "never"
-
-
-class Anchor(StrEnum):
-    """The event a retention period runs from."""
-
-    COLLECTION = "collection"
-    END_OF_YEAR = "end-of-year"
-    """The end of the calendar year the record belongs to."""
-    END_OF_LAST_CONTRACT = "end-of-last-contract"
-    DEBT_SETTLED = "debt-settled"
-    CLAIMS_TIME_BARRED = "claims-time-barred"
-    END_OF_INVESTMENT = "end-of-investment"
-    CONSENT_WITHDRAWN = "consent-withdrawn"
-    END_OF_CAMPAIGN = "end-of-campaign"
-    PURPOSE_FULFILLED = "purpose-fulfilled"
-    """The data is no longer needed for any purpose it was collected for."""
-
-
-class RetentionAction(StrEnum):
-    DELETE = "delete"
-    ANONYMISE = "anonymise"
-    RESTRICT = "restrict"
-    KEEP = "keep"
-    """Kept without limit: only for data that no longer identifies anyone."""
-
-
-class RecipientKind(StrEnum):
-    PROCESSOR = "processor"
-    JOINT_CONTROLLER = "joint-controller"
-    INDEPENDENT_CONTROLLER = "independent-controller"
-    AUTHORITY = "authority"
-    DEBT_BUYER = "debt-buyer"
-    DIRECTORY_SERVICE = "directory-service"
-
-
-class TransferSafeguard(StrEnum):
-    """The GDPR chapter V ground for a transfer to a third country."""
-
-    ADEQUACY = "adequacy"
-    STANDARD_CONTRACTUAL_CLAUSES = "standard-contractual-clauses"
-    BINDING_CORPORATE_RULES = "binding-corporate-rules"
-    DATA_PROCESSING_AGREEMENT = "data-processing-agreement"
-    """A processing agreement with the safeguards the national law requires."""
-    CONTRACT_PERFORMANCE_DEROGATION = "contract-performance-derogation"
-    """Art. 49(1)(b): necessary to perform the subject's contract (roaming, calls abroad)."""
-    NONE = "none"
-
-
-class RightKind(StrEnum):
-    """The rights of GDPR Art. 12–22 and Art. 77, plus the printed copy IPKO promises."""
-
-    INFORMATION = "information"
-    ACCESS = "access"
-    PRINTED_COPY = "printed-copy"
-    RECTIFICATION = "rectification"
-    ERASURE = "erasure"
-    RESTRICTION = "restriction"
-    OBJECTION = "objection"
-    PORTABILITY = "portability"
-    WITHDRAW_CONSENT = "withdraw-consent"
-    AUTOMATED_DECISIONS = "automated-decisions"
-    """Not to be subject to a decision based solely on automated processing (Art. 22)."""
-    COMPLAINT = "complaint"
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+    )
 
 
 _PERIOD = re.compile(r"^\s*(\d+)\s*(day|month|year)s?\s*$")
@@ -261,36 +133,56 @@ class Contact(_Model):
     """How to reach a person or office."""
 
     name: str | None = None
+    """The person's or office's name."""
     role: PolicyText | None = None
+    """Their role (`Data protection officer`)."""
     email: str | None = None
+    """E-mail address."""
     phone: str | None = None
+    """Telephone number."""
     address: str | None = None
+    """Postal address."""
     web: str | None = None
+    """Web address."""
 
 
 class SupervisoryAuthority(_Model):
     name: PolicyText
+    """The authority's name."""
     address: str | None = None
+    """Postal address."""
     email: str | None = None
+    """E-mail address."""
     phone: str | None = None
+    """Telephone number."""
     web: str | None = None
+    """Web address."""
 
 
 class Controller(_Model):
     """Who decides why and how personal data is processed (GDPR Art. 4(7))."""
 
     legal_name: str
+    """The registered company name."""
     short_name: str
+    """The name the notice uses in running text (`IPKO`)."""
     address: str
+    """The registered address."""
     registration: str | None = Field(None, description="Company register number (e.g. CVR).")
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 code; XK for Kosovo.")
     web: str | None = None
+    """Web address."""
     email: str | None = None
+    """E-mail address."""
     phone: str | None = None
+    """Telephone number."""
     owner: str | None = Field(None, description="Parent company, where the policy names it.")
     description: PolicyText | None = None
+    """Who the controller is, in the notice's words."""
     dpo: Contact
+    """The data protection officer (Art. 37–39)."""
     supervisory_authority: SupervisoryAuthority
+    """The authority a subject may complain to (Art. 77)."""
     jurisdiction: PolicyText = Field(description="The data protection law the policy applies.")
     languages: list[LanguageCode] = Field(
         min_length=1, description="Languages of the policy texts; the first is the source."
@@ -299,16 +191,24 @@ class Controller(_Model):
 
 class DataCategory(_Model):
     id: Id
+    """Lowercase kebab case (`marketing-sms`); unique among the elements of its kind."""
     name: PolicyText
+    """The name shown to subjects."""
     description: PolicyText
+    """What it is, in the words of the notice."""
     flags: list[CategoryFlag] = []
+    """Properties that rules depend on: traffic, location, special, …"""
     examples: PolicyText | None = None
+    """Examples of the data, as the notice lists them."""
 
 
 class SubjectType(_Model):
     id: Id
+    """Lowercase kebab case (`marketing-sms`); unique among the elements of its kind."""
     name: PolicyText
+    """The name shown to subjects."""
     description: PolicyText
+    """What it is, in the words of the notice."""
     is_business: bool = Field(False, description="A legal or business entity, not a consumer.")
 
 
@@ -316,8 +216,11 @@ class DataSource(_Model):
     """Where personal data comes from (GDPR Art. 14(2)(f))."""
 
     id: Id
+    """Lowercase kebab case (`marketing-sms`); unique among the elements of its kind."""
     name: PolicyText
+    """The name shown to subjects."""
     description: PolicyText
+    """What it is, in the words of the notice."""
     origin: str = Field(
         pattern=r"^(subject|observed|third-party|public)$",
         description="subject, observed (from use of the service), third-party or public.",
@@ -336,7 +239,9 @@ class PurposeConditions(_Model):
         description="With traffic_location_needs_consent: no consent needed once anonymised.",
     )
     objection: ObjectionEffect = ObjectionEffect.STOPS
+    """What an objection (Art. 21) does to this purpose."""
     minors: MinorRule = MinorRule.ALLOWED
+    """How this purpose treats subjects below `minors.age_below`."""
     post_contract: Period | None = Field(
         None, description="How long after the last contract ends the purpose may continue."
     )
@@ -360,9 +265,13 @@ class PurposeConditions(_Model):
 
 class Purpose(_Model):
     id: Id
+    """Lowercase kebab case (`marketing-sms`); unique among the elements of its kind."""
     name: PolicyText
+    """The name shown to subjects."""
     description: PolicyText
+    """What it is, in the words of the notice."""
     legal_basis: LegalBasis | None = None
+    """One of the six lawful bases of Art. 6(1)."""
     legitimate_interest: PolicyText | None = Field(
         None, description="The interest pursued, required when the basis is legitimate interest."
     )
@@ -370,12 +279,19 @@ class Purpose(_Model):
         None, description="The law that obliges or permits it (legal obligation, public task)."
     )
     categories: list[CategoryId] = []
+    """The data categories the purpose processes, by id."""
     subject_types: list[SubjectTypeId] = []
+    """The subject types it concerns, by id; empty means all."""
     channels: list[Channel] = []
+    """The channels the purpose reaches subjects by (direct marketing)."""
     is_direct_marketing: bool = False
+    """Direct marketing: an objection always stops it (Art. 21(3))."""
     uses_profiling: bool = False
+    """The purpose profiles subjects (Art. 4(4))."""
     uses_automated_decisions: bool = False
+    """The purpose takes decisions based solely on automated processing (Art. 22)."""
     conditions: PurposeConditions = PurposeConditions()
+    """The conditions the decision engine evaluates."""
     required_for_contract: bool = Field(
         False, description="Providing the data is a contractual or statutory requirement."
     )
@@ -385,18 +301,27 @@ class ConsentOption(_Model):
     """What a subject can say yes to, with the purposes and channels it covers."""
 
     id: Id
+    """Lowercase kebab case (`marketing-sms`); unique among the elements of its kind."""
     name: PolicyText
+    """The name shown to subjects."""
     description: PolicyText
+    """What it is, in the words of the notice."""
     statement: PolicyText | None = Field(None, description="The words the subject agrees to.")
     purposes: list[PurposeId] = []
+    """The purposes a subject agrees to by choosing it."""
     channels: list[Channel] = []
+    """The channels it covers (SMS, e-mail, …); empty means any."""
     categories: list[CategoryId] = []
+    """The data categories it covers, by id."""
     withdrawal_channels: list[Channel] = []
+    """The channels by which it can be withdrawn (Art. 7(3))."""
     subject_types: list[SubjectTypeId] = []
+    """The subject types it concerns, by id; empty means all."""
 
 
 class RetentionException(_Model):
     description: PolicyText
+    """When the rule does not apply."""
     legal_bases: list[LegalBasis] = Field(
         [], description="Processing on these bases is not subject to the rule."
     )
@@ -406,20 +331,27 @@ class RetentionRule(_Model):
     """How long a record type is kept, from which event, and what happens then."""
 
     id: Id
+    """Lowercase kebab case (`marketing-sms`); unique among the elements of its kind."""
     record_type: PolicyText
+    """The records the rule governs (`Invoices`)."""
     categories: list[CategoryId] = []
+    """The data categories the records hold, by id."""
     subject_types: list[SubjectTypeId] = []
+    """The subject types it concerns, by id; empty means all."""
     period: Period | None = Field(None, description="None: kept while the criteria hold.")
     maximum: bool = Field(True, description="The period is a maximum, not a minimum to keep.")
     anchors: list[Anchor] = Field(
         default_factory=list, description="When several, the period runs from the latest."
     )
     action: RetentionAction
+    """What happens when the period ends."""
     legal_ground: PolicyText | None = None
+    """The law it rests on."""
     criteria: PolicyText | None = Field(
         None, description="The criteria that set the period when there is no fixed one."
     )
     exceptions: list[RetentionException] = []
+    """Cases in which the rule does not apply."""
 
     @model_validator(mode="before")
     @classmethod
@@ -432,71 +364,105 @@ class RetentionRule(_Model):
 
 class Recipient(_Model):
     id: Id
+    """Lowercase kebab case (`marketing-sms`); unique among the elements of its kind."""
     name: PolicyText
+    """The recipient's name, or the category of recipients."""
     kind: RecipientKind
+    """Its role: processor, controller, authority, …"""
     description: PolicyText
+    """What it is, in the words of the notice."""
     country: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    """ISO 3166 code of the country it processes the data in."""
     third_country: bool = False
+    """Outside the EU/EEA or the controller's country (GDPR chapter V)."""
     safeguard: TransferSafeguard | None = None
+    """The ground for the transfer when `third_country` is true."""
     legal_ground: PolicyText | None = None
+    """The law that obliges the disclosure (authorities)."""
     purposes: list[PurposeId] = []
+    """The purposes it receives data for, by id."""
     categories: list[CategoryId] = []
+    """The data categories it concerns, by id."""
 
 
 class Transfers(_Model):
     """Transfers to third countries (GDPR Art. 13(1)(f))."""
 
     occurs: bool
+    """Whether any transfer to a third country occurs."""
     description: PolicyText
+    """The transfers, as the notice describes them."""
     safeguards: list[TransferSafeguard] = []
+    """Every safeguard the transfers rely on."""
 
 
 class Right(_Model):
     kind: RightKind
+    """Which right; each kind at most once."""
     description: PolicyText
+    """The right, as the notice explains it."""
     channels: list[Channel] = []
+    """The channels by which the subject exercises it."""
     limits: PolicyText | None = None
+    """When the right does not apply or is limited."""
 
 
 class Requests(_Model):
     """How requests are made and by when they are answered (GDPR Art. 12(3))."""
 
     deadline: Period
+    """The time to answer a request, counted from receipt (Art. 12(3))."""
     extension_total: Period | None = Field(
         None, description="The latest answer with an extension, counted from receipt."
     )
     extension_needs_reason: bool = True
+    """An extension must be explained to the subject within the first deadline."""
     identification: PolicyText
+    """How a subject proves who they are (Art. 12(6))."""
     contact: Contact
+    """Where requests go."""
 
 
 class Complaints(_Model):
     to_controller: Contact
+    """Where a complaint to the controller goes."""
     description: PolicyText
+    """How complaints are handled."""
 
 
 class Minors(_Model):
     """Below `age_below` a subject is a minor for this controller."""
 
     age_below: int = Field(ge=1, le=21)
+    """Below this age a subject is a minor."""
     description: PolicyText
+    """How the controller treats children's data."""
 
 
 class AutomatedDecisions(_Model):
     """Automated decision-making and profiling (GDPR Art. 13(2)(f))."""
 
     used: bool
+    """Whether decisions based solely on automated processing are taken."""
     profiling: bool
+    """Whether subjects are profiled."""
     description: PolicyText
+    """What is decided or profiled, and with what effect."""
     logic: PolicyText | None = None
+    """Meaningful information about the logic involved."""
 
 
 class CookieCategory(_Model):
     id: Id
+    """Lowercase kebab case (`marketing-sms`); unique among the elements of its kind."""
     name: PolicyText
+    """The name shown to subjects."""
     description: PolicyText
+    """What it is, in the words of the notice."""
     necessary: bool = False
+    """Strictly necessary: set without consent."""
     purposes: PolicyText | None = None
+    """What the cookies are used for (text, not purpose ids)."""
     consent_options: list[ConsentOptionId] = Field(
         [], description="The consent options a visitor grants for this category's cookies."
     )
@@ -504,74 +470,96 @@ class CookieCategory(_Model):
 
 class CookieBanner(_Model):
     text: PolicyText
+    """The banner's text."""
     accept_label: PolicyText
+    """The label of the button that accepts."""
     reject_label: PolicyText
+    """The label of the button that refuses."""
     more_label: PolicyText | None = None
+    """The label of the link to the full cookie policy."""
 
 
 class Cookies(_Model):
     description: PolicyText
+    """The website's use of cookies."""
     legal_basis: LegalBasis
+    """The legal basis of the cookies that are not necessary."""
     categories: list[CookieCategory] = []
+    """The kinds of cookies."""
     banner: CookieBanner | None = None
+    """The banner shown to visitors."""
 
 
 class Section(_Model):
     """Prose the notice carries that no other element holds (changes, links)."""
 
     id: Id
+    """Lowercase kebab case (`marketing-sms`); unique among the elements of its kind."""
     title: PolicyText
+    """The section's heading."""
     body: PolicyText
-
-
-class Extension(_Model):
-    """A term the policy needs that the Data Privacy Vocabulary lacks."""
-
-    id: Id
-    label: str
-    definition: str
+    """The section's text."""
 
 
 class Policy(_Model):
     """One version of an operator's privacy policy."""
 
     policy_id: Id = Field(alias="id")
+    """The policy's id, the same in every version: the operator (`ipko`)."""
     version: str = Field(min_length=1)
+    """The version's name as the operator writes it; quote it (`"1.1"`)."""
     effective_from: date
+    """The first day (UTC) this version is in force."""
     effective_until: date | None = None
+    """The last day (UTC) this version is in force, if it ends without a successor.
+
+    Otherwise it ends when the next version takes effect."""
     title: PolicyText
+    """The notice's title."""
     summary: PolicyText
+    """The opening paragraph of the notice."""
     controller: Controller
+    """Who the controller is and how to reach it."""
     subject_types: list[SubjectType]
+    """The kinds of data subjects the policy speaks about."""
     data_categories: list[DataCategory]
+    """The kinds of personal data processed."""
     data_sources: list[DataSource] = []
+    """Where personal data comes from."""
     purposes: list[Purpose]
+    """Why personal data is processed, each with its legal basis."""
     consent_options: list[ConsentOption] = []
+    """What a subject can consent to."""
     retention_rules: list[RetentionRule] = []
+    """How long each record type is kept, and what happens then."""
     recipients: list[Recipient] = []
+    """To whom personal data is disclosed."""
     transfers: Transfers | None = None
+    """Whether and how data goes to third countries."""
     rights: list[Right] = []
+    """The rights of the subject, one per kind."""
     requests: Requests | None = None
+    """How requests are made and by when they are answered."""
     complaints: Complaints | None = None
+    """How to complain to the controller."""
     minors: Minors | None = None
+    """The age below which a subject is a minor."""
     automated_decisions: AutomatedDecisions | None = None
+    """Automated decision-making and profiling."""
     provision_requirement: PolicyText | None = Field(
         None,
         description="Whether providing data is statutory or contractual, and what follows "
         "from not providing it (GDPR Art. 13(2)(e)).",
     )
     security: PolicyText | None = None
+    """The security measures, as the notice describes them (Art. 32)."""
     cookies: Cookies | None = None
+    """The website's cookies and cookie banner."""
     sections: list[Section] = []
+    """Prose the notice carries that no other element holds."""
     translated_paths: frozenset[str] = Field(
         frozenset(), exclude=True, description="Texts marked `!tr`: made for Placet."
     )
-
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Self:
-        if self.effective_until is not None and self.effective_until < self.effective_from:
-            raise ValueError("effective_until is before effective_from")
-        return self
 
     @property
     def languages(self) -> list[str]:

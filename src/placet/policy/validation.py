@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from placet.policy.model import LegalBasis, Policy
+from placet.policy.model import LegalBasis, ObjectionEffect, Policy
 
 __all__ = ["Problem", "find_problems", "walk_texts"]
 
@@ -33,6 +33,15 @@ def find_problems(policy: Policy) -> list[Problem]:
     problems += _unknown_references(policy)
     problems += _unknown_cookie_options(policy)
     problems += _missing_texts(policy)
+    if policy.effective_until is not None and policy.effective_until < policy.effective_from:
+        problems.append(
+            Problem(
+                ("effective_until",),
+                "invalid-date",
+                f"effective_until {policy.effective_until} is before effective_from "
+                f"{policy.effective_from}",
+            )
+        )
     for index, purpose in enumerate(policy.purposes):
         if purpose.legal_basis is None:
             problems.append(
@@ -41,6 +50,20 @@ def find_problems(policy: Policy) -> list[Problem]:
                     "missing-legal-basis",
                     f"purpose '{purpose.id}' has no legal_basis; give one of "
                     f"{', '.join(basis.value for basis in LegalBasis)}",
+                )
+            )
+    for index, purpose in enumerate(policy.purposes):
+        # Art. 21(3) GDPR: an objection to direct marketing always stops it.
+        if (
+            purpose.is_direct_marketing
+            and purpose.conditions.objection is not ObjectionEffect.STOPS
+        ):
+            problems.append(
+                Problem(
+                    ("purposes", index, "conditions", "objection"),
+                    "objection-on-direct-marketing",
+                    f"purpose '{purpose.id}' is direct marketing, which an objection always "
+                    "stops (GDPR Art. 21(3)); set conditions.objection to 'stops'",
                 )
             )
     for index, option in enumerate(policy.consent_options):

@@ -107,7 +107,16 @@ def _convert(node: yaml.Node, loc: _Loc, document: YamlDocument) -> Any:
     if node.tag == TRANSLATION_TAG:
         document.translated.add(loc)
         return str(node.value)
-    return _scalar(node)
+    try:
+        return _scalar(node)
+    except yaml.constructor.ConstructorError as exc:
+        code, message = "unknown-tag", f"{exc.problem}; only !tr is known"
+    except ValueError as exc:
+        code, message = "invalid-date", f"'{node.value}' is not a date: {exc}"
+    document.issues.append(
+        PolicyIssue(str(document.file), node.start_mark.line + 1, format_path(loc), code, message)
+    )
+    return str(node.value)
 
 
 def _scalar(node: yaml.Node) -> Any:
