@@ -1,0 +1,222 @@
+"""The record of processing activities of GDPR Art. 30(1), one entry per purpose, and its export.
+
+Exports as CSV (UTF-8, header row), XLSX (openpyxl: a sheet of entries and a `Controller`
+sheet) or JSON (an object with `controller`, `dpo` and `entries`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
+from typing import Any
+
+from placet.notices.scope import recipients_for, retention_rules_for
+from placet.notices.wording import Wording
+from placet.notices.workbook import write_workbook
+from placet.policy.model import (
+    LegalBasis,
+    Policy,
+    Purpose,
+    Recipient,
+    TransferSafeguard,
+)
+
+__all__ = ["RopaEntry", "RopaFormat", "build_ropa", "export_ropa"]
+
+
+class RopaFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSON = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class RopaEntry:
+    """One processing activity (a purpose) with what Art. 30(1)(a)–(g) asks of it, in words."""
+
+    purpose_id: str
+    purpose: str
+    description: str
+    controller: str
+    controller_contact: str
+    dpo_contact: str
+    legal_basis: str
+    legitimate_interest: str
+    legal_ground: str
+    data_subjects: tuple[str, ...]
+    data_categories: tuple[str, ...]
+    recipients: tuple[str, ...]
+    transfers: tuple[str, ...]
+    retention: tuple[str, ...]
+    security: str
+
+
+_COLUMN_PHRASES = {
+    "purpose_id": "ropa.purpose-id",
+    "purpose": "ropa.purpose",
+    "description": "ropa.description",
+    "controller": "label.controller",
+    "controller_contact": "ropa.controller-contact",
+    "dpo_contact": "ropa.dpo-contact",
+    "legal_basis": "label.legal-basis",
+    "legitimate_interest": "label.legitimate-interest",
+    "legal_ground": "label.legal-ground",
+    "data_subjects": "ropa.subjects",
+    "data_categories": "ropa.categories",
+    "recipients": "ropa.recipients",
+    "transfers": "ropa.transfers",
+    "retention": "ropa.retention",
+    "security": "ropa.security",
+}
+"""The phrase heading each column, in the order of `RopaEntry`'s fields."""
+
+
+def build_ropa(policy: Policy, language: str) -> list[RopaEntry]:
+    """The record of processing of `policy` in `language`, one entry per purpose."""
+    wording = Wording.of(policy, language)
+    return [_entry(wording, purpose) for purpose in policy.purposes]
+
+
+def _entry(wording: Wording, purpose: Purpose) -> RopaEntry:
+    policy = wording.policy
+    controller = policy.controller
+    subject_types: list[str] = [*purpose.subject_types] or [
+        kind.id for kind in policy.subject_types
+    ]
+    recipients = recipients_for(policy, purpose)
+    return RopaEntry(
+        purpose_id=purpose.id,
+        purpose=wording.text(purpose.name),
+        description=wording.text(purpose.description),
+        controller=controller.legal_name,
+        controller_contact=wording.listing(
+            [controller.address, controller.email or "", controller.phone or ""]
+        ),
+        dpo_contact=wording.contact_line(controller.dpo),
+        legal_basis=wording.words(purpose.legal_basis) if purpose.legal_basis else "",
+        legitimate_interest=wording.text(purpose.legitimate_interest),
+        legal_ground=wording.text(purpose.legal_ground),
+        data_subjects=tuple(wording.subject_type_names([ident]) for ident in subject_types),
+        data_categories=tuple(wording.category_names([ident]) for ident in purpose.categories),
+        recipients=tuple(wording.recipient(recipient) for recipient in recipients),
+        transfers=tuple(_transfers(wording, purpose, recipients)),
+        retention=tuple(wording.retention(rule) for rule in retention_rules_for(policy, purpose)),
+        security=wording.text(policy.security),
+    )
+
+
+def _transfers(wording: Wording, purpose: Purpose, recipients: list[Recipient]) -> list[str]:
+    said = []
+    for recipient in recipients:
+        if recipient.third_country:
+            safeguard = wording.words(recipient.safeguard or TransferSafeguard.NONE)
+            said.append(f"{wording.recipient(recipient)}: {safeguard}")
+    transfers = wording.policy.transfers
+    derogation = TransferSafeguard.CONTRACT_PERFORMANCE_DEROGATION
+    # Art. 49(1)(b) GDPR: this derogation covers only transfers needed to perform the contract.
+    if (
+        transfers is not None
+        and transfers.occurs
+        and derogation in transfers.safeguards
+        and purpose.legal_basis is LegalBasis.CONTRACT
+    ):
+        said.append(f"{wording.text(transfers.description)} ({wording.words(derogation)})")
+    return said
+
+
+def export_ropa(policy: Policy, fmt: RopaFormat, language: str) -> bytes:
+    """The record of processing as CSV, XLSX or JSON bytes.
+
+    export_ropa(policy, RopaFormat.CSV, "en")
+    """
+    fmt = RopaFormat(fmt)
+    entries = build_ropa(policy, language)
+    wording = Wording.of(policy, language)
+    if fmt is RopaFormat.CSV:
+        return _csv(wording, entries)
+    if fmt is RopaFormat.JSON:
+        return _json(wording, entries)
+    return write_workbook(
+        headers=column_headers(wording),
+        rows=[entry_cells(entry) for entry in entries],
+        controller=controller_rows(wording),
+        title=wording.phrase("ropa.title"),
+    )
+
+
+def column_headers(wording: Wording) -> list[str]:
+    """The column headings, in the record's language."""
+    return [wording.phrase(_COLUMN_PHRASES[field.name]) for field in fields(RopaEntry)]
+
+
+def entry_cells(entry: RopaEntry) -> list[str]:
+    """The entry as one row of cells; lists become one line per item."""
+    return [
+        "\n".join(value) if isinstance(value, tuple) else str(value)
+        for value in (getattr(entry, field.name) for field in fields(RopaEntry))
+    ]
+
+
+def controller_rows(wording: Wording) -> list[tuple[str, str]]:
+    """The controller, DPO, authority and policy version as (label, value) rows."""
+    policy = wording.policy
+    controller = policy.controller
+    rows = [
+        (wording.phrase("label.controller"), controller.legal_name),
+        (wording.phrase("label.owner"), controller.owner or ""),
+        (wording.phrase("label.address"), controller.address),
+        (wording.phrase("label.registration"), controller.registration or ""),
+        (wording.phrase("label.country"), controller.country),
+        (wording.phrase("label.email"), controller.email or ""),
+        (wording.phrase("label.phone"), controller.phone or ""),
+        (wording.phrase("label.web"), controller.web or ""),
+        (wording.phrase("heading.dpo"), wording.contact_line(controller.dpo)),
+        (wording.phrase("label.authority"), wording.text(controller.supervisory_authority.name)),
+        (wording.phrase("heading.law"), wording.text(controller.jurisdiction)),
+        (wording.phrase("ropa.policy-version"), policy.version),
+        (wording.phrase("ropa.effective-from"), policy.effective_from.isoformat()),
+    ]
+    return [(label, value) for label, value in rows if value]
+
+
+def _csv(wording: Wording, entries: list[RopaEntry]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(column_headers(wording))
+    writer.writerows(entry_cells(entry) for entry in entries)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _json(wording: Wording, entries: list[RopaEntry]) -> bytes:
+    policy = wording.policy
+    controller = policy.controller
+    document: dict[str, Any] = {
+        "policy": {
+            "id": policy.policy_id,
+            "version": policy.version,
+            "effective_from": policy.effective_from.isoformat(),
+            "language": wording.language,
+        },
+        "controller": {
+            "name": controller.legal_name,
+            "address": controller.address,
+            "country": controller.country,
+            "registration": controller.registration,
+            "email": controller.email,
+            "phone": controller.phone,
+            "web": controller.web,
+            "owner": controller.owner,
+            "supervisory_authority": wording.text(controller.supervisory_authority.name),
+        },
+        "dpo": {
+            "name": controller.dpo.name,
+            "email": controller.dpo.email,
+            "phone": controller.dpo.phone,
+            "address": controller.dpo.address,
+        },
+        "entries": [asdict(entry) for entry in entries],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")

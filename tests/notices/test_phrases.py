@@ -1,0 +1,88 @@
+"""The phrase table speaks every language Placet publishes in, for every word a document needs."""
+
+from __future__ import annotations
+
+import string
+from enum import StrEnum
+
+import pytest
+
+from placet.notices.phrases import LANGUAGES, PHRASES, enum_key, phrase, plural_form
+from placet.policy.model import (
+    Anchor,
+    CategoryFlag,
+    Channel,
+    LegalBasis,
+    RecipientKind,
+    RetentionAction,
+    RightKind,
+    TransferSafeguard,
+)
+
+WORDED_ENUMS: list[type[StrEnum]] = [
+    LegalBasis,
+    Channel,
+    CategoryFlag,
+    Anchor,
+    RetentionAction,
+    RecipientKind,
+    TransferSafeguard,
+    RightKind,
+]
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_phrase_exists_in_every_language() -> None:
+    for key, texts in PHRASES.items():
+        assert set(texts) == set(LANGUAGES), key
+        for language, text in texts.items():
+            assert text.strip(), f"{key} is empty in {language}"
+
+
+def test_every_phrase_has_the_same_placeholders_in_every_language() -> None:
+    for key, texts in PHRASES.items():
+        expected = placeholders(texts["en"])
+        for language, text in texts.items():
+            assert placeholders(text) == expected, f"{key} in {language}"
+
+
+@pytest.mark.parametrize("enum", WORDED_ENUMS, ids=lambda enum: enum.__name__)
+def test_every_enum_value_has_words_in_every_language(enum: type[StrEnum]) -> None:
+    for value in enum:
+        for language in LANGUAGES:
+            assert phrase(enum_key(value), language)
+
+
+def test_every_anchor_reads_both_from_and_until() -> None:
+    for anchor in Anchor:
+        assert f"anchor-from.{anchor.value}" in PHRASES
+        assert f"anchor-until.{anchor.value}" in PHRASES
+
+
+def test_every_recipient_kind_has_a_plural_heading() -> None:
+    for kind in RecipientKind:
+        assert f"recipient-kinds.{kind.value}" in PHRASES
+
+
+@pytest.mark.parametrize(
+    ("count", "form"),
+    [
+        (1, "one"),
+        (2, "few"),
+        (4, "few"),
+        (5, "many"),
+        (11, "many"),
+        (12, "many"),
+        (21, "one"),
+        (24, "few"),
+    ],
+)
+def test_serbian_counts_take_three_forms(count: int, form: str) -> None:
+    assert plural_form("sr", count) == form
+
+
+def test_other_languages_count_one_or_many() -> None:
+    assert [plural_form("da", count) for count in (1, 2, 5)] == ["one", "many", "many"]
