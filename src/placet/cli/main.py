@@ -1,0 +1,75 @@
+"""The `placet` command line: wiring only; errors are printed in one place (`PlacetGroup`)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
+
+from placet import __version__
+from placet.cli.demo import demo
+from placet.cli.policy import policy_app
+from placet.errors import PlacetError
+
+__all__ = ["app", "main"]
+
+err_console = Console(stderr=True)
+
+
+class PlacetGroup(TyperGroup):
+    """Turns every `PlacetError` raised by a command into a message and exit status 1."""
+
+    # `Any`: Typer vendors click in some releases, so the Context class differs between them.
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PlacetError as exc:
+            err_console.print(
+                f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+            )
+            raise typer.Exit(1) from exc
+
+
+app = typer.Typer(
+    cls=PlacetGroup,
+    name="placet",
+    help="Placet: a telecom operator's privacy policy as code.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(policy_app, name="policy")
+app.command(name="demo")(demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"placet {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what Placet does."),
+) -> None:
+    """Placet: a telecom operator's privacy policy as code."""
+    if verbose:
+        from rich.logging import RichHandler
+
+        logging.basicConfig(level=logging.INFO, handlers=[RichHandler(console=err_console)])
+
+
+def main() -> None:
+    """Entry point of the `placet` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

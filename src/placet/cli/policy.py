@@ -1,0 +1,216 @@
+"""`placet policy …`: check a policy, show its coverage, render its notice, RoPA and DPV export."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from placet.notices import NoticeFormat, RopaFormat, export_jsonld, export_ropa, render_notice
+from placet.policy import Policy, PolicySet, load_policy_set
+from placet.policy.check import check_policy
+from placet.policy.coverage import check_coverage
+from placet.policy.diff import diff_policies
+
+__all__ = ["policy_app"]
+
+policy_app = typer.Typer(help="Check a policy and render what it promises.", no_args_is_help=True)
+console = Console()
+
+POLICY_ARGUMENT = typer.Argument(
+    ..., metavar="POLICY", help="A policy folder, or a bundled operator: ipko, ipnordic."
+)
+OUTPUT_OPTION = typer.Option(
+    None, "--output", "-o", help="Write to this file instead of standard output."
+)
+VERSION_OPTION = typer.Option(None, "--version", help="Use this version (default: in force now).")
+AT_OPTION = typer.Option(
+    None, "--at", help="Use the version in force at this instant (ISO 8601; UTC if no zone)."
+)
+
+
+class ExportFormat(StrEnum):
+    JSONLD = "jsonld"
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(data)
+        typer.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"'{text}' is not an ISO 8601 date or instant (e.g. 2024-05-01T12:00:00Z)",
+            param_hint="--at",
+        ) from exc
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def select_version(policies: PolicySet, version: str | None, at: str | None) -> Policy:
+    """The version asked for by `--version`, or in force at `--at`, or in force now."""
+    if version is not None:
+        return policies.version(version)
+    return policies.in_force(_instant(at) if at else datetime.now(UTC))
+
+
+@policy_app.command("check")
+def check(
+    policy: str = POLICY_ARGUMENT,
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Fail on completeness warnings not acknowledged in coverage.yaml, on stale "
+        "acknowledgements and on incomplete coverage.",
+    ),
+) -> None:
+    """Validate a policy and review it for completeness (GDPR Art. 13/14)."""
+    result = check_policy(policy)
+    policies = result.policies
+    versions = ", ".join(f"{p.version} (from {p.effective_from})" for p in policies.versions)
+    console.print(f"[green]valid[/]: policy '{policies.policy_id}', versions {versions}")
+    acknowledged = len(result.warnings) - len(result.unacknowledged)
+    for version, warning in result.unacknowledged:
+        console.print(
+            f"[yellow]warning[/] (version {version}) {escape(str(warning))}", highlight=False
+        )
+    for ack in result.stale_acknowledgements:
+        console.print(
+            f"[yellow]stale acknowledgement[/] {escape(ack.code)} [{escape(ack.element)}]: "
+            "no such warning any more; remove it from coverage.yaml",
+            highlight=False,
+        )
+    if acknowledged:
+        console.print(f"{acknowledged} completeness warning(s) acknowledged in coverage.yaml")
+    if result.coverage is not None and not result.coverage.is_complete:
+        console.print(
+            f"[yellow]coverage incomplete[/]: {len(result.coverage.problems)} problem(s); "
+            f"run `placet policy coverage {policy}`"
+        )
+    if strict and not result.is_clean:
+        console.print("[red]--strict: warnings count as errors[/]")
+        raise typer.Exit(1)
+
+
+@policy_app.command("coverage")
+def coverage(
+    policy: str = POLICY_ARGUMENT,
+    show_all: bool = typer.Option(False, "--all", help="Print every paragraph, not a summary."),
+) -> None:
+    """Show which policy elements encode each paragraph of the source texts."""
+    policies = load_policy_set(policy)
+    report = check_coverage(policies.directory, policies.latest)
+    table = Table(title=f"Coverage of {policies.policy_id} {policies.latest.version}")
+    for column in ("paragraph", "text", "encoded by"):
+        table.add_column(column, overflow="fold")
+    per_file: dict[str, list[int]] = {}
+    for row in report.rows:
+        source = row.paragraph.id.split("#")[0]
+        counts = per_file.setdefault(source, [0, 0, 0])
+        counts[0] += 1
+        mapping = row.mapping
+        if mapping is not None and mapping.elements:
+            counts[1] += 1
+            encoded = ", ".join(mapping.elements)
+        elif mapping is not None:
+            counts[2] += 1
+            encoded = f"(informative) {mapping.informative}"
+        else:
+            encoded = "[red]UNMAPPED[/]"
+        if show_all or mapping is None:
+            text = row.paragraph.text
+            table.add_row(row.paragraph.id, text[:90] + ("…" if len(text) > 90 else ""), encoded)
+    if table.row_count:
+        console.print(table)
+    for source, (total, encoded_count, informative) in per_file.items():
+        console.print(
+            f"{source}: {total} paragraphs, {encoded_count} encoded, {informative} informative"
+        )
+    console.print(f"{len(report.coverage.readings)} readings of ambiguous text recorded")
+    for problem in report.problems:
+        console.print(f"[red]problem[/] {escape(problem)}", highlight=False)
+    if not report.is_complete:
+        raise typer.Exit(1)
+    console.print("[green]every paragraph is accounted for[/]")
+
+
+@policy_app.command("versions")
+def versions(policy: str = POLICY_ARGUMENT, at: str | None = AT_OPTION) -> None:
+    """List the versions of a policy and which one is in force."""
+    policies = load_policy_set(policy)
+    current = select_version(policies, None, at)
+    for version in policies.versions:
+        until = f" until {version.effective_until}" if version.effective_until else ""
+        mark = "  [green]in force[/]" if version is current else ""
+        console.print(f"{version.version}: from {version.effective_from}{until}{mark}")
+
+
+@policy_app.command("notice")
+def notice(
+    policy: str = POLICY_ARGUMENT,
+    lang: str | None = typer.Option(None, "--lang", help="Language (default: the first)."),
+    fmt: NoticeFormat = typer.Option(NoticeFormat.HTML, "--format", help="md, html or pdf."),
+    output: Path | None = OUTPUT_OPTION,
+    version: str | None = VERSION_OPTION,
+    at: str | None = AT_OPTION,
+) -> None:
+    """Render the published privacy notice from the policy."""
+    chosen = select_version(load_policy_set(policy), version, at)
+    _write(render_notice(chosen, lang or chosen.source_language, fmt), output)
+
+
+@policy_app.command("ropa")
+def ropa(
+    policy: str = POLICY_ARGUMENT,
+    fmt: RopaFormat = typer.Option(RopaFormat.CSV, "--format", help="csv, xlsx or json."),
+    lang: str | None = typer.Option(None, "--lang", help="Language (default: the first)."),
+    output: Path | None = OUTPUT_OPTION,
+    version: str | None = VERSION_OPTION,
+    at: str | None = AT_OPTION,
+) -> None:
+    """Export the record of processing activities (GDPR Art. 30(1))."""
+    chosen = select_version(load_policy_set(policy), version, at)
+    _write(export_ropa(chosen, fmt, lang or chosen.source_language), output)
+
+
+@policy_app.command("export")
+def export(
+    policy: str = POLICY_ARGUMENT,
+    fmt: ExportFormat = typer.Option(ExportFormat.JSONLD, "--format", help="jsonld (W3C DPV)."),
+    output: Path | None = OUTPUT_OPTION,
+    version: str | None = VERSION_OPTION,
+    at: str | None = AT_OPTION,
+) -> None:
+    """Export the policy in the W3C Data Privacy Vocabulary (JSON-LD)."""
+    chosen = select_version(load_policy_set(policy), version, at)
+    _write(export_jsonld(chosen), output)
+
+
+@policy_app.command("diff")
+def diff(
+    policy: str = POLICY_ARGUMENT,
+    old: str = typer.Option(..., "--from", help="The earlier version."),
+    new: str = typer.Option(..., "--to", help="The later version."),
+) -> None:
+    """Show what changed between two versions: purposes, bases, retention, recipients."""
+    policies = load_policy_set(policy)
+    changes = diff_policies(policies.version(old), policies.version(new))
+    if not changes:
+        console.print(f"no changes between {old} and {new}")
+        return
+    for change in changes:
+        console.print(str(change), highlight=False, soft_wrap=True)
+    console.print(f"{len(changes)} change(s) from {old} to {new}")
