@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # The README's second command: installs everything the tests need, then runs every check.
-# System packages: fonts with ë ç č đ æ ø å and Pango for PDF notices, poppler to read PDFs
-# back, Debian's chromium for the browser tests. Extra arguments go to pytest.
+# System packages: fonts with ë ç č đ æ ø å, Pango and HarfBuzz for PDF notices, poppler to
+# read PDFs back, Debian's chromium for the browser tests. Extra arguments go to pytest.
+# PLACET_TEST_QUICK=1 skips the installs and the linters (for a quick rerun while developing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends \
-  fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium \
-  >/dev/null
-python3 -m pip install -q --disable-pip-version-check -e '.[dev]'
-echo "== ruff format"; ruff format --check src tests
-echo "== ruff check"; ruff check src tests
-echo "== mypy"; mypy
-echo "== import contracts"; lint-imports
+if [ "${PLACET_TEST_QUICK:-0}" != "1" ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends \
+    fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+    poppler-utils chromium >/dev/null
+  python3 -m pip install -q --disable-pip-version-check -e '.[dev]'
+  echo "== ruff format"; ruff format --check src tests scripts
+  echo "== ruff check"; ruff check src tests scripts
+  echo "== mypy"; mypy
+  echo "== import contracts"; lint-imports
+  echo "== generated docs"; python3 scripts/gen_docs.py --check
+fi
 echo "== pytest"
 set +e
 python3 -m pytest -n auto "$@"

@@ -93,9 +93,15 @@ def check(
             "no such warning any more; remove it from coverage.yaml",
             highlight=False,
         )
-    if acknowledged:
-        console.print(f"{acknowledged} completeness warning(s) acknowledged in coverage.yaml")
-    if result.coverage is not None and not result.coverage.is_complete:
+    console.print(
+        f"completeness: {len(result.unacknowledged)} open warning(s), "
+        f"{acknowledged} acknowledged in coverage.yaml"
+    )
+    if result.coverage is None:
+        console.print("coverage: no coverage.yaml in the policy folder")
+    elif result.coverage.is_complete:
+        console.print(f"coverage: all {len(result.coverage.rows)} source paragraphs accounted for")
+    else:
         console.print(
             f"[yellow]coverage incomplete[/]: {len(result.coverage.problems)} problem(s); "
             f"run `placet policy coverage {policy}`"

@@ -1,0 +1,55 @@
+"""`placet demo` checks both reference policies and writes everything they publish."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from placet.cli.main import app
+
+LANGUAGES = {"ipko": ["en", "sq", "sr"], "ipnordic": ["da", "en"]}
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    folder = tmp_path_factory.mktemp("demo") / "placet-demo"
+    result = CliRunner().invoke(app, ["demo", "--output", str(folder)])
+    assert result.exit_code == 0, result.output
+    return folder, result.output
+
+
+@pytest.mark.slow
+def test_demo_writes_every_notice_in_every_language_and_format(
+    demo_folder: tuple[Path, str],
+) -> None:
+    folder, _ = demo_folder
+    for operator, languages in LANGUAGES.items():
+        for language in languages:
+            for extension in ("md", "html", "pdf"):
+                path = folder / operator / f"notice-{language}.{extension}"
+                assert path.stat().st_size > 1000, path
+            assert (folder / operator / f"notice-{language}.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+@pytest.mark.slow
+def test_demo_writes_ropa_and_dpv_export_for_each_operator(
+    demo_folder: tuple[Path, str],
+) -> None:
+    folder, _ = demo_folder
+    for operator in LANGUAGES:
+        assert json.loads((folder / operator / "ropa.json").read_text())
+        assert (folder / operator / "ropa.csv").read_text().count("\n") > 5
+        assert (folder / operator / "ropa.xlsx").read_bytes()[:2] == b"PK"
+        assert "@context" in json.loads((folder / operator / "policy.jsonld").read_text())
+
+
+@pytest.mark.slow
+def test_demo_prints_what_it_wrote_and_how_to_open_it(demo_folder: tuple[Path, str]) -> None:
+    folder, output = demo_folder
+    assert "is valid and clean" in output
+    assert "index.html" in output
+    index = (folder / "index.html").read_text()
+    assert 'href="ipko/notice-sq.pdf"' in index

@@ -1,0 +1,82 @@
+"""The README's two set-up commands install what they need, and CI runs the second one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PDF_PACKAGES = ("fonts-dejavu-core", "fonts-noto-core", "libpango-1.0-0", "libpangoft2-1.0-0")
+
+
+@pytest.mark.parametrize("script", ["demo.sh", "test.sh"])
+def test_setup_commands_install_the_system_packages_pdf_notices_need(script: str) -> None:
+    text = (ROOT / "scripts" / script).read_text()
+    assert "apt-get install" in text
+    for package in PDF_PACKAGES:
+        assert package in text, package
+
+
+def test_test_command_installs_chromium_and_every_extra() -> None:
+    text = (ROOT / "scripts" / "test.sh").read_text()
+    assert "chromium" in text
+    assert "-e '.[dev]'" in text
+
+
+def test_demo_command_installs_placet_and_runs_the_demo() -> None:
+    text = (ROOT / "scripts" / "demo.sh").read_text()
+    assert "pip install" in text
+    assert text.rstrip().endswith('placet demo "$@"')
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "exec bash scripts/test.sh" in ci
+    assert "bash scripts/test.sh" in (ROOT / "README.md").read_text()
+
+
+def test_a_test_run_that_collects_no_tests_fails() -> None:
+    result = subprocess.run(
+        ["bash", "scripts/test.sh", "-k", "no_test_has_this_name_at_all"],
+        cwd=ROOT,
+        env={**os.environ, "PLACET_TEST_QUICK": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "a run with no tests is a failure" in result.stderr
+
+
+@pytest.mark.slow
+def test_built_package_ships_both_reference_policies(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            ".",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("placet-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for operator in ("ipko", "ipnordic"):
+        assert f"placet/_policies/{operator}/policy.yaml" in names
+        assert f"placet/_policies/{operator}/coverage.yaml" in names
+    assert "placet/notices/templates/notice.html" in names
