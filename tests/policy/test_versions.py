@@ -96,3 +96,12 @@ def test_version_ending_before_it_starts_is_refused_at_effective_until(
         load_policy_set(write_policy(text))
     issue = caught.value.issues[0]
     assert (issue.line, issue.path, issue.code) == (5, "effective_until", "invalid-date")
+
+
+def test_overlap_is_reported_at_the_line_of_effective_from(write_policy: PolicyWriter) -> None:
+    write_policy()
+    folder = write_policy(second_version("2024-01-01"), name="policy-2.0.yaml")
+    with pytest.raises(PolicyValidationError) as caught:
+        load_policy_set(folder)
+    issue = caught.value.issues[0]
+    assert (issue.line, issue.path) == (4, "effective_from")

@@ -61,7 +61,7 @@ def resolve_policy_dir(name: str | Path) -> Path:
 
 def load_policy(file: Path) -> Policy:
     """One policy version from one YAML file; raises `PolicyValidationError` with every issue."""
-    policy, issues = _load_file(file)
+    policy, issues, _ = _load_file(file)
     if issues or policy is None:
         raise PolicyValidationError(issues)
     return policy
@@ -85,39 +85,42 @@ def load_policy_set(name: str | Path) -> PolicySet:
         )
     issues: list[PolicyIssue] = []
     loaded: list[tuple[Path, Policy]] = []
+    documents: dict[str, YamlDocument] = {}
     for file in files:
-        policy, file_issues = _load_file(file)
+        policy, file_issues, documents[str(file)] = _load_file(file)
         issues += file_issues
         if policy is not None:
             loaded.append((file, policy))
-    if not issues:
-        issues += check_versions(loaded)
+    issues += [
+        replace(issue, line=documents[issue.file].line_of(issue.path.split(".")))
+        for issue in check_versions(loaded)
+    ]
     if issues:
         raise PolicyValidationError(issues)
     log.debug("policy loaded", extra={"policy_dir": str(directory), "versions": len(loaded)})
     return PolicySet(directory=directory, versions=tuple(policy for _, policy in loaded))
 
 
-def _load_file(file: Path) -> tuple[Policy | None, list[PolicyIssue]]:
+def _load_file(file: Path) -> tuple[Policy | None, list[PolicyIssue], YamlDocument]:
     document = read_yaml(file)
     issues = list(document.issues)
     if document.data is None:
-        return None, issues
+        return None, issues, document
     if not isinstance(document.data, dict):
         issues.append(document.issue((), "not-a-mapping", "a policy file is a YAML mapping"))
-        return None, issues
+        return None, issues, document
     data: dict[str, Any] = dict(document.data)
     data["translated_paths"] = frozenset(format_path(loc) for loc in document.translated)
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
         issues += [_issue_from_pydantic(document, error) for error in exc.errors()]
-        return None, issues
+        return None, issues, document
     issues += [
         document.issue(problem.loc, problem.code, problem.message)
         for problem in find_problems(policy)
     ]
-    return (None if issues else policy), issues
+    return (None if issues else policy), issues, document
 
 
 _CODES = {
@@ -141,6 +144,8 @@ def _issue_from_pydantic(document: YamlDocument, error: ErrorDetails) -> PolicyI
         code = "missing-legal-basis"
     if error["type"] == "extra_forbidden":
         message = f"'{loc[-1]}' is not a field here; check the spelling in docs/policy.md"
+    elif error["type"] == "missing":
+        message = f"'{loc[-1]}' is required here; add it (docs/policy.md lists each field)"
     elif isinstance(error.get("input"), str | int | float) and error["type"] != "missing":
         message = f"{message} (got {error['input']!r})"
     issue = document.issue(loc, code, message)
