@@ -313,3 +313,10 @@ def test_ipnordic_cookie_banner_offers_ok_and_nej_tak(ipnordic: Policy) -> None:
     assert ipnordic.cookies.banner.accept_label["da"] == "OK"
     assert ipnordic.cookies.banner.reject_label["da"] == "Nej tak"
     assert ipnordic.cookies.legal_basis is LegalBasis.CONSENT
+
+
+def test_ipko_dpo_is_reachable_at_every_address_the_texts_give(ipko: Policy) -> None:
+    dpo = ipko.controller.dpo
+    assert {dpo.email, *dpo.other_emails} == {"arboneta.thaci@ipko.com", "ipkoprivacy@ipko.com"}
+    assert ipko.complaints is not None
+    assert ipko.complaints.to_controller.email == "dpo@ipko.com"

@@ -190,7 +190,7 @@ def _controller_nodes(policy: Policy) -> list[Node]:
             "@id": "policy:dpo",
             "@type": "dpv:DataProtectionOfficer",
             **({"dpv:hasName": dpo.name} if dpo.name else {}),
-            "dpv:hasContact": [c for c in (dpo.email, dpo.phone, dpo.web) if c],
+            "dpv:hasContact": [c for c in (dpo.email, *dpo.other_emails, dpo.phone, dpo.web) if c],
             **({"dpv:hasAddress": dpo.address} if dpo.address else {}),
         },
         {

@@ -214,6 +214,7 @@ def _json(wording: Wording, entries: list[RopaEntry]) -> bytes:
         "dpo": {
             "name": controller.dpo.name,
             "email": controller.dpo.email,
+            "other_emails": controller.dpo.other_emails,
             "phone": controller.dpo.phone,
             "address": controller.dpo.address,
         },

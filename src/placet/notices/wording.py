@@ -125,7 +125,7 @@ class Wording:
         pairs = [
             ("label.name", contact.name or ""),
             ("label.role", self.text(contact.role)),
-            ("label.email", contact.email or ""),
+            ("label.email", ", ".join(filter(None, [contact.email, *contact.other_emails]))),
             ("label.phone", contact.phone or ""),
             ("label.address", contact.address or ""),
             ("label.web", contact.web or ""),

@@ -138,6 +138,8 @@ class Contact(_Model):
     """Their role (`Data protection officer`)."""
     email: str | None = None
     """E-mail address."""
+    other_emails: list[str] = []
+    """Further addresses the texts give for the same contact."""
     phone: str | None = None
     """Telephone number."""
     address: str | None = None
