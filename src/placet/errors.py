@@ -17,6 +17,7 @@ Imports nothing outside the standard library.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -112,7 +113,8 @@ class PolicyValidationError(PolicyError):
         lines = "\n".join(f"  {issue}" for issue in self.issues)
         super().__init__(
             f"The policy has {count} problem{'s' if count != 1 else ''}:\n{lines}\n"
-            "Fix each one in the file and line named; `placet policy check DIR` re-checks."
+            "Fix each one in the file and line named, then check again with "
+            "`placet policy check`."
         )
 
 
@@ -134,18 +136,20 @@ class PolicyNotFoundError(PolicyError):
 
     def __init__(self, name: str, bundled: Sequence[str]) -> None:
         self.name = name
+        matches = difflib.get_close_matches(name, list(bundled), n=1, cutoff=0.6)
+        hint = f" Did you mean '{matches[0]}'?" if matches else ""
         super().__init__(
             f"No policy at '{name}': it is neither a folder holding policy*.yaml files "
-            f"nor a bundled operator ({', '.join(bundled) or 'none bundled'})."
+            f"nor a bundled operator ({', '.join(bundled) or 'none bundled'}).{hint}"
         )
 
 
 class NoVersionInForceError(PolicyError):
     """No version of a policy is in force at the instant asked."""
 
-    def __init__(self, policy_dir: Path | str, at: datetime, first_effective: str) -> None:
+    def __init__(self, policy: Path | str, at: datetime, first_effective: str) -> None:
         super().__init__(
-            f"{policy_dir}: no policy version is in force at {at.isoformat()}; "
+            f"{policy}: no policy version is in force at {at.isoformat()}; "
             f"the earliest takes effect on {first_effective}. Ask for a later instant "
             "or add a version whose 'effective_from' is on or before it."
         )

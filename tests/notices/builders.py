@@ -154,6 +154,18 @@ def _copy_texts(value: Any, languages: list[str]) -> Any:
     return value
 
 
+def with_translated(policy: Policy, paths: list[str]) -> Policy:
+    """The policy with these texts marked as translations made for Placet (`!tr` in YAML)."""
+    return policy.model_copy(update={"translated_paths": frozenset(paths)})
+
+
+def with_recipients(policy: Policy, *recipients: dict[str, Any]) -> Policy:
+    """The policy with further recipients, each given as its YAML mapping."""
+    data = policy.model_dump(by_alias=True, exclude={"translated_paths"})
+    data["recipients"] = [*data["recipients"], *recipients]
+    return Policy.model_validate(data)
+
+
 def reference_policies() -> list[Policy]:
     """The reference policies that load today (they are being written alongside this code)."""
     loaded = []

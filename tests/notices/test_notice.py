@@ -21,6 +21,8 @@ from tests.notices.builders import (
     reference_policies,
     rich_policy,
     with_languages,
+    with_recipients,
+    with_translated,
 )
 
 
@@ -124,6 +126,136 @@ def test_notice_names_recipients_by_kind_and_transfers_with_their_safeguard() ->
     assert "### Processors" in text
     assert "**Safeguard:** standard contractual clauses" in text
     assert "We transfer personal data to third countries." in text
+
+
+def test_recipient_named_like_its_group_heading_is_not_repeated_as_a_title() -> None:
+    policy = with_recipients(
+        minimal_policy(),
+        {
+            "id": "processors",
+            "name": {"en": "processors.", "sq": "Përpunuesit"},
+            "kind": "processor",
+            "description": {"en": "We use several processors.", "sq": "Disa përpunues."},
+            "purposes": ["contract"],
+        },
+    )
+
+    text = markdown(policy)
+
+    group = text.split("### Processors\n", 1)[1].split("\n## ", 1)[0]
+    assert "#### processors." not in group
+    assert group.lstrip().startswith("We use several processors.")
+    assert "#### IT provider" in group
+    assert html(policy).count(">Processors</h") == 1
+
+
+def test_notice_names_recipient_countries_in_its_language() -> None:
+    policy = rich_policy()
+
+    english = markdown(policy)
+    albanian = markdown(policy, "sq")
+
+    assert "**Country:** United States" in english
+    assert "**Country:** Kosovo" in english
+    assert "**Shteti:** Shtetet e Bashkuara të Amerikës" in albanian
+    assert "**Shteti:** Kosova" in albanian
+    assert "**Country:** US" not in english
+
+
+def test_notice_says_how_many_texts_are_translations_made_for_placet() -> None:
+    policy = with_translated(rich_policy(), ["title.sq", "summary.sq", "purposes[0].name.en"])
+
+    text = markdown(policy, "sq")
+
+    header = text.split("## Përmbajtja", 1)[0]
+    assert "2 nga " in header
+    assert "janë përkthyer për Placet nga tekstet tona origjinale." in header
+    assert "Në rast mospërputhjeje, mbizotëron versioni në anglisht." in header
+
+
+def test_notice_in_a_translated_language_says_the_source_language_version_prevails() -> None:
+    policy = with_translated(with_languages(rich_policy(), ["da"]), ["title.da"])
+
+    page = html(policy, "da")
+
+    assert "har versionen på engelsk forrang." in page
+
+
+def test_notice_in_the_source_language_says_its_placet_texts_were_written_or_translated() -> None:
+    policy = with_translated(rich_policy(), ["title.sq", "purposes[0].name.en"])
+
+    text = markdown(policy, "en")
+
+    assert "1 of the " in text
+    assert "texts in this privacy policy was written or translated for Placet; the others" in text
+
+
+def test_notice_in_the_source_language_does_not_say_another_version_prevails() -> None:
+    policy = with_translated(rich_policy(), ["purposes[0].name.en"])
+
+    text = markdown(policy, "en")
+
+    assert "Placet" in text
+    assert "prevails" not in text
+
+
+def test_notice_whose_texts_are_all_translated_says_so() -> None:
+    text = markdown(minimal_policy(), "sq")
+
+    assert "Të gjitha 24 tekstet e kësaj politike të privatësisë janë përkthyer" in text
+
+
+def test_notice_sentence_on_translations_sits_by_the_version_line() -> None:
+    policy = with_translated(rich_policy(), ["title.sq"])
+
+    page = html(policy, "sq")
+
+    masthead = page.split("</header>", 1)[0]
+    assert re.search(r'<p class="version">[^<]*</p>\s*<p class="translations">1 nga ', masthead)
+    version_section = page.split('id="version"', 1)[1]
+    assert "1 nga " in version_section
+
+
+def test_notice_without_translations_makes_no_claim_about_them() -> None:
+    policy = with_translated(rich_policy(), ["title.sq"])
+
+    text = markdown(policy, "en")
+
+    assert "Placet" not in text
+    assert "prevails" not in text
+
+
+def test_serbian_sentence_on_translations_agrees_with_the_count() -> None:
+    policy = with_languages(rich_policy(), ["sr"])
+    two = with_translated(policy, ["title.sr", "summary.sr"])
+    five = with_translated(
+        policy,
+        [f"purposes[{index}].name.sr" for index in range(3)]
+        + [
+            "title.sr",
+            "summary.sr",
+        ],
+    )
+
+    assert "2 teksta ove politike privatnosti" in markdown(two, "sr")
+    assert "prevedena su za Placet" in markdown(two, "sr")
+    assert "5 tekstova ove politike privatnosti" in markdown(five, "sr")
+    assert "prevedeno je za Placet" in markdown(five, "sr")
+
+
+def test_html_title_names_the_controller_when_the_policy_title_does_not() -> None:
+    policy = make_policy(title={"en": "Privacy policy", "sq": "Politika e privatësisë"})
+
+    page = html(policy, "sq")
+
+    assert "<title>Politika e privatësisë – Example</title>" in page
+    assert "<h1>Politika e privatësisë</h1>" in page
+
+
+def test_html_title_is_the_policy_title_when_it_names_the_controller() -> None:
+    page = html(make_policy(title={"en": "EXAMPLE privacy policy", "sq": "x"}))
+
+    assert "<title>EXAMPLE privacy policy</title>" in page
 
 
 def test_notice_states_the_request_deadline_and_its_extension() -> None:
@@ -236,6 +368,16 @@ def test_reference_policy_renders_in_each_of_its_languages(policy: Policy) -> No
         assert outline(page).html_lang == language
 
 
+@pytest.mark.parametrize("policy", reference_policies(), ids=lambda policy: policy.policy_id)
+def test_reference_policy_never_titles_a_recipient_with_its_group_heading(policy: Policy) -> None:
+    for language in policy.languages:
+        lines = markdown(policy, language).splitlines()
+        headings = [line for line in lines if line.startswith("#")]
+        for group, first in pairwise(headings):
+            if group.startswith("### ") and first.startswith("#### "):
+                assert group[4:].casefold() != first[5:].casefold(), (language, group)
+
+
 @pytest.fixture(scope="module")
 def pdf_text() -> str:
     from pypdf import PdfReader
@@ -255,3 +397,16 @@ def test_pdf_notice_is_a_readable_document(pdf_text: str) -> None:
 @pytest.mark.slow
 def test_pdf_footer_numbers_pages_in_the_notice_language(pdf_text: str) -> None:
     assert re.search(r"Faqja 1 nga \d+", pdf_text)
+
+
+@pytest.mark.slow
+def test_pdf_metadata_title_names_the_controller_when_the_policy_title_does_not() -> None:
+    from pypdf import PdfReader
+
+    policy = make_policy(title={"en": "Privacy policy", "sq": "x"})
+
+    document = render_notice(policy, "en", NoticeFormat.PDF)
+
+    metadata = PdfReader(io.BytesIO(document)).metadata
+    assert metadata is not None
+    assert metadata.title == "Privacy policy – Example"

@@ -7,7 +7,14 @@ from enum import StrEnum
 
 import pytest
 
-from placet.notices.phrases import LANGUAGES, PHRASES, enum_key, phrase, plural_form
+from placet.notices.phrases import (
+    LANGUAGES,
+    PHRASES,
+    country_name,
+    enum_key,
+    phrase,
+    plural_form,
+)
 from placet.policy.model import (
     Anchor,
     CategoryFlag,
@@ -18,6 +25,7 @@ from placet.policy.model import (
     RightKind,
     TransferSafeguard,
 )
+from tests.notices.builders import reference_policies
 
 WORDED_ENUMS: list[type[StrEnum]] = [
     LegalBasis,
@@ -86,3 +94,39 @@ def test_serbian_counts_take_three_forms(count: int, form: str) -> None:
 
 def test_other_languages_count_one_or_many() -> None:
     assert [plural_form("da", count) for count in (1, 2, 5)] == ["one", "many", "many"]
+
+
+@pytest.mark.parametrize(
+    "code", ["XK", "DK", "SI", "DE", "SE", "NO", "GB", "US", "CH", "RS", "AL", "MK"]
+)
+def test_country_the_operators_are_likely_to_name_has_a_name(code: str) -> None:
+    assert f"country.{code}" in PHRASES
+
+
+def test_every_country_the_reference_policies_name_has_a_name() -> None:
+    codes = {
+        code
+        for policy in reference_policies()
+        for code in (policy.controller.country, *(r.country for r in policy.recipients))
+        if code
+    }
+
+    assert {code for code in codes if f"country.{code}" not in PHRASES} == set()
+
+
+def test_country_names_are_said_in_the_document_language() -> None:
+    assert [country_name("DK", language) for language in LANGUAGES] == [
+        "Denmark",
+        "Danimarka",
+        "Danska",
+        "Danmark",
+    ]
+
+
+def test_unknown_country_code_is_printed_as_the_code() -> None:
+    assert country_name("ZZ", "da") == "ZZ"
+
+
+def test_every_language_has_a_name_for_saying_its_version_prevails() -> None:
+    for language in LANGUAGES:
+        assert f"language.{language}" in PHRASES

@@ -107,3 +107,16 @@ def test_acknowledgement_of_a_warning_that_no_longer_occurs_is_stale(folder: Pat
         ("missing-right", "rights.access")
     ]
     assert not result.is_clean
+
+
+def test_misspelt_key_in_coverage_file_is_located_with_a_suggestion(folder: Path) -> None:
+    coverage = folder / "coverage.yaml"
+    coverage.write_text(
+        coverage.read_text().replace("    informative: Title.", "    informatve: Title.")
+    )
+    policy = load_policy_set(folder).latest
+    with pytest.raises(PolicyValidationError) as caught:
+        check_coverage(folder, policy)
+    issues = [(issue.line, issue.code) for issue in caught.value.issues]
+    assert (3, "invalid-coverage") in issues
+    assert any("did you mean 'informative'?" in issue.message for issue in caught.value.issues)

@@ -194,3 +194,24 @@ def test_direct_marketing_that_survives_an_objection_is_refused(write_policy: Po
     assert [i[2:] for i in issues_of(write_policy(text))] == [
         ("purposes[1].conditions.objection", "objection-on-direct-marketing")
     ]
+
+
+def test_tab_indentation_is_reported_with_a_hint_to_use_spaces(write_policy: PolicyWriter) -> None:
+    text = replace_once(minimal_text(), "  legal_name: Example", "\tlegal_name: Example")
+    with pytest.raises(PolicyValidationError) as caught:
+        load_policy_set(write_policy(text))
+    assert caught.value.issues[0].code == "yaml-syntax"
+    assert "spaces, not tabs" in caught.value.issues[0].message
+
+
+def test_impossible_date_is_reported_once(write_policy: PolicyWriter) -> None:
+    text = replace_once(minimal_text(), "effective_from: 2024-01-01", "effective_from: 2024-02-30")
+    issues = issues_of(write_policy(text))
+    assert [i[2:] for i in issues] == [("effective_from", "invalid-date")]
+
+
+def test_unknown_reference_suggests_the_closest_declared_name(write_policy: PolicyWriter) -> None:
+    text = replace_once(minimal_text(), "purposes: [marketing]", "purposes: [marketting]")
+    with pytest.raises(PolicyValidationError) as caught:
+        load_policy_set(write_policy(text))
+    assert "did you mean 'marketing'?" in caught.value.issues[0].message

@@ -18,6 +18,7 @@ from placet.notices.duties import (
     rights_section,
     transfers_section,
 )
+from placet.notices.provenance import translation_line
 from placet.notices.purposes import purpose_entry
 from placet.notices.sections import (
     automated_section,
@@ -42,9 +43,13 @@ class Notice:
 
     language: str
     title: str
+    document_title: str
+    """The title of the HTML page and the PDF: `title`, naming the controller if it does not."""
     summary: tuple[str, ...]
     controller_name: str
     version_line: str
+    translation_line: str
+    """How many texts are translations made for Placet; '' when none are."""
     contents_label: str
     skip_label: str
     page_label: str
@@ -55,12 +60,15 @@ class Notice:
 def build_notice(policy: Policy, language: str) -> Notice:
     """The notice of `policy` in `language`; raises `PolicyError` for a language it lacks."""
     wording = Wording.of(policy, language)
+    title = wording.text(policy.title)
     return Notice(
         language=language,
-        title=wording.text(policy.title),
+        title=title,
+        document_title=_document_title(title, policy.controller.short_name),
         summary=paragraphs(wording.text(policy.summary)),
         controller_name=policy.controller.legal_name,
         version_line=_version_line(wording),
+        translation_line=translation_line(wording),
         contents_label=wording.phrase("document.contents"),
         skip_label=wording.phrase("document.skip"),
         page_label=wording.phrase("document.page", page="{page}", pages="{pages}"),
@@ -101,8 +109,17 @@ def _sections(wording: Wording) -> Iterable[Section | None]:
     yield Section(
         anchor="version",
         title=wording.phrase("heading.version"),
-        paragraphs=(_version_line(wording),),
+        paragraphs=tuple(
+            line for line in (_version_line(wording), translation_line(wording)) if line
+        ),
     )
+
+
+def _document_title(title: str, short_name: str) -> str:
+    """`Privatlivspolitik – ipnordic`: a browser tab or a PDF reader shows whose policy it is."""
+    if short_name.casefold() in title.casefold():
+        return title
+    return f"{title} – {short_name}"
 
 
 def _law_section(wording: Wording) -> Section:

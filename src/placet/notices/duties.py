@@ -29,16 +29,38 @@ def recipients_section(wording: Wording) -> Section | None:
     for kind in RecipientKind:
         members = [recipient for recipient in recipients if recipient.kind is kind]
         if members:
-            groups.append(
-                Section(
-                    anchor=f"recipients-{kind.value}",
-                    title=wording.phrase(f"recipient-kinds.{kind.value}"),
-                    entries=tuple(_recipient_entry(wording, member) for member in members),
-                )
-            )
+            groups.append(_recipient_group(wording, kind, members))
     return Section(
         anchor="recipients", title=wording.phrase("heading.recipients"), subsections=tuple(groups)
     )
+
+
+def _recipient_group(wording: Wording, kind: RecipientKind, members: list[Recipient]) -> Section:
+    """The recipients of one kind under its heading (`Processors`).
+
+    A recipient named like the heading itself (ipnordic's `Databehandlere`) is the group in
+    its own words: its text opens the group instead of repeating the heading as a title.
+    """
+    heading = wording.phrase(f"recipient-kinds.{kind.value}")
+    named_as_group = next(
+        (member for member in members if _plain(wording.text(member.name)) == _plain(heading)),
+        None,
+    )
+    opening = _recipient_entry(wording, named_as_group) if named_as_group else None
+    return Section(
+        anchor=f"recipients-{kind.value}",
+        title=heading,
+        paragraphs=opening.paragraphs if opening else (),
+        fields=opening.fields if opening else (),
+        entries=tuple(
+            _recipient_entry(wording, member) for member in members if member is not named_as_group
+        ),
+    )
+
+
+def _plain(name: str) -> str:
+    """A name compared without case, spacing or a closing full stop: `državni organi`."""
+    return " ".join(name.casefold().split()).rstrip(".")
 
 
 def _recipient_entry(wording: Wording, recipient: Recipient) -> Entry:
@@ -50,7 +72,7 @@ def _recipient_entry(wording: Wording, recipient: Recipient) -> Entry:
         paragraphs=paragraphs(wording.text(recipient.description)),
         fields=fields(
             [
-                (wording.phrase("label.country"), recipient.country or ""),
+                (wording.phrase("label.country"), wording.country(recipient.country)),
                 (
                     wording.phrase("label.third-country"),
                     wording.phrase("document.yes") if recipient.third_country else "",
@@ -94,7 +116,7 @@ def transfers_section(wording: Wording) -> Section | None:
                 title=wording.text(recipient.name),
                 fields=fields(
                     [
-                        (wording.phrase("label.country"), recipient.country or ""),
+                        (wording.phrase("label.country"), wording.country(recipient.country)),
                         (
                             wording.phrase("label.safeguard"),
                             wording.words(recipient.safeguard) if recipient.safeguard else "",

@@ -22,7 +22,15 @@ from placet.policy.model import (
     TransferSafeguard,
 )
 
-__all__ = ["LANGUAGES", "PHRASES", "enum_key", "enum_words", "phrase", "plural_form"]
+__all__ = [
+    "LANGUAGES",
+    "PHRASES",
+    "country_name",
+    "enum_key",
+    "enum_words",
+    "phrase",
+    "plural_form",
+]
 
 LANGUAGES: Final = ("en", "sq", "sr", "da")
 """The languages the phrase table covers: English, Albanian, Serbian (Latin), Danish."""
@@ -55,6 +63,85 @@ _DOCUMENT = {
         "Primenjuje se do {date}.",
         "Den gælder til og med {date}.",
     ),
+    # How many of the notice's texts carry `!tr`: all of them, or some (`.one/.few/.many`
+    # follow `plural_form`, so that Serbian agrees with the count).
+    "document.translations-all": _t(
+        "All {count} texts in this privacy policy were translated for Placet from our own texts.",
+        "Të gjitha {count} tekstet e kësaj politike të privatësisë janë përkthyer për Placet "
+        "nga tekstet tona origjinale.",
+        "Svi tekstovi ove politike privatnosti ({count}) prevedeni su za Placet iz naših "
+        "izvornih tekstova.",
+        "Alle {count} tekster i denne privatlivspolitik er oversat til brug i Placet fra "
+        "vores egne tekster.",
+    ),
+    "document.translations.one": _t(
+        "{count} of the {total} texts in this privacy policy was translated for Placet "
+        "from our own texts.",
+        "{count} nga {total} tekstet e kësaj politike të privatësisë është përkthyer për "
+        "Placet nga tekstet tona origjinale.",
+        "{count} tekst ove politike privatnosti (od ukupno {total}) preveden je za Placet "
+        "iz naših izvornih tekstova.",
+        "{count} af de {total} tekster i denne privatlivspolitik er oversat til brug i "
+        "Placet fra vores egne tekster.",
+    ),
+    "document.translations.few": _t(
+        "{count} of the {total} texts in this privacy policy were translated for Placet "
+        "from our own texts.",
+        "{count} nga {total} tekstet e kësaj politike të privatësisë janë përkthyer për "
+        "Placet nga tekstet tona origjinale.",
+        "{count} teksta ove politike privatnosti (od ukupno {total}) prevedena su za Placet "
+        "iz naših izvornih tekstova.",
+        "{count} af de {total} tekster i denne privatlivspolitik er oversat til brug i "
+        "Placet fra vores egne tekster.",
+    ),
+    "document.translations.many": _t(
+        "{count} of the {total} texts in this privacy policy were translated for Placet "
+        "from our own texts.",
+        "{count} nga {total} tekstet e kësaj politike të privatësisë janë përkthyer për "
+        "Placet nga tekstet tona origjinale.",
+        "{count} tekstova ove politike privatnosti (od ukupno {total}) prevedeno je za Placet "
+        "iz naših izvornih tekstova.",
+        "{count} af de {total} tekster i denne privatlivspolitik er oversat til brug i "
+        "Placet fra vores egne tekster.",
+    ),
+    # In the source language a `!tr` text is not a translation of that language's own text:
+    # Placet wrote it, or translated it from the operator's text in another language.
+    "document.placet-wording.one": _t(
+        "{count} of the {total} texts in this privacy policy was written or translated for "
+        "Placet; the others are our own texts.",
+        "{count} nga {total} tekstet e kësaj politike të privatësisë është shkruar ose "
+        "përkthyer për Placet; të tjerat janë tekstet tona origjinale.",
+        "{count} tekst ove politike privatnosti (od ukupno {total}) napisan je ili preveden "
+        "za Placet; ostali su naši izvorni tekstovi.",
+        "{count} af de {total} tekster i denne privatlivspolitik er skrevet eller oversat til "
+        "brug i Placet; de øvrige er vores egne tekster.",
+    ),
+    "document.placet-wording.few": _t(
+        "{count} of the {total} texts in this privacy policy were written or translated for "
+        "Placet; the others are our own texts.",
+        "{count} nga {total} tekstet e kësaj politike të privatësisë janë shkruar ose "
+        "përkthyer për Placet; të tjerat janë tekstet tona origjinale.",
+        "{count} teksta ove politike privatnosti (od ukupno {total}) napisana su ili prevedena "
+        "za Placet; ostali su naši izvorni tekstovi.",
+        "{count} af de {total} tekster i denne privatlivspolitik er skrevet eller oversat til "
+        "brug i Placet; de øvrige er vores egne tekster.",
+    ),
+    "document.placet-wording.many": _t(
+        "{count} of the {total} texts in this privacy policy were written or translated for "
+        "Placet; the others are our own texts.",
+        "{count} nga {total} tekstet e kësaj politike të privatësisë janë shkruar ose "
+        "përkthyer për Placet; të tjerat janë tekstet tona origjinale.",
+        "{count} tekstova ove politike privatnosti (od ukupno {total}) napisano je ili "
+        "prevedeno za Placet; ostali su naši izvorni tekstovi.",
+        "{count} af de {total} tekster i denne privatlivspolitik er skrevet eller oversat til "
+        "brug i Placet; de øvrige er vores egne tekster.",
+    ),
+    "document.source-prevails": _t(
+        "Where the versions differ, the {source} version prevails.",
+        "Në rast mospërputhjeje, mbizotëron versioni në {source}.",
+        "U slučaju razlika, merodavna je verzija na {source}.",
+        "Hvis versionerne er forskellige, har versionen på {source} forrang.",
+    ),
     "document.none": _t("None.", "Asnjë.", "Nema.", "Ingen."),
     "document.yes": _t("Yes", "Po", "Da", "Ja"),
     "document.date": _t(
@@ -63,6 +150,15 @@ _DOCUMENT = {
         "{day}. {month} {year}",
         "{day}. {month} {year}",
     ),
+}
+
+# A language's name as it fills `{source}` in `document.source-prevails`: after "the"
+# in English, after "në" in Albanian, after "na" (locative) in Serbian, after "på" in Danish.
+_LANGUAGE_NAMES = {
+    "language.en": _t("English", "anglisht", "engleskom jeziku", "engelsk"),
+    "language.sq": _t("Albanian", "shqip", "albanskom jeziku", "albansk"),
+    "language.sr": _t("Serbian", "serbisht", "srpskom jeziku", "serbisk"),
+    "language.da": _t("Danish", "danisht", "danskom jeziku", "dansk"),
 }
 
 _MONTHS = {
@@ -607,6 +703,12 @@ _ANCHORS = {
         "od povlačenja saglasnosti",
         "fra samtykket trækkes tilbage",
     ),
+    "anchor-from.objection": _t(
+        "from your objection or opt-out",
+        "nga kundërshtimi ose tërheqja juaj",
+        "od vašeg prigovora ili odjave",
+        "fra din indsigelse eller framelding",
+    ),
     "anchor-from.end-of-campaign": _t(
         "from the end of the contact campaign",
         "nga përfundimi i fushatës së kontaktit",
@@ -657,6 +759,12 @@ _ANCHORS = {
         "deri në tërheqjen e pëlqimit",
         "do povlačenja saglasnosti",
         "indtil samtykket trækkes tilbage",
+    ),
+    "anchor-until.objection": _t(
+        "until you object or opt out",
+        "derisa të kundërshtoni ose të tërhiqeni",
+        "dok ne uložite prigovor ili se odjavite",
+        "indtil du gør indsigelse eller framelder dig",
     ),
     "anchor-until.end-of-campaign": _t(
         "until the end of the contact campaign",
@@ -1010,14 +1118,78 @@ _ROPA = {
         "Tehničke i organizacione mere zaštite",
         "Tekniske og organisatoriske sikkerhedsforanstaltninger",
     ),
+    "ropa.policy": _t("Policy", "Politika", "Politika", "Politik"),
     "ropa.policy-version": _t(
         "Policy version", "Versioni i politikës", "Verzija politike", "Politikkens version"
     ),
     "ropa.effective-from": _t("In force from", "Në fuqi nga", "Na snazi od", "Gældende fra"),
 }
 
+# The countries the reference policies name, the rest of the EU/EEA, and the third
+# countries a telecom operator is likely to name. A code missing here is printed as is.
+_COUNTRIES = {
+    "country.AL": _t("Albania", "Shqipëria", "Albanija", "Albanien"),
+    "country.AT": _t("Austria", "Austria", "Austrija", "Østrig"),
+    "country.BA": _t(
+        "Bosnia and Herzegovina",
+        "Bosnja dhe Hercegovina",
+        "Bosna i Hercegovina",
+        "Bosnien-Hercegovina",
+    ),
+    "country.BE": _t("Belgium", "Belgjika", "Belgija", "Belgien"),
+    "country.BG": _t("Bulgaria", "Bullgaria", "Bugarska", "Bulgarien"),
+    "country.CA": _t("Canada", "Kanada", "Kanada", "Canada"),
+    "country.CH": _t("Switzerland", "Zvicra", "Švajcarska", "Schweiz"),
+    "country.CN": _t("China", "Kina", "Kina", "Kina"),
+    "country.CY": _t("Cyprus", "Qiproja", "Kipar", "Cypern"),
+    "country.CZ": _t("Czechia", "Çekia", "Češka", "Tjekkiet"),
+    "country.DE": _t("Germany", "Gjermania", "Nemačka", "Tyskland"),
+    "country.DK": _t("Denmark", "Danimarka", "Danska", "Danmark"),
+    "country.EE": _t("Estonia", "Estonia", "Estonija", "Estland"),
+    "country.ES": _t("Spain", "Spanja", "Španija", "Spanien"),
+    "country.FI": _t("Finland", "Finlanda", "Finska", "Finland"),
+    "country.FR": _t("France", "Franca", "Francuska", "Frankrig"),
+    "country.GB": _t(
+        "United Kingdom", "Mbretëria e Bashkuar", "Ujedinjeno Kraljevstvo", "Storbritannien"
+    ),
+    "country.GR": _t("Greece", "Greqia", "Grčka", "Grækenland"),
+    "country.HR": _t("Croatia", "Kroacia", "Hrvatska", "Kroatien"),
+    "country.HU": _t("Hungary", "Hungaria", "Mađarska", "Ungarn"),
+    "country.IE": _t("Ireland", "Irlanda", "Irska", "Irland"),
+    "country.IL": _t("Israel", "Izraeli", "Izrael", "Israel"),
+    "country.IN": _t("India", "India", "Indija", "Indien"),
+    "country.IS": _t("Iceland", "Islanda", "Island", "Island"),
+    "country.IT": _t("Italy", "Italia", "Italija", "Italien"),
+    "country.JP": _t("Japan", "Japonia", "Japan", "Japan"),
+    "country.LI": _t("Liechtenstein", "Lihtenshtajni", "Lihtenštajn", "Liechtenstein"),
+    "country.LT": _t("Lithuania", "Lituania", "Litvanija", "Litauen"),
+    "country.LU": _t("Luxembourg", "Luksemburgu", "Luksemburg", "Luxembourg"),
+    "country.LV": _t("Latvia", "Letonia", "Letonija", "Letland"),
+    "country.ME": _t("Montenegro", "Mali i Zi", "Crna Gora", "Montenegro"),
+    "country.MK": _t(
+        "North Macedonia", "Maqedonia e Veriut", "Severna Makedonija", "Nordmakedonien"
+    ),
+    "country.MT": _t("Malta", "Malta", "Malta", "Malta"),
+    "country.NL": _t("Netherlands", "Holanda", "Holandija", "Nederlandene"),
+    "country.NO": _t("Norway", "Norvegjia", "Norveška", "Norge"),
+    "country.PL": _t("Poland", "Polonia", "Poljska", "Polen"),
+    "country.PT": _t("Portugal", "Portugalia", "Portugalija", "Portugal"),
+    "country.RO": _t("Romania", "Rumania", "Rumunija", "Rumænien"),
+    "country.RS": _t("Serbia", "Serbia", "Srbija", "Serbien"),
+    "country.SE": _t("Sweden", "Suedia", "Švedska", "Sverige"),
+    "country.SI": _t("Slovenia", "Sllovenia", "Slovenija", "Slovenien"),
+    "country.SK": _t("Slovakia", "Sllovakia", "Slovačka", "Slovakiet"),
+    "country.TR": _t("Türkiye", "Turqia", "Turska", "Tyrkiet"),
+    "country.UA": _t("Ukraine", "Ukraina", "Ukrajina", "Ukraine"),
+    "country.US": _t(
+        "United States", "Shtetet e Bashkuara të Amerikës", "Sjedinjene Američke Države", "USA"
+    ),
+    "country.XK": _t("Kosovo", "Kosova", "Kosovo", "Kosovo"),
+}
+
 PHRASES: Final[dict[str, dict[str, str]]] = {
     **_DOCUMENT,
+    **_LANGUAGE_NAMES,
     **_MONTHS,
     **_UNITS,
     **_HEADINGS,
@@ -1034,6 +1206,7 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
     **_RIGHTS,
     **_ORIGINS,
     **_ROPA,
+    **_COUNTRIES,
 }
 """Every fixed text, by key, then by language."""
 
@@ -1064,6 +1237,14 @@ def enum_key(value: StrEnum) -> str:
 def enum_words(value: StrEnum, language: str) -> str:
     """An enum value in words: `enum_words(LegalBasis.CONSENT, "sq")` is `Pëlqimi`."""
     return phrase(enum_key(value), language)
+
+
+def country_name(code: str, language: str) -> str:
+    """The country's name in `language`: `country_name("XK", "sq")` is `Kosova`.
+
+    A code the table lacks comes back unchanged, so a document never shows a blank."""
+    texts = PHRASES.get(f"country.{code}")
+    return texts[language] if texts else code
 
 
 def plural_form(language: str, count: int) -> str:

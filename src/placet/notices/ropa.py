@@ -1,7 +1,8 @@
 """The record of processing activities of GDPR Art. 30(1), one entry per purpose, and its export.
 
-Exports as CSV (UTF-8, header row), XLSX (openpyxl: a sheet of entries and a `Controller`
-sheet) or JSON (an object with `controller`, `dpo` and `entries`).
+Exports as CSV (UTF-8 with a byte order mark, one header row), XLSX (openpyxl: a sheet of
+entries and a `Controller` sheet) or JSON (an object with `policy`, `controller`, `dpo` and
+`entries`). Each format names the policy, its version and the date it took effect.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -35,7 +36,10 @@ class RopaFormat(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class RopaEntry:
-    """One processing activity (a purpose) with what Art. 30(1)(a)–(g) asks of it, in words."""
+    """One processing activity (a purpose) with what Art. 30(1)(a)–(g) asks of it, in words.
+
+    The fields after `security` hold the policy's codes for the same things, for the JSON export.
+    """
 
     purpose_id: str
     purpose: str
@@ -52,6 +56,12 @@ class RopaEntry:
     transfers: tuple[str, ...]
     retention: tuple[str, ...]
     security: str
+    legal_basis_code: str = ""
+    """`legitimate-interest`: the `LegalBasis` value; '' when the purpose names none."""
+    data_subject_ids: tuple[str, ...] = ()
+    data_category_ids: tuple[str, ...] = ()
+    recipient_ids: tuple[str, ...] = ()
+    retention_rule_ids: tuple[str, ...] = ()
 
 
 _COLUMN_PHRASES = {
@@ -71,7 +81,13 @@ _COLUMN_PHRASES = {
     "retention": "ropa.retention",
     "security": "ropa.security",
 }
-"""The phrase heading each column, in the order of `RopaEntry`'s fields."""
+"""The phrase heading each column, in column order: the worded fields of `RopaEntry`."""
+
+_SAID_WHEN_EMPTY = frozenset({"recipients", "transfers"})
+"""Columns whose empty cell says `None.` in the record's language instead of staying blank."""
+
+_POLICY_COLUMNS = ("ropa.policy", "ropa.policy-version", "ropa.effective-from")
+"""The CSV's leading columns: the policy id, its version and the date it took effect."""
 
 
 def build_ropa(policy: Policy, language: str) -> list[RopaEntry]:
@@ -87,6 +103,7 @@ def _entry(wording: Wording, purpose: Purpose) -> RopaEntry:
         kind.id for kind in policy.subject_types
     ]
     recipients = recipients_for(policy, purpose)
+    retention_rules = retention_rules_for(policy, purpose)
     return RopaEntry(
         purpose_id=purpose.id,
         purpose=wording.text(purpose.name),
@@ -103,8 +120,13 @@ def _entry(wording: Wording, purpose: Purpose) -> RopaEntry:
         data_categories=tuple(wording.category_names([ident]) for ident in purpose.categories),
         recipients=tuple(wording.recipient(recipient) for recipient in recipients),
         transfers=tuple(_transfers(wording, purpose, recipients)),
-        retention=tuple(wording.retention(rule) for rule in retention_rules_for(policy, purpose)),
+        retention=tuple(wording.retention(rule) for rule in retention_rules),
         security=wording.text(policy.security),
+        legal_basis_code=purpose.legal_basis.value if purpose.legal_basis else "",
+        data_subject_ids=tuple(subject_types),
+        data_category_ids=tuple(purpose.categories),
+        recipient_ids=tuple(recipient.id for recipient in recipients),
+        retention_rule_ids=tuple(rule.id for rule in retention_rules),
     )
 
 
@@ -141,7 +163,7 @@ def export_ropa(policy: Policy, fmt: RopaFormat, language: str) -> bytes:
         return _json(wording, entries)
     return write_workbook(
         headers=column_headers(wording),
-        rows=[entry_cells(entry) for entry in entries],
+        rows=[entry_cells(wording, entry) for entry in entries],
         controller=controller_rows(wording),
         title=wording.phrase("ropa.title"),
     )
@@ -149,19 +171,28 @@ def export_ropa(policy: Policy, fmt: RopaFormat, language: str) -> bytes:
 
 def column_headers(wording: Wording) -> list[str]:
     """The column headings, in the record's language."""
-    return [wording.phrase(_COLUMN_PHRASES[field.name]) for field in fields(RopaEntry)]
+    return [wording.phrase(key) for key in _COLUMN_PHRASES.values()]
 
 
-def entry_cells(entry: RopaEntry) -> list[str]:
-    """The entry as one row of cells; lists become one line per item."""
-    return [
-        "\n".join(value) if isinstance(value, tuple) else str(value)
-        for value in (getattr(entry, field.name) for field in fields(RopaEntry))
-    ]
+def entry_cells(wording: Wording, entry: RopaEntry) -> list[str]:
+    """The entry as one row of cells; lists become one line per item.
+
+    Art. 30(1)(d)-(e): a record with no recipients or no transfers says so, rather than
+    leaving a blank that reads as "not filled in".
+    """
+    none = wording.phrase("document.none")
+    cells = []
+    for name in _COLUMN_PHRASES:
+        value = getattr(entry, name)
+        if isinstance(value, tuple):
+            cells.append("\n".join(value) or (none if name in _SAID_WHEN_EMPTY else ""))
+        else:
+            cells.append(str(value))
+    return cells
 
 
 def controller_rows(wording: Wording) -> list[tuple[str, str]]:
-    """The controller, DPO, authority and policy version as (label, value) rows."""
+    """The controller, DPO, authority, and the policy id, version and date as label-value rows."""
     policy = wording.policy
     controller = policy.controller
     rows = [
@@ -169,13 +200,14 @@ def controller_rows(wording: Wording) -> list[tuple[str, str]]:
         (wording.phrase("label.owner"), controller.owner or ""),
         (wording.phrase("label.address"), controller.address),
         (wording.phrase("label.registration"), controller.registration or ""),
-        (wording.phrase("label.country"), controller.country),
+        (wording.phrase("label.country"), wording.country(controller.country)),
         (wording.phrase("label.email"), controller.email or ""),
         (wording.phrase("label.phone"), controller.phone or ""),
         (wording.phrase("label.web"), controller.web or ""),
         (wording.phrase("heading.dpo"), wording.contact_line(controller.dpo)),
         (wording.phrase("label.authority"), wording.text(controller.supervisory_authority.name)),
         (wording.phrase("heading.law"), wording.text(controller.jurisdiction)),
+        (wording.phrase("ropa.policy"), policy.policy_id),
         (wording.phrase("ropa.policy-version"), policy.version),
         (wording.phrase("ropa.effective-from"), policy.effective_from.isoformat()),
     ]
@@ -183,11 +215,18 @@ def controller_rows(wording: Wording) -> list[tuple[str, str]]:
 
 
 def _csv(wording: Wording, entries: list[RopaEntry]) -> bytes:
+    """One header row, then one row per entry led by the policy's id, version and date.
+
+    Written with a byte order mark (`utf-8-sig`): without it Excel reads the file as the
+    local code page and shows ë, ç, č and ø garbled.
+    """
+    policy = wording.policy
+    leading = [policy.policy_id, policy.version, policy.effective_from.isoformat()]
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow(column_headers(wording))
-    writer.writerows(entry_cells(entry) for entry in entries)
-    return buffer.getvalue().encode("utf-8")
+    writer.writerow([*(wording.phrase(key) for key in _POLICY_COLUMNS), *column_headers(wording)])
+    writer.writerows([*leading, *entry_cells(wording, entry)] for entry in entries)
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def _json(wording: Wording, entries: list[RopaEntry]) -> bytes:
@@ -218,6 +257,33 @@ def _json(wording: Wording, entries: list[RopaEntry]) -> bytes:
             "phone": controller.dpo.phone,
             "address": controller.dpo.address,
         },
-        "entries": [asdict(entry) for entry in entries],
+        "entries": [_json_entry(entry) for entry in entries],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _json_entry(entry: RopaEntry) -> dict[str, Any]:
+    """The entry with each code next to its words: `legal_basis` is the code, and
+    `legal_basis_label` the words; `data_category_ids` sit beside `data_categories`."""
+    return {
+        "purpose_id": entry.purpose_id,
+        "purpose": entry.purpose,
+        "description": entry.description,
+        "controller": entry.controller,
+        "controller_contact": entry.controller_contact,
+        "dpo_contact": entry.dpo_contact,
+        "legal_basis": entry.legal_basis_code or None,
+        "legal_basis_label": entry.legal_basis,
+        "legitimate_interest": entry.legitimate_interest,
+        "legal_ground": entry.legal_ground,
+        "data_subject_ids": list(entry.data_subject_ids),
+        "data_subjects": list(entry.data_subjects),
+        "data_category_ids": list(entry.data_category_ids),
+        "data_categories": list(entry.data_categories),
+        "recipient_ids": list(entry.recipient_ids),
+        "recipients": list(entry.recipients),
+        "transfers": list(entry.transfers),
+        "retention_rule_ids": list(entry.retention_rule_ids),
+        "retention": list(entry.retention),
+        "security": entry.security,
+    }

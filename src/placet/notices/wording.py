@@ -12,7 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from placet.errors import PolicyError
-from placet.notices.phrases import LANGUAGES, enum_words, phrase, plural_form
+from placet.notices.phrases import LANGUAGES, country_name, enum_words, phrase, plural_form
 from placet.policy.model import (
     Anchor,
     Contact,
@@ -67,6 +67,10 @@ class Wording:
         if not value:
             return ""
         return value.get(self.language) or value.get(self.policy.source_language, "")
+
+    def country(self, code: str | None) -> str:
+        """The country of an ISO 3166 code in words (`XK` is `Kosova` in Albanian); '' for none."""
+        return country_name(code, self.language) if code else ""
 
     def listing(self, items: Iterable[str]) -> str:
         return ", ".join(item for item in items if item)
@@ -137,8 +141,8 @@ class Wording:
         return self.listing(value for _, value in self.contact(contact))
 
     def recipient(self, recipient: Recipient) -> str:
-        """`IT provider (processor, XK)`."""
-        details = self.listing([self.words(recipient.kind), recipient.country or ""])
+        """`IT provider (processor, Kosovo)`."""
+        details = self.listing([self.words(recipient.kind), self.country(recipient.country)])
         return f"{self.text(recipient.name)} ({details})"
 
     def _anchors(self, anchors: Sequence[Anchor], prefix: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from placet.errors import PolicyIssue, PolicyValidationError
 from placet.policy.completeness import WARNING_CODES, CompletenessWarning
 from placet.policy.model import Policy
-from placet.policy.yamlsource import read_yaml
+from placet.policy.yamlsource import located_issues, read_yaml
 
 __all__ = [
     "COVERAGE_FILE",
@@ -248,9 +248,7 @@ def _read_coverage(file: Path) -> CoverageFile:
     try:
         return CoverageFile.model_validate(document.data)
     except ValidationError as exc:
+        issues = located_issues(document, exc, CoverageFile)
         raise PolicyValidationError(
-            [
-                document.issue(tuple(error["loc"]), "invalid-coverage", error["msg"])
-                for error in exc.errors()
-            ]
+            [replace(issue, code="invalid-coverage") for issue in issues]
         ) from exc

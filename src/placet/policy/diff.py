@@ -104,6 +104,10 @@ def _is_period(value: dict[str, Any]) -> bool:
     return {"amount", "unit"} <= value.keys()
 
 
+_SHOWN = 100
+"""Characters of a text shown in a change; the rest is cut with an ellipsis."""
+
+
 def _show(value: Any) -> str:
     if value is None:
         return "(none)"
@@ -112,4 +116,7 @@ def _show(value: Any) -> str:
     if isinstance(value, dict) and _is_period(value):
         amount = value["amount"]
         return f"{amount} {value['unit']}{'s' if amount != 1 else ''}"
-    return str(value)
+    if isinstance(value, dict):
+        return "{" + "; ".join(f"{key}: {_show(item)}" for key, item in value.items()) + "}"
+    text = " ".join(str(value).split())
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"

@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 
 from placet.errors import PolicyIssue, PolicyNotFoundError, PolicyValidationError
 from placet.policy.model import Policy
 from placet.policy.validation import find_problems
 from placet.policy.versions import PolicySet, check_versions
-from placet.policy.yamlsource import YamlDocument, format_path, read_yaml
+from placet.policy.yamlsource import YamlDocument, format_path, located_issues, read_yaml
 
 __all__ = [
     "POLICY_GLOB",
@@ -49,14 +48,15 @@ def bundled_operators() -> list[str]:
 def resolve_policy_dir(name: str | Path) -> Path:
     """A policy folder by path, or a bundled operator by name (`ipko`)."""
     path = Path(name)
-    if path.is_dir():
+    bundled = bundled_operators()
+    # A folder of the same name as a bundled operator wins only if it holds a policy.
+    if path.is_dir() and (any(path.glob(POLICY_GLOB)) or str(name) not in bundled):
         return path
     if path.is_file():
         return path.parent
-    if isinstance(name, str) and name in bundled_operators():
-        bundled = resources.files("placet") / "_policies" / name
-        return Path(str(bundled))
-    raise PolicyNotFoundError(str(name), bundled_operators())
+    if isinstance(name, str) and name in bundled:
+        return Path(str(resources.files("placet") / "_policies" / name))
+    raise PolicyNotFoundError(str(name), bundled)
 
 
 def load_policy(file: Path) -> Policy:
@@ -98,7 +98,9 @@ def load_policy_set(name: str | Path) -> PolicySet:
     if issues:
         raise PolicyValidationError(issues)
     log.debug("policy loaded", extra={"policy_dir": str(directory), "versions": len(loaded)})
-    return PolicySet(directory=directory, versions=tuple(policy for _, policy in loaded))
+    return PolicySet(
+        directory=directory, versions=tuple(policy for _, policy in loaded), name=str(name)
+    )
 
 
 def _load_file(file: Path) -> tuple[Policy | None, list[PolicyIssue], YamlDocument]:
@@ -114,49 +116,10 @@ def _load_file(file: Path) -> tuple[Policy | None, list[PolicyIssue], YamlDocume
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
-        issues += [_issue_from_pydantic(document, error) for error in exc.errors()]
+        issues += located_issues(document, exc, Policy)
         return None, issues, document
     issues += [
         document.issue(problem.loc, problem.code, problem.message)
         for problem in find_problems(policy)
     ]
     return (None if issues else policy), issues, document
-
-
-_CODES = {
-    "missing": "missing-field",
-    "extra_forbidden": "unknown-field",
-    "enum": "invalid-value",
-    "string_pattern_mismatch": "invalid-format",
-    "date_from_datetime_parsing": "invalid-date",
-    "date_parsing": "invalid-date",
-    "date_type": "invalid-date",
-}
-
-
-def _issue_from_pydantic(document: YamlDocument, error: ErrorDetails) -> PolicyIssue:
-    loc = tuple(part for part in error["loc"] if not _is_validator_tag(part))
-    code = _CODES.get(error["type"], "invalid-value")
-    message = error["msg"]
-    if error["type"] == "enum" and "anchors" in loc:
-        code = "unknown-anchor"
-    if error["type"] == "missing" and loc and loc[-1] == "legal_basis":
-        code = "missing-legal-basis"
-    if error["type"] == "extra_forbidden":
-        message = f"'{loc[-1]}' is not a field here; check the spelling in docs/policy.md"
-    elif error["type"] == "missing":
-        message = f"'{loc[-1]}' is required here; add it (docs/policy.md lists each field)"
-    elif isinstance(error.get("input"), str | int | float) and error["type"] != "missing":
-        message = f"{message} (got {error['input']!r})"
-    issue = document.issue(loc, code, message)
-    if "anchors" in loc:
-        # `anchor: x` is shorthand for `anchors: [x]`; point at the line the author wrote.
-        written = (*loc[: loc.index("anchors")], "anchor")
-        if written in document.lines:
-            issue = replace(issue, line=document.lines[written])
-    return issue
-
-
-def _is_validator_tag(part: str | int) -> bool:
-    """pydantic adds tags such as 'function-before[...]' to the error location."""
-    return isinstance(part, str) and "[" in part and part.endswith("]")

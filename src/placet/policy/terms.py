@@ -142,6 +142,8 @@ class Anchor(StrEnum):
     """The end of the investment the records concern."""
     CONSENT_WITHDRAWN = "consent-withdrawn"
     """When the consent the data was collected under is withdrawn."""
+    OBJECTION = "objection"
+    """The subject objects to the processing, or a business entity opts out of it."""
     END_OF_CAMPAIGN = "end-of-campaign"
     """The end of the campaign the data was collected for."""
     PURPOSE_FULFILLED = "purpose-fulfilled"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from placet.policy.model import LegalBasis, ObjectionEffect, Policy
+from placet.policy.yamlsource import closest
 
 __all__ = ["Problem", "find_problems", "walk_texts"]
 
@@ -145,8 +146,9 @@ def _unknown_references(policy: Policy) -> Iterator[Problem]:
                         yield Problem(
                             (owner_name, index, field_name, position),
                             f"unknown-{kind}",
-                            f"{kind.replace('-', ' ')} '{name}' is not declared; add it under "
-                            f"'{_plural(kind)}:' or fix the spelling",
+                            f"{kind.replace('-', ' ')} '{name}' is not declared"
+                            f"{closest(name, known[kind])} Add it under "
+                            f"'{_plural(kind)}:' or fix the spelling.",
                         )
 
 
@@ -160,8 +162,8 @@ def _unknown_cookie_options(policy: Policy) -> Iterator[Problem]:
                 yield Problem(
                     ("cookies", "categories", index, "consent_options", position),
                     "unknown-consent-option",
-                    f"consent option '{name}' is not declared; add it under "
-                    "'consent_options:' or fix the spelling",
+                    f"consent option '{name}' is not declared{closest(name, options)} "
+                    "Add it under 'consent_options:' or fix the spelling.",
                 )
 
 

@@ -25,10 +25,16 @@ class PolicySet:
 
     directory: Path
     versions: tuple[Policy, ...]
+    name: str = ""
+    """How the user named it (`ipko`, `policies/ipko`), for messages; the folder if empty."""
 
     def __post_init__(self) -> None:
         ordered = tuple(sorted(self.versions, key=lambda policy: policy.effective_from))
         object.__setattr__(self, "versions", ordered)
+
+    @property
+    def label(self) -> str:
+        return self.name or str(self.directory)
 
     @property
     def policy_id(self) -> str:
@@ -45,7 +51,7 @@ class PolicySet:
                 return policy
         known = ", ".join(policy.version for policy in self.versions)
         raise PolicyError(
-            f"{self.directory}: there is no version '{version}' of policy "
+            f"{self.label}: there is no version '{version}' of policy "
             f"'{self.policy_id}'; the versions are {known}."
         )
 
@@ -61,9 +67,7 @@ class PolicySet:
         if current is None or (
             current.effective_until is not None and day > current.effective_until
         ):
-            raise NoVersionInForceError(
-                self.directory, at, self.versions[0].effective_from.isoformat()
-            )
+            raise NoVersionInForceError(self.label, at, self.versions[0].effective_from.isoformat())
         return current
 
 

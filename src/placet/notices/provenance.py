@@ -1,0 +1,66 @@
+"""How many of a policy's texts in a language are translations made for Placet, said in words.
+
+The loader records each text tagged `!tr` in `Policy.translated_paths` (`purposes[0].name.en`:
+the last segment is the language); the notice says how many there are and, outside the
+source language, that the source-language version prevails.
+Imports nothing outside the standard library, pydantic and `placet.policy`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+
+from placet.notices.phrases import PHRASES, plural_form
+from placet.notices.wording import Wording
+from placet.policy.model import Policy
+
+__all__ = ["count_texts", "count_translated", "translation_line"]
+
+
+def count_translated(policy: Policy, language: str) -> int:
+    """How many of the policy's texts in `language` are tagged `!tr`."""
+    return sum(1 for path in policy.translated_paths if path.rsplit(".", 1)[-1] == language)
+
+
+def count_texts(policy: Policy, language: str) -> int:
+    """How many of the policy's texts have wording in `language`."""
+    return sum(1 for text in _texts(policy) if text.get(language, "").strip())
+
+
+def translation_line(wording: Wording) -> str:
+    """The sentence on texts made for Placet; '' when the notice has none.
+
+    In another language than the source it says they were translated from the operator's
+    texts and that the source-language version prevails: `191 nga 238 tekstet … janë
+    përkthyer për Placet … Në rast mospërputhjeje, mbizotëron versioni në anglisht.`
+    In the source language it says they were written or translated for Placet.
+    """
+    policy = wording.policy
+    count = count_translated(policy, wording.language)
+    if count == 0:
+        return ""
+    total = max(count, count_texts(policy, wording.language))
+    form = plural_form(wording.language, count)
+    if wording.language == policy.source_language:
+        return wording.phrase(f"document.placet-wording.{form}", count=count, total=total)
+    if count == total:
+        said = wording.phrase("document.translations-all", count=count)
+    else:
+        said = wording.phrase(f"document.translations.{form}", count=count, total=total)
+    key = f"language.{policy.source_language}"
+    source = wording.phrase(key) if key in PHRASES else policy.source_language
+    return f"{said} {wording.phrase('document.source-prevails', source=source)}"
+
+
+def _texts(value: object) -> Iterator[dict[str, str]]:
+    """Every `PolicyText` inside a policy element: the only dicts the policy model holds."""
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+    elif isinstance(value, dict):
+        yield value
