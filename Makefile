@@ -1,12 +1,12 @@
-.PHONY: check format lint types imports test demo
+.PHONY: check format lint types imports docs test demo bench
 
-check: format lint types imports test
+check: format lint types imports docs test
 
 format:
-	ruff format src tests
+	ruff format src tests scripts bench
 
 lint:
-	ruff check src tests
+	ruff check src tests scripts bench
 
 types:
 	mypy
@@ -19,3 +19,9 @@ test:
 
 demo:
 	placet demo
+
+bench:
+	python3 bench/bench_policy.py
+
+docs:
+	python3 scripts/gen_docs.py

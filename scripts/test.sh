@@ -13,9 +13,13 @@ if [ "${PLACET_TEST_QUICK:-0}" != "1" ]; then
   $SUDO apt-get install -y -qq --no-install-recommends \
     fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
     poppler-utils chromium >/dev/null
+  # Debian's own python3 has no pip and refuses system-wide installs (PEP 668); a Python of
+  # your own (pyenv, a venv) is used as it is.
+  python3 -m pip --version >/dev/null 2>&1 || $SUDO apt-get install -y -qq python3-pip >/dev/null
+  export PIP_BREAK_SYSTEM_PACKAGES=1 PIP_ROOT_USER_ACTION=ignore
   python3 -m pip install -q --disable-pip-version-check -e '.[dev]'
-  echo "== ruff format"; ruff format --check src tests scripts
-  echo "== ruff check"; ruff check src tests scripts
+  echo "== ruff format"; ruff format --check src tests scripts bench
+  echo "== ruff check"; ruff check src tests scripts bench
   echo "== mypy"; mypy
   echo "== import contracts"; lint-imports
   echo "== generated docs"; python3 scripts/gen_docs.py --check

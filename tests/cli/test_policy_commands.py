@@ -146,3 +146,68 @@ def test_version_option_prints_the_version() -> None:
     code, output = run("--version")
     assert code == 0
     assert output.startswith("placet ")
+
+
+def test_version_and_at_together_are_refused(minimal: Path) -> None:
+    code, output = run("policy", "notice", str(minimal), "--version", "1.0", "--at", "2024-06-01")
+    assert code == 2
+    assert "not both" in output
+
+
+def test_output_that_cannot_be_written_is_refused_without_a_traceback(tmp_path: Path) -> None:
+    code, output = run("policy", "notice", "ipnordic", "--format", "md", "--output", str(tmp_path))
+    assert code == 2
+    assert "cannot write" in output
+    assert "Traceback" not in output
+
+
+def test_misspelt_operator_gets_a_suggestion() -> None:
+    code, output = run("policy", "check", "ipkoo")
+    assert code == 1
+    assert "Did you mean 'ipko'?" in output
+
+
+def test_misspelt_field_gets_a_suggestion_and_the_fields_allowed(
+    write_policy: PolicyWriter,
+) -> None:
+    text = replace_once(minimal_text(), "    legal_basis: consent\n", "    legal_bases: consent\n")
+    code, output = run("policy", "check", str(write_policy(text)))
+    assert code == 1
+    assert "did you mean 'legal_basis'?" in output
+
+
+def test_bundled_policy_errors_name_the_policy_not_the_install_folder() -> None:
+    code, output = run("policy", "notice", "ipnordic", "--version", "9")
+    assert code == 1
+    assert "ipnordic: there is no version '9'" in output
+    assert "_policies" not in output
+
+
+def test_element_paths_in_warnings_are_printed(minimal: Path) -> None:
+    code, output = run("policy", "check", str(minimal))
+    assert code == 0
+    assert "[rights.rectification]" in output
+
+
+def test_diff_prints_list_values(minimal: Path) -> None:
+    text = replace_once(minimal_text(), 'version: "1.0"', 'version: "1.1"')
+    text = replace_once(text, "effective_from: 2024-01-01", "effective_from: 2025-01-01")
+    text = replace_once(
+        text, "    channels: [sms]\n    is_direct", "    channels: [sms, email]\n    is_direct"
+    )
+    (minimal / "policy-1.1.yaml").write_text(text)
+    code, output = run("policy", "diff", str(minimal), "--from", "1.0", "--to", "1.1")
+    assert code == 0, output
+    assert "changed purposes.marketing.channels: [sms] -> [sms, email]" in output
+
+
+def test_coverage_prints_the_readings_when_asked(minimal: Path) -> None:
+    code, output = run("policy", "coverage", str(minimal), "--readings")
+    assert code == 0, output
+    assert "reading twelve-months-is-a-maximum" in output
+    assert "1 reading of ambiguous text recorded" in output
+
+
+def test_example_policy_checks_clean_in_strict_mode() -> None:
+    code, output = run("policy", "check", "examples/example-telecom", "--strict")
+    assert code == 0, output

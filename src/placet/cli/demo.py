@@ -31,6 +31,8 @@ def demo(
 ) -> None:
     """Check both reference policies and write their notices, RoPA and DPV export."""
     folder = output or get_settings().demo_dir
+    if folder.exists() and not folder.is_dir():
+        raise typer.BadParameter(f"{folder} is a file, not a folder", param_hint="--output")
     started = time.perf_counter()
     now = datetime.now(UTC)
     written: list[tuple[str, str, Path]] = []
@@ -59,15 +61,29 @@ def demo(
 
 
 def _index_page(written: list[tuple[str, str, Path]], folder: Path) -> str:
-    items = "\n".join(
-        f'<li>{html.escape(operator)}: <a href="{html.escape(str(path.relative_to(folder)))}">'
-        f"{html.escape(what)}</a></li>"
-        for operator, what, path in written
-    )
+    sections = []
+    for operator in dict.fromkeys(operator for operator, _, _ in written):
+        items = "\n".join(
+            f'<li><a href="{html.escape(path.relative_to(folder).as_posix())}">'
+            f"{html.escape(what)}</a></li>"
+            for owner, what, path in written
+            if owner == operator
+        )
+        sections.append(f"<section><h2>{html.escape(operator)}</h2><ul>{items}</ul></section>")
     return (
-        '<!doctype html><html lang="en"><meta charset="utf-8">'
-        "<title>Placet demo</title><h1>Placet demo: what the reference policies publish</h1>"
-        f"<ul>{items}</ul></html>\n"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Placet demo</title><style>"
+        "body{font-family:'DejaVu Sans','Noto Sans',sans-serif;max-width:46rem;margin:2rem auto;"
+        "padding:0 1rem;line-height:1.5;color:#1d2330}"
+        "h1{font-size:1.5rem}h2{font-size:1.15rem;border-bottom:1px solid #ccd;margin-top:2rem}"
+        "a{color:#1a4d8f}li{margin:.2rem 0}"
+        "</style></head><body>"
+        "<h1>Placet demo: what the reference policies publish</h1>"
+        "<p>Each notice is rendered from the operator's policy file in every language it "
+        "declares; the record of processing (GDPR Art. 30) and the W3C DPV export come from "
+        "the same file.</p>"
+        f"{''.join(sections)}</body></html>\n"
     )
 
 

@@ -21,17 +21,24 @@ err_console = Console(stderr=True)
 
 
 class PlacetGroup(TyperGroup):
-    """Turns every `PlacetError` raised by a command into a message and exit status 1."""
+    """Turns every `PlacetError` or `OSError` of a command into a message and exit status 1."""
 
     # `Any`: Typer vendors click in some releases, so the Context class differs between them.
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except PlacetError as exc:
-            err_console.print(
-                f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
-            )
+            _report(str(exc))
             raise typer.Exit(1) from exc
+        except OSError as exc:
+            # A file that cannot be read or written: the environment, not a bug to trace.
+            where = f" {exc.filename}" if exc.filename else ""
+            _report(f"cannot use{where}: {exc.strerror or exc}")
+            raise typer.Exit(1) from exc
+
+
+def _report(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 app = typer.Typer(
@@ -57,13 +64,15 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what Placet does."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Log what Placet does, to standard error."
+    ),
 ) -> None:
     """Placet: a telecom operator's privacy policy as code."""
     if verbose:
         from rich.logging import RichHandler
 
-        logging.basicConfig(level=logging.INFO, handlers=[RichHandler(console=err_console)])
+        logging.basicConfig(level=logging.DEBUG, handlers=[RichHandler(console=err_console)])
 
 
 def main() -> None:

@@ -10,11 +10,11 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from placet.notices import NoticeFormat, RopaFormat, export_jsonld, export_ropa, render_notice
 from placet.policy import Policy, PolicySet, load_policy_set
 from placet.policy.check import check_policy
+from placet.policy.completeness import CompletenessWarning
 from placet.policy.coverage import check_coverage
 from placet.policy.diff import diff_policies
 
@@ -39,14 +39,20 @@ class ExportFormat(StrEnum):
     JSONLD = "jsonld"
 
 
-def _write(data: bytes, output: Path | None) -> None:
+def write_output(data: bytes, output: Path | None) -> None:
+    """Write to `--output`, or to standard output when there is none."""
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
-    else:
+        return
+    try:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(data)
-        typer.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
+    except OSError as exc:
+        raise typer.BadParameter(
+            f"cannot write {output}: {exc.strerror or exc}", param_hint="--output"
+        ) from exc
+    typer.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
 
 
 def _instant(text: str) -> datetime:
@@ -62,6 +68,8 @@ def _instant(text: str) -> datetime:
 
 def select_version(policies: PolicySet, version: str | None, at: str | None) -> Policy:
     """The version asked for by `--version`, or in force at `--at`, or in force now."""
+    if version is not None and at is not None:
+        raise typer.BadParameter("give --version or --at, not both", param_hint="--version")
     if version is not None:
         return policies.version(version)
     return policies.in_force(_instant(at) if at else datetime.now(UTC))
@@ -81,22 +89,39 @@ def check(
     result = check_policy(policy)
     policies = result.policies
     versions = ", ".join(f"{p.version} (from {p.effective_from})" for p in policies.versions)
-    console.print(f"[green]valid[/]: policy '{policies.policy_id}', versions {versions}")
+    console.print(
+        f"[green]valid[/]: policy '{escape(policies.policy_id)}', "
+        f"version{'s' if len(policies.versions) > 1 else ''} {escape(versions)}",
+        soft_wrap=True,
+    )
     acknowledged = len(result.warnings) - len(result.unacknowledged)
+    versions_of: dict[tuple[str, str], list[str]] = {}
+    shown: dict[tuple[str, str], CompletenessWarning] = {}
     for version, warning in result.unacknowledged:
+        versions_of.setdefault(warning.key, []).append(version)
+        shown.setdefault(warning.key, warning)
+    for key, warning in shown.items():
+        where = ", ".join(versions_of[key])
         console.print(
-            f"[yellow]warning[/] (version {version}) {escape(str(warning))}", highlight=False
+            f"[yellow]warning[/] (version {where}) {escape(str(warning))}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if shown:
+        console.print(
+            "Fix each warning in the policy, or acknowledge it with its reason under "
+            "'acknowledged_warnings:' in coverage.yaml (docs/policy.md).",
+            soft_wrap=True,
         )
     for ack in result.stale_acknowledgements:
         console.print(
-            f"[yellow]stale acknowledgement[/] {escape(ack.code)} [{escape(ack.element)}]: "
+            f"[yellow]stale acknowledgement[/] {escape(ack.code)} {escape(f'[{ack.element}]')}: "
             "no such warning any more; remove it from coverage.yaml",
             highlight=False,
+            soft_wrap=True,
         )
-    console.print(
-        f"completeness: {len(result.unacknowledged)} open warning(s), "
-        f"{acknowledged} acknowledged in coverage.yaml"
-    )
+    acknowledged_note = f", {acknowledged} acknowledged in coverage.yaml" if acknowledged else ""
+    console.print(f"completeness: {len(shown)} open warning(s){acknowledged_note}")
     if result.coverage is None:
         console.print("coverage: no coverage.yaml in the policy folder")
     elif result.coverage.is_complete:
@@ -115,42 +140,56 @@ def check(
 def coverage(
     policy: str = POLICY_ARGUMENT,
     show_all: bool = typer.Option(False, "--all", help="Print every paragraph, not a summary."),
+    readings: bool = typer.Option(
+        False, "--readings", help="Print the reading chosen for each ambiguous text."
+    ),
 ) -> None:
     """Show which policy elements encode each paragraph of the source texts."""
     policies = load_policy_set(policy)
     report = check_coverage(policies.directory, policies.latest)
-    table = Table(title=f"Coverage of {policies.policy_id} {policies.latest.version}")
-    for column in ("paragraph", "text", "encoded by"):
-        table.add_column(column, overflow="fold")
     per_file: dict[str, list[int]] = {}
     for row in report.rows:
-        source = row.paragraph.id.split("#")[0]
-        counts = per_file.setdefault(source, [0, 0, 0])
+        counts = per_file.setdefault(row.paragraph.id.split("#")[0], [0, 0, 0])
         counts[0] += 1
         mapping = row.mapping
         if mapping is not None and mapping.elements:
             counts[1] += 1
-            encoded = ", ".join(mapping.elements)
+            encoded = "encoded by " + ", ".join(mapping.elements)
         elif mapping is not None:
             counts[2] += 1
-            encoded = f"(informative) {mapping.informative}"
+            encoded = f"informative: {mapping.informative}"
         else:
-            encoded = "[red]UNMAPPED[/]"
+            encoded = "UNMAPPED"
         if show_all or mapping is None:
             text = row.paragraph.text
-            table.add_row(row.paragraph.id, text[:90] + ("…" if len(text) > 90 else ""), encoded)
-    if table.row_count:
-        console.print(table)
+            shown = text[:100] + ("…" if len(text) > 100 else "")
+            _plain(f"{row.paragraph.id}  {encoded}\n    {shown}")
+    if readings:
+        for reading in report.coverage.readings:
+            _plain(
+                f"reading {reading.id} ({', '.join(reading.paragraphs)}"
+                f"{' -> ' + ', '.join(reading.elements) if reading.elements else ''}):"
+                f"\n    {' '.join(reading.reading.split())}"
+            )
     for source, (total, encoded_count, informative) in per_file.items():
         console.print(
             f"{source}: {total} paragraphs, {encoded_count} encoded, {informative} informative"
         )
-    console.print(f"{len(report.coverage.readings)} readings of ambiguous text recorded")
+    count = len(report.coverage.readings)
+    console.print(
+        f"{count} reading{'s' if count != 1 else ''} of ambiguous text recorded"
+        + ("" if readings or not count else " (--readings prints them)")
+    )
     for problem in report.problems:
-        console.print(f"[red]problem[/] {escape(problem)}", highlight=False)
+        console.print(f"[red]problem[/] {escape(problem)}", highlight=False, soft_wrap=True)
     if not report.is_complete:
         raise typer.Exit(1)
     console.print("[green]every paragraph is accounted for[/]")
+
+
+def _plain(text: str) -> None:
+    """Print data as it is: no markup, no wrapping, so it can be read and grepped."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 @policy_app.command("versions")
@@ -160,8 +199,11 @@ def versions(policy: str = POLICY_ARGUMENT, at: str | None = AT_OPTION) -> None:
     current = select_version(policies, None, at)
     for version in policies.versions:
         until = f" until {version.effective_until}" if version.effective_until else ""
-        mark = "  [green]in force[/]" if version is current else ""
-        console.print(f"{version.version}: from {version.effective_from}{until}{mark}")
+        mark = " [green]in force[/]" if version is current else ""
+        console.print(
+            f"{escape(version.version)}: from {version.effective_from}{until}{mark}",
+            highlight=False,
+        )
 
 
 @policy_app.command("notice")
@@ -175,7 +217,7 @@ def notice(
 ) -> None:
     """Render the published privacy notice from the policy."""
     chosen = select_version(load_policy_set(policy), version, at)
-    _write(render_notice(chosen, lang or chosen.source_language, fmt), output)
+    write_output(render_notice(chosen, lang or chosen.source_language, fmt), output)
 
 
 @policy_app.command("ropa")
@@ -189,7 +231,7 @@ def ropa(
 ) -> None:
     """Export the record of processing activities (GDPR Art. 30(1))."""
     chosen = select_version(load_policy_set(policy), version, at)
-    _write(export_ropa(chosen, fmt, lang or chosen.source_language), output)
+    write_output(export_ropa(chosen, fmt, lang or chosen.source_language), output)
 
 
 @policy_app.command("export")
@@ -202,7 +244,7 @@ def export(
 ) -> None:
     """Export the policy in the W3C Data Privacy Vocabulary (JSON-LD)."""
     chosen = select_version(load_policy_set(policy), version, at)
-    _write(export_jsonld(chosen), output)
+    write_output(export_jsonld(chosen), output)
 
 
 @policy_app.command("diff")
@@ -218,5 +260,5 @@ def diff(
         console.print(f"no changes between {old} and {new}")
         return
     for change in changes:
-        console.print(str(change), highlight=False, soft_wrap=True)
+        console.print(str(change), markup=False, highlight=False, soft_wrap=True)
     console.print(f"{len(changes)} change(s) from {old} to {new}")
