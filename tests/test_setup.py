@@ -80,3 +80,18 @@ def test_built_package_ships_both_reference_policies(tmp_path: Path) -> None:
         assert f"placet/_policies/{operator}/policy.yaml" in names
         assert f"placet/_policies/{operator}/coverage.yaml" in names
     assert "placet/notices/templates/notice.html" in names
+
+
+@pytest.mark.slow
+def test_policy_benchmark_reports_each_step_with_its_ratio_to_the_baseline() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/bench_policy.py", "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ipko |")]
+    assert len(rows) == 10
+    assert rows[0].endswith("| 1.0× |")
