@@ -130,3 +130,14 @@ def test_unknown_country_code_is_printed_as_the_code() -> None:
 def test_every_language_has_a_name_for_saying_its_version_prevails() -> None:
     for language in LANGUAGES:
         assert f"language.{language}" in PHRASES
+
+
+def test_no_phrase_key_is_defined_in_two_tables() -> None:
+    from placet.notices.phrases import countries, document, vocabulary
+
+    tables = [
+        table
+        for module in (document, vocabulary, countries)
+        for table in (getattr(module, name) for name in module.__all__)
+    ]
+    assert sum(len(table) for table in tables) == len(PHRASES)

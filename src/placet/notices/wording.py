@@ -39,7 +39,7 @@ def require_language(policy: Policy, language: str) -> None:
     if language not in LANGUAGES:
         raise PolicyError(
             f"Placet has no phrases for '{language}' (it has {', '.join(LANGUAGES)}); "
-            "add the language to placet/notices/phrases.py before publishing in it."
+            "add the language to the tables of placet/notices/phrases/ before publishing in it."
         )
 
 

@@ -1,0 +1,708 @@
+"""The fixed texts of documents: headings, labels, sentences, dates and units.
+
+Imports nothing outside the standard library.
+"""
+
+from __future__ import annotations
+
+from placet.notices.phrases.entry import entry
+
+__all__ = [
+    "CONDITIONS",
+    "DOCUMENT",
+    "HEADINGS",
+    "LABELS",
+    "LANGUAGE_NAMES",
+    "MONTHS",
+    "RETENTION",
+    "ROPA",
+    "SENTENCES",
+    "UNITS",
+]
+
+DOCUMENT = {
+    "document.contents": entry("Contents", "Përmbajtja", "Sadržaj", "Indhold"),
+    "document.page": entry(
+        "Page {page} of {pages}",
+        "Faqja {page} nga {pages}",
+        "Strana {page} od {pages}",
+        "Side {page} af {pages}",
+    ),
+    "document.skip": entry(
+        "Skip to the content", "Kalo te përmbajtja", "Pređi na sadržaj", "Gå til indholdet"
+    ),
+    "document.version": entry(
+        "Version {version}, in force from {date}.",
+        "Versioni {version}, në fuqi nga {date}.",
+        "Verzija {version}, na snazi od {date}.",
+        "Version {version}, gældende fra {date}.",
+    ),
+    "document.version-until": entry(
+        "It applies until {date}.",
+        "Zbatohet deri më {date}.",
+        "Primenjuje se do {date}.",
+        "Den gælder til og med {date}.",
+    ),
+    # How many of the notice's texts carry `!tr`: all of them, or some (`.one/.few/.many`
+    # follow `plural_form`, so that Serbian agrees with the count).
+    "document.translations-all": entry(
+        "All {count} texts in this privacy policy were translated for Placet from our own texts.",
+        "Të gjitha {count} tekstet e kësaj politike të privatësisë janë përkthyer për Placet "
+        "nga tekstet tona origjinale.",
+        "Svi tekstovi ove politike privatnosti ({count}) prevedeni su za Placet iz naših "
+        "izvornih tekstova.",
+        "Alle {count} tekster i denne privatlivspolitik er oversat til brug i Placet fra "
+        "vores egne tekster.",
+    ),
+    "document.translations.one": entry(
+        "{count} of the {total} texts in this privacy policy was translated for Placet "
+        "from our own texts.",
+        "{count} nga {total} tekstet e kësaj politike të privatësisë është përkthyer për "
+        "Placet nga tekstet tona origjinale.",
+        "{count} tekst ove politike privatnosti (od ukupno {total}) preveden je za Placet "
+        "iz naših izvornih tekstova.",
+        "{count} af de {total} tekster i denne privatlivspolitik er oversat til brug i "
+        "Placet fra vores egne tekster.",
+    ),
+    "document.translations.few": entry(
+        "{count} of the {total} texts in this privacy policy were translated for Placet "
+        "from our own texts.",
+        "{count} nga {total} tekstet e kësaj politike të privatësisë janë përkthyer për "
+        "Placet nga tekstet tona origjinale.",
+        "{count} teksta ove politike privatnosti (od ukupno {total}) prevedena su za Placet "
+        "iz naših izvornih tekstova.",
+        "{count} af de {total} tekster i denne privatlivspolitik er oversat til brug i "
+        "Placet fra vores egne tekster.",
+    ),
+    "document.translations.many": entry(
+        "{count} of the {total} texts in this privacy policy were translated for Placet "
+        "from our own texts.",
+        "{count} nga {total} tekstet e kësaj politike të privatësisë janë përkthyer për "
+        "Placet nga tekstet tona origjinale.",
+        "{count} tekstova ove politike privatnosti (od ukupno {total}) prevedeno je za Placet "
+        "iz naših izvornih tekstova.",
+        "{count} af de {total} tekster i denne privatlivspolitik er oversat til brug i "
+        "Placet fra vores egne tekster.",
+    ),
+    # In the source language a `!tr` text is not a translation of that language's own text:
+    # Placet wrote it, or translated it from the operator's text in another language.
+    "document.placet-wording.one": entry(
+        "{count} of the {total} texts in this privacy policy was written or translated for "
+        "Placet; the others are our own texts.",
+        "{count} nga {total} tekstet e kësaj politike të privatësisë është shkruar ose "
+        "përkthyer për Placet; të tjerat janë tekstet tona origjinale.",
+        "{count} tekst ove politike privatnosti (od ukupno {total}) napisan je ili preveden "
+        "za Placet; ostali su naši izvorni tekstovi.",
+        "{count} af de {total} tekster i denne privatlivspolitik er skrevet eller oversat til "
+        "brug i Placet; de øvrige er vores egne tekster.",
+    ),
+    "document.placet-wording.few": entry(
+        "{count} of the {total} texts in this privacy policy were written or translated for "
+        "Placet; the others are our own texts.",
+        "{count} nga {total} tekstet e kësaj politike të privatësisë janë shkruar ose "
+        "përkthyer për Placet; të tjerat janë tekstet tona origjinale.",
+        "{count} teksta ove politike privatnosti (od ukupno {total}) napisana su ili prevedena "
+        "za Placet; ostali su naši izvorni tekstovi.",
+        "{count} af de {total} tekster i denne privatlivspolitik er skrevet eller oversat til "
+        "brug i Placet; de øvrige er vores egne tekster.",
+    ),
+    "document.placet-wording.many": entry(
+        "{count} of the {total} texts in this privacy policy were written or translated for "
+        "Placet; the others are our own texts.",
+        "{count} nga {total} tekstet e kësaj politike të privatësisë janë shkruar ose "
+        "përkthyer për Placet; të tjerat janë tekstet tona origjinale.",
+        "{count} tekstova ove politike privatnosti (od ukupno {total}) napisano je ili "
+        "prevedeno za Placet; ostali su naši izvorni tekstovi.",
+        "{count} af de {total} tekster i denne privatlivspolitik er skrevet eller oversat til "
+        "brug i Placet; de øvrige er vores egne tekster.",
+    ),
+    "document.source-prevails": entry(
+        "Where the versions differ, the {source} version prevails.",
+        "Në rast mospërputhjeje, mbizotëron versioni në {source}.",
+        "U slučaju razlika, merodavna je verzija na {source}.",
+        "Hvis versionerne er forskellige, har versionen på {source} forrang.",
+    ),
+    "document.none": entry("None.", "Asnjë.", "Nema.", "Ingen."),
+    "document.yes": entry("Yes", "Po", "Da", "Ja"),
+    "document.date": entry(
+        "{day} {month} {year}",
+        "{day} {month} {year}",
+        "{day}. {month} {year}",
+        "{day}. {month} {year}",
+    ),
+}
+
+LANGUAGE_NAMES = {
+    "language.en": entry("English", "anglisht", "engleskom jeziku", "engelsk"),
+    "language.sq": entry("Albanian", "shqip", "albanskom jeziku", "albansk"),
+    "language.sr": entry("Serbian", "serbisht", "srpskom jeziku", "serbisk"),
+    "language.da": entry("Danish", "danisht", "danskom jeziku", "dansk"),
+}
+
+MONTHS = {
+    "month.1": entry("January", "janar", "januara", "januar"),
+    "month.2": entry("February", "shkurt", "februara", "februar"),
+    "month.3": entry("March", "mars", "marta", "marts"),
+    "month.4": entry("April", "prill", "aprila", "april"),
+    "month.5": entry("May", "maj", "maja", "maj"),
+    "month.6": entry("June", "qershor", "juna", "juni"),
+    "month.7": entry("July", "korrik", "jula", "juli"),
+    "month.8": entry("August", "gusht", "avgusta", "august"),
+    "month.9": entry("September", "shtator", "septembra", "september"),
+    "month.10": entry("October", "tetor", "oktobra", "oktober"),
+    "month.11": entry("November", "nëntor", "novembra", "november"),
+    "month.12": entry("December", "dhjetor", "decembra", "december"),
+}
+
+UNITS = {
+    "unit.day.one": entry("day", "ditë", "dan", "dag"),
+    "unit.day.few": entry("days", "ditë", "dana", "dage"),
+    "unit.day.many": entry("days", "ditë", "dana", "dage"),
+    "unit.month.one": entry("month", "muaj", "mesec", "måned"),
+    "unit.month.few": entry("months", "muaj", "meseca", "måneder"),
+    "unit.month.many": entry("months", "muaj", "meseci", "måneder"),
+    "unit.year.one": entry("year", "vit", "godina", "år"),
+    "unit.year.few": entry("years", "vjet", "godine", "år"),
+    "unit.year.many": entry("years", "vjet", "godina", "år"),
+}
+
+HEADINGS = {
+    "heading.controller": entry("Who we are", "Kush jemi ne", "Ko smo mi", "Hvem vi er"),
+    "heading.dpo": entry(
+        "Data protection officer",
+        "Zyrtari për mbrojtjen e të dhënave personale",
+        "Službenik za zaštitu ličnih podataka",
+        "Databeskyttelsesrådgiver (DPO)",
+    ),
+    "heading.law": entry(
+        "The law we apply",
+        "Ligji që zbatojmë",
+        "Zakon koji primenjujemo",
+        "Den lovgivning, vi følger",
+    ),
+    "heading.data": entry(
+        "What data we process",
+        "Çfarë të dhënash përpunojmë",
+        "Koje podatke obrađujemo",
+        "Hvilke personoplysninger vi behandler",
+    ),
+    "heading.sources": entry(
+        "Where the data comes from",
+        "Nga vijnë të dhënat",
+        "Odakle potiču podaci",
+        "Hvor oplysningerne kommer fra",
+    ),
+    "heading.purposes": entry(
+        "Why we process data and on what legal basis",
+        "Pse i përpunojmë të dhënat dhe mbi çfarë baze ligjore",
+        "Zašto obrađujemo podatke i na kom pravnom osnovu",
+        "Hvorfor vi behandler oplysningerne, og på hvilket retsgrundlag",
+    ),
+    "heading.consent": entry(
+        "Your consent options",
+        "Mundësitë tuaja të pëlqimit",
+        "Vaše opcije saglasnosti",
+        "Dine valg om samtykke",
+    ),
+    "heading.automated": entry(
+        "Automated decisions and profiling",
+        "Vendimmarrja e automatizuar dhe profilizimi",
+        "Automatizovano donošenje odluka i profilisanje",
+        "Automatiske afgørelser og profilering",
+    ),
+    "heading.recipients": entry(
+        "Who receives data",
+        "Kush i merr të dhënat",
+        "Ko prima podatke",
+        "Hvem der modtager oplysningerne",
+    ),
+    "heading.transfers": entry(
+        "Transfers to third countries",
+        "Transferimi në vende të treta",
+        "Prenos u treće zemlje",
+        "Overførsel til tredjelande",
+    ),
+    "heading.retention": entry(
+        "How long we keep data",
+        "Sa kohë i ruajmë të dhënat",
+        "Koliko dugo čuvamo podatke",
+        "Hvor længe vi opbevarer oplysningerne",
+    ),
+    "heading.rights": entry("Your rights", "Të drejtat tuaja", "Vaša prava", "Dine rettigheder"),
+    "heading.requests": entry(
+        "How to make a request",
+        "Si të paraqisni një kërkesë",
+        "Kako da podnesete zahtev",
+        "Sådan sender du en anmodning",
+    ),
+    "heading.complaints": entry("Complaints", "Ankesat", "Pritužbe", "Klager"),
+    "heading.provision": entry(
+        "If you do not provide data",
+        "Nëse nuk i jepni të dhënat",
+        "Ako ne dostavite podatke",
+        "Hvis du ikke giver os oplysningerne",
+    ),
+    "heading.security": entry("Security", "Siguria", "Bezbednost", "Sikkerhed"),
+    "heading.cookies": entry("Cookies", "Cookies", "Kolačići", "Cookies"),
+    "heading.minors": entry("Children", "Fëmijët", "Deca", "Børn"),
+    "heading.version": entry(
+        "Version and effective date",
+        "Versioni dhe data e hyrjes në fuqi",
+        "Verzija i datum stupanja na snagu",
+        "Version og ikrafttræden",
+    ),
+}
+
+LABELS = {
+    "label.controller": entry("Controller", "Kontrolluesi", "Kontrolor", "Dataansvarlig"),
+    "label.owner": entry("Owner", "Pronari", "Vlasnik", "Ejer"),
+    "label.address": entry("Address", "Adresa", "Adresa", "Adresse"),
+    "label.registration": entry(
+        "Registration number", "Numri i regjistrimit", "Matični broj", "Registreringsnummer"
+    ),
+    "label.country": entry("Country", "Shteti", "Zemlja", "Land"),
+    "label.email": entry("E-mail", "E-mail", "E-pošta", "E-mail"),
+    "label.phone": entry("Phone", "Telefoni", "Telefon", "Telefon"),
+    "label.web": entry("Website", "Faqja e internetit", "Internet stranica", "Hjemmeside"),
+    "label.name": entry("Name", "Emri", "Ime", "Navn"),
+    "label.role": entry("Role", "Roli", "Uloga", "Rolle"),
+    "label.authority": entry(
+        "Supervisory authority", "Autoriteti mbikëqyrës", "Nadzorni organ", "Tilsynsmyndighed"
+    ),
+    "label.legal-basis": entry("Legal basis", "Baza ligjore", "Pravni osnov", "Retsgrundlag"),
+    "label.legitimate-interest": entry(
+        "Legitimate interest pursued",
+        "Interesi legjitim që ndiqet",
+        "Legitimni interes koji se ostvaruje",
+        "Den legitime interesse, der forfølges",
+    ),
+    "label.legal-ground": entry("Legal ground", "Baza në ligj", "Zakonski osnov", "Hjemmel"),
+    "label.categories": entry(
+        "Data used", "Të dhënat që përdoren", "Podaci koji se koriste", "Oplysninger, der bruges"
+    ),
+    "label.data-categories": entry(
+        "Data categories", "Kategoritë e të dhënave", "Kategorije podataka", "Datakategorier"
+    ),
+    "label.subjects": entry("Whose data", "Të dhënat e kujt", "Čiji podaci", "Hvis oplysninger"),
+    "label.channels": entry("Channels", "Kanalet", "Kanali", "Kanaler"),
+    "label.consent-options": entry(
+        "Consent options that cover it",
+        "Mundësitë e pëlqimit që e mbulojnë",
+        "Opcije saglasnosti koje je obuhvataju",
+        "Samtykker, der dækker det",
+    ),
+    "label.kind-of-data": entry(
+        "Kind of data", "Lloji i të dhënave", "Vrsta podataka", "Type oplysninger"
+    ),
+    "label.examples": entry("Examples", "Shembuj", "Primeri", "Eksempler"),
+    "label.origin": entry("Origin", "Prejardhja", "Poreklo", "Oprindelse"),
+    "label.statement": entry(
+        "What you agree to", "Çfarë pranoni", "Na šta pristajete", "Det, du siger ja til"
+    ),
+    "label.covers": entry(
+        "Purposes covered", "Qëllimet që mbulon", "Obuhvaćene svrhe", "Omfattede formål"
+    ),
+    "label.withdraw": entry(
+        "How to withdraw", "Si ta tërhiqni", "Kako da je povučete", "Sådan trækker du det tilbage"
+    ),
+    "label.kind": entry("Kind", "Lloji", "Vrsta", "Type"),
+    "label.third-country": entry("Third country", "Vend i tretë", "Treća zemlja", "Tredjeland"),
+    "label.safeguard": entry("Safeguard", "Masa mbrojtëse", "Zaštitna mera", "Garanti"),
+    "label.purposes": entry("Purposes", "Qëllimet", "Svrhe", "Formål"),
+    "label.period": entry("How long", "Sa kohë", "Koliko dugo", "Hvor længe"),
+    "label.criteria": entry("Criteria", "Kriteret", "Kriterijumi", "Kriterier"),
+    "label.action": entry(
+        "What happens then", "Çfarë ndodh pastaj", "Šta se zatim dešava", "Hvad der så sker"
+    ),
+    "label.exceptions": entry("Exceptions", "Përjashtimet", "Izuzeci", "Undtagelser"),
+    "label.how-to-use": entry(
+        "How to use it", "Si ta ushtroni", "Kako da ga ostvarite", "Sådan gør du brug af den"
+    ),
+    "label.limits": entry("Limits", "Kufizimet", "Ograničenja", "Begrænsninger"),
+    "label.identification": entry(
+        "How we identify you",
+        "Si ju identifikojmë",
+        "Kako vas identifikujemo",
+        "Sådan identificerer vi dig",
+    ),
+    "label.deadline": entry(
+        "When we answer", "Kur përgjigjemi", "Kada odgovaramo", "Hvornår vi svarer"
+    ),
+    "label.to-controller": entry(
+        "Complain to us", "Ankohuni te ne", "Pritužba nama", "Klag til os"
+    ),
+    "label.logic": entry(
+        "The logic involved",
+        "Logjika e përdorur",
+        "Logika koja se primenjuje",
+        "Den anvendte logik",
+    ),
+    "label.automated-purposes": entry(
+        "Purposes that use profiling or automated decisions",
+        "Qëllimet që përdorin profilizim ose vendime të automatizuara",
+        "Svrhe koje koriste profilisanje ili automatizovane odluke",
+        "Formål, der bruger profilering eller automatiske afgørelser",
+    ),
+    "label.required-data": entry(
+        "Data required for the contract",
+        "Të dhënat e nevojshme për kontratën",
+        "Podaci neophodni za ugovor",
+        "Oplysninger, der er nødvendige for aftalen",
+    ),
+    "label.cookie-purposes": entry(
+        "What they are used for", "Për çfarë përdoren", "Za šta se koriste", "Hvad de bruges til"
+    ),
+    "label.banner": entry(
+        "What the cookie banner says",
+        "Çfarë thotë njoftimi për cookies",
+        "Šta piše u baneru o kolačićima",
+        "Hvad cookiebanneret siger",
+    ),
+    "label.accept": entry(
+        "Button to accept", "Butoni për pranim", "Dugme za prihvatanje", "Knap til at acceptere"
+    ),
+    "label.reject": entry(
+        "Button to refuse", "Butoni për refuzim", "Dugme za odbijanje", "Knap til at afvise"
+    ),
+    "label.more": entry(
+        "Button for more information",
+        "Butoni për më shumë informacion",
+        "Dugme za više informacija",
+        "Knap til mere information",
+    ),
+}
+
+SENTENCES = {
+    "sentence.controller": entry(
+        "{legal_name} (“{short_name}”) is the controller of your personal data.",
+        "{legal_name} (“{short_name}”) është kontrolluesi i të dhënave tuaja personale.",
+        "{legal_name} („{short_name}“) je kontrolor vaših ličnih podataka.",
+        "{legal_name} (”{short_name}”) er dataansvarlig for dine personoplysninger.",
+    ),
+    "sentence.withdraw-any-time": entry(
+        "You can withdraw your consent at any time; this does not affect processing "
+        "before the withdrawal.",
+        "Pëlqimin mund ta tërhiqni në çdo kohë; kjo nuk ndikon në përpunimin e bërë "
+        "para tërheqjes.",
+        "Saglasnost možete povući u bilo kom trenutku; to ne utiče na zakonitost obrade "
+        "pre povlačenja.",
+        "Du kan til enhver tid trække dit samtykke tilbage; det berører ikke lovligheden "
+        "af behandlingen før tilbagetrækningen.",
+    ),
+    "sentence.transfers-yes": entry(
+        "We transfer personal data to third countries.",
+        "Ne transferojmë të dhëna personale në vende të treta.",
+        "Lične podatke prenosimo u treće zemlje.",
+        "Vi overfører personoplysninger til tredjelande.",
+    ),
+    "sentence.transfers-no": entry(
+        "We do not transfer personal data to third countries.",
+        "Ne nuk transferojmë të dhëna personale në vende të treta.",
+        "Lične podatke ne prenosimo u treće zemlje.",
+        "Vi overfører ikke personoplysninger til tredjelande.",
+    ),
+    "sentence.automated-yes": entry(
+        "We use automated decision-making.",
+        "Ne përdorim vendimmarrje të automatizuar.",
+        "Koristimo automatizovano donošenje odluka.",
+        "Vi anvender automatiske afgørelser.",
+    ),
+    "sentence.automated-no": entry(
+        "We do not make decisions based solely on automated processing.",
+        "Ne nuk marrim vendime që bazohen vetëm në përpunim të automatizuar.",
+        "Ne donosimo odluke zasnovane isključivo na automatizovanoj obradi.",
+        "Vi træffer ikke afgørelser, der alene er baseret på automatisk behandling.",
+    ),
+    "sentence.profiling-yes": entry(
+        "We use profiling.",
+        "Ne përdorim profilizim.",
+        "Koristimo profilisanje.",
+        "Vi anvender profilering.",
+    ),
+    "sentence.profiling-no": entry(
+        "We do not use profiling.",
+        "Ne nuk përdorim profilizim.",
+        "Ne koristimo profilisanje.",
+        "Vi anvender ikke profilering.",
+    ),
+    "sentence.deadline": entry(
+        "We answer within {period} of receiving your request.",
+        "Ne ju përgjigjemi jo më vonë se {period} nga marrja e kërkesës suaj.",
+        "Odgovaramo najkasnije za {period} od prijema vašeg zahteva.",
+        "Vi svarer inden for {period} efter at have modtaget din anmodning.",
+    ),
+    "sentence.extension-reason": entry(
+        "This can be extended to {total} in total, and we tell you why.",
+        "Ky afat mund të zgjatet deri në {total} gjithsej, dhe ju tregojmë arsyen.",
+        "Rok se može produžiti na ukupno {total}, i tada vam navodimo razlog.",
+        "Fristen kan forlænges til i alt {total}, og så fortæller vi dig hvorfor.",
+    ),
+    "sentence.extension": entry(
+        "This can be extended to {total} in total.",
+        "Ky afat mund të zgjatet deri në {total} gjithsej.",
+        "Rok se može produžiti na ukupno {total}.",
+        "Fristen kan forlænges til i alt {total}.",
+    ),
+    "sentence.minors": entry(
+        "For us you are a child if you are under {age}.",
+        "Për ne jeni fëmijë nëse jeni nën {age} vjeç.",
+        "Za nas ste dete ako ste mlađi od {age} godina.",
+        "For os er du et barn, hvis du er under {age} år.",
+    ),
+    "sentence.necessary-cookie": entry(
+        "Always active: the website needs them to work.",
+        "Gjithmonë aktive: faqja ka nevojë për to që të funksionojë.",
+        "Uvek aktivni: internet stranici su neophodni za rad.",
+        "Altid aktive: hjemmesiden har brug for dem for at fungere.",
+    ),
+    "sentence.does-not-apply-to": entry(
+        "This rule does not apply to processing based on: {bases}.",
+        "Ky rregull nuk zbatohet për përpunimin që bazohet në: {bases}.",
+        "Ovo pravilo se ne primenjuje na obradu zasnovanu na: {bases}.",
+        "Reglen gælder ikke for behandling på grundlag af: {bases}.",
+    ),
+}
+
+CONDITIONS = {
+    "condition.traffic-location-consent": entry(
+        "Traffic and location data are used for this only with your prior consent.",
+        "Të dhënat e trafikut dhe të vendndodhjes përdoren për këtë vetëm me pëlqimin "
+        "tuaj paraprak.",
+        "Podaci o saobraćaju i lokaciji koriste se u ovu svrhu samo uz vašu prethodnu saglasnost.",
+        "Trafik- og lokationsdata bruges kun til dette med dit forudgående samtykke.",
+    ),
+    "condition.unless-anonymised": entry(
+        "No consent is needed once the data has been anonymised.",
+        "Pëlqimi nuk nevojitet kur të dhënat janë anonimizuar.",
+        "Saglasnost nije potrebna ako su podaci prethodno anonimizovani.",
+        "Der kræves ikke samtykke, når oplysningerne er anonymiseret.",
+    ),
+    "condition.objection-stops": entry(
+        "If you object, we stop this processing for you.",
+        "Nëse e kundërshtoni, ne e ndërpresim këtë përpunim për ju.",
+        "Ako uložite prigovor, prestajemo sa ovom obradom vaših podataka.",
+        "Hvis du gør indsigelse, stopper vi denne behandling af dine oplysninger.",
+    ),
+    "condition.objection-overrides": entry(
+        "Our compelling legitimate grounds for this processing override an objection.",
+        "Arsyet tona legjitime bindëse për këtë përpunim mbizotërojnë mbi kundërshtimin.",
+        "Naši uverljivi legitimni razlozi za ovu obradu preovlađuju nad prigovorom.",
+        "Vores vægtige legitime grunde til denne behandling går forud for en indsigelse.",
+    ),
+    "condition.objection-not-applicable": entry(
+        "The right to object does not apply to this processing.",
+        "E drejta e kundërshtimit nuk zbatohet për këtë përpunim.",
+        "Pravo na prigovor se ne primenjuje na ovu obradu.",
+        "Retten til indsigelse gælder ikke for denne behandling.",
+    ),
+    "condition.consent-withdraw": entry(
+        "You can withdraw your consent at any time, and we then stop.",
+        "Pëlqimin mund ta tërhiqni në çdo kohë, dhe atëherë ne ndalojmë.",
+        "Saglasnost možete povući u bilo kom trenutku, i tada prestajemo sa obradom.",
+        "Du kan til enhver tid trække dit samtykke tilbage, og så stopper vi.",
+    ),
+    "condition.direct-marketing": entry(
+        "This is direct marketing: you can object to it at any time, and we then stop.",
+        "Ky është marketing i drejtpërdrejtë: mund ta kundërshtoni në çdo kohë, dhe "
+        "atëherë ne ndalojmë.",
+        "Ovo je direktni marketing: možete mu se usprotiviti u bilo kom trenutku, i tada "
+        "prestajemo.",
+        "Dette er direkte markedsføring: du kan til enhver tid gøre indsigelse, og så stopper vi.",
+    ),
+    "condition.minors-consent-age": entry(
+        "For children under {age}, only with consent.",
+        "Për fëmijët nën {age} vjeç, vetëm me pëlqim.",
+        "Za decu mlađu od {age} godina samo uz saglasnost.",
+        "For børn under {age} år kun med samtykke.",
+    ),
+    "condition.minors-consent": entry(
+        "For children, only with consent.",
+        "Për fëmijët, vetëm me pëlqim.",
+        "Za decu samo uz saglasnost.",
+        "For børn kun med samtykke.",
+    ),
+    "condition.minors-never-age": entry(
+        "Never for children under {age}.",
+        "Asnjëherë për fëmijët nën {age} vjeç.",
+        "Nikada za decu mlađu od {age} godina.",
+        "Aldrig for børn under {age} år.",
+    ),
+    "condition.minors-never": entry(
+        "Never for children.", "Asnjëherë për fëmijët.", "Nikada za decu.", "Aldrig for børn."
+    ),
+    "condition.post-contract": entry(
+        "It continues for up to {period} after your last contract ends.",
+        "Vazhdon deri në {period} pas përfundimit të kontratës suaj të fundit.",
+        "Nastavlja se još najviše {period} nakon prestanka vašeg poslednjeg ugovora.",
+        "Det fortsætter i op til {period}, efter at din sidste aftale er ophørt.",
+    ),
+    "condition.consent-option": entry(
+        "Only if you have chosen: {options}.",
+        "Vetëm nëse keni zgjedhur: {options}.",
+        "Samo ako ste izabrali: {options}.",
+        "Kun hvis du har valgt: {options}.",
+    ),
+    "condition.aggregated-only": entry(
+        "Only on data aggregated over many subscribers, never about you alone.",
+        "Vetëm mbi të dhëna të agreguara të shumë pajtimtarëve, asnjëherë vetëm për ju.",
+        "Samo na zbirnim podacima mnogih pretplatnika, nikada samo o vama.",
+        "Kun på oplysninger samlet for mange kunder, aldrig om dig alene.",
+    ),
+    "condition.location-precision": entry(
+        "The most precise location used: {precision}.",
+        "Vendndodhja më e saktë që përdoret: {precision}.",
+        "Najpreciznija lokacija koja se koristi: {precision}.",
+        "Den mest præcise lokation, der bruges: {precision}.",
+    ),
+    "condition.business-opt-out": entry(
+        "A business can opt out in writing at any time; we honour it within {period}.",
+        "Një subjekt afarist mund të tërhiqet me shkrim në çdo kohë; ne e zbatojmë këtë "
+        "jo më vonë se {period}.",
+        "Poslovni subjekt se u svakom trenutku može pismeno odjaviti; to poštujemo "
+        "najkasnije za {period}.",
+        "En virksomhed kan til enhver tid framelde sig skriftligt; vi efterkommer det "
+        "inden for {period}.",
+    ),
+    "condition.subject-initiated": entry(
+        "Only when you ask for it.",
+        "Vetëm kur ju e kërkoni.",
+        "Samo kada vi to zatražite.",
+        "Kun når du selv beder om det.",
+    ),
+    "condition.profiling": entry(
+        "It involves profiling.",
+        "Përfshin profilizim.",
+        "Uključuje profilisanje.",
+        "Det omfatter profilering.",
+    ),
+    "condition.automated-decisions": entry(
+        "It involves automated decisions.",
+        "Përfshin vendime të automatizuara.",
+        "Uključuje automatizovano donošenje odluka.",
+        "Det omfatter automatiske afgørelser.",
+    ),
+    "condition.required-for-contract": entry(
+        "Providing this data is required to conclude or perform the contract.",
+        "Dhënia e këtyre të dhënave është e nevojshme për lidhjen ose zbatimin e kontratës.",
+        "Dostavljanje ovih podataka je neophodno za zaključenje ili izvršenje ugovora.",
+        "Det er nødvendigt at give disse oplysninger for at indgå eller opfylde aftalen.",
+    ),
+    "precision.country": entry("the country", "shteti", "zemlja", "landet"),
+    "precision.cell": entry(
+        "the mobile network cell",
+        "qeliza e rrjetit mobil",
+        "ćelija mobilne mreže",
+        "mobilnetværkets celle",
+    ),
+    "precision.exact": entry(
+        "the exact position", "pozicioni i saktë", "tačan položaj", "den præcise position"
+    ),
+}
+
+RETENTION = {
+    "retention.at-most": entry(
+        "at most {period}", "jo më shumë se {period}", "najduže {period}", "højst {period}"
+    ),
+    "retention.at-least": entry(
+        "at least {period}", "të paktën {period}", "najmanje {period}", "mindst {period}"
+    ),
+    "retention.whichever-later": entry(
+        "whichever is later",
+        "cilado që vjen më vonë",
+        "u zavisnosti od toga šta nastupi kasnije",
+        "alt efter hvad der indtræffer sidst",
+    ),
+    "retention.or": entry("or", "ose", "ili", "eller"),
+    "retention.no-period": entry(
+        "No fixed period", "Pa afat të caktuar", "Bez utvrđenog roka", "Ingen fast periode"
+    ),
+    "action.delete": entry(
+        "The data is deleted.",
+        "Të dhënat fshihen.",
+        "Podaci se brišu.",
+        "Oplysningerne slettes.",
+    ),
+    "action.anonymise": entry(
+        "The data is anonymised.",
+        "Të dhënat anonimizohen.",
+        "Podaci se anonimizuju.",
+        "Oplysningerne anonymiseres.",
+    ),
+    "action.restrict": entry(
+        "Processing is restricted.",
+        "Përpunimi i tyre kufizohet.",
+        "Obrada se ograničava.",
+        "Behandlingen begrænses.",
+    ),
+    "action.keep": entry(
+        "The data may be kept without a time limit.",
+        "Të dhënat mund të ruhen pa afat kohor.",
+        "Podaci se mogu čuvati bez vremenskog ograničenja.",
+        "Oplysningerne kan opbevares uden tidsbegrænsning.",
+    ),
+}
+
+ROPA = {
+    "ropa.title": entry(
+        "Record of processing activities",
+        "Regjistri i veprimtarive të përpunimit",
+        "Evidencija radnji obrade",
+        "Fortegnelse over behandlingsaktiviteter",
+    ),
+    "ropa.purpose-id": entry("Purpose id", "Id e qëllimit", "Oznaka svrhe", "Formål-id"),
+    "ropa.purpose": entry("Purpose", "Qëllimi", "Svrha", "Formål"),
+    "ropa.description": entry("Description", "Përshkrimi", "Opis", "Beskrivelse"),
+    "ropa.controller-contact": entry(
+        "Controller contact",
+        "Kontakti i kontrolluesit",
+        "Kontakt kontrolora",
+        "Den dataansvarliges kontaktoplysninger",
+    ),
+    "ropa.dpo-contact": entry(
+        "DPO contact",
+        "Kontakti i zyrtarit për mbrojtjen e të dhënave",
+        "Kontakt službenika za zaštitu podataka",
+        "Databeskyttelsesrådgiverens kontaktoplysninger",
+    ),
+    "ropa.subjects": entry(
+        "Categories of data subjects",
+        "Kategoritë e subjekteve të të dhënave",
+        "Kategorije lica na koja se podaci odnose",
+        "Kategorier af registrerede",
+    ),
+    "ropa.categories": entry(
+        "Categories of personal data",
+        "Kategoritë e të dhënave personale",
+        "Kategorije ličnih podataka",
+        "Kategorier af personoplysninger",
+    ),
+    "ropa.recipients": entry(
+        "Categories of recipients",
+        "Kategoritë e marrësve",
+        "Kategorije primalaca",
+        "Kategorier af modtagere",
+    ),
+    "ropa.transfers": entry(
+        "Transfers to third countries and safeguards",
+        "Transferimet në vende të treta dhe masat mbrojtëse",
+        "Prenosi u treće zemlje i zaštitne mere",
+        "Overførsler til tredjelande og garantier",
+    ),
+    "ropa.retention": entry(
+        "Time limits for erasure",
+        "Afatet për fshirje",
+        "Rokovi za brisanje",
+        "Tidsfrister for sletning",
+    ),
+    "ropa.security": entry(
+        "Technical and organisational security measures",
+        "Masat teknike dhe organizative të sigurisë",
+        "Tehničke i organizacione mere zaštite",
+        "Tekniske og organisatoriske sikkerhedsforanstaltninger",
+    ),
+    "ropa.policy": entry("Policy", "Politika", "Politika", "Politik"),
+    "ropa.policy-version": entry(
+        "Policy version", "Versioni i politikës", "Verzija politike", "Politikkens version"
+    ),
+    "ropa.effective-from": entry("In force from", "Në fuqi nga", "Na snazi od", "Gældende fra"),
+}
