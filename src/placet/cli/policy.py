@@ -139,12 +139,14 @@ def check(
 @policy_app.command("coverage")
 def coverage(
     policy: str = POLICY_ARGUMENT,
-    show_all: bool = typer.Option(False, "--all", help="Print every paragraph, not a summary."),
+    summary: bool = typer.Option(
+        False, "--summary", help="Print the counts and the unmapped paragraphs only."
+    ),
     readings: bool = typer.Option(
         False, "--readings", help="Print the reading chosen for each ambiguous text."
     ),
 ) -> None:
-    """Show which policy elements encode each paragraph of the source texts."""
+    """Print which policy elements encode each paragraph of the source texts."""
     policies = load_policy_set(policy)
     report = check_coverage(policies.directory, policies.latest)
     per_file: dict[str, list[int]] = {}
@@ -160,8 +162,8 @@ def coverage(
             encoded = f"informative: {mapping.informative}"
         else:
             encoded = "UNMAPPED"
-        if show_all or mapping is None:
-            text = row.paragraph.text
+        if not summary or mapping is None:
+            text = " ".join(row.paragraph.text.split())
             shown = text[:100] + ("…" if len(text) > 100 else "")
             _plain(f"{row.paragraph.id}  {encoded}\n    {shown}")
     if readings:
