@@ -30,6 +30,9 @@ OUTPUT_OPTION = typer.Option(
     None, "--output", "-o", help="Write to this file instead of standard output."
 )
 VERSION_OPTION = typer.Option(None, "--version", help="Use this version (default: in force now).")
+LANG_OPTION = typer.Option(
+    None, "--lang", help="Language (default: the policy's first, its source language)."
+)
 AT_OPTION = typer.Option(
     None, "--at", help="Use the version in force at this instant (ISO 8601; UTC if no zone)."
 )
@@ -211,7 +214,7 @@ def versions(policy: str = POLICY_ARGUMENT, at: str | None = AT_OPTION) -> None:
 @policy_app.command("notice")
 def notice(
     policy: str = POLICY_ARGUMENT,
-    lang: str | None = typer.Option(None, "--lang", help="Language (default: the first)."),
+    lang: str | None = LANG_OPTION,
     fmt: NoticeFormat = typer.Option(NoticeFormat.HTML, "--format", help="md, html or pdf."),
     output: Path | None = OUTPUT_OPTION,
     version: str | None = VERSION_OPTION,
@@ -226,7 +229,7 @@ def notice(
 def ropa(
     policy: str = POLICY_ARGUMENT,
     fmt: RopaFormat = typer.Option(RopaFormat.CSV, "--format", help="csv, xlsx or json."),
-    lang: str | None = typer.Option(None, "--lang", help="Language (default: the first)."),
+    lang: str | None = LANG_OPTION,
     output: Path | None = OUTPUT_OPTION,
     version: str | None = VERSION_OPTION,
     at: str | None = AT_OPTION,
