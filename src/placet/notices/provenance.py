@@ -3,18 +3,15 @@
 The loader records each text tagged `!tr` in `Policy.translated_paths` (`purposes[0].name.en`:
 the last segment is the language); the notice says how many there are and, outside the
 source language, that the source-language version prevails.
-Imports nothing outside the standard library, pydantic and `placet.policy`.
+Imports nothing outside the standard library and `placet.policy`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from pydantic import BaseModel
-
 from placet.notices.phrases import PHRASES, plural_form
 from placet.notices.wording import Wording
 from placet.policy.model import Policy
+from placet.policy.validation import walk_texts
 
 __all__ = ["count_texts", "count_translated", "translation_line"]
 
@@ -26,7 +23,7 @@ def count_translated(policy: Policy, language: str) -> int:
 
 def count_texts(policy: Policy, language: str) -> int:
     """How many of the policy's texts have wording in `language`."""
-    return sum(1 for text in _texts(policy) if text.get(language, "").strip())
+    return sum(1 for _, text in walk_texts(policy) if text.get(language, "").strip())
 
 
 def translation_line(wording: Wording) -> str:
@@ -52,15 +49,3 @@ def translation_line(wording: Wording) -> str:
     key = f"language.{policy.source_language}"
     source = wording.phrase(key) if key in PHRASES else policy.source_language
     return f"{said} {wording.phrase('document.source-prevails', source=source)}"
-
-
-def _texts(value: object) -> Iterator[dict[str, str]]:
-    """Every `PolicyText` inside a policy element: the only dicts the policy model holds."""
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _texts(getattr(value, name))
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item)
-    elif isinstance(value, dict):
-        yield value
