@@ -649,3 +649,15 @@ def test_ipko_notice_tells_subjects_they_may_act_against_each_joint_controller(
     assert recipient.legal_ground is not None
     for language in ipko.languages:
         assert "26" in recipient.legal_ground[language]
+
+
+def test_ipnordic_coverage_states_the_basis_chosen_for_each_purpose(ipnordic: Policy) -> None:
+    result = check_policy("ipnordic")
+    assert result.coverage is not None
+    explained = {
+        element.split(".")[1]
+        for reading in result.coverage.coverage.readings
+        for element in reading.elements
+        if element.startswith("purposes.")
+    }
+    assert explained >= {purpose.id for purpose in ipnordic.purposes}
