@@ -263,6 +263,11 @@ class PurposeConditions(_Model):
     subject_initiated: bool = Field(
         False, description="Only on the subject's own request (e.g. ITN vision enrolment)."
     )
+    survives_restriction: bool = Field(
+        False,
+        description="Establishing, exercising or defending legal claims, which a restriction "
+        "of processing still allows (GDPR Art. 18(2)).",
+    )
 
 
 class Purpose(_Model):

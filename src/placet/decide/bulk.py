@@ -1,0 +1,304 @@
+"""Decide one use for a whole table of subjects at once: `decide_bulk` over a polars frame.
+
+The checks are those of `decide_use`, in the same order, as one vectorised expression: what
+depends only on the policy and the use is worked out once, what depends on the subject is a
+column expression. A property test holds the two to the same outcome and reason for every
+subject. Reading the tables that feed it happens outside this module.
+Imports nothing outside the standard library, polars and `placet.policy`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Final
+
+import polars as pl
+
+from placet.decide.decision import Outcome, Use
+from placet.decide.single import covering_options, recipient_reason
+from placet.decide.state import SubjectState
+from placet.policy.model import Period, Policy, Purpose
+from placet.policy.terms import (
+    Anchor,
+    CategoryFlag,
+    LegalBasis,
+    MinorRule,
+    ObjectionEffect,
+    RetentionAction,
+)
+
+__all__ = ["STATE_SCHEMA", "decide_bulk", "minor_expression", "states_frame"]
+
+_GRANT = pl.Struct({"option": pl.String, "channels": pl.List(pl.String)})
+_INSTANT = pl.Datetime("us", "UTC")
+
+STATE_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "subject": pl.String(),
+    "subject_type": pl.String(),
+    "birth_date": pl.Date(),
+    "consents": pl.List(_GRANT),
+    "withdrawn": pl.List(pl.String),
+    "objections": pl.List(pl.String),
+    "objects_to_direct_marketing": pl.Boolean(),
+    "restricted": pl.Boolean(),
+    "active_contracts": pl.Int32(),
+    "last_contract_end": _INSTANT,
+    "debt_outstanding": pl.Boolean(),
+    "debt_settled_at": _INSTANT,
+    "business_opt_out": pl.Boolean(),
+    "business_opt_out_until": _INSTANT,
+}
+"""The columns `decide_bulk` reads, one row per subject: the fields of `SubjectState`.
+
+`consents` holds the live grants as structs {option, channels} (no channels: all the
+option's channels); `withdrawn` and `objections` hold consent option and purpose ids.
+"""
+
+_PERMITS: Final = (
+    "permitted",
+    "permitted-if-anonymised",
+    "objection-overridden",
+    "legal-obligation",
+)
+
+
+def states_frame(states: Iterable[SubjectState]) -> pl.DataFrame:
+    """The `STATE_SCHEMA` frame of some subject states (for tests and small callers)."""
+    rows = [
+        {
+            "subject": state.subject,
+            "subject_type": state.subject_type,
+            "birth_date": state.birth_date,
+            "consents": [
+                {"option": grant.option, "channels": sorted(grant.channels)}
+                for grant in state.consents
+            ],
+            "withdrawn": sorted(state.withdrawn),
+            "objections": sorted(state.objections),
+            "objects_to_direct_marketing": state.objects_to_direct_marketing,
+            "restricted": state.restricted,
+            "active_contracts": state.active_contracts,
+            "last_contract_end": state.last_contract_end,
+            "debt_outstanding": state.debt_outstanding,
+            "debt_settled_at": state.debt_settled_at,
+            "business_opt_out": state.business_opt_out,
+            "business_opt_out_until": state.business_opt_out_until,
+        }
+        for state in states
+    ]
+    return pl.DataFrame(rows, schema=STATE_SCHEMA)
+
+
+def decide_bulk(policy: Policy, states: pl.LazyFrame, use: Use, at: datetime) -> pl.LazyFrame:
+    """`states` with two columns added: `outcome` (permit / deny) and `reason`.
+
+    decide_bulk(policy, pl.scan_parquet("states.parquet"), use, at).filter(
+        pl.col("outcome") == "permit"
+    )
+    """
+    reason = _reason(policy, use, at)
+    permitted = reason.is_in(list(_PERMITS))
+    return states.with_columns(
+        reason=reason,
+        outcome=pl.when(permitted)
+        .then(pl.lit(Outcome.PERMIT.value))
+        .otherwise(pl.lit(Outcome.DENY.value)),
+    )
+
+
+def _reason(policy: Policy, use: Use, at: datetime) -> pl.Expr:
+    purpose = next((p for p in policy.purposes if p.id == use.purpose), None)
+    if purpose is None:
+        return pl.lit("no-rule")
+    if not set(use.categories) <= set(purpose.categories):
+        return pl.lit("category-not-covered")
+    steps: list[tuple[pl.Expr, pl.Expr]] = []
+    if purpose.subject_types:
+        in_scope = pl.col("subject_type").is_in(list(purpose.subject_types)).fill_null(False)
+        steps.append((~in_scope, pl.lit("subject-type-not-covered")))
+    scalar_scope = _use_scope(policy, purpose, use)
+    if scalar_scope is not None:
+        steps.append((pl.lit(True), pl.lit(scalar_scope)))
+    if purpose.legal_basis is LegalBasis.LEGAL_OBLIGATION:
+        return _chain(steps, pl.lit("legal-obligation"))
+    survives = purpose.conditions.survives_restriction
+    if not survives:
+        steps.append((pl.col("restricted"), pl.lit("restricted")))
+    steps += _restriction_steps(policy, purpose, use, at)
+    if purpose.is_direct_marketing:
+        objected = pl.col("objects_to_direct_marketing") | _has(pl.col("objections"), purpose.id)
+        opted_out = pl.col("business_opt_out") & (
+            pl.col("business_opt_out_until").is_null()
+            | (pl.col("business_opt_out_until") > pl.lit(at))
+        )
+        steps += [
+            (objected, pl.lit("objection-direct-marketing")),
+            (opted_out, pl.lit("business-opt-out")),
+        ]
+    by_basis = _by_basis(policy, purpose, use, at)
+    return _post_contract_window(purpose, _chain(steps, by_basis), at)
+
+
+def _use_scope(policy: Policy, purpose: Purpose, use: Use) -> str | None:
+    """Channel and recipient checks: they depend on the use alone, so are answered once."""
+    if use.channel is not None and purpose.channels and use.channel not in purpose.channels:
+        return "channel-not-covered"
+    return recipient_reason(policy, purpose, use)
+
+
+def _chain(steps: list[tuple[pl.Expr, pl.Expr]], otherwise: pl.Expr) -> pl.Expr:
+    """The first step whose condition holds gives the reason; none: `otherwise`."""
+    if not steps:
+        return otherwise
+    expression = otherwise
+    for condition, value in reversed(steps):
+        expression = pl.when(condition.fill_null(False)).then(value).otherwise(expression)
+    return expression
+
+
+def _has(column: pl.Expr, value: str) -> pl.Expr:
+    return column.list.contains(pl.lit(value)).fill_null(False)
+
+
+def _offset(period: Period) -> str:
+    months = period.months
+    return f"{period.amount}d" if months is None else f"{months}mo"
+
+
+def _restriction_steps(
+    policy: Policy, purpose: Purpose, use: Use, at: datetime
+) -> list[tuple[pl.Expr, pl.Expr]]:
+    steps = []
+    wanted = set(use.categories)
+    for rule in policy.retention_rules:
+        if rule.action is not RetentionAction.RESTRICT or rule.period is None:
+            continue
+        if not wanted & set(rule.categories) or purpose.conditions.survives_restriction:
+            continue
+        if any(purpose.legal_basis in exception.legal_bases for exception in rule.exceptions):
+            continue
+        start = _restriction_start(rule.anchors, rule.period)
+        if start is not None:
+            steps.append((start <= pl.lit(at), pl.lit("restricted-after-contract")))
+    return steps
+
+
+def _restriction_start(anchors: list[Anchor], period: Period) -> pl.Expr | None:
+    """When the rule starts restricting, per row: null while it cannot start."""
+    blocked = pl.lit(False)
+    instants: list[pl.Expr] = []
+    for anchor in anchors:
+        if anchor is Anchor.END_OF_LAST_CONTRACT:
+            blocked = (
+                blocked | (pl.col("active_contracts") > 0) | pl.col("last_contract_end").is_null()
+            )
+            instants.append(pl.col("last_contract_end"))
+        elif anchor is Anchor.DEBT_SETTLED:
+            blocked = blocked | pl.col("debt_outstanding")
+            instants.append(pl.col("debt_settled_at"))
+        else:
+            return None
+    if not instants:
+        return None
+    latest = pl.max_horizontal(instants).dt.offset_by(_offset(period))
+    return pl.when(blocked.fill_null(False)).then(pl.lit(None, dtype=_INSTANT)).otherwise(latest)
+
+
+def _covering(policy: Policy, purpose: Purpose, use: Use) -> pl.Expr:
+    """Whether a live grant covers the purpose and the use's channel, per row."""
+    options = sorted(covering_options(policy, purpose, use))
+    element = pl.element().struct
+    covers = element.field("option").is_in(options)
+    if use.channel is not None:
+        channels = element.field("channels")
+        covers = covers & ((channels.list.len() == 0) | channels.list.contains(use.channel.value))
+    return pl.col("consents").list.eval(covers).list.any().fill_null(False)
+
+
+def _by_basis(policy: Policy, purpose: Purpose, use: Use, at: datetime) -> pl.Expr:
+    basis = purpose.legal_basis
+    if basis is LegalBasis.CONTRACT:
+        if purpose.conditions.subject_initiated:
+            return pl.lit("permitted")
+        return (
+            pl.when(pl.col("active_contracts") > 0)
+            .then(pl.lit("permitted"))
+            .otherwise(pl.lit("no-contract"))
+        )
+    consented = _covering(policy, purpose, use)
+    if basis is LegalBasis.CONSENT:
+        any_channel = Use(purpose=use.purpose, categories=use.categories)
+        options = sorted(covering_options(policy, purpose, any_channel))
+        withdrawn = pl.col("withdrawn").list.set_intersection(options).list.len() > 0
+        return _chain(
+            [
+                (consented, pl.lit("permitted")),
+                (withdrawn.fill_null(False), pl.lit("consent-withdrawn")),
+            ],
+            pl.lit("no-consent"),
+        )
+    if basis in (LegalBasis.LEGITIMATE_INTEREST, LegalBasis.PUBLIC_TASK):
+        return _interest(policy, purpose, use, at, consented)
+    return pl.lit("permitted")
+
+
+def _interest(
+    policy: Policy, purpose: Purpose, use: Use, at: datetime, consented: pl.Expr
+) -> pl.Expr:
+    conditions = purpose.conditions
+    objected = _has(pl.col("objections"), purpose.id)
+    steps: list[tuple[pl.Expr, pl.Expr]] = []
+    reason = pl.lit("permitted")
+    if conditions.objection is ObjectionEffect.STOPS:
+        steps.append((objected, pl.lit("objection")))
+    else:
+        reason = pl.when(objected).then(pl.lit("objection-overridden")).otherwise(reason)
+    if conditions.minors is not MinorRule.ALLOWED and policy.minors is not None:
+        minor = minor_expression(policy.minors.age_below, at)
+        if conditions.minors is MinorRule.NEVER:
+            steps.append((minor, pl.lit("minor")))
+        else:
+            steps.append((minor & ~consented, pl.lit("minor-without-consent")))
+    if conditions.requires_consent_option:
+        steps.append((~consented, pl.lit("no-consent")))
+    flags = {f for c in policy.data_categories if c.id in set(use.categories) for f in c.flags}
+    sensitive = bool({CategoryFlag.TRAFFIC, CategoryFlag.LOCATION} & flags)
+    if sensitive and conditions.traffic_location_needs_consent and not use.anonymised:
+        if conditions.unless_anonymised:
+            anonymise = (
+                pl.when(reason == "permitted")
+                .then(pl.lit("permitted-if-anonymised"))
+                .otherwise(reason)
+            )
+            reason = pl.when(consented).then(reason).otherwise(anonymise)
+        else:
+            steps.append((~consented, pl.lit("traffic-location-needs-consent")))
+    return _chain(steps, reason)
+
+
+def minor_expression(age_below: int, at: datetime) -> pl.Expr:
+    """Born less than `age_below` years before `at` (29 February: the birthday is 1 March)."""
+    born = pl.col("birth_date")
+    adult_year = born.dt.year() + age_below
+    birthday = born.dt.month().cast(pl.Int32) * 100 + born.dt.day().cast(pl.Int32)
+    before_birthday = pl.lit(at.month * 100 + at.day) < birthday
+    return (
+        (pl.lit(at.year) < adult_year) | ((pl.lit(at.year) == adult_year) & before_birthday)
+    ).fill_null(False)
+
+
+def _post_contract_window(purpose: Purpose, reason: pl.Expr, at: datetime) -> pl.Expr:
+    window = purpose.conditions.post_contract
+    if window is None:
+        return reason
+    ended = pl.col("last_contract_end")
+    over = (
+        reason.is_in(list(_PERMITS))
+        & (pl.col("active_contracts") == 0)
+        & ended.is_not_null()
+        & (ended.dt.offset_by(_offset(window)) <= pl.lit(at))
+    )
+    return (
+        pl.when(over.fill_null(False)).then(pl.lit("post-contract-window-ended")).otherwise(reason)
+    )
