@@ -22,6 +22,7 @@ demo:
 
 bench:
 	python3 bench/bench_policy.py
+	python3 bench/bench_decide.py --subjects 10000000
 
 docs:
 	python3 scripts/gen_docs.py

@@ -95,3 +95,26 @@ def test_policy_benchmark_reports_each_step_with_its_ratio_to_the_baseline() -> 
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ipko |")]
     assert len(rows) == 10
     assert rows[0].endswith("| 1.0× |")
+
+
+@pytest.mark.slow
+def test_decision_benchmark_runs_at_small_scale_and_agrees_with_its_baseline() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "bench/bench_decide.py",
+            "--subjects",
+            "2000",
+            "--calls",
+            "200",
+            "--repeat",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    assert "| placet decide_use (with explanation) |" in result.stdout
+    assert "| hand-written polars query (baseline) |" in result.stdout

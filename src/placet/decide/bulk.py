@@ -15,7 +15,7 @@ from typing import Final
 
 import polars as pl
 
-from placet.decide.decision import Outcome, Use
+from placet.decide.decision import REASONS, Outcome, Use
 from placet.decide.single import covering_options, recipient_reason
 from placet.decide.state import SubjectState
 from placet.policy.model import Period, Policy, Purpose
@@ -28,7 +28,18 @@ from placet.policy.terms import (
     RetentionAction,
 )
 
-__all__ = ["STATE_SCHEMA", "decide_bulk", "minor_expression", "states_frame"]
+__all__ = ["REASON_TYPE", "STATE_SCHEMA", "decide_bulk", "minor_expression", "states_frame"]
+
+REASON_TYPE: Final = pl.Enum(list(REASONS))
+"""The `reason` column's type: an enumeration of the reason codes, stored as small integers."""
+
+
+_OUTCOME_TYPE: Final = pl.Enum([outcome.value for outcome in Outcome])
+
+
+def _r(reason: str) -> pl.Expr:
+    return pl.lit(reason, dtype=REASON_TYPE)
+
 
 _GRANT = pl.Struct({"option": pl.String, "channels": pl.List(pl.String)})
 _INSTANT = pl.Datetime("us", "UTC")
@@ -98,33 +109,33 @@ def decide_bulk(policy: Policy, states: pl.LazyFrame, use: Use, at: datetime) ->
     )
     """
     reason = _reason(policy, use, at)
-    permitted = reason.is_in(list(_PERMITS))
+    permitted = reason.is_in(pl.Series(_PERMITS, dtype=REASON_TYPE).implode())
     return states.with_columns(
         reason=reason,
         outcome=pl.when(permitted)
-        .then(pl.lit(Outcome.PERMIT.value))
-        .otherwise(pl.lit(Outcome.DENY.value)),
+        .then(pl.lit(Outcome.PERMIT.value, dtype=_OUTCOME_TYPE))
+        .otherwise(pl.lit(Outcome.DENY.value, dtype=_OUTCOME_TYPE)),
     )
 
 
 def _reason(policy: Policy, use: Use, at: datetime) -> pl.Expr:
     purpose = next((p for p in policy.purposes if p.id == use.purpose), None)
     if purpose is None:
-        return pl.lit("no-rule")
+        return _r("no-rule")
     if not set(use.categories) <= set(purpose.categories):
-        return pl.lit("category-not-covered")
+        return _r("category-not-covered")
     steps: list[tuple[pl.Expr, pl.Expr]] = []
     if purpose.subject_types:
         in_scope = pl.col("subject_type").is_in(list(purpose.subject_types)).fill_null(False)
-        steps.append((~in_scope, pl.lit("subject-type-not-covered")))
+        steps.append((~in_scope, _r("subject-type-not-covered")))
     scalar_scope = _use_scope(policy, purpose, use)
     if scalar_scope is not None:
         steps.append((pl.lit(True), pl.lit(scalar_scope)))
     if purpose.legal_basis is LegalBasis.LEGAL_OBLIGATION:
-        return _chain(steps, pl.lit("legal-obligation"))
+        return _chain(steps, _r("legal-obligation"))
     survives = purpose.conditions.survives_restriction
     if not survives:
-        steps.append((pl.col("restricted"), pl.lit("restricted")))
+        steps.append((pl.col("restricted"), _r("restricted")))
     steps += _restriction_steps(policy, purpose, use, at)
     if purpose.is_direct_marketing:
         objected = pl.col("objects_to_direct_marketing") | _has(pl.col("objections"), purpose.id)
@@ -133,8 +144,8 @@ def _reason(policy: Policy, use: Use, at: datetime) -> pl.Expr:
             | (pl.col("business_opt_out_until") > pl.lit(at))
         )
         steps += [
-            (objected, pl.lit("objection-direct-marketing")),
-            (opted_out, pl.lit("business-opt-out")),
+            (objected, _r("objection-direct-marketing")),
+            (opted_out, _r("business-opt-out")),
         ]
     by_basis = _by_basis(policy, purpose, use, at)
     return _post_contract_window(purpose, _chain(steps, by_basis), at)
@@ -180,7 +191,7 @@ def _restriction_steps(
             continue
         start = _restriction_start(rule.anchors, rule.period)
         if start is not None:
-            steps.append((start <= pl.lit(at), pl.lit("restricted-after-contract")))
+            steps.append((start <= pl.lit(at), _r("restricted-after-contract")))
     return steps
 
 
@@ -220,11 +231,11 @@ def _by_basis(policy: Policy, purpose: Purpose, use: Use, at: datetime) -> pl.Ex
     basis = purpose.legal_basis
     if basis is LegalBasis.CONTRACT:
         if purpose.conditions.subject_initiated:
-            return pl.lit("permitted")
+            return _r("permitted")
         return (
             pl.when(pl.col("active_contracts") > 0)
-            .then(pl.lit("permitted"))
-            .otherwise(pl.lit("no-contract"))
+            .then(_r("permitted"))
+            .otherwise(_r("no-contract"))
         )
     consented = _covering(policy, purpose, use)
     if basis is LegalBasis.CONSENT:
@@ -233,14 +244,14 @@ def _by_basis(policy: Policy, purpose: Purpose, use: Use, at: datetime) -> pl.Ex
         withdrawn = pl.col("withdrawn").list.set_intersection(options).list.len() > 0
         return _chain(
             [
-                (consented, pl.lit("permitted")),
-                (withdrawn.fill_null(False), pl.lit("consent-withdrawn")),
+                (consented, _r("permitted")),
+                (withdrawn.fill_null(False), _r("consent-withdrawn")),
             ],
-            pl.lit("no-consent"),
+            _r("no-consent"),
         )
     if basis in (LegalBasis.LEGITIMATE_INTEREST, LegalBasis.PUBLIC_TASK):
         return _interest(policy, purpose, use, at, consented)
-    return pl.lit("permitted")
+    return _r("permitted")
 
 
 def _interest(
@@ -249,31 +260,29 @@ def _interest(
     conditions = purpose.conditions
     objected = _has(pl.col("objections"), purpose.id)
     steps: list[tuple[pl.Expr, pl.Expr]] = []
-    reason = pl.lit("permitted")
+    reason = _r("permitted")
     if conditions.objection is ObjectionEffect.STOPS:
-        steps.append((objected, pl.lit("objection")))
+        steps.append((objected, _r("objection")))
     else:
-        reason = pl.when(objected).then(pl.lit("objection-overridden")).otherwise(reason)
+        reason = pl.when(objected).then(_r("objection-overridden")).otherwise(reason)
     if conditions.minors is not MinorRule.ALLOWED and policy.minors is not None:
         minor = minor_expression(policy.minors.age_below, at)
         if conditions.minors is MinorRule.NEVER:
-            steps.append((minor, pl.lit("minor")))
+            steps.append((minor, _r("minor")))
         else:
-            steps.append((minor & ~consented, pl.lit("minor-without-consent")))
+            steps.append((minor & ~consented, _r("minor-without-consent")))
     if conditions.requires_consent_option:
-        steps.append((~consented, pl.lit("no-consent")))
+        steps.append((~consented, _r("no-consent")))
     flags = {f for c in policy.data_categories if c.id in set(use.categories) for f in c.flags}
     sensitive = bool({CategoryFlag.TRAFFIC, CategoryFlag.LOCATION} & flags)
     if sensitive and conditions.traffic_location_needs_consent and not use.anonymised:
         if conditions.unless_anonymised:
             anonymise = (
-                pl.when(reason == "permitted")
-                .then(pl.lit("permitted-if-anonymised"))
-                .otherwise(reason)
+                pl.when(reason == "permitted").then(_r("permitted-if-anonymised")).otherwise(reason)
             )
             reason = pl.when(consented).then(reason).otherwise(anonymise)
         else:
-            steps.append((~consented, pl.lit("traffic-location-needs-consent")))
+            steps.append((~consented, _r("traffic-location-needs-consent")))
     return _chain(steps, reason)
 
 
@@ -294,11 +303,9 @@ def _post_contract_window(purpose: Purpose, reason: pl.Expr, at: datetime) -> pl
         return reason
     ended = pl.col("last_contract_end")
     over = (
-        reason.is_in(list(_PERMITS))
+        reason.is_in(pl.Series(_PERMITS, dtype=REASON_TYPE).implode())
         & (pl.col("active_contracts") == 0)
         & ended.is_not_null()
         & (ended.dt.offset_by(_offset(window)) <= pl.lit(at))
     )
-    return (
-        pl.when(over.fill_null(False)).then(pl.lit("post-contract-window-ended")).otherwise(reason)
-    )
+    return pl.when(over.fill_null(False)).then(_r("post-contract-window-ended")).otherwise(reason)

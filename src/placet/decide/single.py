@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from placet.decide.decision import REASONS, Decision, Obligation, Outcome, Use
+from placet.decide.index import index_of
 from placet.decide.periods import add_period
 from placet.decide.state import SubjectState
 from placet.policy.model import Policy, Purpose, PurposeId, RetentionRule
@@ -21,7 +22,6 @@ from placet.policy.terms import (
     LegalBasis,
     MinorRule,
     ObjectionEffect,
-    RetentionAction,
     TransferSafeguard,
 )
 
@@ -79,12 +79,14 @@ _PERMITS = frozenset(
 
 
 def _decide(policy: Policy, subject: SubjectState, use: Use, at: datetime, trail: _Trail) -> str:
-    purpose = next((p for p in policy.purposes if p.id == use.purpose), None)
+    index = index_of(policy)
+    purpose = index.purposes.get(use.purpose)
     if purpose is None:
         return "no-rule"
     trail.purpose = purpose
     path = f"purposes.{purpose.id}"
     trail.cite(path, f"{path}.legal_basis")
+    wanted = frozenset(use.categories)
     out_of_scope = scope_reason(policy, purpose, subject, use)
     if out_of_scope is not None:
         trail.cite(*_scope_rules(purpose, use))
@@ -96,7 +98,9 @@ def _decide(policy: Policy, subject: SubjectState, use: Use, at: datetime, trail
     if subject.restricted and not survives:
         trail.cite("rights.restriction")
         return "restricted"
-    for rule in _restricting_rules(policy, use):
+    for rule, categories in index.restricting_rules:
+        if not wanted & categories:
+            continue
         start = restriction_start(rule, subject)
         exempt = survives or any(purpose.legal_basis in e.legal_bases for e in rule.exceptions)
         if start is None or exempt:
@@ -124,7 +128,7 @@ def _decide(policy: Policy, subject: SubjectState, use: Use, at: datetime, trail
 
 def scope_reason(policy: Policy, purpose: Purpose, subject: SubjectState, use: Use) -> str | None:
     """Why the use falls outside what the purpose and its recipients cover, if it does."""
-    if not set(use.categories) <= set(purpose.categories):
+    if not index_of(policy).categories_of[purpose.id].issuperset(use.categories):
         return "category-not-covered"
     if purpose.subject_types and subject.subject_type not in purpose.subject_types:
         return "subject-type-not-covered"
@@ -145,7 +149,7 @@ def recipient_reason(policy: Policy, purpose: Purpose, use: Use) -> str | None:
     leaves = use.country is not None and use.country != policy.controller.country
     if use.recipient is None:
         return "country-not-allowed" if leaves else None
-    recipient = next((r for r in policy.recipients if r.id == use.recipient), None)
+    recipient = index_of(policy).recipients.get(use.recipient)
     if recipient is None:
         return "unknown-recipient"
     if (recipient.purposes and purpose.id not in recipient.purposes) or (
@@ -175,19 +179,8 @@ def _add_data_obligations(policy: Policy, purpose: Purpose, use: Use, trail: _Tr
 
 
 def _flags(policy: Policy, use: Use) -> set[CategoryFlag]:
-    wanted = set(use.categories)
-    return {flag for c in policy.data_categories if c.id in wanted for flag in c.flags}
-
-
-def _restricting_rules(policy: Policy, use: Use) -> list[RetentionRule]:
-    wanted = set(use.categories)
-    return [
-        rule
-        for rule in policy.retention_rules
-        if rule.action is RetentionAction.RESTRICT
-        and rule.period is not None
-        and wanted & set(rule.categories)
-    ]
+    flags = index_of(policy).flags
+    return {flag for category in use.categories for flag in flags.get(category, ())}
 
 
 def restriction_start(rule: RetentionRule, subject: SubjectState) -> datetime | None:
@@ -273,9 +266,8 @@ def covering_options(policy: Policy, purpose: Purpose, use: Use) -> set[str]:
     """The consent options that cover `purpose` (and the use's channel, if it has one)."""
     return {
         option.id
-        for option in policy.consent_options
-        if purpose.id in option.purposes
-        and (use.channel is None or not option.channels or use.channel in option.channels)
+        for option in index_of(policy).options_for.get(purpose.id, ())
+        if use.channel is None or not option.channels or use.channel in option.channels
     }
 
 
