@@ -35,17 +35,18 @@ __all__ = [
 ]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Trail:
     """The clauses consulted so far, in order, and what a permit will carry."""
 
     purpose: Purpose | None = None
-    rules: list[str] = field(default_factory=list)
+    rules: dict[str, None] = field(default_factory=dict)
+    """An ordered set: each clause once, in the order consulted."""
     obligations: list[Obligation] = field(default_factory=list)
     valid_until: datetime | None = None
 
     def cite(self, *paths: str) -> None:
-        self.rules += [path for path in paths if path not in self.rules]
+        self.rules.update(dict.fromkeys(paths))
 
     def until(self, instant: datetime | None) -> None:
         if instant is not None and (self.valid_until is None or instant < self.valid_until):
