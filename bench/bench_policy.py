@@ -81,8 +81,8 @@ def main() -> None:
     for operator in ("ipko", "ipnordic"):
         steps = steps_for(operator)
         baseline = median_seconds(steps[0][1], repeat)
-        for name, action in steps:
-            seconds = median_seconds(action, repeat)
+        for position, (name, action) in enumerate(steps):
+            seconds = baseline if position == 0 else median_seconds(action, repeat)
             print(f"| {operator} | {name} | {seconds * 1000:.1f} | {seconds / baseline:.1f}× |")
 
 

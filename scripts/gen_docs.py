@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Annotated, Any, NewType, Union, get_args, get_origin
 
 import typer.main
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
 from placet.policy import coverage as coverage_module
@@ -224,6 +224,7 @@ def _describe_class(annotation: Any) -> str:
         str: "string",
         date: "date (`2024-01-31`)",
         Path: "path",
+        SecretStr: "secret string",
     }
     return simple.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
@@ -397,7 +398,7 @@ def configuration_reference() -> str:
                 f"`{name}`",
                 f"`{variable}`",
                 _cell(_describe_type(field.annotation)),
-                _cell("required" if field.is_required() else f"`{_yaml(field.default)}`"),
+                _cell(_setting_default(field)),
                 _cell(field.description or ""),
             ]
         )
@@ -412,11 +413,17 @@ def configuration_reference() -> str:
         *(
             f"export {variable}={_yaml(field.default)}"
             for _, variable, field in _settings_fields(PlacetSettings, prefix, delimiter)
-            if not field.is_required()
+            if not field.is_required() and field.default is not None
         ),
         "```",
     ]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _setting_default(field: FieldInfo) -> str:
+    if field.is_required():
+        return "required"
+    return "unset" if field.default is None else f"`{_yaml(field.default)}`"
 
 
 def _settings_fields(

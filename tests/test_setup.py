@@ -55,7 +55,9 @@ def test_a_test_run_that_collects_no_tests_fails() -> None:
 
 
 @pytest.mark.slow
-def test_built_package_ships_both_reference_policies(tmp_path: Path) -> None:
+def test_built_package_ships_both_reference_policies_and_the_ledger_migrations(
+    tmp_path: Path,
+) -> None:
     subprocess.run(
         [
             sys.executable,
@@ -80,6 +82,9 @@ def test_built_package_ships_both_reference_policies(tmp_path: Path) -> None:
         assert f"placet/_policies/{operator}/policy.yaml" in names
         assert f"placet/_policies/{operator}/coverage.yaml" in names
     assert "placet/notices/templates/notice.html" in names
+    assert "placet/stores/migrations/env.py" in names
+    assert "placet/stores/migrations/script.py.mako" in names
+    assert "placet/stores/migrations/versions/ledger_0001_tables.py" in names
 
 
 @pytest.mark.slow

@@ -8,9 +8,16 @@ PlacetError
 │   ├── NoVersionInForceError   no version of the policy is in force at the instant asked
 │   └── CoverageError           a source paragraph is unmapped or maps to nothing
 ├── LedgerError
-│   └── ChainBrokenError        a stored entry does not match its hash
+│   ├── ChainBrokenError        a stored entry does not match its hash
+│   ├── InvalidEventError       an event cannot be recorded or replayed as given
+│   ├── IdempotencyConflictError  an idempotency key is re-sent with a different event
+│   ├── DuplicateEventError     an event id is already in the ledger under another key
+│   ├── PseudonymKeyError       the key that makes subjects' pseudonyms is missing or weak
+│   └── ReceiptError            a consent receipt cannot be built, or a key is unusable
+│       └── ReceiptVerificationError  a signed receipt does not verify
 ├── RequestError           a data-subject request cannot proceed as asked
 └── StoreError             a store is unreachable or not in the shape the policy says
+    └── LedgerSchemaError       the ledger database is missing or at another schema revision
 
 Imports nothing outside the standard library.
 """
@@ -25,15 +32,23 @@ from pathlib import Path
 
 __all__ = [
     "POLICY_ISSUE_CODES",
+    "RECEIPT_FAILURE_CODES",
     "ChainBrokenError",
     "CoverageError",
+    "DuplicateEventError",
+    "IdempotencyConflictError",
+    "InvalidEventError",
     "LedgerError",
+    "LedgerSchemaError",
     "NoVersionInForceError",
     "PlacetError",
     "PolicyError",
     "PolicyIssue",
     "PolicyNotFoundError",
     "PolicyValidationError",
+    "PseudonymKeyError",
+    "ReceiptError",
+    "ReceiptVerificationError",
     "RequestError",
     "StoreError",
     "UnknownReferenceError",
@@ -173,7 +188,96 @@ class LedgerError(PlacetError):
 
 
 class ChainBrokenError(LedgerError):
-    """A stored ledger entry does not match its hash."""
+    """A stored ledger entry does not match its hash: altered, removed, inserted or reordered."""
+
+    def __init__(
+        self, position: int, kind: str, event_id: str | None, detail: str, verified: int
+    ) -> None:
+        self.position = position
+        self.kind = kind
+        self.event_id = event_id
+        self.detail = detail
+        event = f" (event {event_id})" if event_id else ""
+        before = f"{verified} event{'s' if verified != 1 else ''} before it verified"
+        super().__init__(
+            f"The ledger's hash chain is broken at position {position}{event}, {kind}: "
+            f"{detail}. The {before}. Stop appending, compare the database with its last "
+            "verified backup from that position on, restore it, and report the tampering to "
+            "the DPO."
+        )
+
+
+class InvalidEventError(LedgerError):
+    """An event cannot be recorded or replayed as given."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(f"{problem}. {fix}")
+
+
+class IdempotencyConflictError(LedgerError):
+    """An idempotency key was sent again with a different event."""
+
+    def __init__(self, key: str, position: int | None) -> None:
+        self.key = key
+        where = f"the event at position {position}" if position else "another event of the batch"
+        super().__init__(
+            f"Idempotency key '{key}' was already used for {where}, which differs from this "
+            "one. Re-send the original event unchanged to get it back, or give a new event a "
+            "new key. Nothing was recorded."
+        )
+
+
+class DuplicateEventError(LedgerError):
+    """An event id is already in the ledger under another idempotency key."""
+
+    def __init__(self, event_id: str) -> None:
+        super().__init__(
+            f"Event {event_id} is already in the ledger under another idempotency key. "
+            "Give each new event a new id. Nothing was recorded."
+        )
+
+
+class PseudonymKeyError(LedgerError):
+    """The key that turns identifiers into pseudonyms is missing, malformed or too short."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"The pseudonym key is unusable: {problem}. Generate one with "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`, set it as "
+            "PLACET_PSEUDONYM_KEY, keep it out of the ledger database, and never change it "
+            "without re-keying the ledger: pseudonyms made with another key name no one."
+        )
+
+
+RECEIPT_FAILURE_CODES: dict[str, str] = {
+    "malformed": "the token is not a compact JWS of three base64url parts holding JSON",
+    "algorithm": "the header names an algorithm other than EdDSA, such as 'none'",
+    "unknown-key": "the key id is not among the published keys",
+    "bad-signature": "the signature does not match the header and payload under that key",
+    "bad-payload": "the signed payload is not a Placet consent receipt",
+}
+"""Why a signed receipt does not verify (listed in docs/receipts.md)."""
+
+
+class ReceiptError(LedgerError):
+    """A receipt cannot be built from the event and policy given, or a key is unusable."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(f"{problem}. {fix}")
+
+
+class ReceiptVerificationError(ReceiptError):
+    """A signed receipt does not verify: altered, forged, or signed with an unpublished key."""
+
+    def __init__(self, code: str, problem: str) -> None:
+        if code not in RECEIPT_FAILURE_CODES:
+            raise ValueError(f"unregistered receipt failure code '{code}'")
+        self.code = code
+        super().__init__(
+            f"The receipt does not verify ({code}): {problem}",
+            "Do not rely on it: ask the operator for the receipt again and verify it against "
+            "the keys the operator publishes (its JWKS)",
+        )
 
 
 class RequestError(PlacetError):
@@ -182,3 +286,17 @@ class RequestError(PlacetError):
 
 class StoreError(PlacetError):
     """A store is unreachable or not in the shape the data map says."""
+
+
+class LedgerSchemaError(StoreError):
+    """The ledger database has no ledger tables, or tables of another schema revision."""
+
+    def __init__(self, database: str, found: str | None, expected: str) -> None:
+        self.found = found
+        self.expected = expected
+        state = "has no ledger tables" if found is None else f"is at schema revision '{found}'"
+        super().__init__(
+            f"The ledger database {database} {state}; this Placet needs revision "
+            f"'{expected}'. Run `placet ledger upgrade` (back the database up first), or "
+            "point PLACET_DATABASE_URL at the right database."
+        )

@@ -12,7 +12,9 @@ from typer.core import TyperGroup
 
 from placet import __version__
 from placet.cli.demo import demo
+from placet.cli.ledger import ledger_app
 from placet.cli.policy import policy_app
+from placet.cli.receipt import receipt_app
 from placet.errors import PlacetError
 
 __all__ = ["app", "main"]
@@ -50,6 +52,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(policy_app, name="policy")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(receipt_app, name="receipt")
 app.command(name="demo")(demo)
 
 

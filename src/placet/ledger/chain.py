@@ -1,0 +1,172 @@
+"""The hash chain: how an event becomes a chained body, and a stored row becomes an event again.
+
+Each stored event has a body, the canonical encoding of everything about it except its
+personal payload (which the body binds by a salted commitment), and a hash:
+hash = SHA-256(prev_hash || canonical(body)), where prev_hash is the hash of the event
+before it (32 zero bytes for the first). The body also holds the event's position, so
+that an event moved elsewhere in the chain says where it belongs.
+Imports nothing outside the standard library, pydantic, `placet.errors` and `placet.ledger`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from placet.errors import InvalidEventError
+from placet.ledger.canonical import canonical_bytes, to_canonical_value
+from placet.ledger.events import EventData, EventType, LedgerEvent
+from placet.ledger.pseudonyms import commit_payload
+
+__all__ = [
+    "GENESIS_HASH",
+    "ChainRow",
+    "LedgerEntry",
+    "chain_hash",
+    "entry_from_row",
+    "event_body",
+    "event_fingerprint",
+    "seal_event",
+]
+
+GENESIS_HASH = "0" * 64
+"""The previous hash of the first event: 32 zero bytes, in hex."""
+
+_EVENT_DATA: TypeAdapter[EventData] = TypeAdapter(EventData)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """An event as the ledger holds it: its position, the hash before it and its own hash."""
+
+    seq: int
+    event: LedgerEvent
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChainRow:
+    """One stored event exactly as the database holds it, for `verify` and for reading back.
+
+    `salt` and `payload` are None once the personal payload is removed (or if it had none).
+    """
+
+    seq: int
+    event_id: str
+    idempotency_key: str
+    subject_ref: str
+    type: str
+    effective_at: datetime
+    recorded_at: datetime
+    body: str
+    prev_hash: str
+    hash: str
+    salt: str | None = None
+    payload: str | None = None
+
+
+def chain_hash(prev_hash: str, body: bytes) -> str:
+    """SHA-256(prev_hash || body) in hex, with `prev_hash` given in hex."""
+    return hashlib.sha256(bytes.fromhex(prev_hash) + body).hexdigest()
+
+
+def event_body(event: LedgerEvent, seq: int, commitment: str | None) -> dict[str, Any]:
+    """The chained body of `event` at position `seq`: everything but its personal payload."""
+    data = event.data.model_dump(mode="python", exclude={"type"})
+    return {
+        "seq": seq,
+        "event_id": str(event.event_id),
+        "type": event.type.value,
+        "subject": event.subject,
+        "data": to_canonical_value(data),
+        "effective_at": event.effective_at,
+        "recorded_at": event.recorded_at,
+        "collected_via": event.collected_via.value,
+        "given_by": event.given_by.value,
+        "actor": event.actor,
+        "evidence": event.evidence,
+        "policy": {"id": event.policy_id, "version": event.policy_version},
+        "idempotency_key": event.idempotency_key,
+        "personal_commitment": commitment,
+    }
+
+
+def event_fingerprint(event: LedgerEvent) -> bytes:
+    """What a re-sent event must repeat to be the same request: all but its id and instants
+    of recording, and its personal payload (which may be erased since)."""
+    body = event_body(event, 0, None)
+    for volatile in ("seq", "event_id", "recorded_at", "personal_commitment"):
+        del body[volatile]
+    return canonical_bytes(body)
+
+
+def seal_event(event: LedgerEvent, seq: int, prev_hash: str, salt: bytes | None) -> ChainRow:
+    """The row that stores `event` at position `seq` after the event hashed `prev_hash`.
+
+    `salt` (random, 32 bytes) is needed when the event carries a personal payload.
+    """
+    commitment = payload_text = salt_text = None
+    if event.personal is not None:
+        if salt is None:
+            raise InvalidEventError(
+                f"event {event.event_id} carries a personal payload but no salt was given",
+                "Seal it with a random salt (secrets.token_bytes(32))",
+            )
+        commitment = commit_payload(event.personal, salt)
+        payload_text = canonical_bytes(event.personal).decode("utf-8")
+        salt_text = salt.hex()
+    body = canonical_bytes(event_body(event, seq, commitment))
+    return ChainRow(
+        seq=seq,
+        event_id=str(event.event_id),
+        idempotency_key=event.idempotency_key,
+        subject_ref=event.subject,
+        type=event.type.value,
+        effective_at=event.effective_at,
+        recorded_at=event.recorded_at,
+        body=body.decode("utf-8"),
+        prev_hash=prev_hash,
+        hash=chain_hash(prev_hash, body),
+        salt=salt_text,
+        payload=payload_text,
+    )
+
+
+def entry_from_row(row: ChainRow) -> LedgerEntry:
+    """The event a stored row holds, with its personal payload if it is still there."""
+    try:
+        body = json.loads(row.body)
+        personal = json.loads(row.payload) if row.payload is not None else None
+        event = _event_from_body(body, personal)
+    except (ValueError, KeyError, TypeError, ValidationError) as exc:
+        raise InvalidEventError(
+            f"the stored event at position {row.seq} cannot be read ({exc})",
+            "Run `placet ledger verify` to find what was changed",
+        ) from exc
+    return LedgerEntry(seq=row.seq, event=event, prev_hash=row.prev_hash, hash=row.hash)
+
+
+def _event_from_body(body: Mapping[str, Any], personal: dict[str, str] | None) -> LedgerEvent:
+    data = _EVENT_DATA.validate_python({"type": EventType(body["type"]), **body["data"]})
+    return LedgerEvent(
+        event_id=body["event_id"],
+        subject=body["subject"],
+        data=data,
+        effective_at=body["effective_at"],
+        recorded_at=body["recorded_at"],
+        collected_via=body["collected_via"],
+        given_by=body["given_by"],
+        actor=body["actor"],
+        evidence=body["evidence"],
+        policy_id=body["policy"]["id"],
+        policy_version=body["policy"]["version"],
+        idempotency_key=body["idempotency_key"],
+        personal=personal,
+    )

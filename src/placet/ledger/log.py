@@ -1,0 +1,59 @@
+"""`ConsentLog`: what the ledger needs from a store, implemented in `placet.stores`.
+
+Imports nothing outside the standard library, `placet.decide.state` and `placet.ledger`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from placet.decide.state import SubjectState
+from placet.ledger.chain import LedgerEntry
+from placet.ledger.events import LedgerEvent, SubjectRef
+from placet.ledger.verify import ChainReport
+
+__all__ = ["ConsentLog"]
+
+
+class ConsentLog(Protocol):
+    """An append-only, hash-chained log of ledger events with a projection of each subject.
+
+    Appends are all or nothing: a batch that fails leaves no event, no payload and no
+    change to the projection behind. Re-sending an idempotency key returns the entry first
+    recorded under it.
+    """
+
+    def append(self, event: LedgerEvent) -> LedgerEntry:
+        """Record one event, or return the entry already recorded under its idempotency key."""
+        ...
+
+    def append_many(self, events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
+        """Record a batch in one transaction; one entry per event, in the order given."""
+        ...
+
+    def history(self, subject: SubjectRef) -> Sequence[LedgerEntry]:
+        """Every event about `subject`, in the order recorded, with any personal payload left."""
+        ...
+
+    def state(self, subject: SubjectRef, at: datetime) -> SubjectState:
+        """The subject's state at `at` from everything recorded (served by the projection)."""
+        ...
+
+    def state_as_of(
+        self, subject: SubjectRef, as_of: datetime, *, known_at: datetime | None = None
+    ) -> SubjectState:
+        """The subject's state as of a past instant, replayed from their history."""
+        ...
+
+    def verify(self) -> ChainReport:
+        """Check the whole chain; the report names the first bad position, if any."""
+        ...
+
+    def remove_personal_payload(self, subject: SubjectRef) -> int:
+        """Delete every personal payload about `subject`; the chain still verifies.
+
+        Returns how many payloads were deleted.
+        """
+        ...

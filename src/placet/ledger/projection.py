@@ -1,0 +1,236 @@
+"""A subject's state folded from their events: now (the projection) or as of a past instant.
+
+Events apply in the order they take effect; events that take effect at the same instant
+apply in the order they were recorded. So a later event wins, and a withdrawal is never
+overridden by a grant that took effect before it, however late that grant was recorded.
+Imports nothing outside the standard library, `placet.errors`, `placet.policy`,
+`placet.decide.state` and `placet.ledger`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from placet.decide.state import ConsentGrant, SubjectState
+from placet.errors import InvalidEventError
+from placet.ledger.events import (
+    BusinessOptOutEnded,
+    BusinessOptOutMade,
+    ConsentGiven,
+    ConsentWithdrawn,
+    ContractEnded,
+    ContractRef,
+    ContractStarted,
+    DebtIncurred,
+    DebtRef,
+    DebtSettled,
+    LedgerEvent,
+    ObjectionMade,
+    ObjectionWithdrawn,
+    RestrictionLifted,
+    RestrictionSet,
+    SubjectFactsRecorded,
+    SubjectRef,
+)
+from placet.policy.model import ConsentOptionId, PurposeId, SubjectTypeId
+from placet.policy.terms import Channel
+
+__all__ = ["SubjectProjection", "apply_event", "project_events", "replay"]
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectProjection:
+    """Everything needed to go on folding a subject's events, and to answer their state.
+
+    It keeps what `SubjectState` leaves out: which contracts and debts are open (to close
+    the right one), and the latest instant folded in (`effective_through`), after which
+    later events can be folded in one by one.
+    """
+
+    subject: SubjectRef
+    subject_type: SubjectTypeId | None = None
+    birth_date: date | None = None
+    consents: tuple[ConsentGrant, ...] = ()
+    """Live consents, sorted by option."""
+    withdrawn: frozenset[ConsentOptionId] = frozenset()
+    objections: frozenset[PurposeId] = frozenset()
+    objects_to_direct_marketing: bool = False
+    restricted: bool = False
+    contracts: frozenset[ContractRef] = frozenset()
+    """Contracts started and not yet ended."""
+    last_contract_end: datetime | None = None
+    debts: frozenset[DebtRef] = frozenset()
+    """Claims incurred and not yet settled."""
+    debt_settled_at: datetime | None = None
+    business_opt_out: bool = False
+    business_opt_out_until: datetime | None = None
+    effective_through: datetime | None = None
+    """The latest instant at which a folded event took effect; None before any event."""
+
+    def state(self, at: datetime) -> SubjectState:
+        """The subject's state at `at`, which must not be before `effective_through`."""
+        opt_out = self.business_opt_out and (
+            self.business_opt_out_until is None or at < self.business_opt_out_until
+        )
+        return SubjectState(
+            subject=self.subject,
+            as_of=at,
+            subject_type=self.subject_type,
+            birth_date=self.birth_date,
+            consents=self.consents,
+            withdrawn=self.withdrawn,
+            objections=self.objections,
+            objects_to_direct_marketing=self.objects_to_direct_marketing,
+            restricted=self.restricted,
+            active_contracts=len(self.contracts),
+            last_contract_end=None if self.contracts else self.last_contract_end,
+            debt_outstanding=bool(self.debts),
+            debt_settled_at=None if self.debts else self.debt_settled_at,
+            business_opt_out=opt_out,
+            business_opt_out_until=self.business_opt_out_until if opt_out else None,
+        )
+
+
+def apply_event(projection: SubjectProjection, event: LedgerEvent) -> SubjectProjection:
+    """`projection` with `event` folded in; `event` must not take effect before the others."""
+    at = event.effective_at
+    data = event.data
+    changed: SubjectProjection
+    match data:
+        case ConsentGiven():
+            changed = _give(projection, data, at)
+        case ConsentWithdrawn():
+            changed = _withdraw(projection, data)
+        case ObjectionMade(all_direct_marketing=True):
+            changed = replace(projection, objects_to_direct_marketing=True)
+        case ObjectionWithdrawn(all_direct_marketing=True):
+            changed = replace(projection, objects_to_direct_marketing=False)
+        case ObjectionMade(purpose=str() as purpose):
+            changed = replace(projection, objections=projection.objections | {purpose})
+        case ObjectionWithdrawn(purpose=str() as purpose):
+            changed = replace(projection, objections=projection.objections - {purpose})
+        case RestrictionSet():
+            changed = replace(projection, restricted=True)
+        case RestrictionLifted():
+            changed = replace(projection, restricted=False)
+        case ContractStarted():
+            changed = replace(projection, contracts=projection.contracts | {data.contract})
+        case ContractEnded():
+            changed = _end_contract(projection, data.contract, at)
+        case DebtIncurred():
+            changed = replace(projection, debts=projection.debts | {data.debt})
+        case DebtSettled():
+            changed = _settle_debt(projection, data.debt, at)
+        case BusinessOptOutMade():
+            changed = replace(projection, business_opt_out=True, business_opt_out_until=data.until)
+        case BusinessOptOutEnded():
+            changed = replace(projection, business_opt_out=False, business_opt_out_until=None)
+        case SubjectFactsRecorded():
+            changed = replace(
+                projection,
+                subject_type=data.subject_type or projection.subject_type,
+                birth_date=data.birth_date or projection.birth_date,
+            )
+        case _:  # pragma: no cover - every event type is matched above
+            raise InvalidEventError(f"no projection rule for {event.type}", "Add one")
+    through = projection.effective_through
+    return replace(changed, effective_through=at if through is None else max(through, at))
+
+
+def project_events(subject: SubjectRef, events: Iterable[LedgerEvent]) -> SubjectProjection:
+    """Fold one subject's events, given in the order they were recorded."""
+    ordered = sorted(_of_subject(subject, events), key=lambda event: event.effective_at)
+    projection = SubjectProjection(subject=subject)
+    for event in ordered:
+        projection = apply_event(projection, event)
+    return projection
+
+
+def replay(
+    events: Iterable[LedgerEvent],
+    as_of: datetime,
+    *,
+    subject: SubjectRef | None = None,
+    known_at: datetime | None = None,
+) -> SubjectState:
+    """One subject's state as of `as_of`, from their events in the order they were recorded.
+
+    Only events that took effect by `as_of` count; with `known_at`, only those recorded by
+    then too (what the ledger knew at that instant, for replaying a past decision).
+    `subject` is needed only when there may be no events.
+    """
+    given = list(events)
+    if subject is None:
+        if not given:
+            raise InvalidEventError(
+                "replay was given no event and no subject", "Pass subject= to replay"
+            )
+        subject = given[0].subject
+    chosen = [
+        event
+        for event in _of_subject(subject, given)
+        if event.effective_at <= as_of and (known_at is None or event.recorded_at <= known_at)
+    ]
+    return project_events(subject, chosen).state(as_of)
+
+
+def _of_subject(subject: SubjectRef, events: Iterable[LedgerEvent]) -> Iterable[LedgerEvent]:
+    for event in events:
+        if event.subject != subject:
+            raise InvalidEventError(
+                f"event {event.event_id} is about another subject than {subject}",
+                "Replay one subject's history at a time",
+            )
+        yield event
+
+
+def _give(projection: SubjectProjection, data: ConsentGiven, at: datetime) -> SubjectProjection:
+    grants = {grant.option: grant for grant in projection.consents}
+    option = data.option
+    existing = grants.get(option)
+    if existing is None:
+        grants[option] = ConsentGrant(option, at, data.channels)
+    elif not existing.channels or not data.channels:
+        grants[option] = ConsentGrant(option, existing.given_at)
+    else:
+        grants[option] = ConsentGrant(option, existing.given_at, existing.channels | data.channels)
+    return replace(
+        projection, consents=_sorted(grants.values()), withdrawn=projection.withdrawn - {option}
+    )
+
+
+def _withdraw(projection: SubjectProjection, data: ConsentWithdrawn) -> SubjectProjection:
+    grants = {grant.option: grant for grant in projection.consents}
+    option = data.option
+    existing = grants.pop(option, None)
+    remaining: frozenset[Channel] = frozenset()
+    # A grant of every channel cannot lose one channel without the policy's list of them;
+    # the protective reading withdraws the whole option (Art. 7(3): as easy as giving it).
+    if existing is not None and existing.channels and data.channels:
+        remaining = existing.channels - data.channels
+    if remaining and existing is not None:
+        grants[option] = ConsentGrant(option, existing.given_at, remaining)
+        return replace(projection, consents=_sorted(grants.values()))
+    return replace(
+        projection, consents=_sorted(grants.values()), withdrawn=projection.withdrawn | {option}
+    )
+
+
+def _end_contract(
+    projection: SubjectProjection, contract: ContractRef, at: datetime
+) -> SubjectProjection:
+    open_contracts = projection.contracts - {contract}
+    last_end = at if not open_contracts else projection.last_contract_end
+    return replace(projection, contracts=open_contracts, last_contract_end=last_end)
+
+
+def _settle_debt(projection: SubjectProjection, debt: DebtRef, at: datetime) -> SubjectProjection:
+    open_debts = projection.debts - {debt}
+    settled_at = at if not open_debts else projection.debt_settled_at
+    return replace(projection, debts=open_debts, debt_settled_at=settled_at)
+
+
+def _sorted(grants: Iterable[ConsentGrant]) -> tuple[ConsentGrant, ...]:
+    return tuple(sorted(grants, key=lambda grant: grant.option))

@@ -1,0 +1,62 @@
+"""How the ledger names subjects and binds their personal data without holding it in the chain.
+
+A subject is named by a keyed pseudonym, HMAC-SHA-256(key, identifier): the same
+subscriber always gets the same reference, and nobody without the key can compute it
+from a phone number. Personal data kept as evidence is bound to its event by a salted
+commitment, SHA-256(salt || canonical(payload)), which the chained body holds; once the
+payload and its salt are deleted, the commitment reveals nothing and the chain still
+verifies. The key is passed in by the caller: this module never reads the environment.
+Imports nothing outside the standard library, `placet.errors` and `placet.ledger`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from placet.errors import PseudonymKeyError
+from placet.ledger.canonical import canonical_bytes
+from placet.ledger.events import SubjectRef
+
+__all__ = ["MIN_KEY_BYTES", "PseudonymKey", "commit_payload", "pseudonymise_subject"]
+
+MIN_KEY_BYTES = 16
+"""A shorter key could be found by trying every key against a known pseudonym."""
+
+
+@dataclass(frozen=True, slots=True)
+class PseudonymKey:
+    """The secret that turns identifiers into pseudonyms; its repr never shows it."""
+
+    secret: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.secret) < MIN_KEY_BYTES:
+            raise PseudonymKeyError(
+                f"the key has {len(self.secret)} bytes; it needs at least {MIN_KEY_BYTES}"
+            )
+
+    @classmethod
+    def from_hex(cls, text: str) -> PseudonymKey:
+        """The key written as hex digits, as `secrets.token_hex(32)` prints it."""
+        try:
+            return cls(bytes.fromhex(text.strip()))
+        except ValueError as exc:
+            raise PseudonymKeyError("the key is not written in hex digits") from exc
+
+
+def pseudonymise_subject(identifier: str, key: PseudonymKey) -> SubjectRef:
+    """The subject's reference in the ledger: 64 hex digits of HMAC-SHA-256(key, identifier).
+
+    Give a stable identifier in one normal form (a customer number, or an MSISDN in E.164):
+    `+38344123456` and `044 123 456` name the same subscriber but not the same pseudonym.
+    """
+    digest = hmac.new(key.secret, identifier.encode("utf-8"), hashlib.sha256)
+    return SubjectRef(digest.hexdigest())
+
+
+def commit_payload(payload: Mapping[str, str], salt: bytes) -> str:
+    """SHA-256(salt || canonical(payload)) in hex: binds a payload without revealing it."""
+    return hashlib.sha256(salt + canonical_bytes(payload)).hexdigest()

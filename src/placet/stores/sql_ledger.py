@@ -1,0 +1,394 @@
+"""The consent ledger in SQLite or PostgreSQL, through SQLAlchemy Core: `SqlLedger`.
+
+Every append runs in one transaction that holds the chain head: `BEGIN IMMEDIATE` on
+SQLite, a `SELECT … FOR UPDATE` of the `ledger_head` row on PostgreSQL. Inside it the
+events, their personal payloads, the new head and the subjects' projected states are
+written together, so a failed append leaves nothing behind and appends from many
+processes form one linear chain.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, Row, delete, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from placet.decide.state import SubjectState
+from placet.errors import (
+    DuplicateEventError,
+    IdempotencyConflictError,
+    StoreError,
+)
+from placet.ledger import (
+    ChainHead,
+    ChainReport,
+    ChainRow,
+    LedgerEntry,
+    LedgerEvent,
+    SubjectProjection,
+    SubjectRef,
+    apply_event,
+    entry_from_row,
+    event_fingerprint,
+    project_events,
+    replay,
+    seal_event,
+    verify,
+)
+from placet.stores import sql_schema as tables
+from placet.stores.sql_database import (
+    WRITE,
+    check_schema,
+    create_ledger_engine,
+    database_cause,
+    describe_database,
+    is_postgresql,
+    upgrade_database,
+)
+from placet.stores.sql_projection import (
+    projection_from_row,
+    projection_values,
+    upsert_statement,
+)
+from placet.stores.sql_schema import HEAD_ROW_ID, head, personal_payloads, subject_states
+
+__all__ = ["SqlLedger", "open_ledger"]
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 500
+"""Keys per `IN (…)` list: well under SQLite's and PostgreSQL's parameter limits."""
+_SALT_BYTES = 32
+_READ_BATCH = 5000
+
+_ROW_COLUMNS = (
+    tables.events.c.seq,
+    tables.events.c.event_id,
+    tables.events.c.idempotency_key,
+    tables.events.c.subject_ref,
+    tables.events.c.type,
+    tables.events.c.effective_at,
+    tables.events.c.recorded_at,
+    tables.events.c.body,
+    tables.events.c.prev_hash,
+    tables.events.c.hash,
+    personal_payloads.c.salt,
+    personal_payloads.c.payload,
+)
+
+
+def open_ledger(url: str, *, upgrade: bool = True) -> SqlLedger:
+    """The ledger in the database at `url`, its schema upgraded first (or only checked)."""
+    engine = create_ledger_engine(url)
+    if engine.dialect.name == "sqlite" and not upgrade:
+        database = engine.url.database
+        if database not in {None, "", ":memory:"} and not _exists(database or ""):
+            raise StoreError(
+                f"there is no ledger database at {database}. Check PLACET_DATABASE_URL, or "
+                "create it with `placet ledger upgrade`."
+            )
+    if upgrade:
+        upgrade_database(engine)
+    else:
+        check_schema(engine)
+    return SqlLedger(engine)
+
+
+def _exists(path: str) -> bool:
+    return Path(path).is_file()
+
+
+class SqlLedger:
+    """`ConsentLog` on a SQL database whose schema is at this version (see `open_ledger`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ------------------------------------------------------------------ appending
+
+    def append(self, event: LedgerEvent) -> LedgerEntry:
+        """Record one event, or return the entry already recorded under its idempotency key."""
+        return self.append_many([event])[0]
+
+    def append_many(self, events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
+        """Record a batch in one transaction; one entry per event, in the order given.
+
+        All or nothing: a conflict or a failure anywhere leaves no trace of the batch.
+        """
+        if not events:
+            return []
+        fresh = _distinct_requests(events)
+        with self._transaction(write=True) as connection:
+            recorded = self._append_locked(connection, fresh)
+        return [recorded[event.idempotency_key] for event in events]
+
+    def _append_locked(
+        self, connection: Connection, fresh: list[LedgerEvent]
+    ) -> dict[str, LedgerEntry]:
+        current = connection.execute(
+            select(head.c.seq, head.c.hash).where(head.c.id == HEAD_ROW_ID).with_for_update()
+        ).one()
+        recorded = self._entries_by_key(connection, [event.idempotency_key for event in fresh])
+        for event in fresh:
+            original = recorded.get(event.idempotency_key)
+            if original is not None and event_fingerprint(original.event) != event_fingerprint(
+                event
+            ):
+                raise IdempotencyConflictError(event.idempotency_key, original.seq)
+        new_events = [event for event in fresh if event.idempotency_key not in recorded]
+        if not new_events:
+            return recorded
+        self._refuse_known_ids(connection, new_events)
+        seq, prev_hash = int(current.seq), str(current.hash)
+        rows: list[ChainRow] = []
+        for event in new_events:
+            seq += 1
+            salt = secrets.token_bytes(_SALT_BYTES) if event.personal is not None else None
+            row = seal_event(event, seq, prev_hash, salt)
+            rows.append(row)
+            prev_hash = row.hash
+        connection.execute(insert(tables.events), [_event_values(row) for row in rows])
+        payloads = [_payload_values(row) for row in rows if row.payload is not None]
+        if payloads:
+            connection.execute(insert(personal_payloads), payloads)
+        connection.execute(
+            update(head).where(head.c.id == HEAD_ROW_ID).values(seq=seq, hash=prev_hash)
+        )
+        self._project(connection, rows, new_events)
+        log.info("ledger events appended", extra={"count": len(rows), "head": seq})
+        for row, event in zip(rows, new_events, strict=True):
+            recorded[event.idempotency_key] = LedgerEntry(row.seq, event, row.prev_hash, row.hash)
+        return recorded
+
+    def _entries_by_key(self, connection: Connection, keys: list[str]) -> dict[str, LedgerEntry]:
+        found: dict[str, LedgerEntry] = {}
+        for chunk in _slices(keys, _CHUNK):
+            query = _rows_query().where(tables.events.c.idempotency_key.in_(chunk))
+            for row in connection.execute(query):
+                entry = entry_from_row(_chain_row(row))
+                found[entry.event.idempotency_key] = entry
+        return found
+
+    def _refuse_known_ids(self, connection: Connection, new_events: list[LedgerEvent]) -> None:
+        ids = [str(event.event_id) for event in new_events]
+        for chunk in _slices(ids, _CHUNK):
+            known = connection.execute(
+                select(tables.events.c.event_id).where(tables.events.c.event_id.in_(chunk)).limit(1)
+            ).scalar()
+            if known is not None:
+                raise DuplicateEventError(known)
+
+    # ------------------------------------------------------------------ projection
+
+    def _project(
+        self, connection: Connection, rows: list[ChainRow], new_events: list[LedgerEvent]
+    ) -> None:
+        """Fold the batch into the subjects' projected states: one read, one upsert."""
+        subjects = sorted({event.subject for event in new_events})
+        projections = self._projections(connection, subjects)
+        last_seq = {row.subject_ref: row.seq for row in rows}
+        backdated: set[SubjectRef] = set()
+        for event in new_events:
+            subject = event.subject
+            if subject in backdated:
+                continue
+            current = projections.get(subject) or SubjectProjection(subject=subject)
+            through = current.effective_through
+            if through is not None and event.effective_at < through:
+                # An event that takes effect before what is already folded in changes the
+                # order of the fold: that subject is replayed from their whole history.
+                backdated.add(subject)
+                continue
+            projections[subject] = apply_event(current, event)
+        for subject in sorted(backdated):
+            history = [entry.event for entry in self._history(connection, subject)]
+            projections[subject] = project_events(subject, history)
+        values = [
+            projection_values(projections[subject], last_seq[subject]) for subject in subjects
+        ]
+        statement = upsert_statement(connection)
+        connection.execute(statement, values)
+
+    def _projections(
+        self, connection: Connection, subjects: list[SubjectRef]
+    ) -> dict[SubjectRef, SubjectProjection]:
+        found: dict[SubjectRef, SubjectProjection] = {}
+        for chunk in _slices(subjects, _CHUNK):
+            query = select(subject_states).where(subject_states.c.subject_ref.in_(chunk))
+            for row in connection.execute(query):
+                projection = projection_from_row(row)
+                found[projection.subject] = projection
+        return found
+
+    def projection(self, subject: SubjectRef) -> SubjectProjection | None:
+        """The subject's projected state as stored, or None if nothing was recorded about them."""
+        with self._transaction() as connection:
+            found = self._projections(connection, [subject])
+        return found.get(subject)
+
+    # ------------------------------------------------------------------ reading
+
+    def history(self, subject: SubjectRef) -> list[LedgerEntry]:
+        """Every event about `subject`, in the order recorded, with any personal payload left."""
+        with self._transaction() as connection:
+            return self._history(connection, subject)
+
+    def _history(self, connection: Connection, subject: SubjectRef) -> list[LedgerEntry]:
+        query = (
+            _rows_query()
+            .where(tables.events.c.subject_ref == subject)
+            .order_by(tables.events.c.seq)
+        )
+        return [entry_from_row(_chain_row(row)) for row in connection.execute(query)]
+
+    def state(self, subject: SubjectRef, at: datetime) -> SubjectState:
+        """The subject's state at `at` from everything recorded.
+
+        Served by the projection, unless an event recorded about the subject takes effect
+        after `at`: then replayed from their history.
+        """
+        with self._transaction() as connection:
+            projection = self._projections(connection, [subject]).get(subject)
+            if projection is None:
+                return SubjectState(subject=subject, as_of=at)
+            through = projection.effective_through
+            if through is None or through <= at:
+                return projection.state(at)
+            history = self._history(connection, subject)
+        return replay([entry.event for entry in history], at, subject=subject)
+
+    def state_as_of(
+        self, subject: SubjectRef, as_of: datetime, *, known_at: datetime | None = None
+    ) -> SubjectState:
+        """The subject's state as of `as_of`, replayed from their history.
+
+        With `known_at`, only from the events recorded by then.
+        """
+        history = self.history(subject)
+        return replay([entry.event for entry in history], as_of, subject=subject, known_at=known_at)
+
+    def head(self) -> ChainHead:
+        """The position and hash of the last event, as recorded with the last append."""
+        with self._transaction() as connection:
+            row = connection.execute(select(head.c.seq, head.c.hash)).one()
+        return ChainHead(int(row.seq), str(row.hash))
+
+    def verify(self) -> ChainReport:
+        """Check the whole chain, in one consistent snapshot of the database."""
+        with self._transaction(snapshot=True) as connection:
+            recorded = connection.execute(select(head.c.seq, head.c.hash)).one()
+            result = connection.execution_options(yield_per=_READ_BATCH).execute(
+                _rows_query().order_by(tables.events.c.seq)
+            )
+            rows = (_chain_row(row) for row in result)
+            return verify(rows, ChainHead(int(recorded.seq), str(recorded.hash)))
+
+    # ------------------------------------------------------------------ erasure
+
+    def remove_personal_payload(self, subject: SubjectRef) -> int:
+        """Delete every personal payload about `subject`; returns how many were deleted."""
+        with self._transaction(write=True) as connection:
+            result = connection.execute(
+                delete(personal_payloads).where(personal_payloads.c.subject_ref == subject)
+            )
+        removed = int(result.rowcount or 0)
+        log.info("personal payload removed", extra={"subject": subject, "payloads": removed})
+        return removed
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def _transaction(self, *, write: bool = False, snapshot: bool = False) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as connection:
+                # execution_options() changes the connection itself, before its transaction.
+                if write:
+                    connection.execution_options(**{WRITE: True})
+                if snapshot and is_postgresql(connection):
+                    connection.execution_options(isolation_level="REPEATABLE READ")
+                with connection.begin():
+                    yield connection
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"cannot use the ledger database {describe_database(self.engine)}: "
+                f"{database_cause(exc)}. Nothing was changed. Check that it is reachable and "
+                "upgraded (`placet ledger upgrade`), then retry."
+            ) from exc
+
+
+def _distinct_requests(batch: Sequence[LedgerEvent]) -> list[LedgerEvent]:
+    """The batch without repeats of an idempotency key; a key repeated with another event,
+    or an event id under two keys, fails the whole batch."""
+    by_key: dict[str, LedgerEvent] = {}
+    keys_by_id: dict[str, str] = {}
+    for event in batch:
+        first = by_key.setdefault(event.idempotency_key, event)
+        if first is not event and event_fingerprint(first) != event_fingerprint(event):
+            raise IdempotencyConflictError(event.idempotency_key, None)
+        key = keys_by_id.setdefault(str(event.event_id), event.idempotency_key)
+        if key != event.idempotency_key:
+            raise DuplicateEventError(str(event.event_id))
+    return list(by_key.values())
+
+
+def _slices(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """`items` in slices of `size` (itertools.batched is Python 3.12)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _rows_query() -> Any:
+    return select(*_ROW_COLUMNS).select_from(
+        tables.events.outerjoin(
+            personal_payloads, personal_payloads.c.event_id == tables.events.c.event_id
+        )
+    )
+
+
+def _chain_row(row: Row[Any]) -> ChainRow:
+    return ChainRow(
+        seq=int(row.seq),
+        event_id=row.event_id,
+        idempotency_key=row.idempotency_key,
+        subject_ref=row.subject_ref,
+        type=row.type,
+        effective_at=row.effective_at,
+        recorded_at=row.recorded_at,
+        body=row.body,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+        salt=row.salt,
+        payload=row.payload,
+    )
+
+
+def _event_values(row: ChainRow) -> dict[str, Any]:
+    return {
+        "seq": row.seq,
+        "event_id": row.event_id,
+        "idempotency_key": row.idempotency_key,
+        "subject_ref": row.subject_ref,
+        "type": row.type,
+        "effective_at": row.effective_at,
+        "recorded_at": row.recorded_at,
+        "body": row.body,
+        "prev_hash": row.prev_hash,
+        "hash": row.hash,
+    }
+
+
+def _payload_values(row: ChainRow) -> dict[str, Any]:
+    return {
+        "event_id": row.event_id,
+        "subject_ref": row.subject_ref,
+        "salt": row.salt,
+        "payload": row.payload,
+    }

@@ -1,0 +1,109 @@
+"""The projection's rows: a `SubjectProjection` to and from a row of `ledger_subject_states`.
+
+Scalar facts have columns of their own (for bulk questions over the table); sets of
+options, purposes, contracts and debts are JSON lists, consents a JSON list of objects.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from placet.decide.state import ConsentGrant
+from placet.ledger import (
+    ContractRef,
+    DebtRef,
+    SubjectProjection,
+    SubjectRef,
+    format_instant,
+    parse_instant,
+)
+from placet.policy.model import ConsentOptionId, PurposeId, SubjectTypeId
+from placet.policy.terms import Channel
+from placet.stores.sql_database import is_postgresql
+from placet.stores.sql_schema import subject_states
+
+__all__ = ["projection_from_row", "projection_values", "upsert_statement"]
+
+
+def upsert_statement(connection: Connection) -> Any:
+    """INSERT … ON CONFLICT (subject_ref) DO UPDATE, for an executemany of projection rows."""
+    dialect = postgresql if is_postgresql(connection) else sqlite
+    statement = dialect.insert(subject_states)
+    changes = {
+        column.name: statement.excluded[column.name]
+        for column in subject_states.columns
+        if column.name != "subject_ref"
+    }
+    return statement.on_conflict_do_update(
+        index_elements=[subject_states.c.subject_ref], set_=changes
+    )
+
+
+def projection_values(projection: SubjectProjection, last_seq: int) -> dict[str, Any]:
+    """The row that stores `projection`, last changed by the event at `last_seq`."""
+    return {
+        "subject_ref": projection.subject,
+        "subject_type": projection.subject_type,
+        "birth_date": projection.birth_date,
+        "consents": _json(
+            [
+                {
+                    "option": grant.option,
+                    "given_at": format_instant(grant.given_at),
+                    "channels": sorted(grant.channels),
+                }
+                for grant in projection.consents
+            ]
+        ),
+        "withdrawn": _json(sorted(projection.withdrawn)),
+        "objections": _json(sorted(projection.objections)),
+        "objects_to_direct_marketing": projection.objects_to_direct_marketing,
+        "restricted": projection.restricted,
+        "contracts": _json(sorted(projection.contracts)),
+        "last_contract_end": projection.last_contract_end,
+        "debts": _json(sorted(projection.debts)),
+        "debt_settled_at": projection.debt_settled_at,
+        "business_opt_out": projection.business_opt_out,
+        "business_opt_out_until": projection.business_opt_out_until,
+        "effective_through": projection.effective_through,
+        "last_seq": last_seq,
+    }
+
+
+def projection_from_row(row: Row[Any]) -> SubjectProjection:
+    """The projection a stored row holds."""
+    birth_date: date | None = row.birth_date
+    return SubjectProjection(
+        subject=SubjectRef(row.subject_ref),
+        subject_type=SubjectTypeId(row.subject_type) if row.subject_type else None,
+        birth_date=birth_date,
+        consents=tuple(
+            ConsentGrant(
+                ConsentOptionId(grant["option"]),
+                parse_instant(grant["given_at"]),
+                frozenset(Channel(channel) for channel in grant["channels"]),
+            )
+            for grant in json.loads(row.consents)
+        ),
+        withdrawn=frozenset(ConsentOptionId(option) for option in json.loads(row.withdrawn)),
+        objections=frozenset(PurposeId(purpose) for purpose in json.loads(row.objections)),
+        objects_to_direct_marketing=bool(row.objects_to_direct_marketing),
+        restricted=bool(row.restricted),
+        contracts=frozenset(ContractRef(ref) for ref in json.loads(row.contracts)),
+        last_contract_end=row.last_contract_end,
+        debts=frozenset(DebtRef(ref) for ref in json.loads(row.debts)),
+        debt_settled_at=row.debt_settled_at,
+        business_opt_out=bool(row.business_opt_out),
+        business_opt_out_until=row.business_opt_out_until,
+        effective_through=row.effective_through,
+    )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

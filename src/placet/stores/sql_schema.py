@@ -1,0 +1,124 @@
+"""The ledger's tables, as SQLAlchemy Core metadata (the migrations create the same tables).
+
+`ledger_events` holds the chain; `ledger_personal_payloads` the personal data kept
+outside it (deletable); `ledger_subject_states` the projection of each subject's state;
+`ledger_head` one row naming the last position and hash, locked by every append.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+__all__ = [
+    "HEAD_ROW_ID",
+    "UTCDateTime",
+    "events",
+    "head",
+    "metadata",
+    "personal_payloads",
+    "subject_states",
+]
+
+HEAD_ROW_ID = 1
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC instant in and out: `timestamptz` on PostgreSQL, UTC text on SQLite.
+
+    SQLite keeps no time zone, so instants are stored there as naive UTC in one fixed-width
+    form, which also makes them compare in time order.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"instant {value.isoformat()} has no time zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+
+
+metadata = MetaData()
+
+events = Table(
+    "ledger_events",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("subject_ref", String(64), nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("effective_at", UTCDateTime, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_ledger_events_subject_seq", "subject_ref", "seq"),
+)
+
+personal_payloads = Table(
+    "ledger_personal_payloads",
+    metadata,
+    Column("event_id", String(36), ForeignKey("ledger_events.event_id"), primary_key=True),
+    Column("subject_ref", String(64), nullable=False, index=True),
+    Column("salt", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+)
+
+subject_states = Table(
+    "ledger_subject_states",
+    metadata,
+    Column("subject_ref", String(64), primary_key=True),
+    Column("subject_type", String(100)),
+    Column("birth_date", Date),
+    Column("consents", Text, nullable=False),
+    Column("withdrawn", Text, nullable=False),
+    Column("objections", Text, nullable=False),
+    Column("objects_to_direct_marketing", Boolean, nullable=False),
+    Column("restricted", Boolean, nullable=False),
+    Column("contracts", Text, nullable=False),
+    Column("last_contract_end", UTCDateTime),
+    Column("debts", Text, nullable=False),
+    Column("debt_settled_at", UTCDateTime),
+    Column("business_opt_out", Boolean, nullable=False),
+    Column("business_opt_out_until", UTCDateTime),
+    Column("effective_through", UTCDateTime, nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+)
+
+head = Table(
+    "ledger_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    CheckConstraint(f"id = {HEAD_ROW_ID}", name="ck_ledger_head_one_row"),
+)
