@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from placet.cli.main import app
+from placet.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -18,7 +19,12 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def tour_commands() -> list[str]:
     tour = README.split("## A tour", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```console\n(.*?)```", tour, flags=re.DOTALL)
-    return [line for block in blocks for line in block.splitlines() if line.startswith("placet")]
+    return [
+        line
+        for block in blocks
+        for line in block.splitlines()
+        if line.startswith("placet") and not line.startswith("placet serve")
+    ]
 
 
 def test_readme_starts_with_the_two_setup_commands() -> None:
@@ -32,13 +38,16 @@ def test_readme_tour_has_commands() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("command", tour_commands())
-def test_readme_tour_command_runs(
-    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_readme_tour_runs_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    args = [
-        str(ROOT / arg) if arg.startswith("examples/") else arg for arg in shlex.split(command)[1:]
-    ]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 0, result.output
+    monkeypatch.setenv("PLACET_PSEUDONYM_KEY", "ab" * 32)
+    monkeypatch.setenv("PLACET_DATABASE_URL", f"sqlite:///{tmp_path / 'placet.db'}")
+    for command in tour_commands():
+        args = [
+            str(ROOT / arg) if arg.startswith("examples/") else arg
+            for arg in shlex.split(command)[1:]
+        ]
+        get_settings.cache_clear()
+        result = CliRunner().invoke(app, args)
+        get_settings.cache_clear()
+        assert result.exit_code == 0, f"{command}\n{result.output}"

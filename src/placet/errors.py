@@ -13,8 +13,15 @@ PlacetError
 │   ├── IdempotencyConflictError  an idempotency key is re-sent with a different event
 │   ├── DuplicateEventError     an event id is already in the ledger under another key
 │   ├── PseudonymKeyError       the key that makes subjects' pseudonyms is missing or weak
+│   ├── ImportRejectedError     a bulk import has bad rows; carries every problem found
+│   ├── EventNotFoundError      no event with the id asked is in the ledger
 │   └── ReceiptError            a consent receipt cannot be built, or a key is unusable
 │       └── ReceiptVerificationError  a signed receipt does not verify
+├── AccessError            an API caller may not do what it asked
+│   ├── AuthenticationError     no API key, or one that is unknown or revoked
+│   ├── PermissionDeniedError   the API key lacks the scope the operation needs
+│   └── UnknownApiKeyError      no API key has the id given
+├── SettingsError          a setting Placet needs for this is missing or unusable
 ├── RequestError           a data-subject request cannot proceed as asked
 └── StoreError             a store is unreachable or not in the shape the policy says
     └── LedgerSchemaError       the ledger database is missing or at another schema revision
@@ -31,16 +38,22 @@ from datetime import datetime
 from pathlib import Path
 
 __all__ = [
+    "IMPORT_PROBLEM_CODES",
     "POLICY_ISSUE_CODES",
     "RECEIPT_FAILURE_CODES",
+    "AccessError",
+    "AuthenticationError",
     "ChainBrokenError",
     "CoverageError",
     "DuplicateEventError",
+    "EventNotFoundError",
     "IdempotencyConflictError",
+    "ImportRejectedError",
     "InvalidEventError",
     "LedgerError",
     "LedgerSchemaError",
     "NoVersionInForceError",
+    "PermissionDeniedError",
     "PlacetError",
     "PolicyError",
     "PolicyIssue",
@@ -50,7 +63,10 @@ __all__ = [
     "ReceiptError",
     "ReceiptVerificationError",
     "RequestError",
+    "RowProblem",
+    "SettingsError",
     "StoreError",
+    "UnknownApiKeyError",
     "UnknownReferenceError",
 ]
 
@@ -249,6 +265,85 @@ class PseudonymKeyError(LedgerError):
         )
 
 
+class EventNotFoundError(LedgerError):
+    """No event with the id asked is in the ledger."""
+
+    def __init__(self, event_id: str) -> None:
+        self.event_id = event_id
+        super().__init__(
+            f"There is no event {event_id} in the ledger. Check the id: it is the `event_id` "
+            "returned when the event was recorded, and is listed in the subject's history."
+        )
+
+
+IMPORT_PROBLEM_CODES: dict[str, str] = {
+    "missing-column": "the header lacks a column every row needs",
+    "unknown-column": "the header has a column an import does not know (often a misspelling)",
+    "unreadable-column": "a Parquet column holds a type that cannot be read as text",
+    "missing-value": "a column every row needs is empty on this row",
+    "bad-subject": "the subject identifier has spaces inside it",
+    "unknown-event": "the event is not one an import records",
+    "unknown-option": "the consent option is not in the policy version in force at that instant",
+    "unknown-purpose": "the purpose is not in the policy version in force at that instant",
+    "unknown-channel": "a channel Placet does not know",
+    "channel-not-covered": "the consent option does not cover that channel",
+    "channels-on-objection": "an objection names channels; it covers every channel",
+    "bad-instant": "effective_at is not an ISO 8601 instant",
+    "no-time-zone": "effective_at has no time zone",
+    "future-instant": "effective_at is after the import",
+    "no-policy-in-force": "no policy version is in force at the row's effective_at",
+    "unknown-collection": "collected_via is not a way of collection the ledger knows",
+    "unknown-given-by": "given_by is not subject, representative or employer",
+    "too-long": "a text is longer than the ledger holds",
+    "key-reused": "an idempotency key is used on two lines for different events",
+}
+"""Every code a `RowProblem` can carry, with what it means (listed in docs/ledger.md)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """One problem of a bulk import: the line (the header is line 1), the column, and the fix."""
+
+    line: int
+    column: str
+    reason: str
+    code: str
+
+    def __post_init__(self) -> None:
+        if self.code not in IMPORT_PROBLEM_CODES:
+            raise ValueError(f"unregistered import problem code '{self.code}'")
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column '{self.column}' {self.code}: {self.reason}"
+
+
+class ImportRejectedError(LedgerError):
+    """A bulk import was refused: nothing of the file was imported; `problems` holds them all."""
+
+    shown = 20
+    """How many problems the message lists; `problems` holds every one."""
+
+    def __init__(self, source: str, problems: Sequence[RowProblem], rows: int) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        self.rows = rows
+        lines = "\n".join(f"  {problem}" for problem in self.problems[: self.shown])
+        more = len(self.problems) - self.shown
+        if more > 0:
+            lines += f"\n  … and {more} more problem{'s' if more != 1 else ''}"
+        bad = len({problem.line for problem in self.problems})
+        if all(problem.line == 1 for problem in self.problems):
+            found = "its header has problems"
+            fix = "Fix the header (docs/ledger.md lists the columns) and import the file again."
+        else:
+            found = f"{bad} of its {rows} rows have problems"
+            fix = (
+                "Fix each one in the line named and import the file again, or import only "
+                "the good rows (--skip-bad-rows)."
+            )
+        super().__init__(f"Nothing was imported from {source}: {found}:\n{lines}\n{fix}")
+
+
 RECEIPT_FAILURE_CODES: dict[str, str] = {
     "malformed": "the token is not a compact JWS of three base64url parts holding JSON",
     "algorithm": "the header names an algorithm other than EdDSA, such as 'none'",
@@ -278,6 +373,50 @@ class ReceiptVerificationError(ReceiptError):
             "Do not rely on it: ask the operator for the receipt again and verify it against "
             "the keys the operator publishes (its JWKS)",
         )
+
+
+class AccessError(PlacetError):
+    """An API caller may not do what it asked."""
+
+
+class AuthenticationError(AccessError):
+    """The request carries no API key, or one that is unknown or revoked."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"{problem}. Send an API key in the Authorization header (`Authorization: Bearer "
+            "<key>`) or the X-API-Key header; an administrator creates one with "
+            "`placet keys create`."
+        )
+
+
+class PermissionDeniedError(AccessError):
+    """The API key is valid but lacks the scope the operation needs."""
+
+    def __init__(self, key_id: str, needed: str, held: Sequence[str]) -> None:
+        self.needed = needed
+        scopes = ", ".join(held) or "none"
+        super().__init__(
+            f"API key {key_id} lacks the scope '{needed}' this operation needs (it has: "
+            f"{scopes}). Ask an administrator for a key with '{needed}'."
+        )
+
+
+class UnknownApiKeyError(AccessError):
+    """No API key has the id given."""
+
+    def __init__(self, key_id: str) -> None:
+        super().__init__(
+            f"There is no API key with id '{key_id}'. List the keys with `placet keys list`."
+        )
+
+
+class SettingsError(PlacetError):
+    """A setting Placet needs for this operation is missing or unusable."""
+
+    def __init__(self, setting: str, problem: str, fix: str) -> None:
+        self.setting = setting
+        super().__init__(f"The setting {setting} {problem}. {fix}")
 
 
 class RequestError(PlacetError):

@@ -28,6 +28,11 @@ class PlacetSettings(BaseSettings):
         "the working folder; `sqlite:////var/lib/placet/placet.db` for an absolute path) or "
         "PostgreSQL (`postgresql://user:password@host:5432/placet`).",
     )
+    policy: str = Field(
+        "ipko",
+        description="The operator's policy that decides: a bundled operator (`ipko`, "
+        "`ipnordic`) or a folder of `policy*.yaml` files, one per version.",
+    )
     pseudonym_key: SecretStr | None = Field(
         None,
         description="Secret key, in hex (at least 32 digits), that turns subscriber identifiers "
@@ -36,6 +41,33 @@ class PlacetSettings(BaseSettings):
         "store and out of the ledger database, and never change it: pseudonyms made with "
         "another key name no one. Needed to record events, not to verify the ledger.",
     )
+
+    receipt_signing_key: SecretStr | None = Field(
+        None,
+        description="The Ed25519 private key that signs consent receipts: PEM text, or the path "
+        "of a PEM file (`placet receipt keygen` makes one). Keep it secret. Needed to issue "
+        "receipts, not to verify them.",
+    )
+    receipt_key_id: str | None = Field(
+        None,
+        description="The key id (`kid`) receipts are signed under; by default the key's RFC 7638 "
+        "JWK thumbprint. Must match the id published for the key.",
+    )
+    receipt_published_keys: Path | None = Field(
+        None,
+        description="A JWKS file of retired receipt keys that are still published, so receipts "
+        "they signed keep verifying; the current key is always published with them.",
+    )
+    notice_url: str | None = Field(
+        None,
+        description="Where the operator publishes its privacy notice; receipts name it (the "
+        "controller's web address if unset).",
+    )
+    api_host: str = Field(
+        "127.0.0.1",
+        description="The address `placet serve` listens on; `0.0.0.0` for every interface.",
+    )
+    api_port: int = Field(8000, description="The port `placet serve` listens on.")
 
 
 @lru_cache(maxsize=1)

@@ -12,9 +12,18 @@ from typer.core import TyperGroup
 
 from placet import __version__
 from placet.cli.demo import demo
+from placet.cli.keys import keys_app, serve
 from placet.cli.ledger import ledger_app
 from placet.cli.policy import policy_app
 from placet.cli.receipt import receipt_app
+from placet.cli.subjects import (
+    audience,
+    consent_app,
+    contract_app,
+    decide,
+    objection_app,
+    subject_app,
+)
 from placet.errors import PlacetError
 
 __all__ = ["app", "main"]
@@ -54,6 +63,14 @@ app = typer.Typer(
 app.add_typer(policy_app, name="policy")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(receipt_app, name="receipt")
+app.add_typer(consent_app, name="consent")
+app.add_typer(objection_app, name="objection")
+app.add_typer(subject_app, name="subject")
+app.add_typer(contract_app, name="contract")
+app.add_typer(keys_app, name="keys")
+app.command(name="decide")(decide)
+app.command(name="audience")(audience)
+app.command(name="serve")(serve)
 app.command(name="demo")(demo)
 
 

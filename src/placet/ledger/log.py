@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
+from uuid import UUID
 
 from placet.decide.state import SubjectState
 from placet.ledger.chain import LedgerEntry
@@ -37,6 +38,14 @@ class ConsentLog(Protocol):
         """Every event about `subject`, in the order recorded, with any personal payload left."""
         ...
 
+    def entry(self, event_id: UUID) -> LedgerEntry | None:
+        """The event recorded under `event_id`, or None when there is none."""
+        ...
+
+    def entry_by_key(self, idempotency_key: str) -> LedgerEntry | None:
+        """The event recorded under an idempotency key, or None when there is none."""
+        ...
+
     def state(self, subject: SubjectRef, at: datetime) -> SubjectState:
         """The subject's state at `at` from everything recorded (served by the projection)."""
         ...
@@ -45,6 +54,16 @@ class ConsentLog(Protocol):
         self, subject: SubjectRef, as_of: datetime, *, known_at: datetime | None = None
     ) -> SubjectState:
         """The subject's state as of a past instant, replayed from their history."""
+        ...
+
+    def states(self, subjects: Sequence[SubjectRef], at: datetime) -> list[SubjectState]:
+        """`state(subject, at)` of many subjects at once, in the order given."""
+        ...
+
+    def states_as_of(
+        self, subjects: Sequence[SubjectRef], as_of: datetime, *, known_at: datetime | None = None
+    ) -> list[SubjectState]:
+        """`state_as_of(subject, as_of, known_at=…)` of many subjects at once, in order given."""
         ...
 
     def verify(self) -> ChainReport:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Engine, Row, delete, insert, select, update
 from sqlalchemy.engine import Connection
@@ -249,6 +251,18 @@ class SqlLedger:
         )
         return [entry_from_row(_chain_row(row)) for row in connection.execute(query)]
 
+    def entry(self, event_id: UUID) -> LedgerEntry | None:
+        """The event recorded under `event_id`, or None when there is none."""
+        query = _rows_query().where(tables.events.c.event_id == str(event_id))
+        with self._transaction() as connection:
+            row = connection.execute(query).one_or_none()
+        return None if row is None else entry_from_row(_chain_row(row))
+
+    def entry_by_key(self, idempotency_key: str) -> LedgerEntry | None:
+        """The event recorded under an idempotency key, or None when there is none."""
+        with self._transaction() as connection:
+            return self._entries_by_key(connection, [idempotency_key]).get(idempotency_key)
+
     def state(self, subject: SubjectRef, at: datetime) -> SubjectState:
         """The subject's state at `at` from everything recorded.
 
@@ -274,6 +288,60 @@ class SqlLedger:
         """
         history = self.history(subject)
         return replay([entry.event for entry in history], as_of, subject=subject, known_at=known_at)
+
+    def states(self, subjects: Sequence[SubjectRef], at: datetime) -> list[SubjectState]:
+        """`state(subject, at)` of many subjects, in the order given: one read per 500.
+
+        A subject nothing was recorded about has the empty state.
+        """
+        found: dict[SubjectRef, SubjectState] = {}
+        distinct = list(dict.fromkeys(subjects))
+        with self._transaction() as connection:
+            for chunk in _slices(distinct, _CHUNK):
+                projections = self._projections(connection, list(chunk))
+                later = []
+                for subject, projection in projections.items():
+                    through = projection.effective_through
+                    if through is None or through <= at:
+                        found[subject] = projection.state(at)
+                    else:
+                        later.append(subject)
+                for subject, events in self._histories(connection, later).items():
+                    found[subject] = replay(events, at, subject=subject)
+        return [
+            found.get(subject) or SubjectState(subject=subject, as_of=at) for subject in subjects
+        ]
+
+    def states_as_of(
+        self, subjects: Sequence[SubjectRef], as_of: datetime, *, known_at: datetime | None = None
+    ) -> list[SubjectState]:
+        """`state_as_of` of many subjects, in the order given, replayed from their histories."""
+        found: dict[SubjectRef, SubjectState] = {}
+        distinct = list(dict.fromkeys(subjects))
+        with self._transaction() as connection:
+            for chunk in _slices(distinct, _CHUNK):
+                for subject, events in self._histories(connection, list(chunk)).items():
+                    found[subject] = replay(events, as_of, subject=subject, known_at=known_at)
+        return [
+            found.get(subject) or SubjectState(subject=subject, as_of=as_of) for subject in subjects
+        ]
+
+    def _histories(
+        self, connection: Connection, subjects: list[SubjectRef]
+    ) -> dict[SubjectRef, list[LedgerEvent]]:
+        """The events of each subject that has any, in the order recorded."""
+        histories: dict[SubjectRef, list[LedgerEvent]] = defaultdict(list)
+        if not subjects:
+            return histories
+        query = (
+            _rows_query()
+            .where(tables.events.c.subject_ref.in_(subjects))
+            .order_by(tables.events.c.seq)
+        )
+        for row in connection.execute(query):
+            entry = entry_from_row(_chain_row(row))
+            histories[entry.event.subject].append(entry.event)
+        return histories
 
     def head(self) -> ChainHead:
         """The position and hash of the last event, as recorded with the last append."""

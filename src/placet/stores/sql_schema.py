@@ -2,7 +2,8 @@
 
 `ledger_events` holds the chain; `ledger_personal_payloads` the personal data kept
 outside it (deletable); `ledger_subject_states` the projection of each subject's state;
-`ledger_head` one row naming the last position and hash, locked by every append.
+`ledger_head` one row naming the last position and hash, locked by every append;
+`api_keys` the HTTP API's keys (their SHA-256, never the keys themselves).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "HEAD_ROW_ID",
     "UTCDateTime",
+    "api_keys",
     "events",
     "head",
     "metadata",
@@ -122,3 +124,15 @@ head = Table(
     Column("hash", String(64), nullable=False),
     CheckConstraint(f"id = {HEAD_ROW_ID}", name="ck_ledger_head_one_row"),
 )
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("key_hash", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+"""API keys: `scopes` space-separated, `key_hash` the SHA-256 of the key in hex."""

@@ -1,0 +1,121 @@
+"""`create_app(settings)`: the one place where settings become the API's wiring.
+
+It loads the policy, opens the ledger (upgrading its schema), reads the pseudonym key and
+the receipt keys, and mounts the routes under `/v1` with one problem-details handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from placet import __version__
+from placet.api.context import Services
+from placet.api.problems import PROBLEM_RESPONSES, Problem, problem_response
+from placet.api.routes import audiences, decisions, events, receipts, service, subjects
+from placet.errors import PlacetError
+from placet.ledger import PseudonymKey
+from placet.ledger.receipts import ReceiptKeys
+from placet.operations import load_receipt_keys
+from placet.policy import load_policy_set
+from placet.settings import PlacetSettings, get_settings
+from placet.stores.sql_api_keys import SqlApiKeys
+from placet.stores.sql_ledger import open_ledger
+
+__all__ = ["API_PREFIX", "app_from_environment", "build_api", "create_app"]
+
+API_PREFIX = "/v1"
+
+_DESCRIPTION = """\
+Placet decides every use of a subscriber's data from the operator's privacy policy, and
+records consents, objections, restrictions and contracts in a hash-chained ledger.
+
+Authenticate with an API key (`Authorization: Bearer <key>` or `X-API-Key`), created with
+`placet keys create`. Errors are RFC 9457 problem details (`application/problem+json`).
+"""
+
+
+def create_app(settings: PlacetSettings, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """The HTTP API, wired from `settings`. `clock` gives "now" (tests pass a fixed one)."""
+    app = build_api()
+    ledger = open_ledger(settings.database_url)
+    wired = Services(
+        ledger=ledger,
+        policies=load_policy_set(settings.policy),
+        api_keys=SqlApiKeys(ledger.engine),
+        clock=clock or _now,
+        pseudonym_key=_pseudonym_key(settings),
+        receipt_keys=_receipt_keys(settings),
+        notice_url=settings.notice_url,
+    )
+    app.state.services = wired
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The API wired from the environment's settings (`PLACET_…`), for uvicorn:
+
+    uvicorn --factory placet.api:app_from_environment
+    """
+    return create_app(get_settings())
+
+
+def build_api() -> FastAPI:
+    """The routes, the problem handler and the OpenAPI document, not yet wired to services."""
+    app = FastAPI(
+        title="Placet",
+        version=__version__,
+        description=_DESCRIPTION,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        responses=PROBLEM_RESPONSES,
+    )
+    for error in (PlacetError, RequestValidationError, HTTPException, Exception):
+        app.add_exception_handler(error, problem_response)
+    for module in (decisions, audiences, events, subjects, receipts, service):
+        app.include_router(module.router, prefix=API_PREFIX)
+    _publish_problem_schema(app)
+    return app
+
+
+def _publish_problem_schema(app: FastAPI) -> None:
+    """Add the `Problem` schema, which every operation's 4XX and 5XX answers refer to."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        first = app.openapi_schema is None
+        document = generate()
+        if first:
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(problem.pop("$defs", {}))
+            schemas["Problem"] = problem
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _pseudonym_key(settings: PlacetSettings) -> PseudonymKey | None:
+    if settings.pseudonym_key is None:
+        return None
+    return PseudonymKey.from_hex(settings.pseudonym_key.get_secret_value())
+
+
+def _receipt_keys(settings: PlacetSettings) -> ReceiptKeys | None:
+    if settings.receipt_signing_key is None:
+        return None
+    return load_receipt_keys(
+        settings.receipt_signing_key.get_secret_value(),
+        kid=settings.receipt_key_id,
+        published=settings.receipt_published_keys,
+    )

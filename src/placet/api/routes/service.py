@@ -1,0 +1,81 @@
+"""GET /v1/ledger/verify, /v1/health and /v1/problems/{code}: the service about itself."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from placet.api.context import Services, services
+from placet.api.problems import PROBLEM_TYPES, problem_type_uri
+from placet.api.schemas import ChainProblemOut, HeadOut, VerifyOut
+from placet.api.security import require
+from placet.operations import Scope
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+Wired = Annotated[Services, Depends(services)]
+
+
+class HealthOut(BaseModel):
+    status: str
+    policy: str
+    versions: list[str]
+
+
+class ProblemTypeOut(BaseModel):
+    type: str
+    code: str
+    status: int
+    title: str
+
+
+@router.get(
+    "/ledger/verify",
+    tags=["ledger"],
+    dependencies=[Depends(require(Scope.ADMIN))],
+    summary="Verify the ledger's hash chain",
+)
+def verify_ledger(wired: Wired) -> VerifyOut:
+    """Recompute every hash and link; the first altered, removed, inserted or reordered
+    event is named. Answers 200 either way: read `intact`."""
+    report = wired.ledger.verify()
+    problem = report.problem
+    return VerifyOut(
+        intact=problem is None,
+        verified=report.verified,
+        head=HeadOut(seq=report.head.seq, hash=report.head.hash),
+        problem=None
+        if problem is None
+        else ChainProblemOut(
+            position=problem.position,
+            kind=problem.kind.value,
+            event_id=problem.event_id,
+            detail=problem.detail,
+        ),
+    )
+
+
+@router.get("/health", tags=["service"], summary="Whether the service is up")
+def health(wired: Wired) -> HealthOut:
+    """No API key needed; says which policy decides."""
+    return HealthOut(
+        status="ok",
+        policy=wired.policies.policy_id,
+        versions=[policy.version for policy in wired.policies.versions],
+    )
+
+
+@router.get("/problems/{code}", tags=["service"], summary="What a problem type means")
+def problem_type(code: str) -> ProblemTypeOut:
+    """The problem type a problem's `type` names (docs/api.md lists them all)."""
+    problem = PROBLEM_TYPES.get(code)
+    if problem is None:
+        raise HTTPException(404, f"There is no problem type '{code}'; docs/api.md lists them.")
+    return ProblemTypeOut(
+        type=problem_type_uri(code), code=code, status=problem.status, title=problem.title
+    )

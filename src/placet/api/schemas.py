@@ -1,0 +1,376 @@
+"""The HTTP API's request and response bodies (pydantic), and how domain values become them.
+
+Bodies are validated here, at the edge; what the operations receive are domain values.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from placet.decide import Decision, SubjectState, Use
+from placet.ledger import CollectedVia, GivenBy, LedgerEntry, RestrictionGround
+from placet.ledger.events import EventType
+from placet.operations import DecisionAnswer
+from placet.policy.model import CategoryId, PurposeId, RecipientId
+from placet.policy.terms import Channel
+
+__all__ = [
+    "AudienceBody",
+    "AudienceSummaryOut",
+    "BatchBody",
+    "BatchOut",
+    "BusinessOptOutBody",
+    "ConsentBody",
+    "ContractBody",
+    "DebtBody",
+    "DecisionBody",
+    "DecisionOut",
+    "EventOut",
+    "FactsBody",
+    "HistoryOut",
+    "ObjectionBody",
+    "RestrictionBody",
+    "StateOut",
+    "VerifyOut",
+    "WithdrawalBody",
+    "decision_out",
+    "event_out",
+    "state_out",
+]
+
+Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+"""A subscriber's identifier as the operator knows it: a customer number, an MSISDN (E.164)."""
+ElementId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+Reference = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- decisions
+
+
+class UseFields(_Body):
+    """The use asked about: purpose, data categories, channel, recipient and country."""
+
+    purpose: ElementId = Field(description="The purpose id (`direct-marketing-current-offers`).")
+    categories: list[ElementId] = Field(
+        min_length=1, description="The data categories the use touches (`contact`)."
+    )
+    channel: Channel | None = Field(None, description="How the subject is reached (`sms`).")
+    recipient: ElementId | None = Field(
+        None, description="Who receives the data when it leaves the controller (a recipient id)."
+    )
+    country: Country | None = Field(
+        None, description="Where the data goes when it leaves the controller (ISO 3166, `DE`)."
+    )
+    anonymised: bool = Field(False, description="The data is anonymised before this use.")
+
+    def use(self) -> Use:
+        return Use(
+            purpose=PurposeId(self.purpose),
+            categories=tuple(CategoryId(category) for category in self.categories),
+            channel=self.channel,
+            recipient=RecipientId(self.recipient) if self.recipient else None,
+            country=self.country,
+            anonymised=self.anonymised,
+        )
+
+
+class Instants(_Body):
+    at: AwareDatetime | None = Field(
+        None,
+        description="Decide as of this instant (a replay): the policy version in force then "
+        "and the subject's state then. Default: now.",
+    )
+    known_at: AwareDatetime | None = Field(
+        None,
+        description="Count only the events the ledger had recorded by this instant (what was "
+        "known then). Default: everything recorded.",
+    )
+
+
+class DecisionQuestion(UseFields, Instants):
+    subject: Identifier = Field(description="The subscriber's identifier (pseudonymised here).")
+
+
+class DecisionBody(DecisionQuestion):
+    """May this purpose use these data of this subject, now or at `at`?"""
+
+    language: Language | None = Field(
+        None, description="Language of the cited clauses; default: the policy's source language."
+    )
+
+
+class BatchBody(_Body):
+    """Many questions at once; answers come back in the same order."""
+
+    decisions: list[DecisionQuestion] = Field(min_length=1, max_length=10_000)
+    language: Language | None = Field(
+        None, description="Language of the cited clauses; default: the policy's source language."
+    )
+
+
+class PolicyRef(BaseModel):
+    id: str
+    version: str
+
+
+class ClauseOut(BaseModel):
+    path: str = Field(description="The element of the policy (`purposes.fraud-prevention`).")
+    text: str = Field(description="What it says, in the language asked.")
+
+
+class DecisionOut(BaseModel):
+    subject: str = Field(description="The subject's pseudonym in the ledger.")
+    at: datetime
+    policy: PolicyRef
+    outcome: Literal["permit", "deny"]
+    reason: str = Field(description="A reason code (docs/decisions.md).")
+    explanation: str
+    rules: list[str]
+    clauses: list[ClauseOut]
+    obligations: list[str]
+    valid_until: datetime | None
+    language: str
+
+
+class BatchOut(BaseModel):
+    decisions: list[DecisionOut]
+
+
+def decision_out(answer: DecisionAnswer) -> DecisionOut:
+    decision: Decision = answer.decision
+    return DecisionOut(
+        subject=answer.subject,
+        at=answer.at,
+        policy=PolicyRef(id=answer.policy_id, version=answer.policy_version),
+        outcome="permit" if decision.is_permitted else "deny",
+        reason=decision.reason,
+        explanation=decision.explanation,
+        rules=list(decision.rules),
+        clauses=[ClauseOut(path=clause.path, text=clause.text) for clause in answer.clauses],
+        obligations=[obligation.value for obligation in decision.obligations],
+        valid_until=decision.valid_until,
+        language=answer.language,
+    )
+
+
+# ---------------------------------------------------------------- audiences
+
+
+class AudienceBody(UseFields, Instants):
+    """A campaign: which of these subscribers may this use reach?"""
+
+    subscribers: list[Identifier] = Field(
+        min_length=1,
+        max_length=5_000_000,
+        description="The subscriber identifiers to select from (a column of the table).",
+    )
+
+
+class AudienceSummaryOut(BaseModel):
+    at: datetime
+    policy: PolicyRef
+    total: int
+    permitted: int
+    excluded: dict[str, int] = Field(description="Reason code → subscribers excluded for it.")
+
+
+# ---------------------------------------------------------------- events
+
+
+class EventFields(_Body):
+    """How the event reached the operator, and when it takes effect."""
+
+    effective_at: AwareDatetime | None = Field(
+        None, description="When it takes effect; default: when it is recorded (now)."
+    )
+    collected_via: CollectedVia = Field(description="How it reached the operator.")
+    given_by: GivenBy = Field(GivenBy.SUBJECT, description="Who gave it.")
+    actor: Text = Field(description="The staff id or system recording it (not a person's name).")
+    evidence: Text | None = Field(None, description="A reference to the evidence (a form's id).")
+    personal: dict[Annotated[str, StringConstraints(min_length=1)], str] | None = Field(
+        None,
+        description="Personal data kept as evidence (the MSISDN collected from): stored "
+        "outside the hash chain, erasable.",
+    )
+
+
+class ConsentBody(EventFields):
+    option: ElementId = Field(description="The consent option agreed to (`current-offers`).")
+    channels: list[Channel] = Field(
+        default_factory=list, description="The channels agreed to; none: all the option covers."
+    )
+
+
+class WithdrawalBody(EventFields):
+    option: ElementId = Field(description="The consent option withdrawn.")
+    channels: list[Channel] = Field(
+        default_factory=list, description="The channels withdrawn; none: the whole option."
+    )
+
+
+class ObjectionBody(EventFields):
+    status: Literal["made", "withdrawn"] = Field("made", description="Made, or withdrawn.")
+    purpose: ElementId | None = Field(None, description="The purpose objected to (Art. 21(1)).")
+    all_direct_marketing: bool = Field(
+        False, description="An objection to all direct marketing (Art. 21(2))."
+    )
+
+
+class RestrictionBody(EventFields):
+    status: Literal["set", "lifted"] = Field("set", description="Set, or lifted.")
+    ground: RestrictionGround | None = Field(None, description="Why (Art. 18(1)(a)–(d)).")
+
+
+class ContractBody(EventFields):
+    status: Literal["started", "ended"] = Field("started", description="Started, or ended.")
+    contract: Reference = Field(description="The operator's opaque contract reference.")
+
+
+class DebtBody(EventFields):
+    status: Literal["incurred", "settled"] = Field("incurred", description="Incurred or settled.")
+    debt: Reference = Field(description="The operator's opaque reference of the claim.")
+
+
+class BusinessOptOutBody(EventFields):
+    status: Literal["made", "ended"] = Field("made", description="Made, or ended.")
+    until: AwareDatetime | None = Field(
+        None, description="When a temporary opt-out ends; none: permanent."
+    )
+
+
+class FactsBody(EventFields):
+    subject_type: ElementId | None = Field(
+        None, description="The subject type (`consumer-subscriber`)."
+    )
+    birth_date: date | None = Field(None, description="The birth date (for minors' rules).")
+
+
+class EventOut(BaseModel):
+    event_id: UUID
+    seq: int = Field(description="Position in the ledger.")
+    type: EventType
+    subject: str = Field(description="The subject's pseudonym.")
+    data: dict[str, Any] = Field(description="What happened, by event type (docs/ledger.md).")
+    effective_at: datetime
+    recorded_at: datetime
+    collected_via: CollectedVia
+    given_by: GivenBy
+    actor: str
+    evidence: str | None
+    policy: PolicyRef
+    idempotency_key: str
+    has_personal: bool = Field(description="Personal payload is stored with it (not shown).")
+    prev_hash: str
+    hash: str
+    receipt: str | None = Field(description="Where its signed receipt is (consent events).")
+
+
+def event_out(entry: LedgerEntry) -> EventOut:
+    event = entry.event
+    is_consent = event.type in {EventType.CONSENT_GIVEN, EventType.CONSENT_WITHDRAWN}
+    return EventOut(
+        event_id=event.event_id,
+        seq=entry.seq,
+        type=event.type,
+        subject=event.subject,
+        data=event.data.model_dump(mode="json", exclude={"type"}),
+        effective_at=event.effective_at,
+        recorded_at=event.recorded_at,
+        collected_via=event.collected_via,
+        given_by=event.given_by,
+        actor=event.actor,
+        evidence=event.evidence,
+        policy=PolicyRef(id=event.policy_id, version=event.policy_version),
+        idempotency_key=event.idempotency_key,
+        has_personal=event.personal is not None,
+        prev_hash=entry.prev_hash,
+        hash=entry.hash,
+        receipt=f"/v1/receipts/{event.event_id}" if is_consent else None,
+    )
+
+
+# ---------------------------------------------------------------- subjects and the ledger
+
+
+class GrantOut(BaseModel):
+    option: str
+    given_at: datetime
+    channels: list[str] = Field(description="None: every channel the option covers.")
+
+
+class StateOut(BaseModel):
+    subject: str = Field(description="The subject's pseudonym.")
+    as_of: datetime
+    known_at: datetime | None
+    subject_type: str | None
+    birth_date: date | None
+    consents: list[GrantOut]
+    withdrawn: list[str]
+    objections: list[str]
+    objects_to_direct_marketing: bool
+    restricted: bool
+    active_contracts: int
+    last_contract_end: datetime | None
+    debt_outstanding: bool
+    debt_settled_at: datetime | None
+    business_opt_out: bool
+    business_opt_out_until: datetime | None
+
+
+def state_out(state: SubjectState, known_at: datetime | None) -> StateOut:
+    return StateOut(
+        subject=state.subject,
+        as_of=state.as_of,
+        known_at=known_at,
+        subject_type=state.subject_type,
+        birth_date=state.birth_date,
+        consents=[
+            GrantOut(option=grant.option, given_at=grant.given_at, channels=sorted(grant.channels))
+            for grant in state.consents
+        ],
+        withdrawn=sorted(state.withdrawn),
+        objections=sorted(state.objections),
+        objects_to_direct_marketing=state.objects_to_direct_marketing,
+        restricted=state.restricted,
+        active_contracts=state.active_contracts,
+        last_contract_end=state.last_contract_end,
+        debt_outstanding=state.debt_outstanding,
+        debt_settled_at=state.debt_settled_at,
+        business_opt_out=state.business_opt_out,
+        business_opt_out_until=state.business_opt_out_until,
+    )
+
+
+class HistoryOut(BaseModel):
+    subject: str
+    events: list[EventOut]
+
+
+class HeadOut(BaseModel):
+    seq: int
+    hash: str
+
+
+class ChainProblemOut(BaseModel):
+    position: int
+    kind: str = Field(description="altered, removed, inserted or reordered.")
+    event_id: str | None
+    detail: str
+
+
+class VerifyOut(BaseModel):
+    intact: bool
+    verified: int = Field(description="Events that verified before the first problem.")
+    head: HeadOut
+    problem: ChainProblemOut | None

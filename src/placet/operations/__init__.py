@@ -1,0 +1,106 @@
+"""Application services: what the API and the CLI do, written once.
+
+Record events about subjects, decide uses (one, a batch, an audience), read a subject's
+state and history, issue signed receipts, manage API keys. Every function takes what it
+needs (the ledger, the policy set, the pseudonym key, the receipt keys, the instant) as
+arguments: none reads settings, the environment or the clock.
+"""
+
+from placet.operations.access import (
+    ApiKey,
+    ApiKeyStore,
+    IssuedKey,
+    Scope,
+    authenticate,
+    authorise,
+    create_key,
+    hash_key,
+    list_keys,
+    revoke_key,
+)
+from placet.operations.audiences import (
+    Audience,
+    AudienceCounts,
+    read_subscriber_ids,
+    select_audience,
+)
+from placet.operations.deciding import (
+    DecisionAnswer,
+    DecisionRequest,
+    clause_language,
+    decide_for_subject,
+    decide_many,
+    read_state,
+)
+from placet.operations.receipting import (
+    SignedReceipt,
+    issue_receipt,
+    kantara_document,
+    load_receipt_keys,
+)
+from placet.operations.recording import (
+    Provenance,
+    Recorded,
+    end_business_opt_out,
+    end_contract,
+    give_consent,
+    incur_debt,
+    lift_restriction,
+    make_objection,
+    record_business_opt_out,
+    record_event,
+    record_subject_facts,
+    set_restriction,
+    settle_debt,
+    start_contract,
+    subject_ref,
+    withdraw_consent,
+    withdraw_objection,
+)
+from placet.operations.subjects import subject_history, subject_state
+
+__all__ = [
+    "ApiKey",
+    "ApiKeyStore",
+    "Audience",
+    "AudienceCounts",
+    "DecisionAnswer",
+    "DecisionRequest",
+    "IssuedKey",
+    "Provenance",
+    "Recorded",
+    "Scope",
+    "SignedReceipt",
+    "authenticate",
+    "authorise",
+    "clause_language",
+    "create_key",
+    "decide_for_subject",
+    "decide_many",
+    "end_business_opt_out",
+    "end_contract",
+    "give_consent",
+    "hash_key",
+    "incur_debt",
+    "issue_receipt",
+    "kantara_document",
+    "lift_restriction",
+    "list_keys",
+    "load_receipt_keys",
+    "make_objection",
+    "read_state",
+    "read_subscriber_ids",
+    "record_business_opt_out",
+    "record_event",
+    "record_subject_facts",
+    "revoke_key",
+    "select_audience",
+    "set_restriction",
+    "settle_debt",
+    "start_contract",
+    "subject_history",
+    "subject_ref",
+    "subject_state",
+    "withdraw_consent",
+    "withdraw_objection",
+]

@@ -1,0 +1,176 @@
+"""The CLI mirror of the API: record consents and objections, decide, select an audience."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from placet.cli.main import app
+from placet.ledger import CollectedVia, PseudonymKey
+from placet.operations import Provenance, record_subject_facts, start_contract
+from placet.policy import load_policy_set
+from placet.settings import get_settings
+from placet.stores.sql_ledger import open_ledger
+
+runner = CliRunner()
+KEY_HEX = "11" * 32
+SUBSCRIBER = "38344111222"
+OTHER = "38344999888"
+SHOP = ["--actor", "shop-7", "--via", "shop"]
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'placet.db'}"
+    monkeypatch.setenv("PLACET_DATABASE_URL", url)
+    monkeypatch.setenv("PLACET_PSEUDONYM_KEY", KEY_HEX)
+    monkeypatch.setenv("PLACET_POLICY", "ipko")
+    get_settings.cache_clear()
+    ledger = open_ledger(url)
+    policies = load_policy_set("ipko")
+    key = PseudonymKey.from_hex(KEY_HEX)
+    started = datetime.now(UTC) - timedelta(days=30)
+    provenance = Provenance(collected_via=CollectedVia.SHOP, actor="shop-7")
+    for subscriber in (SUBSCRIBER, OTHER):
+        start_contract(
+            ledger,
+            policies,
+            key,
+            subscriber,
+            f"c-{subscriber}",
+            provenance=provenance,
+            recorded_at=started,
+        )
+        record_subject_facts(
+            ledger,
+            policies,
+            key,
+            subscriber,
+            provenance=provenance,
+            subject_type="consumer-subscriber",
+            recorded_at=started,
+        )
+    yield url
+    get_settings.cache_clear()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+SMS_OFFERS = ["direct-marketing-current-offers", "--category", "contact", "--channel", "sms"]
+
+
+def test_consent_given_in_a_shop_permits_the_campaign(database: str) -> None:
+    code, output = run("consent", "give", SUBSCRIBER, "current-offers", *SHOP)
+    assert code == 0, output
+    assert "consent-given recorded" in output
+    code, output = run("decide", SUBSCRIBER, *SMS_OFFERS)
+    assert code == 0, output
+    assert output.startswith("PERMIT (permitted)")
+    assert "consent_options.current-offers" in output
+
+
+def test_withdrawal_denies_the_campaign_with_exit_status_3(database: str) -> None:
+    run("consent", "give", SUBSCRIBER, "current-offers", *SHOP)
+    code, output = run("consent", "withdraw", SUBSCRIBER, "current-offers", *SHOP)
+    assert code == 0, output
+    code, output = run("decide", SUBSCRIBER, *SMS_OFFERS)
+    assert code == 3
+    assert output.startswith("DENY (consent-withdrawn)")
+
+
+def test_decision_as_of_a_past_instant_replays_the_state_then(database: str) -> None:
+    run("consent", "give", SUBSCRIBER, "current-offers", *SHOP)
+    before = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    code, output = run("decide", SUBSCRIBER, *SMS_OFFERS, "--at", before)
+    assert code == 3
+    assert "no-consent" in output
+
+
+def test_objection_to_direct_marketing_beats_the_consent(database: str) -> None:
+    run("consent", "give", SUBSCRIBER, "current-offers", *SHOP)
+    code, output = run("objection", "make", SUBSCRIBER, "--all-direct-marketing", *SHOP)
+    assert code == 0, output
+    code, output = run("decide", SUBSCRIBER, *SMS_OFFERS)
+    assert "objection-direct-marketing" in output
+
+
+def test_same_idempotency_key_records_nothing_new(database: str) -> None:
+    args = ["consent", "give", SUBSCRIBER, "current-offers", *SHOP, "--idempotency-key", "k-1"]
+    run(*args)
+    code, output = run(*args)
+    assert code == 0
+    assert "already recorded" in output
+
+
+def test_subject_show_prints_state_and_history(database: str) -> None:
+    run("consent", "give", SUBSCRIBER, "current-offers", *SHOP)
+    code, output = run("subject", "show", SUBSCRIBER, "--history")
+    assert code == 0, output
+    assert '"option": "current-offers"' in output
+    assert "consent-given via shop by shop-7" in output
+    assert SUBSCRIBER not in output
+
+
+def test_audience_lists_permitted_subscribers_and_counts_exclusions(
+    database: str, tmp_path: Path
+) -> None:
+    run("consent", "give", SUBSCRIBER, "current-offers", *SHOP)
+    subscribers = tmp_path / "subscribers.csv"
+    subscribers.write_text(f"subscriber\n{SUBSCRIBER}\n{OTHER}\n")
+    target = tmp_path / "audience.csv"
+    code, output = run(
+        "audience",
+        "--subscribers",
+        str(subscribers),
+        "--purpose",
+        "direct-marketing-current-offers",
+        "--category",
+        "contact",
+        "--channel",
+        "sms",
+        "--output",
+        str(target),
+    )
+    assert code == 0, output
+    assert target.read_text().split() == ["subscriber", SUBSCRIBER]
+    assert "1 of 2 subscribers permitted" in output
+    assert "excluded, no-consent: 1" in output
+
+
+def test_unknown_consent_option_is_refused_with_what_to_fix(database: str) -> None:
+    code, output = run("consent", "give", SUBSCRIBER, "current-offer", *SHOP)
+    assert code == 1
+    assert "current-offer" in output
+
+
+def test_recording_without_a_pseudonym_key_says_which_setting_to_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLACET_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.delenv("PLACET_PSEUDONYM_KEY", raising=False)
+    get_settings.cache_clear()
+    code, output = run("consent", "give", SUBSCRIBER, "current-offers", *SHOP)
+    get_settings.cache_clear()
+    assert code == 1
+    assert "PLACET_PSEUDONYM_KEY" in output
+
+
+def test_api_key_is_shown_once_listed_by_id_and_revoked(database: str) -> None:
+    result = runner.invoke(app, ["keys", "create", "--name", "crm", "--scope", "decide"])
+    assert result.exit_code == 0, result.output
+    plaintext = result.stdout.strip().splitlines()[0]
+    assert plaintext.startswith("placet_")
+    code, listing = run("keys", "list")
+    assert "crm" in listing
+    assert plaintext not in listing
+    key_id = listing.split()[0]
+    code, output = run("keys", "revoke", key_id)
+    assert code == 0, output
+    assert "revoked" in run("keys", "list")[1]

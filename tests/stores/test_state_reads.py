@@ -1,0 +1,53 @@
+"""Reading many subjects' states at once, and one event by id or idempotency key."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from hypothesis import HealthCheck, given, settings
+
+from placet.ledger import LedgerEvent
+from placet.stores.sql_ledger import SqlLedger
+from tests.ledger.builders import MSISDNS, at, consent_given, histories, subject
+
+SETTINGS = settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SUBJECTS = [subject(msisdn) for msisdn in MSISDNS]
+
+
+@SETTINGS
+@given(history=histories(MSISDNS, max_size=20))
+def test_states_of_many_subjects_equal_each_subjects_state(
+    ledger: SqlLedger, history: list[LedgerEvent]
+) -> None:
+    ledger.append_many(history)
+
+    for instant in (at(3), at(30)):
+        assert ledger.states([*SUBJECTS, SUBJECTS[0]], instant) == [
+            ledger.state(who, instant) for who in [*SUBJECTS, SUBJECTS[0]]
+        ]
+
+
+@SETTINGS
+@given(history=histories(MSISDNS, max_size=20))
+def test_states_as_of_equal_each_subjects_replayed_state(
+    ledger: SqlLedger, history: list[LedgerEvent]
+) -> None:
+    ledger.append_many(history)
+
+    assert ledger.states_as_of(SUBJECTS, at(5), known_at=at(8)) == [
+        ledger.state_as_of(who, at(5), known_at=at(8)) for who in SUBJECTS
+    ]
+
+
+def test_an_event_is_found_by_its_id_and_by_its_idempotency_key(ledger: SqlLedger) -> None:
+    entry = ledger.append(consent_given(effective_at=at(1), idempotency_key="crm-1"))
+
+    assert ledger.entry(entry.event.event_id) == entry
+    assert ledger.entry_by_key("crm-1") == entry
+
+
+def test_an_unknown_event_id_or_key_finds_nothing(ledger: SqlLedger) -> None:
+    ledger.append(consent_given(effective_at=at(1)))
+
+    assert ledger.entry(uuid4()) is None
+    assert ledger.entry_by_key("never-sent") is None
