@@ -7,6 +7,7 @@ does with its own; neither writes the logic twice.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -64,62 +65,38 @@ def _report(recorded: Recorded) -> None:
     )
 
 
-@consent_app.command("give")
-def consent_give(
-    subject: str = SUBJECT_ARGUMENT,
-    option: str = typer.Argument(..., help="The consent option (e.g. current-offers)."),
-    channel: list[Channel] | None = CHANNEL_OPTION,
-    via: str = VIA_OPTION,
-    actor: str = ACTOR_OPTION,
-    evidence: str | None = EVIDENCE_OPTION,
-    at: str | None = AT_OPTION,
-    idempotency_key: str | None = IDEMPOTENCY_OPTION,
-) -> None:
-    """Record that the subscriber agreed to a consent option (in a shop, on the phone…)."""
-    wired = wiring()
-    _report(
-        give_consent(
-            wired.ledger,
-            wired.policies,
-            wired.key,
-            subject,
-            option,
-            provenance=provenance(via, actor, evidence),
-            channels=channel or (),
-            recorded_at=datetime.now(UTC),
-            effective_at=instant(at) if at else None,
-            idempotency_key=idempotency_key,
-        )
-    )
+Recorder = Callable[..., Recorded]
 
 
-@consent_app.command("withdraw")
-def consent_withdraw(
-    subject: str = SUBJECT_ARGUMENT,
-    option: str = typer.Argument(..., help="The consent option withdrawn."),
-    channel: list[Channel] | None = CHANNEL_OPTION,
-    via: str = VIA_OPTION,
-    actor: str = ACTOR_OPTION,
-    evidence: str | None = EVIDENCE_OPTION,
-    at: str | None = AT_OPTION,
-    idempotency_key: str | None = IDEMPOTENCY_OPTION,
-) -> None:
-    """Record that the subscriber withdrew a consent; it stops the purposes from that instant."""
-    wired = wiring()
-    _report(
-        withdraw_consent(
-            wired.ledger,
-            wired.policies,
-            wired.key,
-            subject,
-            option,
-            provenance=provenance(via, actor, evidence),
-            channels=channel or (),
-            recorded_at=datetime.now(UTC),
-            effective_at=instant(at) if at else None,
-            idempotency_key=idempotency_key,
+def _consent_command(record: Recorder, summary: str) -> Callable[..., None]:
+    def command(
+        subject: str = SUBJECT_ARGUMENT,
+        option: str = typer.Argument(..., help="The consent option (e.g. current-offers)."),
+        channel: list[Channel] | None = CHANNEL_OPTION,
+        via: str = VIA_OPTION,
+        actor: str = ACTOR_OPTION,
+        evidence: str | None = EVIDENCE_OPTION,
+        at: str | None = AT_OPTION,
+        idempotency_key: str | None = IDEMPOTENCY_OPTION,
+    ) -> None:
+        wired = wiring()
+        _report(
+            record(
+                wired.ledger,
+                wired.policies,
+                wired.key,
+                subject,
+                option,
+                provenance=provenance(via, actor, evidence),
+                channels=channel or (),
+                recorded_at=datetime.now(UTC),
+                effective_at=instant(at) if at else None,
+                idempotency_key=idempotency_key,
+            )
         )
-    )
+
+    command.__doc__ = summary
+    return command
 
 
 PURPOSE_OPTION = typer.Option(None, "--purpose", help="The purpose objected to.")
@@ -128,119 +105,100 @@ ALL_MARKETING_OPTION = typer.Option(
 )
 
 
-@objection_app.command("make")
-def objection_make(
-    subject: str = SUBJECT_ARGUMENT,
-    purpose: str | None = PURPOSE_OPTION,
-    all_direct_marketing: bool = ALL_MARKETING_OPTION,
-    via: str = VIA_OPTION,
-    actor: str = ACTOR_OPTION,
-    evidence: str | None = EVIDENCE_OPTION,
-    at: str | None = AT_OPTION,
-    idempotency_key: str | None = IDEMPOTENCY_OPTION,
-) -> None:
-    """Record an objection to a purpose, or to all direct marketing."""
-    wired = wiring()
-    _report(
-        make_objection(
-            wired.ledger,
-            wired.policies,
-            wired.key,
-            subject,
-            provenance=provenance(via, actor, evidence),
-            purpose=purpose,
-            all_direct_marketing=all_direct_marketing,
-            recorded_at=datetime.now(UTC),
-            effective_at=instant(at) if at else None,
-            idempotency_key=idempotency_key,
+def _objection_command(record: Recorder, summary: str) -> Callable[..., None]:
+    def command(
+        subject: str = SUBJECT_ARGUMENT,
+        purpose: str | None = PURPOSE_OPTION,
+        all_direct_marketing: bool = ALL_MARKETING_OPTION,
+        via: str = VIA_OPTION,
+        actor: str = ACTOR_OPTION,
+        evidence: str | None = EVIDENCE_OPTION,
+        at: str | None = AT_OPTION,
+        idempotency_key: str | None = IDEMPOTENCY_OPTION,
+    ) -> None:
+        wired = wiring()
+        _report(
+            record(
+                wired.ledger,
+                wired.policies,
+                wired.key,
+                subject,
+                provenance=provenance(via, actor, evidence),
+                purpose=purpose,
+                all_direct_marketing=all_direct_marketing,
+                recorded_at=datetime.now(UTC),
+                effective_at=instant(at) if at else None,
+                idempotency_key=idempotency_key,
+            )
         )
-    )
 
-
-@objection_app.command("withdraw")
-def objection_withdraw(
-    subject: str = SUBJECT_ARGUMENT,
-    purpose: str | None = PURPOSE_OPTION,
-    all_direct_marketing: bool = ALL_MARKETING_OPTION,
-    via: str = VIA_OPTION,
-    actor: str = ACTOR_OPTION,
-    evidence: str | None = EVIDENCE_OPTION,
-    at: str | None = AT_OPTION,
-    idempotency_key: str | None = IDEMPOTENCY_OPTION,
-) -> None:
-    """Record that the subscriber withdrew an objection."""
-    wired = wiring()
-    _report(
-        withdraw_objection(
-            wired.ledger,
-            wired.policies,
-            wired.key,
-            subject,
-            provenance=provenance(via, actor, evidence),
-            purpose=purpose,
-            all_direct_marketing=all_direct_marketing,
-            recorded_at=datetime.now(UTC),
-            effective_at=instant(at) if at else None,
-            idempotency_key=idempotency_key,
-        )
-    )
+    command.__doc__ = summary
+    return command
 
 
 CONTRACT_ARGUMENT = typer.Argument(..., help="The contract's reference (an opaque id).")
 
 
-@contract_app.command("start")
-def contract_start(
-    subject: str = SUBJECT_ARGUMENT,
-    contract: str = CONTRACT_ARGUMENT,
-    via: str = VIA_OPTION,
-    actor: str = ACTOR_OPTION,
-    evidence: str | None = EVIDENCE_OPTION,
-    at: str | None = AT_OPTION,
-    idempotency_key: str | None = IDEMPOTENCY_OPTION,
-) -> None:
-    """Record that a contract with the subscriber started (contract purposes need one)."""
-    wired = wiring()
-    _report(
-        start_contract(
-            wired.ledger,
-            wired.policies,
-            wired.key,
-            subject,
-            contract,
-            provenance=provenance(via, actor, evidence),
-            recorded_at=datetime.now(UTC),
-            effective_at=instant(at) if at else None,
-            idempotency_key=idempotency_key,
+def _contract_command(record: Recorder, summary: str) -> Callable[..., None]:
+    def command(
+        subject: str = SUBJECT_ARGUMENT,
+        contract: str = CONTRACT_ARGUMENT,
+        via: str = VIA_OPTION,
+        actor: str = ACTOR_OPTION,
+        evidence: str | None = EVIDENCE_OPTION,
+        at: str | None = AT_OPTION,
+        idempotency_key: str | None = IDEMPOTENCY_OPTION,
+    ) -> None:
+        wired = wiring()
+        _report(
+            record(
+                wired.ledger,
+                wired.policies,
+                wired.key,
+                subject,
+                contract,
+                provenance=provenance(via, actor, evidence),
+                recorded_at=datetime.now(UTC),
+                effective_at=instant(at) if at else None,
+                idempotency_key=idempotency_key,
+            )
         )
-    )
+
+    command.__doc__ = summary
+    return command
 
 
-@contract_app.command("end")
-def contract_end(
-    subject: str = SUBJECT_ARGUMENT,
-    contract: str = CONTRACT_ARGUMENT,
-    via: str = VIA_OPTION,
-    actor: str = ACTOR_OPTION,
-    evidence: str | None = EVIDENCE_OPTION,
-    at: str | None = AT_OPTION,
-    idempotency_key: str | None = IDEMPOTENCY_OPTION,
-) -> None:
-    """Record that a contract ended: post-contract windows and restrictions run from it."""
-    wired = wiring()
-    _report(
-        end_contract(
-            wired.ledger,
-            wired.policies,
-            wired.key,
-            subject,
-            contract,
-            provenance=provenance(via, actor, evidence),
-            recorded_at=datetime.now(UTC),
-            effective_at=instant(at) if at else None,
-            idempotency_key=idempotency_key,
-        )
+consent_app.command("give")(
+    _consent_command(
+        give_consent, "Record that the subscriber agreed to a consent option (shop, phone…)."
     )
+)
+consent_app.command("withdraw")(
+    _consent_command(
+        withdraw_consent,
+        "Record that the subscriber withdrew a consent; it stops the purposes from that instant.",
+    )
+)
+objection_app.command("make")(
+    _objection_command(
+        make_objection, "Record an objection to a purpose, or to all direct marketing."
+    )
+)
+objection_app.command("withdraw")(
+    _objection_command(withdraw_objection, "Record that the subscriber withdrew an objection.")
+)
+contract_app.command("start")(
+    _contract_command(
+        start_contract,
+        "Record that a contract with the subscriber started (contract purposes need one).",
+    )
+)
+contract_app.command("end")(
+    _contract_command(
+        end_contract,
+        "Record that a contract ended: post-contract windows and restrictions run from it.",
+    )
+)
 
 
 @subject_app.command("facts")
