@@ -123,3 +123,16 @@ def test_decision_benchmark_runs_at_small_scale_and_agrees_with_its_baseline() -
     )
     assert "| placet decide_use (with explanation) |" in result.stdout
     assert "| hand-written polars query (baseline) |" in result.stdout
+
+
+@pytest.mark.slow
+def test_import_benchmark_runs_at_small_scale() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/bench_import.py", "--rows", "2000", "--no-postgres"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    assert "rows/s" in result.stdout or "rows/s" in result.stderr

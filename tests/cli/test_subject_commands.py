@@ -174,3 +174,41 @@ def test_api_key_is_shown_once_listed_by_id_and_revoked(database: str) -> None:
     code, output = run("keys", "revoke", key_id)
     assert code == 0, output
     assert "revoked" in run("keys", "list")[1]
+
+
+IMPORT_HEADER = (
+    "subject,event,option_or_purpose,channels,effective_at,collected_via,given_by,actor,"
+    "evidence,idempotency_key\n"
+)
+
+
+def test_ledger_import_records_a_crm_export_and_is_idempotent(
+    database: str, tmp_path: Path
+) -> None:
+    export = tmp_path / "crm.csv"
+    export.write_text(
+        IMPORT_HEADER
+        + f"{SUBSCRIBER},consent-given,current-offers,sms,2025-05-01T12:00:00Z,shop,,shop-7,,\n"
+    )
+    code, output = run("ledger", "import", str(export))
+    assert code == 0, output
+    assert "Imported 1 events" in output
+    code, output = run("ledger", "import", str(export))
+    assert "Imported 0 events" in output
+    assert run("decide", SUBSCRIBER, *SMS_OFFERS)[0] == 0
+
+
+def test_ledger_import_with_a_bad_row_imports_nothing_and_names_the_line(
+    database: str, tmp_path: Path
+) -> None:
+    export = tmp_path / "crm.csv"
+    export.write_text(
+        IMPORT_HEADER
+        + f"{SUBSCRIBER},consent-given,current-offers,,2025-05-01T12:00:00Z,shop,,shop-7,,\n"
+        + f"{OTHER},consent-given,no-such-option,,2025-05-01T12:00:00Z,shop,,shop-7,,\n"
+    )
+    code, output = run("ledger", "import", str(export))
+    assert code == 1
+    assert "line 3" in output
+    assert "no-such-option" in output
+    assert run("decide", SUBSCRIBER, *SMS_OFFERS)[0] == 3

@@ -1,11 +1,16 @@
-"""`placet ledger …`: verify the consent ledger's hash chain, and create or upgrade its tables."""
+"""`placet ledger …`: verify the ledger's hash chain, upgrade its tables, import consent history."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import typer
 
+from placet.cli.wiring import wiring
 from placet.errors import ChainBrokenError
 from placet.settings import get_settings
+from placet.stores.consent_import import import_consent_history
 from placet.stores.sql_database import create_ledger_engine, describe_database, upgrade_database
 from placet.stores.sql_ledger import open_ledger
 
@@ -51,3 +56,30 @@ def upgrade(database_url: str | None = DATABASE_OPTION) -> None:
     url = database_url or get_settings().database_url
     revision = upgrade_database(create_ledger_engine(url))
     typer.echo(f"The ledger database {describe_database(url)} is at schema revision {revision}.")
+
+
+@ledger_app.command("import")
+def import_history(
+    source: Path = typer.Argument(..., help="A CSV or Parquet export of consent history."),
+    skip_bad_rows: bool = typer.Option(
+        False, "--skip-bad-rows", help="Import the good rows and report the bad ones."
+    ),
+) -> None:
+    """Import consent history from a CRM export: every row checked, all or nothing.
+
+    A file with any bad row imports nothing and lists each bad line with its reason, unless
+    --skip-bad-rows; importing the same file twice records nothing new. docs/ledger.md lists
+    the columns.
+    """
+    wired = wiring()
+    report = import_consent_history(
+        wired.ledger,
+        source,
+        policies=wired.policies,
+        key=wired.key,
+        recorded_at=datetime.now(UTC),
+        skip_bad_rows=skip_bad_rows,
+    )
+    for problem in report.problems:
+        typer.echo(f"skipped {problem}", err=True)
+    typer.echo(str(report))
