@@ -474,3 +474,17 @@ def test_example_file_of_the_docs_has_no_problem() -> None:
 
     assert checked.problems == ()
     assert checked.good.height == 4
+
+
+def test_import_core_reads_neither_files_the_clock_nor_the_environment() -> None:
+    package = Path(__file__).resolve().parents[2] / "src" / "placet" / "ledger" / "importing"
+    calls = ("datetime.now(", "os.environ", "getenv(", "date.today(", "open(", "read_csv(")
+
+    offenders = [
+        (path.name, call)
+        for path in package.glob("*.py")
+        for call in calls
+        if call in path.read_text(encoding="utf-8")
+    ]
+
+    assert offenders == []
