@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from placet.cli.wiring import instant
 from placet.notices import NoticeFormat, RopaFormat, export_jsonld, export_ropa, render_notice
 from placet.policy import Policy, PolicySet, load_policy_set
 from placet.policy.check import check_policy
@@ -58,24 +58,13 @@ def write_output(data: bytes, output: Path | None) -> None:
     typer.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
 
 
-def _instant(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f"'{text}' is not an ISO 8601 date or instant (e.g. 2024-05-01T12:00:00Z)",
-            param_hint="--at",
-        ) from exc
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def select_version(policies: PolicySet, version: str | None, at: str | None) -> Policy:
     """The version asked for by `--version`, or in force at `--at`, or in force now."""
     if version is not None and at is not None:
         raise typer.BadParameter("give --version or --at, not both", param_hint="--version")
     if version is not None:
         return policies.version(version)
-    return policies.in_force(_instant(at) if at else datetime.now(UTC))
+    return policies.in_force(instant(at))
 
 
 @policy_app.command("check")

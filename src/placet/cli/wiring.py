@@ -77,7 +77,8 @@ def instant(text: str | None) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError as exc:
         raise typer.BadParameter(
-            f"'{text}' is not an ISO 8601 instant (e.g. 2026-05-01T12:00:00Z)", param_hint="--at"
+            f"'{text}' is not an ISO 8601 date or instant (e.g. 2026-05-01T12:00:00Z)",
+            param_hint="--at",
         ) from exc
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
