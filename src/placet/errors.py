@@ -207,16 +207,25 @@ class ChainBrokenError(LedgerError):
     """A stored ledger entry does not match its hash: altered, removed, inserted or reordered."""
 
     def __init__(
-        self, position: int, kind: str, event_id: str | None, detail: str, verified: int
+        self,
+        position: int,
+        kind: str,
+        event_id: str | None,
+        detail: str,
+        verified: int,
+        *,
+        chain: str = "event",
     ) -> None:
         self.position = position
         self.kind = kind
         self.event_id = event_id
         self.detail = detail
-        event = f" (event {event_id})" if event_id else ""
-        before = f"{verified} event{'s' if verified != 1 else ''} before it verified"
+        self.chain = chain
+        event = f" ({chain} {event_id})" if event_id else ""
+        before = f"{verified} {chain}{'s' if verified != 1 else ''} before it verified"
+        which = "The ledger's hash chain" if chain == "event" else f"The {chain}s' hash chain"
         super().__init__(
-            f"The ledger's hash chain is broken at position {position}{event}, {kind}: "
+            f"{which} is broken at position {position}{event}, {kind}: "
             f"{detail}. The {before}. Stop appending, compare the database with its last "
             "verified backup from that position on, restore it, and report the tampering to "
             "the DPO."
@@ -273,6 +282,19 @@ class EventNotFoundError(LedgerError):
         super().__init__(
             f"There is no event {event_id} in the ledger. Check the id: it is the `event_id` "
             "returned when the event was recorded, and is listed in the subject's history."
+        )
+
+
+class DecisionNotFoundError(LedgerError):
+    """No decision record with the id asked (of the kind asked) is in the ledger."""
+
+    def __init__(self, record_id: str, kind: str | None = None) -> None:
+        self.record_id = record_id
+        what = f"{kind} record" if kind else "decision record"
+        super().__init__(
+            f"There is no {what} {record_id} in the ledger. Check the id: it is printed when "
+            "the decision is made (the `Placet-Decision-Record` header of an audience) and "
+            "listed by `placet decisions list`."
         )
 
 

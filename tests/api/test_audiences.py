@@ -108,3 +108,67 @@ def test_audience_without_subscribers_is_a_problem_naming_the_field(sqlite_api: 
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body.subscribers"
+
+
+# ---------------------------------------------------------------- the run, recorded
+
+
+def test_audience_list_is_recorded_under_the_id_its_header_announces(api: Api) -> None:
+    estate(api)
+    head = api.get("/v1/ledger/verify").json()["head"]
+
+    response = api.post("/v1/audiences", campaign(), scope="decide")
+    record_id = response.headers["placet-decision-record"]
+    record = api.get(f"/v1/decision-records/{record_id}").json()
+
+    assert response.headers["placet-ledger-position"] == str(head["seq"])
+    assert record["kind"] == "audience-run"
+    assert record["ledger"] == head
+    assert record["policy"] == {"id": "ipko", "version": "1.0"}
+    assert record["outcome"]["permitted"] == len(CONSENTED)
+    assert record["outcome"]["total"] == len(TABLE)
+    assert record["actor"].startswith("api-key:")
+    assert "+3834" not in str(record)  # identifiers are never recorded, only digests
+
+
+def test_audience_in_arrow_and_json_is_recorded_too_but_counts_alone_are_not(api: Api) -> None:
+    estate(api)
+
+    arrow = api.post(
+        "/v1/audiences", campaign(), scope="decide", Accept="application/vnd.apache.arrow.stream"
+    )
+    document = api.post("/v1/audiences", campaign(), scope="decide", Accept="application/json")
+    summary = api.post("/v1/audiences/summary", campaign(), scope="decide").json()
+    records = api.get("/v1/decision-records?kind=audience-run").json()
+
+    assert [record["record_id"] for record in records] == [
+        arrow.headers["placet-decision-record"],
+        document.json()["record_id"],
+    ]
+    assert summary["record_id"] is None
+
+
+def test_decision_records_need_the_admin_scope(api: Api) -> None:
+    estate(api)
+    api.post("/v1/audiences", campaign(), scope="decide")
+
+    assert api.get("/v1/decision-records", scope="decide").status_code == 403
+    assert api.get("/v1/decision-records", scope="admin").status_code == 200
+
+
+def test_an_unknown_decision_record_is_a_404_problem(api: Api) -> None:
+    response = api.get("/v1/decision-records/6f1b2c3d-0000-4000-8000-000000000000")
+
+    assert response.status_code == 404
+    assert response.json()["type"].endswith("/decision-not-found")
+
+
+def test_ledger_verify_reports_the_decision_records_chain(api: Api) -> None:
+    estate(api)
+    api.post("/v1/audiences", campaign(), scope="decide")
+
+    report = api.get("/v1/ledger/verify").json()
+
+    assert report["intact"] is True
+    assert report["decisions"]["intact"] is True
+    assert report["decisions"]["verified"] == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -142,6 +144,43 @@ def test_audience_lists_permitted_subscribers_and_counts_exclusions(
     assert target.read_text().split() == ["subscriber", SUBSCRIBER]
     assert "1 of 2 subscribers permitted" in output
     assert "excluded, no-consent: 1" in output
+
+
+def test_audience_run_is_recorded_listed_shown_and_replayed(database: str, tmp_path: Path) -> None:
+    run("consent", "give", SUBSCRIBER, "current-offers", *SHOP)
+    subscribers = tmp_path / "subscribers.csv"
+    subscribers.write_text(f"subscriber\n{SUBSCRIBER}\n{OTHER}\n")
+    code, output = run(
+        "audience",
+        "--subscribers",
+        str(subscribers),
+        "--purpose",
+        *SMS_OFFERS,
+        "--actor",
+        "crm-campaigns",
+        "--output",
+        str(tmp_path / "audience.csv"),
+    )
+    assert code == 0, output
+    record_id = re.search(r"Recorded as audience run ([0-9a-f-]{36})", output)
+    assert record_id is not None, output
+    run("consent", "withdraw", SUBSCRIBER, "current-offers", *SHOP)  # later: not in the replay
+
+    listed = run("decisions", "list", "--kind", "audience-run")
+    shown = run("decisions", "show", record_id[1])
+    replayed = run("decisions", "replay", record_id[1], "--subscribers", str(subscribers))
+    subscribers.write_text(f"subscriber\n{OTHER}\n")
+    other = run("decisions", "replay", record_id[1], "--subscribers", str(subscribers))
+
+    assert record_id[1] in listed[1]
+    assert "1/2 permitted" in listed[1]
+    assert json.loads(shown[1])["actor"] == "crm-campaigns"
+    assert replayed == (0, replayed[1])
+    assert "Replayed: the same subscribers were selected" in replayed[1]
+    assert other[0] == 1
+    assert "differs: the subscribers given are not those the run was given" in other[1]
+    verified = run("ledger", "verify")
+    assert "1 decision record verified" in verified[1]
 
 
 def test_unknown_consent_option_is_refused_with_what_to_fix(database: str) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
+from typing import get_args
 
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from placet.ledger import (
     GENESIS_HASH,
@@ -16,14 +18,17 @@ from placet.ledger import (
     ProblemKind,
     canonical_bytes,
     entry_from_row,
+    event_body,
     seal_event,
     verify,
 )
+from placet.ledger.chain import encode_body
 from tests.ledger.builders import (
     SALT,
     at,
     consent_given,
     histories,
+    ledger_events,
     renumbered,
     seal_chain,
 )
@@ -233,3 +238,33 @@ def test_any_one_tampering_is_reported_at_its_position(
 
     assert problem is not None
     assert (problem.position, problem.kind) == (index + 1, kind)
+
+
+# ---------------------------------------------------------------- the fast body encoder
+
+
+@given(
+    event=ledger_events(),
+    seq=st.integers(1, 2**40),
+    actor=st.text(min_size=1, max_size=20),
+    evidence=st.none() | st.text(min_size=1, max_size=20),
+)
+def test_body_encoder_writes_the_canonical_encoding_of_any_event(
+    event: LedgerEvent, seq: int, actor: str, evidence: str | None
+) -> None:
+    event = event.model_copy(update={"actor": actor, "evidence": evidence})
+    body = event_body(event, seq, "ab" * 32)
+
+    assert encode_body(body) == canonical_bytes(body)
+
+
+def test_event_models_hold_no_float_the_body_encoder_would_let_through() -> None:
+    def floats_in(annotation: object) -> bool:
+        if annotation is float:
+            return True
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return any(floats_in(field.annotation) for field in annotation.model_fields.values())
+        return any(floats_in(argument) for argument in get_args(annotation))
+
+    assert not floats_in(LedgerEvent)
+    assert floats_in(dict[str, float | None])  # the walk itself finds a float

@@ -7,7 +7,7 @@ from uuid import uuid4
 from hypothesis import HealthCheck, given, settings
 
 from placet.ledger import LedgerEvent
-from placet.stores.sql_ledger import SqlLedger
+from placet.stores.sql_ledger import SqlLedger, open_ledger
 from tests.ledger.builders import MSISDNS, at, consent_given, histories, subject
 
 SETTINGS = settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -37,6 +37,26 @@ def test_states_as_of_equal_each_subjects_replayed_state(
     assert ledger.states_as_of(SUBJECTS, at(5), known_at=at(8)) == [
         ledger.state_as_of(who, at(5), known_at=at(8)) for who in SUBJECTS
     ]
+
+
+@SETTINGS
+@given(first=histories(MSISDNS, max_size=12), later=histories(MSISDNS, max_size=12))
+def test_states_through_a_position_leave_out_every_event_recorded_after_it(
+    ledger: SqlLedger, first: list[LedgerEvent], later: list[LedgerEvent]
+) -> None:
+    ledger.append_many(first)
+    position = ledger.head().seq
+    ledger.append_many(later)
+    recorded_by_then = [
+        entry.event for who in SUBJECTS for entry in ledger.history(who) if entry.seq <= position
+    ]
+    fresh = open_ledger("sqlite://")
+    fresh.append_many(recorded_by_then)
+
+    for instant in (at(3), at(30)):
+        expected = fresh.states(SUBJECTS, instant)
+        assert ledger.states(SUBJECTS, instant, through_seq=position) == expected
+        assert ledger.states_as_of(SUBJECTS, instant, through_seq=position) == expected
 
 
 def test_an_event_is_found_by_its_id_and_by_its_idempotency_key(ledger: SqlLedger) -> None:

@@ -17,7 +17,15 @@ from starlette.exceptions import HTTPException
 from placet import __version__
 from placet.api.context import Services
 from placet.api.problems import PROBLEM_RESPONSES, Problem, problem_response
-from placet.api.routes import audiences, decisions, events, receipts, service, subjects
+from placet.api.routes import (
+    audiences,
+    decisions,
+    events,
+    receipts,
+    records,
+    service,
+    subjects,
+)
 from placet.errors import PlacetError
 from placet.ledger import PseudonymKey
 from placet.ledger.receipts import ReceiptKeys
@@ -78,7 +86,7 @@ def build_api() -> FastAPI:
     )
     for error in (PlacetError, RequestValidationError, HTTPException, Exception):
         app.add_exception_handler(error, problem_response)
-    for module in (decisions, audiences, events, subjects, receipts, service):
+    for module in (decisions, audiences, events, subjects, receipts, records, service):
         app.include_router(module.router, prefix=API_PREFIX)
     _publish_problem_schema(app)
     return app

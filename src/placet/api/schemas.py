@@ -12,7 +12,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from placet.decide import Decision, SubjectState, Use
-from placet.ledger import CollectedVia, GivenBy, LedgerEntry, RestrictionGround
+from placet.ledger import CollectedVia, DecisionEntry, GivenBy, LedgerEntry, RestrictionGround
 from placet.ledger.events import EventType
 from placet.operations import DecisionAnswer
 from placet.policy.model import CategoryId, PurposeId, RecipientId
@@ -183,6 +183,10 @@ class AudienceSummaryOut(BaseModel):
     total: int
     permitted: int
     excluded: dict[str, int] = Field(description="Reason code → subscribers excluded for it.")
+    ledger: HeadOut = Field(description="The ledger's head the selection read through.")
+    record_id: UUID | None = Field(
+        None, description="The audience run's decision record (lists are recorded; counts not)."
+    )
 
 
 # ---------------------------------------------------------------- events
@@ -369,8 +373,62 @@ class ChainProblemOut(BaseModel):
     detail: str
 
 
-class VerifyOut(BaseModel):
+class ChainVerifyOut(BaseModel):
     intact: bool
+    verified: int = Field(description="Records that verified before the first problem.")
+    head: HeadOut
+    problem: ChainProblemOut | None
+
+
+class VerifyOut(BaseModel):
+    intact: bool = Field(description="Both chains, events and decision records, are intact.")
     verified: int = Field(description="Events that verified before the first problem.")
     head: HeadOut
     problem: ChainProblemOut | None
+    decisions: ChainVerifyOut = Field(description="The decision records' chain.")
+
+
+# ---------------------------------------------------------------- decision records
+
+
+class DecisionRecordOut(BaseModel):
+    """A decision that matters, as recorded: enough to compute it again and compare."""
+
+    record_id: UUID
+    seq: int = Field(description="Position in the decision records' chain.")
+    hash: str
+    kind: str = Field(description="audience-run, disclosure or erasure.")
+    recorded_at: datetime
+    actor: str
+    policy: PolicyRef
+    ledger: HeadOut = Field(description="The events' chain head the decision read.")
+    as_of: datetime = Field(description="The instant decided at.")
+    known_at: datetime | None
+    subject: str | None
+    request: dict[str, Any]
+    outcome: dict[str, Any]
+    selection_digest: str | None = Field(
+        description="SHA-256 over the selected subjects' pseudonyms, one per line, in order."
+    )
+    source: dict[str, str]
+
+
+def decision_record_out(entry: DecisionEntry) -> DecisionRecordOut:
+    record = entry.record
+    return DecisionRecordOut(
+        record_id=record.record_id,
+        seq=entry.seq,
+        hash=entry.hash,
+        kind=record.kind.value,
+        recorded_at=record.recorded_at,
+        actor=record.actor,
+        policy=PolicyRef(id=record.policy_id, version=record.policy_version),
+        ledger=HeadOut(seq=record.ledger_seq, hash=record.ledger_hash),
+        as_of=record.as_of,
+        known_at=record.known_at,
+        subject=record.subject,
+        request=record.request,
+        outcome=record.outcome,
+        selection_digest=record.selection_digest,
+        source=record.source,
+    )

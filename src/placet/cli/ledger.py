@@ -9,6 +9,7 @@ import typer
 
 from placet.cli.wiring import wiring
 from placet.errors import ChainBrokenError
+from placet.ledger import ChainReport
 from placet.settings import get_settings
 from placet.stores.consent_import import import_consent_history
 from placet.stores.sql_database import create_ledger_engine, describe_database, upgrade_database
@@ -29,22 +30,36 @@ DATABASE_OPTION = typer.Option(
 
 @ledger_app.command("verify")
 def verify(database_url: str | None = DATABASE_OPTION) -> None:
-    """Check that no event of the ledger was altered, removed, inserted or reordered.
+    """Check that no event or decision record was altered, removed, inserted or reordered.
 
-    Prints how many events verified, or names the first bad position and exits 1.
+    Prints how many events and decision records verified, or names the first bad position
+    and exits 1.
     """
     url = database_url or get_settings().database_url
-    report = open_ledger(url, upgrade=False).verify()
-    if report.problem is not None:
-        problem = report.problem
-        raise ChainBrokenError(
-            problem.position, problem.kind.value, problem.event_id, problem.detail, report.verified
-        )
+    ledger = open_ledger(url, upgrade=False)
+    report = ledger.verify()
+    _raise_if_broken(report, "event")
+    records = ledger.verify_decisions()
+    _raise_if_broken(records, "decision record")
     typer.echo(
         f"The ledger is intact: {report.verified} events verified in "
         f"{describe_database(url)}; head at position {report.head.seq}, "
-        f"hash {report.head.hash}."
+        f"hash {report.head.hash}. {records.verified} decision "
+        f"record{'s' if records.verified != 1 else ''} verified."
     )
+
+
+def _raise_if_broken(report: ChainReport, chain: str) -> None:
+    problem = report.problem
+    if problem is not None:
+        raise ChainBrokenError(
+            problem.position,
+            problem.kind.value,
+            problem.event_id,
+            problem.detail,
+            report.verified,
+            chain=chain,
+        )
 
 
 @ledger_app.command("upgrade")

@@ -16,6 +16,7 @@ from placet.cli.keys import keys_app, serve
 from placet.cli.ledger import ledger_app
 from placet.cli.policy import policy_app
 from placet.cli.receipt import receipt_app
+from placet.cli.records import decisions_app
 from placet.cli.subjects import (
     audience,
     consent_app,
@@ -68,6 +69,7 @@ app.add_typer(objection_app, name="objection")
 app.add_typer(subject_app, name="subject")
 app.add_typer(contract_app, name="contract")
 app.add_typer(keys_app, name="keys")
+app.add_typer(decisions_app, name="decisions")
 app.command(name="decide")(decide)
 app.command(name="audience")(audience)
 app.command(name="serve")(serve)

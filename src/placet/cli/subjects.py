@@ -22,6 +22,7 @@ from placet.cli.wiring import (
     VIA_OPTION,
     instant,
     provenance,
+    system_actor,
     wiring,
 )
 from placet.decide import SubjectState, Use
@@ -331,8 +332,15 @@ def audience(
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the permitted identifiers here (CSV), not to stdout."
     ),
+    actor: str | None = typer.Option(
+        None, "--actor", help="Who runs the campaign (default: this system user)."
+    ),
 ) -> None:
-    """Select a campaign's audience: the permitted subscribers, and exclusions by reason."""
+    """Select a campaign's audience: the permitted subscribers, and exclusions by reason.
+
+    The run is recorded (policy version, ledger position, counts, a digest of the selection)
+    so that `placet decisions replay` can compute it again.
+    """
     wired = wiring()
     selection = select_audience(
         wired.ledger,
@@ -359,3 +367,13 @@ def audience(
     )
     for reason, count in counts.excluded.most_common():
         typer.echo(f"  excluded, {reason}: {count:,}", err=True)
+    recorded = selection.record(
+        actor=actor or system_actor(),
+        recorded_at=datetime.now(UTC),
+        source={"table": subscribers.name},
+    )
+    typer.echo(
+        f"Recorded as audience run {recorded.record.record_id} (ledger position "
+        f"{recorded.record.ledger_seq}); replay it with `placet decisions replay`.",
+        err=True,
+    )

@@ -6,6 +6,7 @@ calls `placet.operations` with these.
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -26,6 +27,7 @@ __all__ = [
     "VIA_OPTION",
     "Wiring",
     "instant",
+    "system_actor",
     "wiring",
 ]
 
@@ -92,3 +94,12 @@ def provenance(via: str, actor: str, evidence: str | None) -> Provenance:
     return Provenance(
         collected_via=collected, actor=actor, given_by=GivenBy.SUBJECT, evidence=evidence
     )
+
+
+def system_actor() -> str:
+    """Who runs a command when no --actor is given: the system user, marked as such."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name for this uid (some containers)
+        user = "unknown-user"
+    return f"system-user:{user}"

@@ -14,6 +14,14 @@ from placet.ledger.chain import (
     event_fingerprint,
     seal_event,
 )
+from placet.ledger.decisions import (
+    DecisionEntry,
+    DecisionKind,
+    DecisionRecord,
+    SelectionDigest,
+    decision_from_row,
+    seal_decision,
+)
 from placet.ledger.events import (
     BusinessOptOutEnded,
     BusinessOptOutMade,
@@ -67,6 +75,9 @@ __all__ = [
     "DebtIncurred",
     "DebtRef",
     "DebtSettled",
+    "DecisionEntry",
+    "DecisionKind",
+    "DecisionRecord",
     "EventData",
     "EventType",
     "GivenBy",
@@ -79,6 +90,7 @@ __all__ = [
     "RestrictionGround",
     "RestrictionLifted",
     "RestrictionSet",
+    "SelectionDigest",
     "SubjectFactsRecorded",
     "SubjectProjection",
     "SubjectRef",
@@ -86,6 +98,7 @@ __all__ = [
     "canonical_bytes",
     "chain_hash",
     "commit_payload",
+    "decision_from_row",
     "entry_from_row",
     "event_body",
     "event_fingerprint",
@@ -94,6 +107,7 @@ __all__ = [
     "project_events",
     "pseudonymise_subject",
     "replay",
+    "seal_decision",
     "seal_event",
     "verify",
 ]

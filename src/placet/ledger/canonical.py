@@ -18,19 +18,27 @@ from uuid import UUID
 
 __all__ = ["canonical_bytes", "format_instant", "parse_instant", "to_canonical_value"]
 
-_INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_INSTANT_LENGTH = len("2024-05-01T12:00:00.000000Z")
 
 
 def format_instant(instant: datetime) -> str:
     """`2024-05-01T12:00:00.000000Z`: the one text form of a timezone-aware instant."""
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError(f"instant {instant.isoformat()} has no time zone; give it in UTC")
-    return instant.astimezone(UTC).strftime(_INSTANT_FORMAT)
+    if instant.tzinfo is not UTC:  # the ledger's own instants are UTC already
+        offset = instant.utcoffset()
+        if offset is None:
+            raise ValueError(f"instant {instant.isoformat()} has no time zone; give it in UTC")
+        instant = (instant - offset).replace(tzinfo=UTC)
+    return instant.isoformat(timespec="microseconds")[:26] + "Z"
 
 
 def parse_instant(text: str) -> datetime:
-    """The instant `format_instant` wrote, timezone-aware in UTC."""
-    return datetime.strptime(text, _INSTANT_FORMAT).replace(tzinfo=UTC)
+    """The instant `format_instant` wrote, timezone-aware in UTC.
+
+    Raises ValueError for any other text form.
+    """
+    if len(text) != _INSTANT_LENGTH or text[-1] != "Z" or text[10] != "T" or text[19] != ".":
+        raise ValueError(f"'{text}' is not an instant written as 2024-05-01T12:00:00.000000Z")
+    return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
 
 
 def to_canonical_value(value: Any) -> Any:

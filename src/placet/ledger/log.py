@@ -12,8 +12,9 @@ from uuid import UUID
 
 from placet.decide.state import SubjectState
 from placet.ledger.chain import LedgerEntry
+from placet.ledger.decisions import DecisionEntry, DecisionKind, DecisionRecord
 from placet.ledger.events import LedgerEvent, SubjectRef
-from placet.ledger.verify import ChainReport
+from placet.ledger.verify import ChainHead, ChainReport
 
 __all__ = ["ConsentLog"]
 
@@ -56,14 +57,48 @@ class ConsentLog(Protocol):
         """The subject's state as of a past instant, replayed from their history."""
         ...
 
-    def states(self, subjects: Sequence[SubjectRef], at: datetime) -> list[SubjectState]:
-        """`state(subject, at)` of many subjects at once, in the order given."""
+    def states(
+        self, subjects: Sequence[SubjectRef], at: datetime, *, through_seq: int | None = None
+    ) -> list[SubjectState]:
+        """`state(subject, at)` of many subjects at once, in the order given.
+
+        With `through_seq`, from the events recorded up to that position only.
+        """
         ...
 
     def states_as_of(
-        self, subjects: Sequence[SubjectRef], as_of: datetime, *, known_at: datetime | None = None
+        self,
+        subjects: Sequence[SubjectRef],
+        as_of: datetime,
+        *,
+        known_at: datetime | None = None,
+        through_seq: int | None = None,
     ) -> list[SubjectState]:
         """`state_as_of(subject, as_of, known_at=…)` of many subjects at once, in order given."""
+        ...
+
+    def head(self) -> ChainHead:
+        """The position and hash of the last event recorded."""
+        ...
+
+    def hash_at(self, seq: int) -> str | None:
+        """The hash of the event at position `seq` (the genesis hash at 0), None past the end."""
+        ...
+
+    def record_decision(self, record: DecisionRecord) -> DecisionEntry:
+        """Record a decision that matters, or return the one recorded under its key."""
+        ...
+
+    def decision(self, record_id: UUID) -> DecisionEntry | None:
+        """The decision recorded under `record_id`, or None when there is none."""
+        ...
+
+    def decisions(self, kind: DecisionKind | None = None) -> Sequence[DecisionEntry]:
+        """The decisions recorded (of one kind), in the order recorded."""
+        ...
+
+    def verify_decisions(self) -> ChainReport:
+        """Check the decision records' chain."""
         ...
 
     def verify(self) -> ChainReport:

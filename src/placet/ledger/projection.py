@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from placet.decide.state import ConsentGrant, SubjectState
 from placet.errors import InvalidEventError
@@ -96,47 +97,52 @@ class SubjectProjection:
 def apply_event(projection: SubjectProjection, event: LedgerEvent) -> SubjectProjection:
     """`projection` with `event` folded in; `event` must not take effect before the others."""
     at = event.effective_at
+    through = projection.effective_through
+    changes = _changes(projection, event)
+    changes["effective_through"] = at if through is None or at > through else through
+    return replace(projection, **changes)
+
+
+def _changes(projection: SubjectProjection, event: LedgerEvent) -> dict[str, Any]:
+    """The fields `event` changes, with their new values (one `replace` per event)."""
+    at = event.effective_at
     data = event.data
-    changed: SubjectProjection
     match data:
         case ConsentGiven():
-            changed = _give(projection, data, at)
+            return _give(projection, data, at)
         case ConsentWithdrawn():
-            changed = _withdraw(projection, data)
+            return _withdraw(projection, data)
         case ObjectionMade(all_direct_marketing=True):
-            changed = replace(projection, objects_to_direct_marketing=True)
+            return {"objects_to_direct_marketing": True}
         case ObjectionWithdrawn(all_direct_marketing=True):
-            changed = replace(projection, objects_to_direct_marketing=False)
+            return {"objects_to_direct_marketing": False}
         case ObjectionMade(purpose=str() as purpose):
-            changed = replace(projection, objections=projection.objections | {purpose})
+            return {"objections": projection.objections | {purpose}}
         case ObjectionWithdrawn(purpose=str() as purpose):
-            changed = replace(projection, objections=projection.objections - {purpose})
+            return {"objections": projection.objections - {purpose}}
         case RestrictionSet():
-            changed = replace(projection, restricted=True)
+            return {"restricted": True}
         case RestrictionLifted():
-            changed = replace(projection, restricted=False)
+            return {"restricted": False}
         case ContractStarted():
-            changed = replace(projection, contracts=projection.contracts | {data.contract})
+            return {"contracts": projection.contracts | {data.contract}}
         case ContractEnded():
-            changed = _end_contract(projection, data.contract, at)
+            return _end_contract(projection, data.contract, at)
         case DebtIncurred():
-            changed = replace(projection, debts=projection.debts | {data.debt})
+            return {"debts": projection.debts | {data.debt}}
         case DebtSettled():
-            changed = _settle_debt(projection, data.debt, at)
+            return _settle_debt(projection, data.debt, at)
         case BusinessOptOutMade():
-            changed = replace(projection, business_opt_out=True, business_opt_out_until=data.until)
+            return {"business_opt_out": True, "business_opt_out_until": data.until}
         case BusinessOptOutEnded():
-            changed = replace(projection, business_opt_out=False, business_opt_out_until=None)
+            return {"business_opt_out": False, "business_opt_out_until": None}
         case SubjectFactsRecorded():
-            changed = replace(
-                projection,
-                subject_type=data.subject_type or projection.subject_type,
-                birth_date=data.birth_date or projection.birth_date,
-            )
+            return {
+                "subject_type": data.subject_type or projection.subject_type,
+                "birth_date": data.birth_date or projection.birth_date,
+            }
         case _:  # pragma: no cover - every event type is matched above
             raise InvalidEventError(f"no projection rule for {event.type}", "Add one")
-    through = projection.effective_through
-    return replace(changed, effective_through=at if through is None else max(through, at))
 
 
 def project_events(subject: SubjectRef, events: Iterable[LedgerEvent]) -> SubjectProjection:
@@ -186,7 +192,7 @@ def _of_subject(subject: SubjectRef, events: Iterable[LedgerEvent]) -> Iterable[
         yield event
 
 
-def _give(projection: SubjectProjection, data: ConsentGiven, at: datetime) -> SubjectProjection:
+def _give(projection: SubjectProjection, data: ConsentGiven, at: datetime) -> dict[str, Any]:
     grants = {grant.option: grant for grant in projection.consents}
     option = data.option
     existing = grants.get(option)
@@ -196,12 +202,10 @@ def _give(projection: SubjectProjection, data: ConsentGiven, at: datetime) -> Su
         grants[option] = ConsentGrant(option, existing.given_at)
     else:
         grants[option] = ConsentGrant(option, existing.given_at, existing.channels | data.channels)
-    return replace(
-        projection, consents=_sorted(grants.values()), withdrawn=projection.withdrawn - {option}
-    )
+    return {"consents": _sorted(grants.values()), "withdrawn": projection.withdrawn - {option}}
 
 
-def _withdraw(projection: SubjectProjection, data: ConsentWithdrawn) -> SubjectProjection:
+def _withdraw(projection: SubjectProjection, data: ConsentWithdrawn) -> dict[str, Any]:
     grants = {grant.option: grant for grant in projection.consents}
     option = data.option
     existing = grants.pop(option, None)
@@ -212,24 +216,22 @@ def _withdraw(projection: SubjectProjection, data: ConsentWithdrawn) -> SubjectP
         remaining = existing.channels - data.channels
     if remaining and existing is not None:
         grants[option] = ConsentGrant(option, existing.given_at, remaining)
-        return replace(projection, consents=_sorted(grants.values()))
-    return replace(
-        projection, consents=_sorted(grants.values()), withdrawn=projection.withdrawn | {option}
-    )
+        return {"consents": _sorted(grants.values())}
+    return {"consents": _sorted(grants.values()), "withdrawn": projection.withdrawn | {option}}
 
 
 def _end_contract(
     projection: SubjectProjection, contract: ContractRef, at: datetime
-) -> SubjectProjection:
+) -> dict[str, Any]:
     open_contracts = projection.contracts - {contract}
     last_end = at if not open_contracts else projection.last_contract_end
-    return replace(projection, contracts=open_contracts, last_contract_end=last_end)
+    return {"contracts": open_contracts, "last_contract_end": last_end}
 
 
-def _settle_debt(projection: SubjectProjection, debt: DebtRef, at: datetime) -> SubjectProjection:
+def _settle_debt(projection: SubjectProjection, debt: DebtRef, at: datetime) -> dict[str, Any]:
     open_debts = projection.debts - {debt}
     settled_at = at if not open_debts else projection.debt_settled_at
-    return replace(projection, debts=open_debts, debt_settled_at=settled_at)
+    return {"debts": open_debts, "debt_settled_at": settled_at}
 
 
 def _sorted(grants: Iterable[ConsentGrant]) -> tuple[ConsentGrant, ...]:

@@ -21,7 +21,9 @@ from placet.operations.access import (
 from placet.operations.audiences import (
     Audience,
     AudienceCounts,
+    AudienceReplay,
     read_subscriber_ids,
+    replay_audience,
     select_audience,
 )
 from placet.operations.deciding import (
@@ -64,6 +66,7 @@ __all__ = [
     "ApiKeyStore",
     "Audience",
     "AudienceCounts",
+    "AudienceReplay",
     "DecisionAnswer",
     "DecisionRequest",
     "IssuedKey",
@@ -93,6 +96,7 @@ __all__ = [
     "record_business_opt_out",
     "record_event",
     "record_subject_facts",
+    "replay_audience",
     "revoke_key",
     "select_audience",
     "set_restriction",

@@ -4,6 +4,11 @@ The subscriber identifiers are read in chunks; each chunk's states come from the
 projection in one read (or are replayed as of an instant), `decide_bulk` decides the
 chunk at once, and the permitted identifiers are yielded as they are found, so a caller
 can stream them. The exclusion counts by reason are complete once the stream ends.
+
+Every chunk reads the ledger as it stood when the selection began (its head then), so
+appends made meanwhile do not split one audience between two states of the ledger; once
+the stream ends, `Audience.record` records the run (policy version, ledger position,
+counts, a digest of the selected pseudonyms) and `replay_audience` computes it again.
 """
 
 from __future__ import annotations
@@ -15,16 +20,36 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
 
 import polars as pl
 
 from placet.decide import Outcome, Use, decide_bulk, states_frame
-from placet.errors import InvalidEventError
-from placet.ledger import ConsentLog, PseudonymKey
+from placet.errors import DecisionNotFoundError, InvalidEventError
+from placet.ledger import (
+    ChainHead,
+    ConsentLog,
+    DecisionEntry,
+    DecisionKind,
+    DecisionRecord,
+    PseudonymKey,
+    SelectionDigest,
+)
 from placet.operations.recording import subject_ref
 from placet.policy import Policy, PolicySet
+from placet.policy.model import CategoryId, PurposeId, RecipientId
+from placet.policy.terms import Channel
 
-__all__ = ["Audience", "AudienceCounts", "read_subscriber_ids", "select_audience"]
+__all__ = [
+    "Audience",
+    "AudienceCounts",
+    "AudienceReplay",
+    "read_subscriber_ids",
+    "replay_audience",
+    "select_audience",
+    "use_request",
+]
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +81,19 @@ class Audience:
     use: Use
     at: datetime
     known_at: datetime | None
+    position: ChainHead
+    """The ledger's head when the selection began: every chunk reads the ledger through it."""
     counts: AudienceCounts
     _chunks: Iterator[list[str]]
     _ledger: ConsentLog
     _key: PseudonymKey
+    record_id: UUID = field(default_factory=uuid4)
+    """The id `record` records the run under (known before the stream starts)."""
+    digest: SelectionDigest = field(default_factory=SelectionDigest)
+    """Of the selected subjects' pseudonyms, in order."""
+    input_digest: SelectionDigest = field(default_factory=SelectionDigest)
+    """Of the subscriber identifiers given, in order: a replay can tell it got the same."""
+    _finished: bool = False
 
     @property
     def policy_version(self) -> str:
@@ -68,9 +102,11 @@ class Audience:
     def batches(self) -> Iterator[list[str]]:
         """The permitted subscriber identifiers, chunk by chunk, in the table's order."""
         for identifiers in self._chunks:
+            self.input_digest.update(identifiers)
             permitted = self._decide_chunk(identifiers)
             if permitted:
                 yield permitted
+        self._finished = True
         log.info(
             "audience selected",
             extra={
@@ -86,28 +122,82 @@ class Audience:
         for batch in self.batches():
             yield from batch
 
+    def record(
+        self, *, actor: str, recorded_at: datetime, source: dict[str, str] | None = None
+    ) -> DecisionEntry:
+        """Record this run in the ledger's decision records; only once the stream has ended.
+
+        `source` says where the subscribers came from, e.g. {"table": "campaign.csv"}; the
+        SHA-256 of the identifiers given is added as `subscribers_sha256`.
+        """
+        if not self._finished:
+            raise RuntimeError("record an audience once its batches() have all been read")
+        record = DecisionRecord(
+            record_id=self.record_id,
+            kind=DecisionKind.AUDIENCE_RUN,
+            recorded_at=recorded_at,
+            actor=actor,
+            policy_id=self.policy.policy_id,
+            policy_version=self.policy.version,
+            ledger_seq=self.position.seq,
+            ledger_hash=self.position.hash,
+            as_of=self.at,
+            known_at=self.known_at,
+            request=use_request(self.use),
+            outcome=self.outcome(),
+            selection_digest=self.digest.hexdigest(),
+            source={**(source or {}), "subscribers_sha256": self.input_digest.hexdigest()},
+            idempotency_key=str(self.record_id),
+        )
+        return self._ledger.record_decision(record)
+
+    def outcome(self) -> dict[str, Any]:
+        """The counts as a decision record holds them."""
+        return {
+            "total": self.counts.total,
+            "permitted": self.counts.permitted,
+            "excluded": dict(sorted(self.counts.excluded.items())),
+        }
+
     def _decide_chunk(self, identifiers: list[str]) -> list[str]:
         references = [subject_ref(identifier, self._key) for identifier in identifiers]
+        through = self.position.seq
         if self.known_at is None:
-            states = self._ledger.states(references, self.at)
+            states = self._ledger.states(references, self.at, through_seq=through)
         else:
-            states = self._ledger.states_as_of(references, self.at, known_at=self.known_at)
+            states = self._ledger.states_as_of(
+                references, self.at, known_at=self.known_at, through_seq=through
+            )
         frame = states_frame(states).with_columns(
-            identifier=pl.Series(identifiers, dtype=pl.String)
+            identifier=pl.Series(identifiers, dtype=pl.String),
+            reference=pl.Series(references, dtype=pl.String),
         )
         decided = (
             decide_bulk(self.policy, frame.lazy(), self.use, self.at)
-            .select("identifier", "outcome", "reason")
+            .select("identifier", "reference", "outcome", "reason")
             .collect()
         )
         is_permit = decided["outcome"] == Outcome.PERMIT.value
-        permitted = decided.filter(is_permit)["identifier"].to_list()
+        chosen = decided.filter(is_permit)
         excluded = decided.filter(~is_permit)["reason"].cast(pl.String).value_counts()
         self.counts.total += decided.height
-        self.counts.permitted += len(permitted)
+        self.counts.permitted += chosen.height
         for reason, count in excluded.iter_rows():
             self.counts.excluded[str(reason)] += int(count)
-        return [str(identifier) for identifier in permitted]
+        self.digest.update(chosen["reference"].to_list())
+        return [str(identifier) for identifier in chosen["identifier"]]
+
+
+def use_request(use: Use) -> dict[str, Any]:
+    """A use as a decision record holds it."""
+    return {
+        "purpose": use.purpose,
+        "categories": list(use.categories),
+        "channel": None if use.channel is None else use.channel.value,
+        "recipient": use.recipient,
+        "country": use.country,
+        "anonymised": use.anonymised,
+    }
 
 
 def select_audience(
@@ -120,11 +210,13 @@ def select_audience(
     at: datetime,
     known_at: datetime | None = None,
     chunk_size: int = DEFAULT_CHUNK,
+    position: ChainHead | None = None,
 ) -> Audience:
     """The audience of `use` among `subscribers` (identifiers) at `at`, lazily decided.
 
     The policy version in force at `at` decides over each subscriber's state at `at`
-    (from everything recorded, or with `known_at`, from what the ledger knew then).
+    (from everything recorded, or with `known_at`, from what the ledger knew then), as the
+    ledger stood at `position` (default: its head now).
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
@@ -134,10 +226,92 @@ def select_audience(
         use=use,
         at=at,
         known_at=known_at,
+        position=position or ledger.head(),
         counts=AudienceCounts(),
         _chunks=_chunked(subscribers, chunk_size),
         _ledger=ledger,
         _key=key,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceReplay:
+    """A recorded audience run computed again: the record, the new run, and what differs."""
+
+    record: DecisionRecord
+    audience: Audience
+    differences: tuple[str, ...]
+    """Empty when the run was reproduced exactly: same policy version, counts and selection."""
+
+    @property
+    def reproduced(self) -> bool:
+        return not self.differences
+
+
+def replay_audience(
+    ledger: ConsentLog,
+    policies: PolicySet,
+    key: PseudonymKey,
+    record_id: UUID,
+    subscribers: Iterable[str],
+    *,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> AudienceReplay:
+    """Select the recorded audience again, from the same subscribers, as the ledger stood then.
+
+    The run reads the ledger through the recorded position only, at the recorded instant
+    (and `known_at`), with the policy version in force then; the selected pseudonyms'
+    digest and the counts are compared with the record's. Raises `DecisionNotFoundError`
+    when no audience run is recorded under `record_id`.
+    """
+    entry = ledger.decision(record_id)
+    if entry is None or entry.record.kind != DecisionKind.AUDIENCE_RUN:
+        raise DecisionNotFoundError(str(record_id), DecisionKind.AUDIENCE_RUN.value)
+    record = entry.record
+    position = ChainHead(record.ledger_seq, record.ledger_hash)
+    audience = select_audience(
+        ledger,
+        policies,
+        key,
+        subscribers,
+        _recorded_use(record.request),
+        at=record.as_of,
+        known_at=record.known_at,
+        chunk_size=chunk_size,
+        position=position,
+    )
+    for _ in audience.batches():
+        pass
+    differences = []
+    recorded_input = record.source.get("subscribers_sha256")
+    if recorded_input is not None and audience.input_digest.hexdigest() != recorded_input:
+        differences.append("the subscribers given are not those the run was given")
+    if ledger.hash_at(record.ledger_seq) != record.ledger_hash:
+        differences.append(
+            f"the ledger's event at position {record.ledger_seq} is not the one the run read "
+            "(run `placet ledger verify`)"
+        )
+    if audience.policy.version != record.policy_version:
+        differences.append(
+            f"policy version {audience.policy.version} is in force at {record.as_of.isoformat()} "
+            f"now, the run used {record.policy_version}"
+        )
+    if audience.outcome() != record.outcome:
+        differences.append(f"counts {audience.outcome()} differ from the recorded {record.outcome}")
+    if audience.digest.hexdigest() != record.selection_digest:
+        differences.append("the subscribers selected differ from those recorded")
+    return AudienceReplay(record, audience, tuple(differences))
+
+
+def _recorded_use(request: dict[str, Any]) -> Use:
+    channel = request.get("channel")
+    return Use(
+        purpose=PurposeId(request["purpose"]),
+        categories=tuple(CategoryId(category) for category in request["categories"]),
+        channel=None if channel is None else Channel(channel),
+        recipient=None if request.get("recipient") is None else RecipientId(request["recipient"]),
+        country=request.get("country"),
+        anonymised=bool(request.get("anonymised", False)),
     )
 
 

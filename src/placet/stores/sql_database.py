@@ -84,7 +84,7 @@ def describe_database(url: str | URL | Engine) -> str:
         return "(an unreadable URL)"
 
 
-def database_cause(exc: SQLAlchemyError) -> str:
+def database_cause(exc: Exception) -> str:
     """What the database driver said, without SQLAlchemy's wrapping and statement."""
     cause = getattr(exc, "orig", None) or exc
     return str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__

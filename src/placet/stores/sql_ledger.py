@@ -30,6 +30,7 @@ from placet.errors import (
     StoreError,
 )
 from placet.ledger import (
+    GENESIS_HASH,
     ChainHead,
     ChainReport,
     ChainRow,
@@ -45,7 +46,16 @@ from placet.ledger import (
     seal_event,
     verify,
 )
+from placet.ledger.decisions import (
+    DecisionEntry,
+    DecisionKind,
+    DecisionRecord,
+    decision_fingerprint,
+    decision_from_row,
+    seal_decision,
+)
 from placet.stores import sql_schema as tables
+from placet.stores.sql_append import BatchWriter, batch_writer
 from placet.stores.sql_database import (
     WRITE,
     check_schema,
@@ -55,12 +65,14 @@ from placet.stores.sql_database import (
     is_postgresql,
     upgrade_database,
 )
-from placet.stores.sql_projection import (
-    projection_from_row,
-    projection_values,
-    upsert_statement,
+from placet.stores.sql_projection import projection_from_row, projection_values
+from placet.stores.sql_schema import (
+    decision_head,
+    decisions,
+    head,
+    personal_payloads,
+    subject_states,
 )
-from placet.stores.sql_schema import HEAD_ROW_ID, head, personal_payloads, subject_states
 
 __all__ = ["SqlLedger", "open_ledger"]
 
@@ -113,6 +125,7 @@ class SqlLedger:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
 
     # ------------------------------------------------------------------ appending
 
@@ -135,10 +148,10 @@ class SqlLedger:
     def _append_locked(
         self, connection: Connection, fresh: list[LedgerEvent]
     ) -> dict[str, LedgerEntry]:
-        current = connection.execute(
-            select(head.c.seq, head.c.hash).where(head.c.id == HEAD_ROW_ID).with_for_update()
-        ).one()
-        recorded = self._entries_by_key(connection, [event.idempotency_key for event in fresh])
+        writer = batch_writer(connection)
+        seq, prev_hash = writer.lock_head()
+        keys = [event.idempotency_key for event in fresh]
+        recorded = self._entries_by_key(connection, writer.recorded_keys(keys))
         for event in fresh:
             original = recorded.get(event.idempotency_key)
             if original is not None and event_fingerprint(original.event) != event_fingerprint(
@@ -148,8 +161,9 @@ class SqlLedger:
         new_events = [event for event in fresh if event.idempotency_key not in recorded]
         if not new_events:
             return recorded
-        self._refuse_known_ids(connection, new_events)
-        seq, prev_hash = int(current.seq), str(current.hash)
+        known = writer.known_event_id([str(event.event_id) for event in new_events])
+        if known is not None:
+            raise DuplicateEventError(known)
         rows: list[ChainRow] = []
         for event in new_events:
             seq += 1
@@ -157,14 +171,9 @@ class SqlLedger:
             row = seal_event(event, seq, prev_hash, salt)
             rows.append(row)
             prev_hash = row.hash
-        connection.execute(insert(tables.events), [_event_values(row) for row in rows])
-        payloads = [_payload_values(row) for row in rows if row.payload is not None]
-        if payloads:
-            connection.execute(insert(personal_payloads), payloads)
-        connection.execute(
-            update(head).where(head.c.id == HEAD_ROW_ID).values(seq=seq, hash=prev_hash)
-        )
-        self._project(connection, rows, new_events)
+        writer.insert(rows)
+        writer.set_head(seq, prev_hash)
+        self._project(connection, writer, rows, new_events)
         log.info("ledger events appended", extra={"count": len(rows), "head": seq})
         for row, event in zip(rows, new_events, strict=True):
             recorded[event.idempotency_key] = LedgerEntry(row.seq, event, row.prev_hash, row.hash)
@@ -179,23 +188,18 @@ class SqlLedger:
                 found[entry.event.idempotency_key] = entry
         return found
 
-    def _refuse_known_ids(self, connection: Connection, new_events: list[LedgerEvent]) -> None:
-        ids = [str(event.event_id) for event in new_events]
-        for chunk in _slices(ids, _CHUNK):
-            known = connection.execute(
-                select(tables.events.c.event_id).where(tables.events.c.event_id.in_(chunk)).limit(1)
-            ).scalar()
-            if known is not None:
-                raise DuplicateEventError(known)
-
     # ------------------------------------------------------------------ projection
 
     def _project(
-        self, connection: Connection, rows: list[ChainRow], new_events: list[LedgerEvent]
+        self,
+        connection: Connection,
+        writer: BatchWriter,
+        rows: list[ChainRow],
+        new_events: list[LedgerEvent],
     ) -> None:
         """Fold the batch into the subjects' projected states: one read, one upsert."""
         subjects = sorted({event.subject for event in new_events})
-        projections = self._projections(connection, subjects)
+        projections = {found.subject: found for found in writer.projections(subjects)}
         last_seq = {row.subject_ref: row.seq for row in rows}
         backdated: set[SubjectRef] = set()
         for event in new_events:
@@ -213,21 +217,26 @@ class SqlLedger:
         for subject in sorted(backdated):
             history = [entry.event for entry in self._history(connection, subject)]
             projections[subject] = project_events(subject, history)
-        values = [
-            projection_values(projections[subject], last_seq[subject]) for subject in subjects
-        ]
-        statement = upsert_statement(connection)
-        connection.execute(statement, values)
+        writer.save_projections(
+            [projection_values(projections[subject], last_seq[subject]) for subject in subjects]
+        )
 
     def _projections(
         self, connection: Connection, subjects: list[SubjectRef]
     ) -> dict[SubjectRef, SubjectProjection]:
-        found: dict[SubjectRef, SubjectProjection] = {}
+        stored = self._stored_projections(connection, subjects)
+        return {subject: projection for subject, (projection, _) in stored.items()}
+
+    def _stored_projections(
+        self, connection: Connection, subjects: list[SubjectRef]
+    ) -> dict[SubjectRef, tuple[SubjectProjection, int]]:
+        """Each subject's stored projection and the position of the last event folded in."""
+        found: dict[SubjectRef, tuple[SubjectProjection, int]] = {}
         for chunk in _slices(subjects, _CHUNK):
             query = select(subject_states).where(subject_states.c.subject_ref.in_(chunk))
             for row in connection.execute(query):
                 projection = projection_from_row(row)
-                found[projection.subject] = projection
+                found[projection.subject] = (projection, int(row.last_seq))
         return found
 
     def projection(self, subject: SubjectRef) -> SubjectProjection | None:
@@ -289,47 +298,63 @@ class SqlLedger:
         history = self.history(subject)
         return replay([entry.event for entry in history], as_of, subject=subject, known_at=known_at)
 
-    def states(self, subjects: Sequence[SubjectRef], at: datetime) -> list[SubjectState]:
+    def states(
+        self, subjects: Sequence[SubjectRef], at: datetime, *, through_seq: int | None = None
+    ) -> list[SubjectState]:
         """`state(subject, at)` of many subjects, in the order given: one read per 500.
 
-        A subject nothing was recorded about has the empty state.
+        With `through_seq`, from the events recorded up to that ledger position only (a
+        projection changed by a later event is replayed instead), so that reads spread over
+        several transactions all answer for one position. A subject nothing was recorded
+        about has the empty state.
         """
         found: dict[SubjectRef, SubjectState] = {}
         distinct = list(dict.fromkeys(subjects))
         with self._transaction() as connection:
             for chunk in _slices(distinct, _CHUNK):
-                projections = self._projections(connection, list(chunk))
+                stored = self._stored_projections(connection, list(chunk))
                 later = []
-                for subject, projection in projections.items():
+                for subject, (projection, last_seq) in stored.items():
                     through = projection.effective_through
-                    if through is None or through <= at:
+                    changed_since = through_seq is not None and last_seq > through_seq
+                    if (through is None or through <= at) and not changed_since:
                         found[subject] = projection.state(at)
                     else:
                         later.append(subject)
-                for subject, events in self._histories(connection, later).items():
+                histories = self._histories(connection, later, through_seq=through_seq)
+                for subject, events in histories.items():
                     found[subject] = replay(events, at, subject=subject)
         return [
             found.get(subject) or SubjectState(subject=subject, as_of=at) for subject in subjects
         ]
 
     def states_as_of(
-        self, subjects: Sequence[SubjectRef], as_of: datetime, *, known_at: datetime | None = None
+        self,
+        subjects: Sequence[SubjectRef],
+        as_of: datetime,
+        *,
+        known_at: datetime | None = None,
+        through_seq: int | None = None,
     ) -> list[SubjectState]:
-        """`state_as_of` of many subjects, in the order given, replayed from their histories."""
+        """`state_as_of` of many subjects, in the order given, replayed from their histories.
+
+        With `through_seq`, from the events recorded up to that ledger position only.
+        """
         found: dict[SubjectRef, SubjectState] = {}
         distinct = list(dict.fromkeys(subjects))
         with self._transaction() as connection:
             for chunk in _slices(distinct, _CHUNK):
-                for subject, events in self._histories(connection, list(chunk)).items():
+                histories = self._histories(connection, list(chunk), through_seq=through_seq)
+                for subject, events in histories.items():
                     found[subject] = replay(events, as_of, subject=subject, known_at=known_at)
         return [
             found.get(subject) or SubjectState(subject=subject, as_of=as_of) for subject in subjects
         ]
 
     def _histories(
-        self, connection: Connection, subjects: list[SubjectRef]
+        self, connection: Connection, subjects: list[SubjectRef], *, through_seq: int | None
     ) -> dict[SubjectRef, list[LedgerEvent]]:
-        """The events of each subject that has any, in the order recorded."""
+        """The events of each subject that has any (up to `through_seq`), in recorded order."""
         histories: dict[SubjectRef, list[LedgerEvent]] = defaultdict(list)
         if not subjects:
             return histories
@@ -338,10 +363,22 @@ class SqlLedger:
             .where(tables.events.c.subject_ref.in_(subjects))
             .order_by(tables.events.c.seq)
         )
+        if through_seq is not None:
+            query = query.where(tables.events.c.seq <= through_seq)
         for row in connection.execute(query):
             entry = entry_from_row(_chain_row(row))
             histories[entry.event.subject].append(entry.event)
         return histories
+
+    def hash_at(self, seq: int) -> str | None:
+        """The hash of the event at position `seq` (the genesis hash at 0), None past the end."""
+        if seq == 0:
+            return GENESIS_HASH
+        with self._transaction() as connection:
+            found = connection.execute(
+                select(tables.events.c.hash).where(tables.events.c.seq == seq)
+            ).scalar()
+        return None if found is None else str(found)
 
     def head(self) -> ChainHead:
         """The position and hash of the last event, as recorded with the last append."""
@@ -355,6 +392,60 @@ class SqlLedger:
             recorded = connection.execute(select(head.c.seq, head.c.hash)).one()
             result = connection.execution_options(yield_per=_READ_BATCH).execute(
                 _rows_query().order_by(tables.events.c.seq)
+            )
+            rows = (_chain_row(row) for row in result)
+            return verify(rows, ChainHead(int(recorded.seq), str(recorded.hash)))
+
+    # ------------------------------------------------------------------ decision records
+
+    def record_decision(self, record: DecisionRecord) -> DecisionEntry:
+        """Record a decision that matters, or return the one recorded under its key."""
+        with self._transaction(write=True) as connection:
+            current = connection.execute(
+                select(decision_head.c.seq, decision_head.c.hash).with_for_update()
+            ).one()
+            recorded = connection.execute(
+                select(*_DECISION_COLUMNS).where(
+                    decisions.c.idempotency_key == record.idempotency_key
+                )
+            ).one_or_none()
+            if recorded is not None:
+                original = decision_from_row(_chain_row(recorded))
+                if decision_fingerprint(original.record) != decision_fingerprint(record):
+                    raise IdempotencyConflictError(record.idempotency_key, original.seq)
+                return original
+            row = seal_decision(record, int(current.seq) + 1, str(current.hash))
+            connection.execute(
+                insert(decisions), {name: getattr(row, name) for name in _DECISION_NAMES}
+            )
+            connection.execute(update(decision_head).values(seq=row.seq, hash=row.hash))
+        log.info(
+            "decision recorded",
+            extra={"kind": record.kind.value, "record": str(record.record_id), "seq": row.seq},
+        )
+        return DecisionEntry(row.seq, record, row.prev_hash, row.hash)
+
+    def decision(self, record_id: UUID) -> DecisionEntry | None:
+        """The decision recorded under `record_id`, or None when there is none."""
+        query = select(*_DECISION_COLUMNS).where(decisions.c.event_id == str(record_id))
+        with self._transaction() as connection:
+            row = connection.execute(query).one_or_none()
+        return None if row is None else decision_from_row(_chain_row(row))
+
+    def decisions(self, kind: DecisionKind | None = None) -> list[DecisionEntry]:
+        """The decisions recorded (of one kind), in the order recorded."""
+        query = select(*_DECISION_COLUMNS).order_by(decisions.c.seq)
+        if kind is not None:
+            query = query.where(decisions.c.type == kind.value)
+        with self._transaction() as connection:
+            return [decision_from_row(_chain_row(row)) for row in connection.execute(query)]
+
+    def verify_decisions(self) -> ChainReport:
+        """Check the decision records' chain, as `verify` checks the events'."""
+        with self._transaction(snapshot=True) as connection:
+            recorded = connection.execute(select(decision_head.c.seq, decision_head.c.hash)).one()
+            result = connection.execution_options(yield_per=_READ_BATCH).execute(
+                select(*_DECISION_COLUMNS).order_by(decisions.c.seq)
             )
             rows = (_chain_row(row) for row in result)
             return verify(rows, ChainHead(int(recorded.seq), str(recorded.hash)))
@@ -384,7 +475,8 @@ class SqlLedger:
                     connection.execution_options(isolation_level="REPEATABLE READ")
                 with connection.begin():
                     yield connection
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, self._driver_error) as exc:
+            # The append's own statements run on the driver (sql_append): its errors too.
             raise StoreError(
                 f"cannot use the ledger database {describe_database(self.engine)}: "
                 f"{database_cause(exc)}. Nothing was changed. Check that it is reachable and "
@@ -421,6 +513,21 @@ def _rows_query() -> Any:
     )
 
 
+_DECISION_NAMES = (
+    "seq",
+    "event_id",
+    "idempotency_key",
+    "subject_ref",
+    "type",
+    "effective_at",
+    "recorded_at",
+    "body",
+    "prev_hash",
+    "hash",
+)
+_DECISION_COLUMNS = tuple(decisions.c[name] for name in _DECISION_NAMES)
+
+
 def _chain_row(row: Row[Any]) -> ChainRow:
     return ChainRow(
         seq=int(row.seq),
@@ -433,30 +540,6 @@ def _chain_row(row: Row[Any]) -> ChainRow:
         body=row.body,
         prev_hash=row.prev_hash,
         hash=row.hash,
-        salt=row.salt,
-        payload=row.payload,
+        salt=getattr(row, "salt", None),
+        payload=getattr(row, "payload", None),
     )
-
-
-def _event_values(row: ChainRow) -> dict[str, Any]:
-    return {
-        "seq": row.seq,
-        "event_id": row.event_id,
-        "idempotency_key": row.idempotency_key,
-        "subject_ref": row.subject_ref,
-        "type": row.type,
-        "effective_at": row.effective_at,
-        "recorded_at": row.recorded_at,
-        "body": row.body,
-        "prev_hash": row.prev_hash,
-        "hash": row.hash,
-    }
-
-
-def _payload_values(row: ChainRow) -> dict[str, Any]:
-    return {
-        "event_id": row.event_id,
-        "subject_ref": row.subject_ref,
-        "salt": row.salt,
-        "payload": row.payload,
-    }

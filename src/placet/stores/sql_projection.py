@@ -10,10 +10,6 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
-
 from placet.decide.state import ConsentGrant
 from placet.ledger import (
     ContractRef,
@@ -25,24 +21,8 @@ from placet.ledger import (
 )
 from placet.policy.model import ConsentOptionId, PurposeId, SubjectTypeId
 from placet.policy.terms import Channel
-from placet.stores.sql_database import is_postgresql
-from placet.stores.sql_schema import subject_states
 
-__all__ = ["projection_from_row", "projection_values", "upsert_statement"]
-
-
-def upsert_statement(connection: Connection) -> Any:
-    """INSERT … ON CONFLICT (subject_ref) DO UPDATE, for an executemany of projection rows."""
-    dialect = postgresql if is_postgresql(connection) else sqlite
-    statement = dialect.insert(subject_states)
-    changes = {
-        column.name: statement.excluded[column.name]
-        for column in subject_states.columns
-        if column.name != "subject_ref"
-    }
-    return statement.on_conflict_do_update(
-        index_elements=[subject_states.c.subject_ref], set_=changes
-    )
+__all__ = ["projection_from_row", "projection_values"]
 
 
 def projection_values(projection: SubjectProjection, last_seq: int) -> dict[str, Any]:
@@ -76,8 +56,8 @@ def projection_values(projection: SubjectProjection, last_seq: int) -> dict[str,
     }
 
 
-def projection_from_row(row: Row[Any]) -> SubjectProjection:
-    """The projection a stored row holds."""
+def projection_from_row(row: Any) -> SubjectProjection:
+    """The projection a stored row holds (a SQLAlchemy row, or any with the same attributes)."""
     birth_date: date | None = row.birth_date
     return SubjectProjection(
         subject=SubjectRef(row.subject_ref),
@@ -105,5 +85,7 @@ def projection_from_row(row: Row[Any]) -> SubjectProjection:
     )
 
 
-def _json(value: Any) -> str:
+def _json(value: list[Any]) -> str:
+    if not value:
+        return "[]"
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

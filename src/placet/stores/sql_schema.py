@@ -3,6 +3,7 @@
 `ledger_events` holds the chain; `ledger_personal_payloads` the personal data kept
 outside it (deletable); `ledger_subject_states` the projection of each subject's state;
 `ledger_head` one row naming the last position and hash, locked by every append;
+`ledger_decisions` and `ledger_decision_head` the decision records' chain and its head;
 `api_keys` the HTTP API's keys (their SHA-256, never the keys themselves).
 """
 
@@ -33,6 +34,8 @@ __all__ = [
     "HEAD_ROW_ID",
     "UTCDateTime",
     "api_keys",
+    "decision_head",
+    "decisions",
     "events",
     "head",
     "metadata",
@@ -123,6 +126,33 @@ head = Table(
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
     CheckConstraint(f"id = {HEAD_ROW_ID}", name="ck_ledger_head_one_row"),
+)
+
+decisions = Table(
+    "ledger_decisions",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("subject_ref", String(64), nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("effective_at", UTCDateTime, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_ledger_decisions_type_seq", "type", "seq"),
+)
+"""Decision records (`placet.ledger.decisions`), their rows shaped as the events' rows:
+`event_id` holds the record id, `type` its kind, `effective_at` the instant decided at."""
+
+decision_head = Table(
+    "ledger_decision_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    CheckConstraint(f"id = {HEAD_ROW_ID}", name="ck_ledger_decision_head_one_row"),
 )
 
 api_keys = Table(

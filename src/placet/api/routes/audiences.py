@@ -3,13 +3,18 @@
 The list streams as CSV (`text/csv`, the default), Arrow IPC (`Accept:
 application/vnd.apache.arrow.stream`) or, for small runs, one JSON document with the counts
 (`Accept: application/json`). `POST /v1/audiences/summary` gives the counts alone.
+
+A list is a decision that matters: once its last subscriber is sent, the run is recorded
+(`GET /v1/decision-records/{id}`), under the id the `Placet-Decision-Record` header
+announced. A run that cannot be recorded ends its stream with an error rather than
+complete unrecorded. Counts alone select no one and are not recorded.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import pyarrow as pa
@@ -17,9 +22,9 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.responses import StreamingResponse
 
 from placet.api.context import Services, services
-from placet.api.schemas import AudienceBody, AudienceSummaryOut, PolicyRef
+from placet.api.schemas import AudienceBody, AudienceSummaryOut, HeadOut, PolicyRef
 from placet.api.security import require
-from placet.operations import Audience, Scope, select_audience
+from placet.operations import ApiKey, Audience, Scope, select_audience
 
 __all__ = ["ARROW_STREAM", "router"]
 
@@ -45,7 +50,18 @@ def _headers(audience: Audience) -> dict[str, str]:
     return {
         "Placet-Policy": f"{audience.policy.policy_id} {audience.policy.version}",
         "Placet-Decided-At": audience.at.isoformat(),
+        "Placet-Ledger-Position": str(audience.position.seq),
+        "Placet-Decision-Record": str(audience.record_id),
     }
+
+
+def _recorder(selected: Audience, wired: Services, caller: ApiKey) -> Callable[[], None]:
+    def record() -> None:
+        selected.record(
+            actor=f"api-key:{caller.name}", recorded_at=wired.clock(), source={"via": "api"}
+        )
+
+    return record
 
 
 @router.post(
@@ -67,6 +83,7 @@ def _headers(audience: Audience) -> dict[str, str]:
 def audience(
     body: AudienceBody,
     wired: Annotated[Services, Depends(services)],
+    caller: Annotated[ApiKey, Depends(require(Scope.DECIDE))],
     accept: Annotated[
         str, Header(description="`text/csv`, `application/vnd.apache.arrow.stream` or JSON.")
     ] = "text/csv",
@@ -75,16 +92,18 @@ def audience(
     and streamed as they are decided; the exclusion counts by reason are in
     `/v1/audiences/summary`, or in the JSON answer."""
     selected = _select(body, wired)
+    record = _recorder(selected, wired, caller)
     if ARROW_STREAM in accept:
         return StreamingResponse(
-            _arrow(selected), media_type=ARROW_STREAM, headers=_headers(selected)
+            _arrow(selected, record), media_type=ARROW_STREAM, headers=_headers(selected)
         )
     if "application/json" in accept and "text/csv" not in accept:
         permitted = list(selected.permitted())
-        summary = _summary(selected)
+        record()
+        summary = _summary(selected, recorded=True)
         return {**summary.model_dump(mode="json"), "subscribers": permitted}
     return StreamingResponse(
-        _csv(selected), media_type="text/csv; charset=utf-8", headers=_headers(selected)
+        _csv(selected, record), media_type="text/csv; charset=utf-8", headers=_headers(selected)
     )
 
 
@@ -100,7 +119,7 @@ def audience_summary(
     return _summary(selected)
 
 
-def _summary(selected: Audience) -> AudienceSummaryOut:
+def _summary(selected: Audience, *, recorded: bool = False) -> AudienceSummaryOut:
     counts = selected.counts
     return AudienceSummaryOut(
         at=selected.at,
@@ -108,25 +127,29 @@ def _summary(selected: Audience) -> AudienceSummaryOut:
         total=counts.total,
         permitted=counts.permitted,
         excluded=dict(sorted(counts.excluded.items())),
+        ledger=HeadOut(seq=selected.position.seq, hash=selected.position.hash),
+        record_id=selected.record_id if recorded else None,
     )
 
 
-def _csv(selected: Audience) -> Iterator[str]:
+def _csv(selected: Audience, record: Callable[[], None]) -> Iterator[str]:
     yield "subscriber\r\n"
     for batch in selected.batches():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerows([identifier] for identifier in batch)
         yield buffer.getvalue()
+    record()
 
 
-def _arrow(selected: Audience) -> Iterator[bytes]:
+def _arrow(selected: Audience, record: Callable[[], None]) -> Iterator[bytes]:
     sink = io.BytesIO()
     with pa.ipc.new_stream(sink, _SCHEMA) as writer:
         yield _drain(sink)
         for batch in selected.batches():
             writer.write_batch(pa.record_batch([pa.array(batch, pa.string())], schema=_SCHEMA))
             yield _drain(sink)
+        record()
     yield _drain(sink)
 
 

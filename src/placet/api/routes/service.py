@@ -10,8 +10,9 @@ from starlette.exceptions import HTTPException
 
 from placet.api.context import Services, services
 from placet.api.problems import PROBLEM_TYPES, problem_type_uri
-from placet.api.schemas import ChainProblemOut, HeadOut, VerifyOut
+from placet.api.schemas import ChainProblemOut, ChainVerifyOut, HeadOut, VerifyOut
 from placet.api.security import require
+from placet.ledger import ChainReport
 from placet.operations import Scope
 
 __all__ = ["router"]
@@ -41,11 +42,23 @@ class ProblemTypeOut(BaseModel):
     summary="Verify the ledger's hash chain",
 )
 def verify_ledger(wired: Wired) -> VerifyOut:
-    """Recompute every hash and link; the first altered, removed, inserted or reordered
-    event is named. Answers 200 either way: read `intact`."""
-    report = wired.ledger.verify()
-    problem = report.problem
+    """Recompute every hash and link of the events' chain and of the decision records'; the
+    first altered, removed, inserted or reordered entry is named. Answers 200 either way:
+    read `intact`."""
+    events = _chain_out(wired.ledger.verify())
+    records = _chain_out(wired.ledger.verify_decisions())
     return VerifyOut(
+        intact=events.intact and records.intact,
+        verified=events.verified,
+        head=events.head,
+        problem=events.problem,
+        decisions=records,
+    )
+
+
+def _chain_out(report: ChainReport) -> ChainVerifyOut:
+    problem = report.problem
+    return ChainVerifyOut(
         intact=problem is None,
         verified=report.verified,
         head=HeadOut(seq=report.head.seq, hash=report.head.hash),

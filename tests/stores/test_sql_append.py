@@ -1,0 +1,61 @@
+"""The append's driver-level statements write exactly what SQLAlchemy would, and read it back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.dialects import sqlite
+
+from placet.ledger import ContractEnded, ContractStarted, SubjectFactsRecorded, project_events
+from placet.stores import sql_schema as tables
+from placet.stores.sql_append import _StateRow, sqlite_instant
+from placet.stores.sql_ledger import SqlLedger
+from tests.ledger.builders import at, consent_given, make_event, subject
+
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=2)), timezone(-timedelta(hours=5, minutes=30))]
+        ),
+    )
+)
+def test_sqlite_instant_is_the_text_sqlalchemy_stores(instant: datetime) -> None:
+    dialect = sqlite.dialect()
+    bind = tables.UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert bind is not None
+    stored = bind(instant)
+
+    assert sqlite_instant(instant) == stored
+
+
+def test_state_row_has_the_projection_tables_columns_in_order() -> None:
+    assert _StateRow._fields == tuple(column.name for column in tables.subject_states.columns)
+
+
+def test_projection_written_by_the_driver_reads_back_through_sqlalchemy(
+    ledger: SqlLedger,
+) -> None:
+    events = [
+        make_event(SubjectFactsRecorded(subject_type="consumer", birth_date=at(0).date())),
+        make_event(ContractStarted(contract="c-1"), effective_at=at(1)),
+        consent_given(effective_at=at(2)),
+        make_event(ContractEnded(contract="c-1"), effective_at=at(3)),
+    ]
+    ledger.append_many(events[:2])
+    ledger.append_many(events[2:])  # read back by the driver, folded, written again
+
+    with ledger.engine.connect() as connection:
+        stored = connection.execute(select(tables.subject_states)).one()
+
+    assert ledger.projection(subject()) == project_events(subject(), events)
+    assert stored.last_contract_end == at(3)
+    assert stored.effective_through == at(3)
+    assert stored.birth_date == at(0).date()
+    assert stored.last_seq == 4
