@@ -136,3 +136,18 @@ def test_import_benchmark_runs_at_small_scale() -> None:
         timeout=300,
     )
     assert "rows/s" in result.stdout or "rows/s" in result.stderr
+
+
+@pytest.mark.slow
+def test_ledger_benchmark_runs_at_small_scale_on_both_databases() -> None:
+    result = subprocess.run(
+        [sys.executable, "bench/bench_ledger.py", "--events", "2000", "--singles", "20"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    assert "| append_many: chain, rows, payloads, head, projection | SQLite |" in result.stdout
+    assert "| append_many: chain, rows, payloads, head, projection | PostgreSQL |" in result.stdout
+    assert "| single durable append | p50 ms | p99 ms |" in result.stdout

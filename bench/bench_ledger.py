@@ -1,0 +1,175 @@
+"""Time ledger appends, in batches and one at a time, on SQLite and PostgreSQL.
+
+    python bench/bench_ledger.py [--events N] [--batch-size N] [--singles N]
+                                 [--postgres URL | --no-postgres]
+
+Builds N events of IPKO consent history beforehand (those of bench_import.py: consents,
+withdrawals, objections, about four per subscriber) and measures in the same run:
+
+- the chain alone: sealing every event (canonical body, SHA-256 over the previous hash),
+  in Python, no database;
+- the driver's floor (baseline): the sealed rows written by the driver itself
+  (`executemany` on SQLite, `COPY` on PostgreSQL), one transaction per batch, nothing else;
+- `append_many` in batches: idempotency check, chain, rows, personal payloads, head and
+  projection, one transaction per batch;
+- single durable appends: `append` of one event at a time, each its own committed
+  transaction (SQLite in WAL mode, PostgreSQL with its default fsync), p50 and p99.
+
+Every figure is checked: the ledger verifies and holds every event after the runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy
+from bench_import import KEY, NOW, POSTGRES_URL, consent_history, fresh_database, postgres_answers
+
+from placet.ledger import GENESIS_HASH, ChainRow, LedgerEvent, seal_event
+from placet.ledger.importing import consent_event_batches
+from placet.policy import load_policy_set
+from placet.stores.consent_import import check_consent_file
+from placet.stores.sql_append import batch_writer
+from placet.stores.sql_database import WRITE
+from placet.stores.sql_ledger import open_ledger
+
+
+def build_events(count: int, batch_size: int, folder: Path) -> list[list[LedgerEvent]]:
+    source = folder / "history.csv"
+    consent_history(count).write_csv(source)
+    checked = check_consent_file(source, policies=load_policy_set("ipko"), recorded_at=NOW)
+    return list(consent_event_batches(checked, KEY, recorded_at=NOW, batch_size=batch_size))
+
+
+def seal_all(batches: list[list[LedgerEvent]]) -> tuple[list[list[ChainRow]], float]:
+    """Every event sealed in order; and the seconds it took."""
+    sealed: list[list[ChainRow]] = []
+    prev, seq = GENESIS_HASH, 0
+    started = time.perf_counter()
+    for batch in batches:
+        rows = []
+        for event in batch:
+            seq += 1
+            salt = bytes(32) if event.personal is not None else None
+            row = seal_event(event, seq, prev, salt)
+            rows.append(row)
+            prev = row.hash
+        sealed.append(rows)
+    return sealed, time.perf_counter() - started
+
+
+def driver_floor(url: str, sealed: list[list[ChainRow]]) -> float:
+    """Seconds to write the sealed rows through the driver alone, a transaction a batch."""
+    ledger = open_ledger(url)
+    started = time.perf_counter()
+    for rows in sealed:
+        with ledger.engine.connect() as connection:
+            connection.execution_options(**{WRITE: True})
+            with connection.begin():
+                batch_writer(connection).insert(rows)
+    spent = time.perf_counter() - started
+    ledger.engine.dispose()
+    return spent
+
+
+def batched_appends(url: str, batches: list[list[LedgerEvent]]) -> float:
+    ledger = open_ledger(url)
+    started = time.perf_counter()
+    for batch in batches:
+        ledger.append_many(batch)
+    spent = time.perf_counter() - started
+    report = ledger.verify()
+    expected = sum(len(batch) for batch in batches)
+    if not report.is_intact or report.verified != expected:
+        raise SystemExit(f"the ledger does not verify after the batched appends: {report}")
+    ledger.engine.dispose()
+    return spent
+
+
+def single_appends(url: str, events: list[LedgerEvent]) -> list[float]:
+    """Milliseconds of each `append`, one committed transaction each."""
+    ledger = open_ledger(url)
+    latencies = []
+    for event in events:
+        started = time.perf_counter()
+        ledger.append(event)
+        latencies.append((time.perf_counter() - started) * 1000)
+    if ledger.head().seq != len(events) or not ledger.verify().is_intact:
+        raise SystemExit("the ledger does not verify after the single appends")
+    ledger.engine.dispose()
+    return latencies
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--batch-size", type=int, default=10_000)
+    parser.add_argument("--singles", type=int, default=500)
+    parser.add_argument("--postgres", default=POSTGRES_URL)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    print(
+        f"machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} cores · "
+        f"Python {platform.python_version()} · polars {pl.__version__} · "
+        f"SQLAlchemy {sqlalchemy.__version__}"
+    )
+    databases = ["SQLite"]
+    if not args.no_postgres and postgres_answers(args.postgres):
+        databases.append("PostgreSQL")
+    elif not args.no_postgres:
+        print(f"PostgreSQL left out: no server answers at {args.postgres}")
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        batches = build_events(args.events, args.batch_size, folder)
+        count = sum(len(batch) for batch in batches)
+        singles = [event for batch in batches for event in batch][: args.singles]
+        sealed, chaining = seal_all(batches)
+        print(f"{count:,} events in batches of {args.batch_size:,}; {len(singles)} single appends")
+        print()
+        print("| step | database | seconds | events/s | ratio to the driver's floor |")
+        print("|---|---|---:|---:|---:|")
+        print(
+            f"| seal the chain only (Python, no database) | | {chaining:.2f} | "
+            f"{count / chaining:,.0f} | |"
+        )
+        latency_rows = []
+        for database in databases:
+            with fresh_database(database, folder, args.postgres) as url:
+                floor = driver_floor(url, sealed)
+            with fresh_database(database, folder, args.postgres) as url:
+                appending = batched_appends(url, batches)
+            with fresh_database(database, folder, args.postgres) as url:
+                latencies = single_appends(url, singles)
+            driver = "executemany" if database == "SQLite" else "COPY"
+            print(
+                f"| rows written by the driver alone ({driver}; baseline) | {database} | "
+                f"{floor:.2f} | {count / floor:,.0f} | 1.00× |"
+            )
+            print(
+                f"| append_many: chain, rows, payloads, head, projection | {database} | "
+                f"{appending:.2f} | {count / appending:,.0f} | {appending / floor:.2f}× |"
+            )
+            latency_rows.append(
+                (database, statistics.median(latencies), percentile(latencies, 0.99))
+            )
+        print()
+        print("| single durable append | p50 ms | p99 ms |")
+        print("|---|---:|---:|")
+        for database, p50, p99 in latency_rows:
+            print(f"| {database} | {p50:.2f} | {p99:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
