@@ -84,18 +84,19 @@ def event_body(
 ) -> dict[str, Any]:
     """The chained body of `event` at position `seq`: everything but its personal payload.
 
-    `event_id` is `str(event.event_id)`, when the caller has it already.
+    `event_id` is `str(event.event_id)`, when the caller has it already. Enumerations stay
+    members (they are `str`s, which JSON writes as their value).
     """
     return {
         "seq": seq,
         "event_id": event_id or str(event.event_id),
-        "type": event.type.value,
+        "type": event.data.type,
         "subject": event.subject,
         "data": event.data.model_dump(mode="python", exclude={"type"}),
         "effective_at": format_instant(event.effective_at),
         "recorded_at": format_instant(event.recorded_at),
-        "collected_via": event.collected_via.value,
-        "given_by": event.given_by.value,
+        "collected_via": event.collected_via,
+        "given_by": event.given_by,
         "actor": event.actor,
         "evidence": event.evidence,
         "policy": {"id": event.policy_id, "version": event.policy_version},
