@@ -19,18 +19,14 @@ PostgreSQL runs when a server answers at the URL (default: the test database).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 import sqlalchemy
+from benchlib import POSTGRES_URL, databases, fresh_database, machine_line
 
 from placet.ledger import PseudonymKey
 from placet.ledger.importing import CheckedRows, ImportReport, consent_event_batches
@@ -40,9 +36,6 @@ from placet.stores.sql_ledger import open_ledger
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 KEY = PseudonymKey(bytes(range(32)))
-POSTGRES_URL = os.environ.get(
-    "PLACET_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test"
-)
 _SECONDS_IN_TWO_YEARS = 2 * 365 * 24 * 3600
 
 
@@ -97,40 +90,6 @@ def consent_history(rows: int) -> pl.DataFrame:
     )
 
 
-@contextmanager
-def fresh_database(name: str, folder: Path, postgres_url: str) -> Iterator[str]:
-    """The URL of an empty database: a new SQLite file, or a new PostgreSQL schema."""
-    if name == "SQLite":
-        yield f"sqlite:///{folder / f'ledger-{uuid.uuid4().hex[:8]}.db'}"
-        return
-    schema = f"placet_bench_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(postgres_url)
-    with admin.begin() as connection:
-        connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield (
-            sqlalchemy.make_url(postgres_url)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def postgres_answers(url: str) -> bool:
-    engine = sqlalchemy.create_engine(url, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as connection:
-            connection.execute(sqlalchemy.text("SELECT 1"))
-    except sqlalchemy.exc.SQLAlchemyError:
-        return False
-    finally:
-        engine.dispose()
-    return True
-
-
 def appends_only(url: str, checked: CheckedRows, batch_size: int) -> float:
     """Seconds spent in `append_many` alone, the events built outside the clock."""
     ledger = open_ledger(url)
@@ -165,16 +124,8 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
     rows, batch = args.rows, args.batch_size
-    print(
-        f"machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()} · polars {pl.__version__} · "
-        f"SQLAlchemy {sqlalchemy.__version__}"
-    )
-    databases = ["SQLite"]
-    if not args.no_postgres and postgres_answers(args.postgres):
-        databases.append("PostgreSQL")
-    elif not args.no_postgres:
-        print(f"PostgreSQL left out: no server answers at {args.postgres}")
+    print(machine_line(f"polars {pl.__version__}", f"SQLAlchemy {sqlalchemy.__version__}"))
+    chosen = databases(args.postgres, no_postgres=args.no_postgres)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         source = folder / "consents.csv"
@@ -194,7 +145,7 @@ def main() -> None:
         print("|---|---|---:|---:|---:|")
         print(f"| read and check every row | | {checking:.2f} | {rows / checking:,.0f} | |")
         print(f"| build the events | | {building:.2f} | {rows / building:,.0f} | |")
-        for database in databases:
+        for database in chosen:
             with fresh_database(database, folder, args.postgres) as url:
                 baseline = appends_only(url, checked, batch)
             with fresh_database(database, folder, args.postgres) as url:

@@ -21,8 +21,6 @@ Every figure is checked: the ledger verifies and holds every event after the run
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -30,7 +28,8 @@ from pathlib import Path
 
 import polars as pl
 import sqlalchemy
-from bench_import import KEY, NOW, POSTGRES_URL, consent_history, fresh_database, postgres_answers
+from bench_import import KEY, NOW, consent_history
+from benchlib import POSTGRES_URL, databases, fresh_database, machine_line
 
 from placet.ledger import GENESIS_HASH, ChainRow, LedgerEvent, seal_event
 from placet.ledger.importing import consent_event_batches
@@ -120,16 +119,8 @@ def main() -> None:
     parser.add_argument("--postgres", default=POSTGRES_URL)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
-    print(
-        f"machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()} · polars {pl.__version__} · "
-        f"SQLAlchemy {sqlalchemy.__version__}"
-    )
-    databases = ["SQLite"]
-    if not args.no_postgres and postgres_answers(args.postgres):
-        databases.append("PostgreSQL")
-    elif not args.no_postgres:
-        print(f"PostgreSQL left out: no server answers at {args.postgres}")
+    print(machine_line(f"polars {pl.__version__}", f"SQLAlchemy {sqlalchemy.__version__}"))
+    chosen = databases(args.postgres, no_postgres=args.no_postgres)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         batches = build_events(args.events, args.batch_size, folder)
@@ -145,7 +136,7 @@ def main() -> None:
             f"{count / chaining:,.0f} | |"
         )
         latency_rows = []
-        for database in databases:
+        for database in chosen:
             with fresh_database(database, folder, args.postgres) as url:
                 floor = driver_floor(url, sealed)
             with fresh_database(database, folder, args.postgres) as url:

@@ -38,7 +38,7 @@ from pydantic import (
 from placet.errors import InvalidEventError
 from placet.ledger.canonical import canonical_bytes, format_instant, parse_instant
 from placet.ledger.chain import ChainRow, chain_hash
-from placet.ledger.events import SubjectRef
+from placet.ledger.events import SubjectRef, with_default_key
 
 __all__ = [
     "DecisionEntry",
@@ -105,11 +105,7 @@ class DecisionRecord(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _default_idempotency_key(cls, value: Any) -> Any:
-        if isinstance(value, dict) and value.get("idempotency_key") is None:
-            value = dict(value)
-            value.setdefault("record_id", uuid4())
-            value["idempotency_key"] = str(value["record_id"])
-        return value
+        return with_default_key(value, "record_id")
 
     @field_validator("request", "outcome")
     @classmethod

@@ -271,6 +271,16 @@ EventData = Annotated[
 """What happened, one model per `EventType`."""
 
 
+def with_default_key(fields: Any, id_field: str) -> Any:
+    """`fields` of a record about to be validated, its idempotency key defaulting to its id
+    (which defaults to a new UUID): a retry that rebuilds the record must give its own key."""
+    if isinstance(fields, dict) and fields.get("idempotency_key") is None:
+        fields = dict(fields)
+        fields.setdefault(id_field, uuid4())
+        fields["idempotency_key"] = str(fields[id_field])
+    return fields
+
+
 class LedgerEvent(BaseModel):
     """One event about one subject, as it is submitted to the ledger.
 
@@ -308,11 +318,7 @@ class LedgerEvent(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _default_idempotency_key(cls, value: Any) -> Any:
-        if isinstance(value, dict) and value.get("idempotency_key") is None:
-            value = dict(value)
-            value.setdefault("event_id", uuid4())
-            value["idempotency_key"] = str(value["event_id"])
-        return value
+        return with_default_key(value, "event_id")
 
     @field_validator("effective_at", "recorded_at")
     @classmethod

@@ -513,19 +513,8 @@ def _rows_query() -> Any:
     )
 
 
-_DECISION_NAMES = (
-    "seq",
-    "event_id",
-    "idempotency_key",
-    "subject_ref",
-    "type",
-    "effective_at",
-    "recorded_at",
-    "body",
-    "prev_hash",
-    "hash",
-)
-_DECISION_COLUMNS = tuple(decisions.c[name] for name in _DECISION_NAMES)
+_DECISION_NAMES = tuple(column.name for column in decisions.columns)
+_DECISION_COLUMNS = tuple(decisions.columns)
 
 
 def _chain_row(row: Row[Any]) -> ChainRow:

@@ -73,19 +73,39 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 metadata = MetaData()
 
+
+def _chained_columns() -> list[Column[Any]]:
+    """The columns of a hash chain's rows (`ChainRow`): the events' and the decisions'."""
+    return [
+        Column("seq", BigInteger, primary_key=True, autoincrement=False),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("idempotency_key", String(200), nullable=False, unique=True),
+        Column("subject_ref", String(64), nullable=False),
+        Column("type", String(40), nullable=False),
+        Column("effective_at", UTCDateTime, nullable=False),
+        Column("recorded_at", UTCDateTime, nullable=False),
+        Column("body", Text, nullable=False),
+        Column("prev_hash", String(64), nullable=False),
+        Column("hash", String(64), nullable=False),
+    ]
+
+
+def _head_table(name: str) -> Table:
+    """A chain's head: one row naming its last position and hash, locked by every append."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("seq", BigInteger, nullable=False),
+        Column("hash", String(64), nullable=False),
+        CheckConstraint(f"id = {HEAD_ROW_ID}", name=f"ck_{name}_one_row"),
+    )
+
+
 events = Table(
     "ledger_events",
     metadata,
-    Column("seq", BigInteger, primary_key=True, autoincrement=False),
-    Column("event_id", String(36), nullable=False, unique=True),
-    Column("idempotency_key", String(200), nullable=False, unique=True),
-    Column("subject_ref", String(64), nullable=False),
-    Column("type", String(40), nullable=False),
-    Column("effective_at", UTCDateTime, nullable=False),
-    Column("recorded_at", UTCDateTime, nullable=False),
-    Column("body", Text, nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("hash", String(64), nullable=False),
+    *_chained_columns(),
     Index("ix_ledger_events_subject_seq", "subject_ref", "seq"),
 )
 
@@ -119,41 +139,18 @@ subject_states = Table(
     Column("last_seq", BigInteger, nullable=False),
 )
 
-head = Table(
-    "ledger_head",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("seq", BigInteger, nullable=False),
-    Column("hash", String(64), nullable=False),
-    CheckConstraint(f"id = {HEAD_ROW_ID}", name="ck_ledger_head_one_row"),
-)
+head = _head_table("ledger_head")
 
 decisions = Table(
     "ledger_decisions",
     metadata,
-    Column("seq", BigInteger, primary_key=True, autoincrement=False),
-    Column("event_id", String(36), nullable=False, unique=True),
-    Column("idempotency_key", String(200), nullable=False, unique=True),
-    Column("subject_ref", String(64), nullable=False),
-    Column("type", String(40), nullable=False),
-    Column("effective_at", UTCDateTime, nullable=False),
-    Column("recorded_at", UTCDateTime, nullable=False),
-    Column("body", Text, nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("hash", String(64), nullable=False),
+    *_chained_columns(),
     Index("ix_ledger_decisions_type_seq", "type", "seq"),
 )
 """Decision records (`placet.ledger.decisions`), their rows shaped as the events' rows:
 `event_id` holds the record id, `type` its kind, `effective_at` the instant decided at."""
 
-decision_head = Table(
-    "ledger_decision_head",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("seq", BigInteger, nullable=False),
-    Column("hash", String(64), nullable=False),
-    CheckConstraint(f"id = {HEAD_ROW_ID}", name="ck_ledger_decision_head_one_row"),
-)
+decision_head = _head_table("ledger_decision_head")
 
 api_keys = Table(
     "api_keys",
