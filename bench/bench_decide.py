@@ -1,25 +1,32 @@
-"""Time decisions: one in process against a general policy engine and a bare `if`, and a
+"""Time decisions: one in process against general policy engines and a bare `if`, and a
 whole audience against a hand-written polars query over the same table.
 
-    python bench/bench_decide.py [--subjects N] [--repeat N]
+    python bench/bench_decide.py [--subjects N] [--calls N] [--repeat N]
 
 The single decision is IPKO's consent-gated SMS marketing with an objection to direct
-marketing overriding it. The same rule is written for casbin (a general policy engine from
-PyPI, ABAC with `eval`) and as a bare `if` chain, the floor. The audience is the same
-campaign over N synthetic subscribers held as a polars frame of subject states.
+marketing overriding it. The same rule is written for two general policy engines from
+PyPI, casbin (ABAC with `eval`, bench/casbin/) and Cedar through cedarpy (bench/cedar/),
+and as a bare `if` chain, the floor; all four must agree on every combination of consent
+and objection before any is timed. The audience is the same campaign over N synthetic
+subscribers held as a polars frame of subject states, and placet's must be the baseline
+query's. The benchmark exits non-zero when they disagree.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import platform
 import statistics
+import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -36,6 +43,39 @@ USE = Use(
     channel=Channel.SMS,
 )
 HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Case:
+    """The subscriber of a single decision: consented to current offers or not, objects to
+    direct marketing or not."""
+
+    consented: bool
+    objects: bool
+
+    @property
+    def is_permitted(self) -> bool:
+        """What the rule says: consent, and no objection overriding it."""
+        return self.consented and not self.objects
+
+
+BENCHMARKED = Case(consented=True, objects=False)
+CASES = (
+    BENCHMARKED,
+    Case(consented=True, objects=True),
+    Case(consented=False, objects=False),
+    Case(consented=False, objects=True),
+)
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One way of writing the rule: its call on a case (everything else built beforehand),
+    and whether the call's answer is a permit."""
+
+    name: str
+    prepare: Callable[[Case], Callable[[], object]]
+    permits: Callable[[Any], bool]
 
 
 @dataclass
@@ -57,45 +97,122 @@ def percentile_us(action: Callable[[], object], calls: int) -> tuple[float, floa
     return timings[len(timings) // 2] / 1000, timings[int(len(timings) * 0.99)] / 1000
 
 
-def single_decisions(calls: int) -> list[tuple[str, float, float]]:
-    policy = load_policy_set("ipko").latest
+def placet_subject(case: Case, **fields: Any) -> SubjectState:
+    consents = (ConsentGrant(ConsentOptionId("current-offers"), NOW),) if case.consented else ()
     subject = SubjectState(
         subject="s-1",
         as_of=NOW,
         subject_type=SubjectTypeId("consumer-subscriber"),
-        consents=(ConsentGrant(ConsentOptionId("current-offers"), NOW),),
+        consents=consents,
+        objects_to_direct_marketing=case.objects,
         active_contracts=1,
     )
-    rows = [
-        (
-            "placet decide_use (with explanation)",
-            *percentile_us(lambda: decide_use(policy, subject, USE, NOW), calls),
-        )
-    ]
+    return replace(subject, **fields)
+
+
+def placet_engine() -> Engine:
+    policy = load_policy_set("ipko").latest
+
+    def prepare(case: Case) -> Callable[[], object]:
+        subject = placet_subject(case)
+        return lambda: decide_use(policy, subject, USE, NOW)
+
+    return Engine("placet decide_use (with explanation)", prepare, lambda d: d.is_permitted)
+
+
+def casbin_engine() -> Engine | None:
     try:
-        import casbin  # type: ignore[import-untyped]
+        # Imported by name: to mypy, `casbin` here is the folder of this rule's model.
+        casbin: Any = importlib.import_module("casbin")
     except ImportError:
-        rows.append(("casbin (not installed: pip install casbin)", float("nan"), float("nan")))
-    else:
-        enforcer = casbin.Enforcer(str(HERE / "casbin/model.conf"), str(HERE / "casbin/policy.csv"))
-        casbin_subject = CasbinSubject(consent_current_offers=True, objects_to_marketing=False)
-        assert enforcer.enforce(casbin_subject, "direct-marketing-current-offers", "sms")
-        rows.append(
-            (
-                "casbin ABAC, same rule",
-                *percentile_us(
-                    lambda: enforcer.enforce(
-                        casbin_subject, "direct-marketing-current-offers", "sms"
-                    ),
-                    calls,
-                ),
-            )
+        return None
+    enforcer = casbin.Enforcer(str(HERE / "casbin/model.conf"), str(HERE / "casbin/policy.csv"))
+
+    def prepare(case: Case) -> Callable[[], object]:
+        subject = CasbinSubject(
+            consent_current_offers=case.consented, objects_to_marketing=case.objects
         )
+        return lambda: enforcer.enforce(subject, "direct-marketing-current-offers", "sms")
 
-    def if_chain() -> bool:
-        return bool(subject.consents) and not subject.objects_to_direct_marketing
+    return Engine("casbin ABAC, same rule", prepare, bool)
 
-    rows.append(("bare if chain (floor)", *percentile_us(if_chain, calls)))
+
+def cedarpy_engine() -> Engine | None:
+    try:
+        import cedarpy
+    except ImportError:
+        return None
+    policies = cedarpy.PolicySet.from_str((HERE / "cedar/policy.cedar").read_text())
+    request = {
+        "principal": 'Subscriber::"s-1"',
+        "action": 'Action::"sms"',
+        "resource": 'Purpose::"direct-marketing-current-offers"',
+    }
+
+    def prepare(case: Case) -> Callable[[], object]:
+        # The subscriber's state travels with each request, as a caller's would: it changes
+        # from one subscriber to the next. The policies are parsed once.
+        entities = [
+            {
+                "uid": {"type": "Subscriber", "id": "s-1"},
+                "attrs": {
+                    "consents": ["current-offers"] if case.consented else [],
+                    "objects_to_direct_marketing": case.objects,
+                },
+                "parents": [],
+            }
+        ]
+        return lambda: cedarpy.is_authorized(request, policies, entities)
+
+    return Engine("cedarpy, same rule (policies parsed once)", prepare, lambda r: r.allowed)
+
+
+def if_chain_engine() -> Engine:
+    def prepare(case: Case) -> Callable[[], object]:
+        subject = placet_subject(case)
+        return lambda: bool(subject.consents) and not subject.objects_to_direct_marketing
+
+    return Engine("bare if chain (floor)", prepare, bool)
+
+
+def disagreements(engines: list[Engine]) -> list[str]:
+    """Each case on which an engine does not answer what the rule says."""
+    found = []
+    for case in CASES:
+        answers = {engine.name: engine.permits(engine.prepare(case)()) for engine in engines}
+        wrong = {name: answer for name, answer in answers.items() if answer != case.is_permitted}
+        if wrong:
+            found.append(f"{case}: the rule says permit={case.is_permitted}, but {wrong}")
+    return found
+
+
+def single_decisions(calls: int) -> list[tuple[str, float, float]]:
+    """p50 and p99 of each engine on the benchmarked case, once all agree on every case."""
+    optional = {"casbin": casbin_engine(), "cedarpy": cedarpy_engine()}
+    engines = [placet_engine(), *(e for e in optional.values() if e), if_chain_engine()]
+    found = disagreements(engines)
+    if found:
+        print("The engines disagree:", *found, sep="\n  ", file=sys.stderr)
+        raise SystemExit(1)
+    rows = [(engine.name, *percentile_us(engine.prepare(BENCHMARKED), calls)) for engine in engines]
+    policy = load_policy_set("ipko").latest
+    ended = placet_subject(
+        BENCHMARKED, active_contracts=0, last_contract_end=NOW - timedelta(days=365)
+    )
+    if decide_use(policy, ended, USE, NOW).valid_until is None:
+        print("The ended contract's permit carries no end date", file=sys.stderr)
+        raise SystemExit(1)
+    rows.insert(
+        1,
+        (
+            "placet decide_use, contract ended (end date set each call)",
+            *percentile_us(lambda: decide_use(policy, ended, USE, NOW), calls),
+        ),
+    )
+    nan = float("nan")
+    for package, engine in optional.items():
+        if engine is None:
+            rows.insert(-1, (f"{package} (not installed: pip install {package})", nan, nan))
     return rows
 
 
@@ -170,7 +287,9 @@ def audience(count: int, repeat: int) -> list[tuple[str, float]]:
     )
     placet_ids = placet_audience.collect()["subject"].to_list()
     baseline_ids = hand_written(states).collect()["subject"].to_list()
-    assert placet_ids == baseline_ids, "the baseline query must select the same audience"
+    if placet_ids != baseline_ids:
+        print("decide_bulk and the baseline query select different audiences", file=sys.stderr)
+        raise SystemExit(1)
     sample = synthetic_states(min(count, 20_000)).to_dicts()
     loop_states = [_state(row) for row in sample]
     looped = seconds(lambda: [decide_use(policy, state, USE, NOW) for state in loop_states], 1)
@@ -194,10 +313,9 @@ def audience(count: int, repeat: int) -> list[tuple[str, float]]:
     ]
 
 
-def _state(row: dict[str, object]) -> SubjectState:
+def _state(row: dict[str, Any]) -> SubjectState:
     consents = tuple(
-        ConsentGrant(ConsentOptionId(grant["option"]), NOW)
-        for grant in row["consents"]  # type: ignore[index, union-attr]
+        ConsentGrant(ConsentOptionId(grant["option"]), NOW) for grant in row["consents"]
     )
     return SubjectState(
         subject=str(row["subject"]),
@@ -206,9 +324,16 @@ def _state(row: dict[str, object]) -> SubjectState:
         consents=consents,
         objects_to_direct_marketing=bool(row["objects_to_direct_marketing"]),
         restricted=bool(row["restricted"]),
-        active_contracts=int(row["active_contracts"]),  # type: ignore[call-overload]
-        last_contract_end=row["last_contract_end"],  # type: ignore[arg-type]
+        active_contracts=int(row["active_contracts"]),
+        last_contract_end=row["last_contract_end"],
     )
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
 
 
 def main() -> None:
@@ -219,7 +344,8 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()} · polars {pl.__version__}"
+        f"Python {platform.python_version()} · polars {pl.__version__} · "
+        f"casbin {_version('casbin')} · cedarpy {_version('cedarpy')}"
     )
     print()
     print(f"Single decision, {args.calls:,} calls")

@@ -17,10 +17,23 @@ __all__ = ["add_months", "add_period"]
 
 def add_months(instant: datetime, months: int) -> datetime:
     """`instant` moved by whole calendar months, clamped to the end of a shorter month."""
-    index = instant.year * 12 + instant.month - 1 + months
-    year, month = divmod(index, 12)
-    day = min(instant.day, calendar.monthrange(year, month + 1)[1])
-    return instant.replace(year=year, month=month + 1, day=day)
+    year, month = divmod(instant.year * 12 + instant.month - 1 + months, 12)
+    month += 1
+    day = instant.day
+    if day > _SHORTEST_MONTH:
+        day = min(day, _days_in_month(year, month))
+    return instant.replace(year=year, month=month, day=day)
+
+
+_SHORTEST_MONTH = 28
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    # `calendar.monthrange` also works out the weekday the month starts on: not needed here.
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _DAYS_IN_MONTH[month - 1]
 
 
 def add_period(instant: datetime, period: Period) -> datetime:

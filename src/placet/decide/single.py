@@ -3,22 +3,30 @@
 A pure function: everything it needs is an argument; it reads no clock, environment or
 database. The checks run in a fixed order, each able to end the decision; `decide_bulk`
 runs the same order over a whole table, and a test holds the two to the same answers.
+
+Each purpose's checks are compiled once per policy (`_Plan`): only those that can matter
+for it, with the clauses they cite worked out beforehand, so a call runs little more than
+the comparisons on the subject. A decision made once is kept and returned again when the
+same purpose ends the same way (reason, clauses, obligations): a `Decision` is a frozen
+value, and a permit with an end date reuses all of it but the date.
 Imports nothing outside the standard library and `placet.policy`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from placet.decide.decision import REASONS, Decision, Obligation, Outcome, Use
-from placet.decide.index import index_of
+from placet.decide.index import PolicyIndex, index_of, per_policy
 from placet.decide.periods import add_period
 from placet.decide.state import SubjectState
-from placet.policy.model import Policy, Purpose, PurposeId, RetentionRule
+from placet.policy.model import Period, Policy, Purpose, RetentionRule
 from placet.policy.terms import (
     Anchor,
     CategoryFlag,
+    Channel,
     LegalBasis,
     MinorRule,
     ObjectionEffect,
@@ -39,18 +47,54 @@ __all__ = [
 class _Trail:
     """The clauses consulted so far, in order, and what a permit will carry."""
 
-    purpose: Purpose | None = None
-    rules: dict[str, None] = field(default_factory=dict)
-    """An ordered set: each clause once, in the order consulted."""
+    rules: list[str]
+    """Each clause once in the decision; a clause consulted twice is kept at its first place."""
     obligations: list[Obligation] = field(default_factory=list)
     valid_until: datetime | None = None
-
-    def cite(self, *paths: str) -> None:
-        self.rules.update(dict.fromkeys(paths))
 
     def until(self, instant: datetime | None) -> None:
         if instant is not None and (self.valid_until is None or instant < self.valid_until):
             self.valid_until = instant
+
+
+_Check = Callable[["_Plan", SubjectState, Use, datetime, _Trail], "str | None"]
+"""One check of a purpose: the reason that ends the decision, or None to go on."""
+
+_Key = tuple[str, tuple[str, ...], tuple[Obligation, ...]]
+"""A decision but its end date: reason, clauses cited (in order, repeats kept), obligations."""
+
+_DECISIONS_KEPT = 256
+"""Decisions remembered per purpose: enough for every way a purpose can end, not for
+every recipient name a caller may invent (a `recipients.…` clause is part of the key)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One purpose of one policy, compiled: the checks that apply to it, in order."""
+
+    policy: Policy
+    purpose: Purpose
+    path: str
+    """`purposes.<id>`, the prefix of the purpose's clauses."""
+    cited: tuple[str, ...]
+    """What every decision on the purpose cites: the purpose and its legal basis."""
+    scope_rules: tuple[str, ...]
+    categories: frozenset[str]
+    subject_types: frozenset[str]
+    channels: tuple[Channel, ...]
+    may_oblige: bool
+    """Whether a use can carry a data obligation (location, aggregation, B-numbers)."""
+    sensitive: frozenset[str]
+    """The purpose's categories flagged traffic or location data."""
+    restricting: tuple[tuple[RetentionRule, frozenset[str], str], ...]
+    """Retention rules that restrict and do not exempt this purpose, with their clause."""
+    options: dict[str, tuple[tuple[Channel, ...], str]]
+    """The consent options covering the purpose, by id in order: channels and clause."""
+    checks: tuple[_Check, ...]
+    basis: Callable[[_Plan, SubjectState, Use, datetime, _Trail], str]
+    window: Period | None
+    window_clause: str
+    decisions: dict[_Key, Decision]
 
 
 def decide_use(policy: Policy, subject: SubjectState, use: Use, at: datetime) -> Decision:
@@ -58,20 +102,35 @@ def decide_use(policy: Policy, subject: SubjectState, use: Use, at: datetime) ->
 
     `subject` is the subject's state as of `at` and `policy` the version in force then.
     """
-    trail = _Trail()
-    reason = _decide(policy, subject, use, at, trail)
+    plan = _plans_of(policy).get(use.purpose)
+    if plan is None:
+        return Decision(
+            outcome=Outcome.DENY,
+            reason="no-rule",
+            explanation=f"Denied for purpose '{use.purpose}': {REASONS['no-rule']}.",
+            rules=(),
+            policy_version=policy.version,
+        )
+    trail = _Trail(list(plan.cited))
+    reason = _decide(plan, subject, use, at, trail)
     permitted = reason in _PERMITS
-    purpose_name = trail.purpose.id if trail.purpose else use.purpose
-    return Decision(
-        outcome=Outcome.PERMIT if permitted else Outcome.DENY,
-        reason=reason,
-        explanation=f"{'Permitted' if permitted else 'Denied'} for purpose '{purpose_name}': "
-        f"{REASONS[reason]}.",
-        rules=tuple(trail.rules),
-        obligations=tuple(dict.fromkeys(trail.obligations)) if permitted else (),
-        valid_until=trail.valid_until if permitted else None,
-        policy_version=policy.version,
-    )
+    key = (reason, tuple(trail.rules), tuple(trail.obligations) if permitted else ())
+    decision = plan.decisions.get(key)
+    if decision is None:
+        decision = _decision(plan, key)
+        if len(plan.decisions) < _DECISIONS_KEPT:
+            plan.decisions[key] = decision
+    if permitted and trail.valid_until is not None:
+        return Decision(  # positionally: the fields in their order, a third faster
+            decision.outcome,
+            reason,
+            decision.explanation,
+            decision.rules,
+            decision.obligations,
+            trail.valid_until,
+            decision.policy_version,
+        )
+    return decision
 
 
 _PERMITS = frozenset(
@@ -79,74 +138,66 @@ _PERMITS = frozenset(
 )
 
 
-def _decide(policy: Policy, subject: SubjectState, use: Use, at: datetime, trail: _Trail) -> str:
-    index = index_of(policy)
-    purpose = index.purposes.get(use.purpose)
-    if purpose is None:
-        return "no-rule"
-    trail.purpose = purpose
-    path = f"purposes.{purpose.id}"
-    trail.cite(path, f"{path}.legal_basis")
-    wanted = frozenset(use.categories)
-    out_of_scope = scope_reason(policy, purpose, subject, use)
+def _decision(plan: _Plan, key: _Key) -> Decision:
+    """The decision `key` describes, with no end date."""
+    reason, rules, obligations = key
+    permitted = reason in _PERMITS
+    return Decision(
+        outcome=Outcome.PERMIT if permitted else Outcome.DENY,
+        reason=reason,
+        explanation=f"{'Permitted' if permitted else 'Denied'} for purpose '{plan.purpose.id}': "
+        f"{REASONS[reason]}.",
+        rules=tuple(dict.fromkeys(rules)),
+        obligations=tuple(dict.fromkeys(obligations)),
+        policy_version=plan.policy.version,
+    )
+
+
+def _decide(plan: _Plan, subject: SubjectState, use: Use, at: datetime, trail: _Trail) -> str:
+    out_of_scope = _out_of_scope(plan, subject, use)
     if out_of_scope is not None:
-        trail.cite(*_scope_rules(purpose, use))
+        trail.rules += plan.scope_rules
+        if use.recipient is not None:
+            trail.rules.append(f"recipients.{use.recipient}")
         return out_of_scope
-    _add_data_obligations(policy, purpose, use, trail)
-    if purpose.legal_basis is LegalBasis.LEGAL_OBLIGATION:
-        return "legal-obligation"
-    survives = purpose.conditions.survives_restriction
-    if subject.restricted and not survives:
-        trail.cite("rights.restriction")
-        return "restricted"
-    for rule, categories in index.restricting_rules:
-        if not wanted & categories:
-            continue
-        start = restriction_start(rule, subject)
-        exempt = survives or any(purpose.legal_basis in e.legal_bases for e in rule.exceptions)
-        if start is None or exempt:
-            continue
-        trail.cite(f"retention_rules.{rule.id}")
-        if at >= start:
-            return "restricted-after-contract"
-        trail.until(start)
-    if purpose.is_direct_marketing:
-        stop = _direct_marketing_stop(subject, purpose, at, trail)
+    if plan.may_oblige:
+        _add_data_obligations(plan, use, trail)
+    for check in plan.checks:
+        stop = check(plan, subject, use, at, trail)
         if stop is not None:
             return stop
-    reason = _by_basis(_Case(policy, purpose, subject, use, at, trail))
-    window = purpose.conditions.post_contract
-    ended = subject.last_contract_end if subject.active_contracts == 0 else None
-    if reason in _PERMITS and window is not None and ended is not None:
-        # IPKO: processing on consent may go on two years after the contract ends, not after.
-        trail.cite(f"purposes.{purpose.id}.conditions.post_contract")
-        ends = add_period(ended, window)
-        if at >= ends:
-            return "post-contract-window-ended"
-        trail.until(ends)
+    reason = plan.basis(plan, subject, use, at, trail)
+    if plan.window is not None and reason in _PERMITS and subject.active_contracts == 0:
+        ended = subject.last_contract_end
+        if ended is not None:
+            # IPKO: processing on consent may go on two years after the contract ends, not after.
+            trail.rules.append(plan.window_clause)
+            ends = add_period(ended, plan.window)
+            if at >= ends:
+                return "post-contract-window-ended"
+            trail.until(ends)
     return reason
+
+
+def _out_of_scope(plan: _Plan, subject: SubjectState, use: Use) -> str | None:
+    if not plan.categories.issuperset(use.categories):
+        return "category-not-covered"
+    if plan.subject_types and subject.subject_type not in plan.subject_types:
+        return "subject-type-not-covered"
+    if use.channel is not None and plan.channels and use.channel not in plan.channels:
+        return "channel-not-covered"
+    if use.recipient is None and use.country is None:
+        return None
+    return recipient_reason(plan.policy, plan.purpose, use)
 
 
 def scope_reason(policy: Policy, purpose: Purpose, subject: SubjectState, use: Use) -> str | None:
     """Why the use falls outside what the purpose and its recipients cover, if it does."""
-    if not index_of(policy).categories_of[purpose.id].issuperset(use.categories):
-        return "category-not-covered"
-    if purpose.subject_types and subject.subject_type not in purpose.subject_types:
-        return "subject-type-not-covered"
-    if use.channel is not None and purpose.channels and use.channel not in purpose.channels:
-        return "channel-not-covered"
-    return recipient_reason(policy, purpose, use)
-
-
-def _scope_rules(purpose: Purpose, use: Use) -> list[str]:
-    path = f"purposes.{purpose.id}"
-    rules = [f"{path}.categories", f"{path}.subject_types", f"{path}.channels"]
-    if use.recipient is not None:
-        rules.append(f"recipients.{use.recipient}")
-    return rules
+    return _out_of_scope(_plans_of(policy)[purpose.id], subject, use)
 
 
 def recipient_reason(policy: Policy, purpose: Purpose, use: Use) -> str | None:
+    """Why the use's recipient or country is not allowed for the purpose, if it is not."""
     leaves = use.country is not None and use.country != policy.controller.country
     if use.recipient is None:
         return "country-not-allowed" if leaves else None
@@ -165,23 +216,49 @@ def recipient_reason(policy: Policy, purpose: Purpose, use: Use) -> str | None:
     return "country-not-allowed"
 
 
-def _add_data_obligations(policy: Policy, purpose: Purpose, use: Use, trail: _Trail) -> None:
-    flags = _flags(policy, use)
-    path = f"purposes.{purpose.id}.conditions"
-    if CategoryFlag.LOCATION in flags and purpose.conditions.location_precision == "country":
-        trail.cite(f"{path}.location_precision")
+def _add_data_obligations(plan: _Plan, use: Use, trail: _Trail) -> None:
+    flags = _flags(plan.policy, use)
+    conditions = plan.purpose.conditions
+    path = f"{plan.path}.conditions"
+    if CategoryFlag.LOCATION in flags and conditions.location_precision == "country":
+        trail.rules.append(f"{path}.location_precision")
         trail.obligations.append(Obligation.COARSEN_LOCATION_TO_COUNTRY)
-    if purpose.conditions.aggregated_only and not use.anonymised:
-        trail.cite(f"{path}.aggregated_only")
+    if conditions.aggregated_only and not use.anonymised:
+        trail.rules.append(f"{path}.aggregated_only")
         trail.obligations.append(Obligation.AGGREGATE_FIRST)
     if CategoryFlag.TRAFFIC in flags and use.recipient is not None:
-        trail.cite(f"recipients.{use.recipient}")
+        trail.rules.append(f"recipients.{use.recipient}")
         trail.obligations.append(Obligation.MASK_B_NUMBERS)
 
 
 def _flags(policy: Policy, use: Use) -> set[CategoryFlag]:
     flags = index_of(policy).flags
     return {flag for category in use.categories for flag in flags.get(category, ())}
+
+
+def _restricted(
+    plan: _Plan, subject: SubjectState, use: Use, at: datetime, trail: _Trail
+) -> str | None:
+    if subject.restricted:
+        trail.rules.append("rights.restriction")
+        return "restricted"
+    return None
+
+
+def _restricted_after_contract(
+    plan: _Plan, subject: SubjectState, use: Use, at: datetime, trail: _Trail
+) -> str | None:
+    for rule, categories, clause in plan.restricting:
+        if categories.isdisjoint(use.categories):
+            continue
+        start = restriction_start(rule, subject)
+        if start is None:
+            continue
+        trail.rules.append(clause)
+        if at >= start:
+            return "restricted-after-contract"
+        trail.until(start)
+    return None
 
 
 def restriction_start(rule: RetentionRule, subject: SubjectState) -> datetime | None:
@@ -210,57 +287,42 @@ def restriction_start(rule: RetentionRule, subject: SubjectState) -> datetime | 
 
 
 def _direct_marketing_stop(
-    subject: SubjectState, purpose: Purpose, at: datetime, trail: _Trail
+    plan: _Plan, subject: SubjectState, use: Use, at: datetime, trail: _Trail
 ) -> str | None:
     # Art. 21(3) GDPR: after an objection to direct marketing, no balancing test applies.
-    if subject.objects_to_direct_marketing or purpose.id in subject.objections:
-        trail.cite("rights.objection", f"purposes.{purpose.id}.is_direct_marketing")
+    if subject.objects_to_direct_marketing or plan.purpose.id in subject.objections:
+        trail.rules += ("rights.objection", f"{plan.path}.is_direct_marketing")
         return "objection-direct-marketing"
     opted_out = subject.business_opt_out and (
         subject.business_opt_out_until is None or at < subject.business_opt_out_until
     )
     if opted_out:
         # IPKO honours the opt-out within 15 days; Placet applies it from the instant recorded.
-        trail.cite(f"purposes.{purpose.id}.conditions.business_opt_out")
+        trail.rules.append(f"{plan.path}.conditions.business_opt_out")
         return "business-opt-out"
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class _Case:
-    """One decision in progress: the question and the trail of clauses it has consulted."""
-
-    policy: Policy
-    purpose: Purpose
-    subject: SubjectState
-    use: Use
-    at: datetime
-    trail: _Trail
-
-    def has_consent(self) -> bool:
-        options = covering_options(self.policy, self.purpose, self.use)
-        for grant in self.subject.consents:
-            if grant.option in options and (
-                self.use.channel is None or not grant.channels or self.use.channel in grant.channels
-            ):
-                self.trail.cite(f"consent_options.{grant.option}")
-                return True
-        self.trail.cite(*(f"consent_options.{option}" for option in sorted(options)))
-        return False
-
-
-def _by_basis(case: _Case) -> str:
-    purpose, subject = case.purpose, case.subject
-    basis = purpose.legal_basis
-    if basis is LegalBasis.CONTRACT:
-        if subject.active_contracts > 0 or purpose.conditions.subject_initiated:
-            return "permitted"
-        return "no-contract"
-    if basis is LegalBasis.CONSENT:
-        return _consent_reason(case)
-    if basis in (LegalBasis.LEGITIMATE_INTEREST, LegalBasis.PUBLIC_TASK):
-        return _interest_reason(case)
-    return "permitted"  # vital interest
+def _has_consent(plan: _Plan, subject: SubjectState, use: Use, trail: _Trail) -> bool:
+    """Whether a live consent covers the purpose and the use's channel; cites what it read."""
+    channel = use.channel
+    for grant in subject.consents:
+        option = plan.options.get(grant.option)
+        if option is None:
+            continue
+        option_channels, clause = option
+        if channel is None or (
+            (not option_channels or channel in option_channels)
+            and (not grant.channels or channel in grant.channels)
+        ):
+            trail.rules.append(clause)
+            return True
+    trail.rules += (
+        clause
+        for option_channels, clause in plan.options.values()
+        if channel is None or not option_channels or channel in option_channels
+    )
+    return False
 
 
 def covering_options(policy: Policy, purpose: Purpose, use: Use) -> set[str]:
@@ -272,46 +334,73 @@ def covering_options(policy: Policy, purpose: Purpose, use: Use) -> set[str]:
     }
 
 
-def _consent_reason(case: _Case) -> str:
-    purpose, subject = case.purpose, case.subject
-    if not case.has_consent():
-        any_channel = Use(purpose=PurposeId(purpose.id), categories=case.use.categories)
-        options = covering_options(case.policy, purpose, any_channel)
-        return "consent-withdrawn" if options & subject.withdrawn else "no-consent"
-    return "permitted"
+def _contract_reason(
+    plan: _Plan, subject: SubjectState, use: Use, at: datetime, trail: _Trail
+) -> str:
+    if subject.active_contracts > 0 or plan.purpose.conditions.subject_initiated:
+        return "permitted"
+    return "no-contract"
 
 
-def _interest_reason(case: _Case) -> str:
-    purpose, subject, trail = case.purpose, case.subject, case.trail
-    conditions = purpose.conditions
-    path = f"purposes.{purpose.id}.conditions"
+def _consent_reason(
+    plan: _Plan, subject: SubjectState, use: Use, at: datetime, trail: _Trail
+) -> str:
+    if _has_consent(plan, subject, use, trail):
+        return "permitted"
+    withdrawn = not subject.withdrawn.isdisjoint(plan.options)
+    return "consent-withdrawn" if withdrawn else "no-consent"
+
+
+def _interest_reason(
+    plan: _Plan, subject: SubjectState, use: Use, at: datetime, trail: _Trail
+) -> str:
+    conditions = plan.purpose.conditions
+    path = f"{plan.path}.conditions"
     reason = "permitted"
-    if purpose.id in subject.objections:
-        trail.cite("rights.objection", f"{path}.objection")
+    if plan.purpose.id in subject.objections:
+        trail.rules += ("rights.objection", f"{path}.objection")
         if conditions.objection is ObjectionEffect.STOPS:
             return "objection"
         reason = "objection-overridden"
-    if is_minor(case.policy, subject, case.at) and conditions.minors is not MinorRule.ALLOWED:
-        trail.cite("minors", f"{path}.minors")
+    if conditions.minors is not MinorRule.ALLOWED and is_minor(plan.policy, subject, at):
+        trail.rules += ("minors", f"{path}.minors")
         if conditions.minors is MinorRule.NEVER:
             return "minor"
-        if not case.has_consent():
+        if not _has_consent(plan, subject, use, trail):
             return "minor-without-consent"
     if conditions.requires_consent_option:
-        trail.cite(f"{path}.requires_consent_option")
-        if not case.has_consent():
+        trail.rules.append(f"{path}.requires_consent_option")
+        if not _has_consent(plan, subject, use, trail):
             return "no-consent"
-    sensitive = {CategoryFlag.TRAFFIC, CategoryFlag.LOCATION} & _flags(case.policy, case.use)
-    if sensitive and conditions.traffic_location_needs_consent:
-        trail.cite(f"{path}.traffic_location_needs_consent")
-        if case.use.anonymised or case.has_consent():
+    if conditions.traffic_location_needs_consent and not plan.sensitive.isdisjoint(use.categories):
+        trail.rules.append(f"{path}.traffic_location_needs_consent")
+        if use.anonymised or _has_consent(plan, subject, use, trail):
             return reason
         if conditions.unless_anonymised:
-            trail.cite(f"{path}.unless_anonymised")
+            trail.rules.append(f"{path}.unless_anonymised")
             trail.obligations.append(Obligation.ANONYMISE_FIRST)
             return "permitted-if-anonymised" if reason == "permitted" else reason
         return "traffic-location-needs-consent"
     return reason
+
+
+def _permitted(plan: _Plan, subject: SubjectState, use: Use, at: datetime, trail: _Trail) -> str:
+    return "permitted"  # vital interest
+
+
+def _legal_obligation(
+    plan: _Plan, subject: SubjectState, use: Use, at: datetime, trail: _Trail
+) -> str:
+    return "legal-obligation"
+
+
+_BY_BASIS: dict[LegalBasis | None, Callable[[_Plan, SubjectState, Use, datetime, _Trail], str]] = {
+    LegalBasis.CONTRACT: _contract_reason,
+    LegalBasis.CONSENT: _consent_reason,
+    LegalBasis.LEGITIMATE_INTEREST: _interest_reason,
+    LegalBasis.PUBLIC_TASK: _interest_reason,
+    LegalBasis.LEGAL_OBLIGATION: _legal_obligation,
+}
 
 
 def is_minor(policy: Policy, subject: SubjectState, at: datetime) -> bool:
@@ -330,3 +419,69 @@ def _birthday(born: date, years: int) -> date:
         return born.replace(year=born.year + years)
     except ValueError:  # born on 29 February: the birthday falls on 1 March
         return date(born.year + years, 3, 1)
+
+
+def _compile(policy: Policy, index: PolicyIndex, purpose: Purpose) -> _Plan:
+    """The checks that can end a decision on `purpose`, in the order the engine runs them.
+
+    A legal obligation holds whatever the subject chose, so only its scope is checked; a
+    purpose that survives a restriction skips both restriction checks; only direct
+    marketing has the Art. 21(3) check.
+    """
+    path = f"purposes.{purpose.id}"
+    conditions = purpose.conditions
+    basis = purpose.legal_basis
+    flags = [index.flags.get(category, frozenset()) for category in purpose.categories]
+    survives = conditions.survives_restriction
+    restricting = tuple(
+        (rule, categories, f"retention_rules.{rule.id}")
+        for rule, categories in index.restricting_rules
+        if not survives and not any(basis in e.legal_bases for e in rule.exceptions)
+    )
+    checks: list[_Check] = []
+    if basis is not LegalBasis.LEGAL_OBLIGATION:
+        if not survives:
+            checks.append(_restricted)
+        if restricting:
+            checks.append(_restricted_after_contract)
+        if purpose.is_direct_marketing:
+            checks.append(_direct_marketing_stop)
+    has_location = any(CategoryFlag.LOCATION in f for f in flags)
+    has_traffic = any(CategoryFlag.TRAFFIC in f for f in flags)
+    return _Plan(
+        policy=policy,
+        purpose=purpose,
+        path=path,
+        cited=(path, f"{path}.legal_basis"),
+        scope_rules=(f"{path}.categories", f"{path}.subject_types", f"{path}.channels"),
+        categories=index.categories_of[purpose.id],
+        subject_types=frozenset(purpose.subject_types),
+        channels=tuple(purpose.channels),
+        may_oblige=(has_location and conditions.location_precision == "country")
+        or conditions.aggregated_only
+        or has_traffic,
+        sensitive=frozenset(
+            category
+            for category, category_flags in zip(purpose.categories, flags, strict=True)
+            if category_flags & {CategoryFlag.TRAFFIC, CategoryFlag.LOCATION}
+        ),
+        restricting=restricting,
+        options={
+            option.id: (tuple(option.channels), f"consent_options.{option.id}")
+            for option in sorted(index.options_for.get(purpose.id, ()), key=lambda o: o.id)
+        },
+        checks=tuple(checks),
+        basis=_BY_BASIS.get(basis, _permitted),
+        window=None if basis is LegalBasis.LEGAL_OBLIGATION else conditions.post_contract,
+        window_clause=f"{path}.conditions.post_contract",
+        decisions={},
+    )
+
+
+def _compile_policy(policy: Policy) -> dict[str, _Plan]:
+    """Each purpose of `policy` compiled, by id."""
+    index = index_of(policy)
+    return {purpose.id: _compile(policy, index, purpose) for purpose in policy.purposes}
+
+
+_plans_of = per_policy(_compile_policy)
