@@ -23,12 +23,26 @@ _INSTANT_LENGTH = len("2024-05-01T12:00:00.000000Z")
 
 def format_instant(instant: datetime) -> str:
     """`2024-05-01T12:00:00.000000Z`: the one text form of a timezone-aware instant."""
+    text = _FORMATTED.get(instant)
+    if text is not None:
+        return text
     if instant.tzinfo is not UTC:  # the ledger's own instants are UTC already
         offset = instant.utcoffset()
         if offset is None:
             raise ValueError(f"instant {instant.isoformat()} has no time zone; give it in UTC")
         instant = (instant - offset).replace(tzinfo=UTC)
-    return instant.isoformat(timespec="microseconds")[:26] + "Z"
+    text = instant.isoformat(timespec="microseconds")[:26] + "Z"
+    if len(_FORMATTED) >= _FORMATTED_KEPT:
+        _FORMATTED.clear()
+    _FORMATTED[instant] = text
+    return text
+
+
+_FORMATTED: dict[datetime, str] = {}
+"""Instants formatted lately (a batch's events share their recording instant, and often
+their instants of effect): aware datetimes that are the same instant in any zone are
+equal and hash alike, and so have the one text form."""
+_FORMATTED_KEPT = 4096
 
 
 def parse_instant(text: str) -> datetime:

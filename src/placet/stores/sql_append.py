@@ -22,7 +22,7 @@ from typing import Any, NamedTuple, Protocol
 from sqlalchemy import Boolean, Date
 from sqlalchemy.engine import Connection
 
-from placet.ledger import ChainRow, SubjectProjection, SubjectRef
+from placet.ledger import ChainRow, SubjectProjection, SubjectRef, format_instant
 from placet.stores.sql_database import is_postgresql
 from placet.stores.sql_projection import projection_from_row
 from placet.stores.sql_schema import (
@@ -101,12 +101,9 @@ def sqlite_instant(value: datetime | None) -> str | None:
     """An aware instant as SQLAlchemy's SQLite `DateTime` stores it: naive UTC text."""
     if value is None:
         return None
-    if value.tzinfo is not UTC:
-        offset = value.utcoffset()
-        if offset is None:
-            raise ValueError(f"instant {value.isoformat()} has no time zone")
-        value = (value - offset).replace(tzinfo=UTC)
-    return value.isoformat(sep=" ", timespec="microseconds")[:26]
+    # The canonical form, 2024-05-01T12:00:00.000000Z, remembers recent instants.
+    canonical = format_instant(value)
+    return f"{canonical[:10]} {canonical[11:26]}"
 
 
 def _from_sqlite_instant(value: str | None) -> datetime | None:
