@@ -16,7 +16,6 @@ from placet.stores.sql_ledger import SqlLedger
 from tests.ledger.builders import at, consent_given, make_event, subject
 
 
-
 @given(
     st.datetimes(
         min_value=datetime(1, 1, 2),

@@ -1,0 +1,576 @@
+"""Time a campaign's audience over the ledger: "now" from the projection snapshot, and as of a
+past instant from the event log, against a hand-written DuckDB query over the same files.
+
+    python bench/bench_audience.py [--subscribers N] [--folder DIR] [--keep]
+
+A synthetic estate is written first, outside every clock, by polars expressions (no Python
+loop over subscribers): `subscribers.parquet` (the operator's table: one MSISDN a row),
+`events.parquet` (the ledger's events in `EVENT_SCHEMA`, about 3.3 a subscriber, in the
+order recorded) and `snapshot.parquet` (the projection at the head, folded by
+`fold_projections`, as the maintained projection holds it). The campaign is IPKO's SMS
+marketing of current offers. Every measured step runs in a fresh process, so that its peak
+memory (ru_maxrss) is its own. The audiences must be the same subscribers, or the run exits
+non-zero. Timings are printed as a markdown table; nothing asserts on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import multiprocessing
+import os
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from placet.decide import ConsentGrant, SubjectState, Use, decide_bulk, decide_use
+from placet.ledger import EventType
+from placet.ledger.columnar import (
+    EVENT_SCHEMA,
+    channel_mask,
+    complete_states,
+    fold_projections,
+    fold_states,
+    snapshot_states,
+)
+from placet.policy import load_policy_set
+from placet.policy.model import CategoryId, ConsentOptionId, PurposeId, SubjectTypeId
+from placet.policy.terms import Channel
+
+KEY = bytes(range(32))
+"""The benchmark's pseudonym key; never a production key."""
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+AS_OF = datetime(2025, 1, 1, tzinfo=UTC)
+EPOCH = datetime(2018, 1, 1, tzinfo=UTC)
+USE = Use(
+    purpose=PurposeId("direct-marketing-current-offers"),
+    categories=(CategoryId("contact"),),
+    channel=Channel.SMS,
+)
+OFFERS = "current-offers"
+JUST_FOR_ME = "offers-just-for-me"
+DAY = 86_400_000_000
+"""Microseconds in a day."""
+
+
+# ---------------------------------------------------------------- the synthetic estate
+
+
+def _hash(seed: int) -> pl.Expr:
+    return pl.col("n").hash(seed)
+
+
+def _chance(seed: int, per_mille: int) -> pl.Expr:
+    return (_hash(seed) % 1000) < per_mille
+
+
+def _us(instant: datetime) -> int:
+    return int(instant.timestamp() * 1_000_000)
+
+
+_T = EventType
+# kind: (event type, per mille of subscribers, first and last day after signing up)
+KINDS: list[tuple[EventType, int, int, int]] = [
+    (_T.SUBJECT_FACTS_RECORDED, 1000, 0, 0),
+    (_T.CONTRACT_STARTED, 1000, 0, 0),
+    (_T.CONTRACT_ENDED, 200, 30, 2500),
+    (_T.CONSENT_GIVEN, 600, 0, 30),
+    (_T.CONSENT_WITHDRAWN, 100, 60, 2500),
+    (_T.CONSENT_GIVEN, 200, 0, 30),
+    (_T.OBJECTION_MADE, 50, 100, 2500),
+    (_T.OBJECTION_MADE, 20, 50, 1000),
+    (_T.OBJECTION_WITHDRAWN, 10, 1000, 2500),
+    (_T.RESTRICTION_SET, 10, 100, 1500),
+    (_T.RESTRICTION_LIFTED, 5, 1500, 2500),
+    (_T.BUSINESS_OPT_OUT_MADE, 300, 10, 1000),
+    (_T.DEBT_INCURRED, 30, 100, 2000),
+    (_T.DEBT_SETTLED, 20, 2000, 2500),
+]
+_BUSINESS = _chance(20, 30)
+_SMS, _EMAIL = channel_mask([Channel.SMS]), channel_mask([Channel.EMAIL])
+
+
+def _kind_rows(kind: int, count: int) -> pl.LazyFrame:
+    """The subscribers (`n`) that have an event of this kind, and its instants."""
+    event_type, per_mille, first, last = KINDS[kind]
+    chosen = _chance(100 + kind, per_mille)
+    if event_type is _T.BUSINESS_OPT_OUT_MADE:
+        chosen = chosen & _BUSINESS
+    signup = _us(EPOCH) + (_hash(1) % (_us(NOW) - _us(EPOCH) - 400 * DAY)).cast(pl.Int64)
+    offset = (first + _hash(200 + kind) % (last - first + 1)).cast(pl.Int64) * DAY
+    effective = pl.min_horizontal(signup + offset, pl.lit(_us(NOW) - 1_000_000))
+    late = pl.when(_chance(300 + kind, 50)).then(DAY * (1 + _hash(400 + kind) % 30)).otherwise(0)
+    delay = (_hash(500 + kind) % 600_000_000).cast(pl.Int64) + late.cast(pl.Int64)
+    return (
+        pl.LazyFrame({"n": pl.int_range(count, dtype=pl.UInt32, eager=True)})
+        .filter(chosen)
+        .select(
+            "n",
+            kind=pl.lit(kind, dtype=pl.UInt8),
+            effective=effective,
+            recorded=pl.min_horizontal(effective + delay, pl.lit(_us(NOW))),
+        )
+    )
+
+
+def _event_fields() -> dict[str, pl.Expr]:
+    """Each event's data, from its subscriber and kind alone."""
+    kind = pl.col("kind")
+    picked = _hash(600) % 100
+
+    def when_kind(*kinds: int) -> pl.Expr:
+        return kind.is_in(list(kinds))
+
+    instant = pl.Datetime("us", "UTC")
+    given_channels = (
+        pl.when(picked < 50)
+        .then(0)
+        .when(picked < 75)
+        .then(_SMS)
+        .when(picked < 90)
+        .then(_SMS | _EMAIL)
+        .otherwise(_EMAIL)
+    )
+    subject_type = (
+        pl.when(_BUSINESS)
+        .then(pl.lit("business-entity"))
+        .when(_chance(21, 10))
+        .then(pl.lit("service-user"))
+        .otherwise(pl.lit("consumer-subscriber"))
+    )
+    born = pl.lit(date(1945, 1, 1)) + pl.duration(days=(_hash(22) % (65 * 365)).cast(pl.Int64))
+    return {
+        "type": kind.replace_strict(
+            {index: event_type.value for index, (event_type, *_) in enumerate(KINDS)},
+            return_dtype=EVENT_SCHEMA["type"],
+        ),
+        "effective_at": pl.col("effective").cast(instant),
+        "recorded_at": pl.col("recorded").cast(instant),
+        "option": pl.when(when_kind(3, 4))
+        .then(pl.lit(OFFERS))
+        .when(when_kind(5))
+        .then(pl.lit(JUST_FOR_ME)),
+        "channels": pl.when(when_kind(3))
+        .then(given_channels)
+        .when(when_kind(4))
+        .then(pl.when(picked < 50).then(0).otherwise(_SMS))
+        .when(when_kind(5))
+        .then(0)
+        .cast(pl.UInt32),
+        "purpose": pl.when(when_kind(7, 8)).then(pl.lit(USE.purpose)),
+        "all_direct_marketing": pl.when(when_kind(6)).then(True).when(when_kind(7, 8)).then(False),
+        "contract": pl.when(when_kind(1, 2)).then(pl.format("c-{}", pl.col("n"))),
+        "debt": pl.when(when_kind(12, 13)).then(pl.format("d-{}", pl.col("n"))),
+        "subject_type": pl.when(when_kind(0)).then(subject_type),
+        "birth_date": pl.when(when_kind(0) & ~_BUSINESS).then(born),
+        "until": pl.when(when_kind(11) & _chance(23, 500)).then(
+            (pl.col("effective") + 365 * DAY).cast(instant)
+        ),
+        "ground": pl.lit(None, dtype=pl.String),
+    }
+
+
+def _duckdb() -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    connection.execute("SET enable_progress_bar = false")
+    return connection
+
+
+def pseudonymise_duckdb(identifiers: pl.DataFrame, column: str, key: bytes) -> pl.Series:
+    """HMAC-SHA-256(key, identifier) in hex, computed by DuckDB over the whole column:
+    SHA-256((K ^ opad) || SHA-256((K ^ ipad) || message)), with K the key padded to 64 bytes."""
+    block = key.ljust(64, b"\0")
+    inner = bytes(byte ^ 0x36 for byte in block)
+    outer = bytes(byte ^ 0x5C for byte in block)
+    with _duckdb() as connection:
+        connection.register("identifiers", identifiers.select(column).to_arrow())
+        result = connection.sql(
+            f"SELECT sha256($outer::BLOB || unhex(sha256($inner::BLOB || encode({column})))) "
+            "AS subject FROM identifiers",
+            params={"outer": outer, "inner": inner},
+        ).to_arrow_table()
+    return pl.Series("subject", result.column("subject"), dtype=pl.String)
+
+
+def pseudonymise_python(identifiers: list[str], key: bytes) -> list[str]:
+    """The same, one identifier at a time, as `pseudonymise_subject` computes it."""
+    return [
+        hmac.new(key, identifier.encode("utf-8"), hashlib.sha256).hexdigest()
+        for identifier in identifiers
+    ]
+
+
+def write_estate(folder: Path, count: int) -> int:
+    """Write the subscriber table, their pseudonyms, the event log and the snapshot;
+    returns how many events were written."""
+    subscribers = pl.select(n=pl.int_range(count, dtype=pl.UInt32)).with_columns(
+        subscriber=pl.format("+3834{}", pl.col("n").cast(pl.String).str.zfill(9))
+    )
+    subscribers.select("subscriber").write_parquet(folder / "subscribers.parquet")
+    subjects = subscribers.with_columns(pseudonymise_duckdb(subscribers, "subscriber", KEY))
+    sample = subjects.head(1000)
+    expected = pseudonymise_python(sample["subscriber"].to_list(), KEY)
+    if sample["subject"].to_list() != expected:
+        sys.exit("DuckDB's HMAC-SHA-256 differs from Python's hmac: the estate is not written")
+    subjects.select("subscriber", "subject").write_parquet(folder / "pseudonyms.parquet")
+    recorded = (
+        pl.concat([_kind_rows(kind, count) for kind in range(len(KINDS))])
+        .sort("recorded", "n", "kind")
+        .with_row_index("seq", offset=1)
+        .collect()
+    )
+    events = (
+        recorded.lazy()
+        .join(subjects.lazy().select("n", "subject"), on="n", maintain_order="left")
+        .with_columns(seq=pl.col("seq").cast(pl.Int64), **_event_fields())
+        .select(pl.col(name).cast(dtype) for name, dtype in EVENT_SCHEMA.items())
+    )
+    events.sink_parquet(folder / "events.parquet")
+    del recorded, subjects
+    fold_projections(pl.scan_parquet(folder / "events.parquet")).sink_parquet(
+        folder / "snapshot.parquet"
+    )
+    return pl.scan_parquet(folder / "events.parquet").select(pl.len()).collect().item()
+
+
+# ---------------------------------------------------------------- the measured steps
+
+
+def _audience(states: pl.LazyFrame, table: pl.LazyFrame, at: datetime) -> pl.DataFrame:
+    """Each subscriber's outcome and reason: the states decided, then joined to the table
+    (`subscriber`, `subject`) by pseudonym; a subscriber with no state gets the decision on
+    the empty state."""
+    policy = load_policy_set("ipko").in_force(at)
+    nobody = pl.LazyFrame({"subject": [""]})
+    empty = decide_bulk(policy, complete_states(states.head(0), nobody), USE, at).collect()
+    decided = decide_bulk(policy, states, USE, at).select("subject", "outcome", "reason")
+    return (
+        table.join(decided, on="subject", how="left")
+        .select(
+            "subscriber",
+            pl.col("outcome").fill_null(empty.item(0, "outcome")),
+            pl.col("reason").fill_null(empty.item(0, "reason")),
+        )
+        .collect()
+    )
+
+
+def _permitted(decided: pl.DataFrame) -> tuple[pl.Series, dict[str, int]]:
+    permitted = decided.filter(pl.col("outcome") == "permit")["subscriber"]
+    excluded = decided.filter(pl.col("outcome") == "deny")["reason"].cast(pl.String).value_counts()
+    return permitted, dict(excluded.iter_rows())
+
+
+def placet_now(folder: Path) -> tuple[pl.Series, dict[str, int]]:
+    """Now: the projection snapshot's rows, turned into states at NOW and decided."""
+    snapshot = pl.scan_parquet(folder / "snapshot.parquet")
+    table = pl.scan_parquet(folder / "pseudonyms.parquet")
+    return _permitted(_audience(snapshot_states(snapshot, NOW), table, NOW))
+
+
+def placet_now_with_pseudonyms(folder: Path) -> tuple[pl.Series, dict[str, int]]:
+    """Now, pseudonymising the subscriber table inside the clock (DuckDB's HMAC)."""
+    subscribers = pl.read_parquet(folder / "subscribers.parquet")
+    table = subscribers.with_columns(pseudonymise_duckdb(subscribers, "subscriber", KEY))
+    states = snapshot_states(pl.scan_parquet(folder / "snapshot.parquet"), NOW)
+    return _permitted(_audience(states, table.lazy(), NOW))
+
+
+def placet_as_of(folder: Path) -> tuple[pl.Series, dict[str, int]]:
+    """As of AS_OF: every subject's state folded from the event log, and decided."""
+    states = fold_states(pl.scan_parquet(folder / "events.parquet"), AS_OF)
+    table = pl.scan_parquet(folder / "pseudonyms.parquet")
+    return _permitted(_audience(states, table, AS_OF))
+
+
+BASELINE_SQL = """
+WITH counted AS (
+    SELECT subject, type::VARCHAR AS type, effective_at, seq, option, channels, purpose,
+           all_direct_marketing, contract, subject_type, until
+    FROM read_parquet($events) WHERE effective_at <= $at
+),
+offers AS (  -- the current-offers consent events, with whether a grant for every channel
+             -- was live before each (then any withdrawal empties it)
+    SELECT subject, effective_at, seq, type = 'consent-given' AS give, channels,
+           last_value(CASE WHEN type = 'consent-given' AND channels = 0 THEN 1
+                           WHEN type = 'consent-withdrawn' THEN 0 END IGNORE NULLS)
+               OVER (PARTITION BY subject ORDER BY effective_at, seq
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS every_before
+    FROM counted WHERE option = 'current-offers'
+),
+cleared AS (
+    SELECT *, NOT give AND (channels = 0 OR coalesce(every_before, 0) = 1) AS clear
+    FROM offers
+),
+sms AS (  -- is SMS live: the last event after the last clear naming SMS (or every channel)
+    SELECT subject,
+           arg_max(give, (effective_at, seq))
+               FILTER (WHERE clear OR channels = 0 OR channels & 1 = 1) AS live
+    FROM cleared GROUP BY subject
+),
+contracts AS (
+    SELECT subject, count(*) FILTER (WHERE open) AS open
+    FROM (SELECT subject, contract, arg_max(type = 'contract-started', (effective_at, seq)) AS open
+          FROM counted WHERE contract IS NOT NULL GROUP BY subject, contract)
+    GROUP BY subject
+),
+facts AS (
+    SELECT subject,
+        arg_max(subject_type, (effective_at, seq))
+            FILTER (WHERE subject_type IS NOT NULL) AS subject_type,
+        arg_max(type = 'restriction-set', (effective_at, seq))
+            FILTER (WHERE type IN ('restriction-set', 'restriction-lifted')) AS restricted,
+        arg_max(type = 'objection-made', (effective_at, seq))
+            FILTER (WHERE type IN ('objection-made', 'objection-withdrawn')
+                    AND all_direct_marketing) AS objects_to_direct_marketing,
+        arg_max(type = 'objection-made', (effective_at, seq))
+            FILTER (WHERE type IN ('objection-made', 'objection-withdrawn')
+                    AND purpose = $purpose) AS objects_to_purpose,
+        arg_max(CASE WHEN type = 'business-opt-out-made'
+                     THEN coalesce(until > $at, true) ELSE false END, (effective_at, seq))
+            FILTER (WHERE type IN ('business-opt-out-made', 'business-opt-out-ended'))
+            AS opted_out,
+        max(effective_at) FILTER (WHERE type = 'contract-ended') AS last_end
+    FROM counted GROUP BY subject
+)
+SELECT p.subscriber
+FROM read_parquet($pseudonyms) p
+JOIN facts f USING (subject)
+JOIN sms s USING (subject)
+LEFT JOIN contracts c USING (subject)
+WHERE f.subject_type IN ('consumer-subscriber', 'service-user', 'buyer-or-other-person')
+  AND NOT coalesce(f.restricted, false)
+  AND NOT coalesce(f.objects_to_direct_marketing, false)
+  AND NOT coalesce(f.objects_to_purpose, false)
+  AND NOT coalesce(f.opted_out, false)
+  AND s.live
+  AND (coalesce(c.open, 0) > 0 OR f.last_end IS NULL
+       OR f.last_end + INTERVAL 24 MONTH > $at)
+"""
+"""The best plain query for this one campaign: the rules it needs, and no more. Subscribers
+with no facts or no consent event cannot be permitted, hence the inner joins."""
+
+
+def baseline(folder: Path, at: datetime) -> pl.Series:
+    """The hand-written DuckDB query: the permitted subscribers only."""
+    with _duckdb() as connection:
+        result = connection.sql(
+            BASELINE_SQL,
+            params={
+                "events": str(folder / "events.parquet"),
+                "pseudonyms": str(folder / "pseudonyms.parquet"),
+                "at": at,
+                "purpose": USE.purpose,
+            },
+        ).to_arrow_table()
+    return pl.Series("subscriber", result.column("subscriber"), dtype=pl.String)
+
+
+def baseline_as_of(folder: Path) -> pl.Series:
+    return baseline(folder, AS_OF)
+
+
+def baseline_now(folder: Path) -> pl.Series:
+    return baseline(folder, NOW)
+
+
+def _state(row: dict[str, Any]) -> SubjectState:
+    return SubjectState(
+        subject=row["subject"],
+        as_of=NOW,
+        subject_type=SubjectTypeId(row["subject_type"]) if row["subject_type"] else None,
+        birth_date=row["birth_date"],
+        consents=tuple(
+            ConsentGrant(ConsentOptionId(grant["option"]), NOW, frozenset(grant["channels"]))
+            for grant in row["consents"]
+        ),
+        withdrawn=frozenset(row["withdrawn"]),
+        objections=frozenset(row["objections"]),
+        objects_to_direct_marketing=row["objects_to_direct_marketing"],
+        restricted=row["restricted"],
+        active_contracts=row["active_contracts"],
+        last_contract_end=row["last_contract_end"],
+        debt_outstanding=row["debt_outstanding"],
+        debt_settled_at=row["debt_settled_at"],
+        business_opt_out=row["business_opt_out"],
+        business_opt_out_until=row["business_opt_out_until"],
+    )
+
+
+def looped_seconds(folder: Path, count: int, sample: int) -> float:
+    """Looping `decide_use` over a sample of the states now, scaled to every subscriber."""
+    states = snapshot_states(pl.scan_parquet(folder / "snapshot.parquet"), NOW)
+    rows = [_state(row) for row in states.head(sample).collect().iter_rows(named=True)]
+    policy = load_policy_set("ipko").in_force(NOW)
+    started = time.perf_counter()
+    for state in rows:
+        decide_use(policy, state, USE, NOW)
+    return (time.perf_counter() - started) * count / max(len(rows), 1)
+
+
+def python_hmac_seconds(folder: Path, count: int, sample: int) -> float:
+    """Pseudonymising the table in Python (`hmac`, one identifier at a time), scaled."""
+    identifiers = pl.read_parquet(folder / "subscribers.parquet").head(sample)["subscriber"]
+    values = identifiers.to_list()
+    started = time.perf_counter()
+    pseudonymise_python(values, KEY)
+    return (time.perf_counter() - started) * count / max(len(values), 1)
+
+
+def duckdb_hmac(folder: Path) -> pl.Series:
+    subscribers = pl.read_parquet(folder / "subscribers.parquet")
+    return pseudonymise_duckdb(subscribers, "subscriber", KEY)
+
+
+# ---------------------------------------------------------------- running them
+
+
+def _child(step: Callable[..., Any], args: tuple[Any, ...], out: Path, queue: Any) -> None:
+    started = time.perf_counter()
+    result = step(*args)
+    seconds = time.perf_counter() - started
+    peak = _peak_memory()
+    if isinstance(result, tuple):
+        permitted, excluded = result
+        pl.DataFrame({"subscriber": permitted}).write_parquet(out)
+        queue.put((seconds, peak, excluded))
+    elif isinstance(result, pl.Series):
+        pl.DataFrame({"subscriber": result}).write_parquet(out)
+        queue.put((seconds, peak, None))
+    else:
+        queue.put((float(result), peak, None))
+
+
+def _peak_memory() -> int:
+    """This process's peak resident memory in bytes: VmHWM, which, unlike ru_maxrss, does
+    not carry over the parent's peak into a process it starts."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def measure(
+    step: Callable[..., Any], *args: Any, out: Path
+) -> tuple[float, int, dict[str, int] | None]:
+    """Run one step in a fresh process: its seconds, its peak memory, its exclusion counts."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(step, args, out, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    if process.exitcode != 0:
+        sys.exit(f"{step.__name__} failed (exit {process.exitcode})")
+    return result  # type: ignore[no-any-return]
+
+
+def same_subscribers(left: Path, right: Path) -> bool:
+    def read(path: Path) -> pl.Series:
+        return pl.read_parquet(path)["subscriber"].sort()
+
+    return read(left).equals(read(right))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subscribers", type=int, default=10_000_000)
+    parser.add_argument("--folder", type=Path, help="where to write the estate (default: temp)")
+    parser.add_argument("--keep", action="store_true", help="keep the estate afterwards")
+    parser.add_argument("--reuse", action="store_true", help="reuse an estate in --folder")
+    parser.add_argument("--sample", type=int, default=20_000, help="subscribers looped over")
+    args = parser.parse_args()
+    count = args.subscribers
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="placet-audience-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(
+        f"machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} cores · "
+        f"Python {platform.python_version()} · polars {pl.__version__} · "
+        f"duckdb {duckdb.__version__}"
+    )
+    try:
+        started = time.perf_counter()
+        if not (args.reuse and (folder / "snapshot.parquet").exists()):
+            write_estate(folder, count)
+        events = pl.scan_parquet(folder / "events.parquet").select(pl.len()).collect().item()
+        print(
+            f"estate: {count:,} subscribers, {events:,} events "
+            f"({(folder / 'events.parquet').stat().st_size / 2**20:,.0f} MiB of Parquet), "
+            f"written in {time.perf_counter() - started:.1f} s (outside every clock)"
+        )
+        run(folder, count, args.sample)
+    finally:
+        if not args.keep and args.folder is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def run(folder: Path, count: int, sample: int) -> None:
+    def out(name: str) -> Path:
+        return folder / f"audience-{name}.parquet"
+
+    rows: list[tuple[str, str, float, int | None, str]] = []
+    as_of = measure(baseline_as_of, folder, out=out("baseline-as-of"))
+    rows.append(("as of", "hand-written DuckDB query (baseline)", as_of[0], as_of[1], "in"))
+    placet = measure(placet_as_of, folder, out=out("as-of"))
+    rows.append(("as of", "placet fold_states + decide_bulk", placet[0], placet[1], "in"))
+    now_baseline = measure(baseline_now, folder, out=out("baseline-now"))
+    rows.append(("now", "hand-written DuckDB query over the log", *now_baseline[:2], "in"))
+    now = measure(placet_now, folder, out=out("now"))
+    rows.append(("now", "placet snapshot_states + decide_bulk", now[0], now[1], "in"))
+    now_hmac = measure(placet_now_with_pseudonyms, folder, out=out("now-hmac"))
+    rows.append(("now", "the same, pseudonymising in DuckDB", now_hmac[0], now_hmac[1], "in"))
+    hmac_duckdb = measure(duckdb_hmac, folder, out=out("hmac"))
+    rows.append(("—", "pseudonymise the table: DuckDB HMAC", *hmac_duckdb[:2], "—"))
+    hmac_python = measure(python_hmac_seconds, folder, count, min(count, 200_000), out=out("x"))
+    rows.append(("—", "pseudonymise the table: Python hmac (scaled)", hmac_python[0], None, "—"))
+    looped = measure(looped_seconds, folder, count, min(count, sample), out=out("x"))
+    rows.append(
+        ("now", f"looping decide_use (scaled from {min(count, sample):,})", looped[0], None, "out")
+    )
+
+    checks = [
+        ("as of: placet = baseline", same_subscribers(out("as-of"), out("baseline-as-of"))),
+        ("now: snapshot = log query", same_subscribers(out("now"), out("baseline-now"))),
+        ("now: with pseudonymising = without", same_subscribers(out("now"), out("now-hmac"))),
+    ]
+    print()
+    print(f"Audience of SMS marketing of current offers over {count:,} subscribers")
+    print(f"(now = {NOW:%Y-%m-%d}, as of = {AS_OF:%Y-%m-%d}; each step in its own process)")
+    print()
+    print("| question | query | s | ratio to baseline | peak RSS MiB | pseudonyms |")
+    print("|---|---|---:|---:|---:|---|")
+    base = {"as of": as_of[0], "now": now_baseline[0]}
+    for question, name, seconds, peak, pseudonyms in rows:
+        ratio = f"{seconds / base[question]:.2f}×" if question in base else ""
+        memory = f"{peak / 2**20:,.0f}" if peak else ""
+        print(f"| {question} | {name} | {seconds:.2f} | {ratio} | {memory} | {pseudonyms} |")
+    print()
+    permitted = pl.read_parquet(out("now")).height
+    print(f"now: {permitted:,} permitted; excluded by reason: {_counts(now[2])}")
+    print(
+        f"as of: {pl.read_parquet(out('as-of')).height:,} permitted; "
+        f"excluded by reason: {_counts(placet[2])}"
+    )
+    for name, passed in checks:
+        print(f"check {name}: {'same subscribers' if passed else 'DIFFERENT'}")
+    if not all(passed for _, passed in checks):
+        sys.exit(1)
+
+
+def _counts(excluded: dict[str, int] | None) -> str:
+    return ", ".join(f"{reason} {n:,}" for reason, n in sorted((excluded or {}).items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,615 @@
+"""The ledger's events as one columnar frame, and every subject's state folded from it at once.
+
+`events_frame` (from events) and `stored_events_frame` (from the stored rows' bodies) give a
+frame in `EVENT_SCHEMA`; `fold_projections` folds it into one row per subject holding what a
+`SubjectProjection` holds (`SNAPSHOT_SCHEMA`); `snapshot_states` turns such rows into the
+states `decide_bulk` reads (`STATE_SCHEMA`) at an instant; `fold_states` does both, as of any
+instant. The rules are those of `placet.ledger.projection`, written as polars expressions
+over the whole frame, with no Python loop over subjects; a property test holds them to
+`replay` and `project_events` subject by subject, field by field.
+Pure: imports nothing outside the standard library, polars, `placet.decide` and `placet.ledger`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Final
+
+import polars as pl
+
+from placet.decide.bulk import STATE_SCHEMA
+from placet.ledger.chain import LedgerEntry
+from placet.ledger.events import (
+    BusinessOptOutMade,
+    ConsentGiven,
+    ConsentWithdrawn,
+    ContractEnded,
+    ContractStarted,
+    DebtIncurred,
+    DebtSettled,
+    EventType,
+    LedgerEvent,
+    ObjectionMade,
+    ObjectionWithdrawn,
+    RestrictionSet,
+    SubjectFactsRecorded,
+)
+from placet.policy.terms import Channel
+
+__all__ = [
+    "CHANNEL_BITS",
+    "EVENT_SCHEMA",
+    "EVENT_TYPE",
+    "SNAPSHOT_SCHEMA",
+    "channel_mask",
+    "complete_states",
+    "entries_frame",
+    "events_frame",
+    "fold_projections",
+    "fold_states",
+    "snapshot_states",
+    "stored_events_frame",
+]
+
+INSTANT: Final = pl.Datetime("us", "UTC")
+EVENT_TYPE: Final = pl.Enum([event_type.value for event_type in EventType])
+"""The `type` column's type: the event types, stored as small integers."""
+CHANNEL_BITS: Final[tuple[Channel, ...]] = tuple(Channel)
+"""Channel `CHANNEL_BITS[i]` is bit `1 << i` of a `channels` mask."""
+
+EVENT_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "seq": pl.Int64(),
+    "subject": pl.String(),
+    "type": EVENT_TYPE,
+    "effective_at": INSTANT,
+    "recorded_at": INSTANT,
+    "option": pl.String(),
+    "channels": pl.UInt32(),
+    "purpose": pl.String(),
+    "all_direct_marketing": pl.Boolean(),
+    "contract": pl.String(),
+    "debt": pl.String(),
+    "subject_type": pl.String(),
+    "birth_date": pl.Date(),
+    "until": INSTANT,
+    "ground": pl.String(),
+}
+"""One row per event: its position, subject, type and instants, and its data's fields.
+
+`channels` is a mask of `CHANNEL_BITS` on consent events, 0 when none is named (every
+channel the option covers), null on other events; a field an event type lacks is null.
+"""
+
+SNAPSHOT_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "subject": pl.String(),
+    "subject_type": pl.String(),
+    "birth_date": pl.Date(),
+    "consents": STATE_SCHEMA["consents"],
+    "consent_given_at": pl.List(INSTANT),
+    "withdrawn": pl.List(pl.String()),
+    "objections": pl.List(pl.String()),
+    "objects_to_direct_marketing": pl.Boolean(),
+    "restricted": pl.Boolean(),
+    "contracts": pl.List(pl.String()),
+    "last_contract_end": INSTANT,
+    "debts": pl.List(pl.String()),
+    "debt_settled_at": INSTANT,
+    "business_opt_out": pl.Boolean(),
+    "business_opt_out_until": INSTANT,
+    "effective_through": INSTANT,
+    "last_seq": pl.Int64(),
+}
+"""One row per subject: the fields of `SubjectProjection`, which hold at any later instant.
+
+`consents` holds the live grants sorted by option, as `STATE_SCHEMA` does, and
+`consent_given_at` the instant each was given, in the same order; `contracts` and `debts`
+the open references; `last_seq` the position of the subject's last event folded in.
+"""
+
+_T = EventType
+_GIVE = pl.col("type") == _T.CONSENT_GIVEN.value
+_MADE = pl.col("type") == _T.OBJECTION_MADE.value
+_ORDER = ("effective_at", "seq")
+_EMPTY_TEXT = pl.lit([], dtype=pl.List(pl.String()))
+
+
+# ---------------------------------------------------------------- building the frame
+
+
+def channel_mask(channels: Iterable[Channel | str]) -> int:
+    """The `channels` mask of some channels (0 for none: every channel)."""
+    mask = 0
+    for channel in channels:
+        mask |= 1 << CHANNEL_BITS.index(Channel(channel))
+    return mask
+
+
+def events_frame(events: Iterable[LedgerEvent], *, first_seq: int = 1) -> pl.DataFrame:
+    """The frame of `events`, given in the order recorded: positions from `first_seq` on."""
+    rows = [_event_row(seq, event) for seq, event in enumerate(events, start=first_seq)]
+    return pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row")
+
+
+def entries_frame(entries: Iterable[LedgerEntry]) -> pl.DataFrame:
+    """The frame of recorded entries, at the positions the ledger gave them."""
+    rows = [_event_row(entry.seq, entry.event) for entry in entries]
+    return pl.DataFrame(rows, schema=EVENT_SCHEMA, orient="row")
+
+
+def _event_row(seq: int, event: LedgerEvent) -> tuple[Any, ...]:
+    fields: dict[str, Any] = dict.fromkeys(EVENT_SCHEMA)
+    data = event.data
+    match data:
+        case ConsentGiven() | ConsentWithdrawn():
+            fields.update(option=data.option, channels=channel_mask(data.channels))
+        case ObjectionMade() | ObjectionWithdrawn():
+            fields.update(purpose=data.purpose, all_direct_marketing=data.all_direct_marketing)
+        case ContractStarted() | ContractEnded():
+            fields.update(contract=data.contract)
+        case DebtIncurred() | DebtSettled():
+            fields.update(debt=data.debt)
+        case SubjectFactsRecorded():
+            fields.update(subject_type=data.subject_type, birth_date=data.birth_date)
+        case BusinessOptOutMade():
+            fields.update(until=data.until)
+        case RestrictionSet():
+            fields.update(ground=None if data.ground is None else data.ground.value)
+    fields.update(
+        seq=seq,
+        subject=event.subject,
+        type=event.type.value,
+        effective_at=event.effective_at,
+        recorded_at=event.recorded_at,
+    )
+    return tuple(fields.values())
+
+
+_BODY: Final = pl.Struct(
+    {
+        "subject": pl.String(),
+        "type": pl.String(),
+        "effective_at": pl.String(),
+        "recorded_at": pl.String(),
+        "data": pl.Struct(
+            {
+                "option": pl.String(),
+                "channels": pl.List(pl.String()),
+                "purpose": pl.String(),
+                "all_direct_marketing": pl.Boolean(),
+                "contract": pl.String(),
+                "debt": pl.String(),
+                "subject_type": pl.String(),
+                "birth_date": pl.String(),
+                "until": pl.String(),
+                "ground": pl.String(),
+            }
+        ),
+    }
+)
+_INSTANT_TEXT = "%Y-%m-%dT%H:%M:%S%.fZ"
+
+
+def stored_events_frame(rows: pl.DataFrame) -> pl.DataFrame:
+    """The frame of stored rows: a `seq` column and a `body` column of canonical JSON.
+
+    The bodies are decoded by polars, all at once: the chain's own record of each event.
+    """
+    if rows.height == 0:
+        return pl.DataFrame(schema=EVENT_SCHEMA)
+    data = pl.col("body").struct.field("data")
+    bits = pl.Series("names", [channel.value for channel in CHANNEL_BITS])
+    channels = data.struct.field("channels")
+    mask = channels.list.eval(
+        pl.element().replace_strict(
+            bits, [1 << i for i in range(len(bits))], return_dtype=pl.UInt32
+        )
+    ).list.sum()
+    consent = pl.col("type").is_in([_T.CONSENT_GIVEN.value, _T.CONSENT_WITHDRAWN.value])
+    objection = pl.col("type").is_in([_T.OBJECTION_MADE.value, _T.OBJECTION_WITHDRAWN.value])
+    body = pl.col("body").cast(pl.String).str.json_decode(_BODY)
+    decoded = rows.select(pl.col("seq").cast(pl.Int64), body).select(
+        "seq",
+        subject=pl.col("body").struct.field("subject"),
+        type=pl.col("body").struct.field("type"),
+        effective_at=_instant(pl.col("body").struct.field("effective_at")),
+        recorded_at=_instant(pl.col("body").struct.field("recorded_at")),
+        **{name: data.struct.field(name) for name in ("option", "purpose", "contract", "debt")},
+        mask=mask,
+        all_direct_marketing=data.struct.field("all_direct_marketing"),
+        subject_type=data.struct.field("subject_type"),
+        birth_date=data.struct.field("birth_date").str.to_date("%Y-%m-%d"),
+        until=_instant(data.struct.field("until")),
+        ground=data.struct.field("ground"),
+    )
+    return decoded.select(
+        *[name for name in EVENT_SCHEMA if name not in {"channels", "all_direct_marketing"}],
+        channels=pl.when(consent).then(pl.col("mask").fill_null(0)),
+        all_direct_marketing=pl.when(objection).then(
+            pl.col("all_direct_marketing").fill_null(False)
+        ),
+    ).select(pl.col(name).cast(dtype) for name, dtype in EVENT_SCHEMA.items())
+
+
+def _instant(text: pl.Expr) -> pl.Expr:
+    return text.str.to_datetime(_INSTANT_TEXT, time_unit="us", time_zone="UTC")
+
+
+# ---------------------------------------------------------------- folding
+
+
+def fold_states(
+    events: pl.LazyFrame, as_of: datetime, *, known_at: datetime | None = None
+) -> pl.LazyFrame:
+    """Every subject's state as of `as_of`, in `STATE_SCHEMA`: `replay` for all at once.
+
+    Only events that took effect by `as_of` count and, with `known_at`, only those recorded
+    by then. A subject with no such event has no row (see `complete_states`).
+
+    fold_states(pl.scan_parquet("events.parquet"), datetime(2025, 1, 1, tzinfo=UTC))
+    """
+    folded = _fold(events, as_of, known_at, exact=False)
+    return _states(folded, as_of, pl.col("open_contracts"), pl.col("open_debts"))
+
+
+def fold_projections(
+    events: pl.LazyFrame, *, as_of: datetime | None = None, known_at: datetime | None = None
+) -> pl.LazyFrame:
+    """Every subject's projection, in `SNAPSHOT_SCHEMA`: `project_events` for all at once.
+
+    Without `as_of` every event counts (the projection the ledger maintains); with it, or
+    with `known_at`, only those that took effect or were recorded by then.
+    """
+    folded = _fold(events, as_of, known_at, exact=True)
+    return folded.select(pl.col(name).cast(dtype) for name, dtype in SNAPSHOT_SCHEMA.items())
+
+
+def snapshot_states(snapshot: pl.LazyFrame, at: datetime) -> pl.LazyFrame:
+    """The states at `at` of the subjects of a snapshot: `SubjectProjection.state` for all.
+
+    Each row's `effective_through` must not be after `at`: a later event changes the
+    order of the fold, and such subjects are folded again from their events.
+    """
+    return _states(snapshot, at, pl.col("contracts").list.len(), pl.col("debts").list.len())
+
+
+def _states(folded: pl.LazyFrame, at: datetime, contracts: pl.Expr, debts: pl.Expr) -> pl.LazyFrame:
+    until = pl.col("business_opt_out_until")
+    opted_out = pl.col("business_opt_out") & (until.is_null() | (pl.lit(at) < until))
+    return folded.select(
+        "subject",
+        "subject_type",
+        "birth_date",
+        "consents",
+        "withdrawn",
+        "objections",
+        "objects_to_direct_marketing",
+        "restricted",
+        active_contracts=contracts.cast(pl.Int32),
+        last_contract_end=pl.when(contracts == 0).then(pl.col("last_contract_end")),
+        debt_outstanding=debts > 0,
+        debt_settled_at=pl.when(debts == 0).then(pl.col("debt_settled_at")),
+        business_opt_out=opted_out,
+        business_opt_out_until=pl.when(opted_out).then(until),
+    )
+
+
+def complete_states(states: pl.LazyFrame, subjects: pl.LazyFrame) -> pl.LazyFrame:
+    """`subjects` (a frame with a `subject` column) with each one's state, in its order.
+
+    A subject `states` has no row for gets the empty state (nothing recorded about them);
+    the other columns of `subjects` are kept.
+    """
+    joined = subjects.join(states, on="subject", how="left", maintain_order="left")
+    return (
+        joined.with_columns(
+            pl.col(name).fill_null(pl.lit([], dtype=STATE_SCHEMA[name]))
+            for name in ("consents", "withdrawn", "objections")
+        )
+        .with_columns(
+            pl.col(name).fill_null(False)
+            for name in (
+                "objects_to_direct_marketing",
+                "restricted",
+                "debt_outstanding",
+                "business_opt_out",
+            )
+        )
+        .with_columns(pl.col("active_contracts").fill_null(0))
+    )
+
+
+_FOLDED_COLUMNS = (
+    "seq",
+    "subject",
+    "type",
+    "effective_at",
+    "option",
+    "channels",
+    "purpose",
+    "all_direct_marketing",
+    "contract",
+    "debt",
+    "subject_type",
+    "birth_date",
+    "until",
+)
+
+
+def _fold(
+    events: pl.LazyFrame, as_of: datetime | None, known_at: datetime | None, *, exact: bool
+) -> pl.LazyFrame:
+    counted = events
+    if as_of is not None:
+        counted = counted.filter(pl.col("effective_at") <= as_of)
+    if known_at is not None:
+        counted = counted.filter(pl.col("recorded_at") <= known_at)
+    # Every rule below reads "the last event" in this order: the order of taking effect,
+    # and for events that take effect together, the order of recording. `position` is
+    # each event's place in it.
+    ordered = counted.select(_FOLDED_COLUMNS).sort(*_ORDER).with_row_index("position").cache()
+    folded = (
+        _subject_facts(ordered, exact=exact)
+        .join(_open(ordered, "contract", exact=exact), on="subject", how="left")
+        .join(_open(ordered, "debt", exact=exact), on="subject", how="left")
+        .join(_objections(ordered), on="subject", how="left")
+        .join(_consents(ordered, exact=exact), on="subject", how="left")
+    )
+    lists = ["consents", "withdrawn", "objections"]
+    if exact:
+        lists += ["consent_given_at", "contracts", "debts"]
+    return folded.with_columns(
+        pl.col(name).fill_null(pl.lit([], dtype=SNAPSHOT_SCHEMA[name])) for name in lists
+    ).with_columns(pl.col("open_contracts", "open_debts").fill_null(0))
+
+
+def _is(*types: EventType) -> pl.Expr:
+    return pl.col("type").is_in([event_type.value for event_type in types])
+
+
+def _last(value: pl.Expr, among: pl.Expr) -> pl.Expr:
+    """The value of the subject's last event `among` some (frame sorted in fold order)."""
+    return value.filter(among).last()
+
+
+def _last_flag(flag: pl.Expr, among: pl.Expr) -> pl.Expr:
+    """Whether the subject's last event `among` some says `flag` (null: there is none).
+
+    position * 2 + flag is largest on the last event, and its parity is that event's flag.
+    """
+    packed = pl.when(among).then(pl.col("position").cast(pl.Int64) * 2 + flag.cast(pl.Int64))
+    return (packed.max() % 2) == 1
+
+
+def _subject_facts(ordered: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
+    """One row per subject: what the last event of each kind says, and the last instants."""
+    restriction = _is(_T.RESTRICTION_SET, _T.RESTRICTION_LIFTED)
+    objection = _is(_T.OBJECTION_MADE, _T.OBJECTION_WITHDRAWN) & pl.col("all_direct_marketing")
+    opt_out = _is(_T.BUSINESS_OPT_OUT_MADE, _T.BUSINESS_OPT_OUT_ENDED)
+    facts = pl.col("type") == _T.SUBJECT_FACTS_RECORDED.value
+    aggregates = [
+        _last(pl.col("subject_type"), facts & pl.col("subject_type").is_not_null()),
+        _last(pl.col("birth_date"), facts & pl.col("birth_date").is_not_null()),
+        _last_flag(pl.col("type") == _T.RESTRICTION_SET.value, restriction).alias("restricted"),
+        _last_flag(_MADE, objection).alias("objects_to_direct_marketing"),
+        _last_flag(pl.col("type") == _T.BUSINESS_OPT_OUT_MADE.value, opt_out).alias(
+            "business_opt_out"
+        ),
+        _last(pl.col("until"), opt_out).alias("business_opt_out_until"),
+        pl.col("effective_at").last().alias("effective_through"),
+        pl.col("seq").max().alias("last_seq"),
+    ]
+    if not exact:
+        # A state reads the last end only once every contract is closed, when it is the
+        # last contract-ended event; the projection keeps it while others are open too.
+        aggregates += [
+            pl.col("effective_at").filter(pl.col("type") == _CLOSING[field].value).max().alias(name)
+            for field, name in (("contract", "last_contract_end"), ("debt", "debt_settled_at"))
+        ]
+    found = ordered.group_by("subject").agg(aggregates)
+    if exact:
+        found = found.join(
+            _last_closing(ordered, "contract", "last_contract_end"), on="subject", how="left"
+        ).join(_last_closing(ordered, "debt", "debt_settled_at"), on="subject", how="left")
+    return found.with_columns(
+        pl.col(name).fill_null(False)
+        for name in ("restricted", "objects_to_direct_marketing", "business_opt_out")
+    ).with_columns(
+        business_opt_out_until=pl.when(pl.col("business_opt_out")).then(
+            pl.col("business_opt_out_until")
+        )
+    )
+
+
+def _objections(ordered: pl.LazyFrame) -> pl.LazyFrame:
+    """The purposes each subject objects to: their last objection event says made."""
+    objection = _is(_T.OBJECTION_MADE, _T.OBJECTION_WITHDRAWN) & pl.col("purpose").is_not_null()
+    per_purpose = ordered.filter(objection).group_by("subject", "purpose").agg(_MADE.last())
+    return (
+        per_purpose.filter("type")
+        .group_by("subject")
+        .agg(pl.col("purpose").sort().alias("objections"))
+    )
+
+
+_OPENING = {"contract": _T.CONTRACT_STARTED, "debt": _T.DEBT_INCURRED}
+_CLOSING = {"contract": _T.CONTRACT_ENDED, "debt": _T.DEBT_SETTLED}
+
+
+def _open(ordered: pl.LazyFrame, field: str, *, exact: bool) -> pl.LazyFrame:
+    """How many contracts (or debts) each subject has open, and with `exact` which: those
+    whose last event opened them."""
+    opening = pl.col("type") == _OPENING[field].value
+    per_reference = (
+        ordered.filter(_is(_OPENING[field], _CLOSING[field]))
+        .group_by("subject", field)
+        .agg(opening.last().alias("is_open"))
+        .filter("is_open")
+        .group_by("subject")
+    )
+    counted = pl.len().cast(pl.Int64).alias(f"open_{field}s")
+    if not exact:
+        return per_reference.agg(counted)
+    return per_reference.agg(counted, pl.col(field).sort().alias(f"{field}s"))
+
+
+def _last_closing(ordered: pl.LazyFrame, field: str, name: str) -> pl.LazyFrame:
+    """When the subject's open contracts (or debts) last all closed, as the projection has it.
+
+    A closing event that leaves none open sets it; one that leaves some open keeps it. How
+    many are open after each event is a running sum: +1 when a reference opens that was not
+    open, -1 when an open one closes.
+    """
+    opening = pl.col("type") == _OPENING[field].value
+    was_open = opening.shift(1).over("subject", field).fill_null(False)
+    steps = ordered.filter(_is(_OPENING[field], _CLOSING[field])).with_columns(
+        step=opening.cast(pl.Int32) - was_open.cast(pl.Int32)
+    )
+    still_open = pl.col("step").cum_sum().over("subject")
+    closed = steps.filter((pl.col("type") == _CLOSING[field].value) & (still_open == 0))
+    return closed.group_by("subject").agg(pl.col("effective_at").last().alias(name))
+
+
+def _channel_names(mask: pl.Expr) -> pl.Expr:
+    """The names of the channels in a mask, sorted."""
+    named = sorted(range(len(CHANNEL_BITS)), key=lambda bit: CHANNEL_BITS[bit].value)
+    return pl.concat_list(
+        [pl.when((mask & (1 << bit)) != 0).then(pl.lit(CHANNEL_BITS[bit].value)) for bit in named]
+    ).list.drop_nulls()
+
+
+_EVERY = pl.col("channels") == 0
+_GIVES = pl.col("give")
+
+
+def _consents(ordered: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
+    """Each subject's live grants (with when each was given) and withdrawn options.
+
+    An option never withdrawn is live on every channel its gives named, or on every
+    channel when one named none, since its first give. The others are worked out from
+    their history by `_after_withdrawals`.
+    """
+    option = ("subject", "option")
+    consents = ordered.filter(_is(_T.CONSENT_GIVEN, _T.CONSENT_WITHDRAWN)).select(
+        *option, "position", "effective_at", "channels", give=_GIVE
+    )
+    groups = consents.group_by(option).agg(
+        ever_withdrawn=(~_GIVES).any(),
+        every_channel=(_GIVES & _EVERY).any(),
+        mask=pl.col("channels").bitwise_or(),
+        given_at=pl.col("effective_at").first(),
+        history=pl.struct("position", "effective_at", "channels", "give"),
+        # Names the option's history by its first event: the same however often, and in
+        # whichever order, the rows of this frame are computed.
+        group=pl.col("position").min(),
+    )
+    never_withdrawn = groups.filter(~pl.col("ever_withdrawn")).select(
+        *option,
+        live=pl.lit(True),
+        channels=pl.when(~pl.col("every_channel")).then(_channel_names(pl.col("mask"))),
+        given_at="given_at",
+    )
+    withdrawn = groups.filter("ever_withdrawn").select(*option, "history", "group")
+    grants = pl.concat(
+        [never_withdrawn, _after_withdrawals(withdrawn, exact=exact)], how="vertical_relaxed"
+    )
+    live = pl.col("live")
+    return grants.group_by("subject").agg(
+        consents=pl.struct(
+            "option", pl.col("channels").fill_null(pl.lit([], dtype=pl.List(pl.String())))
+        )
+        .filter(live)
+        .sort_by(pl.col("option").filter(live)),
+        consent_given_at=pl.col("given_at").filter(live).sort_by(pl.col("option").filter(live)),
+        withdrawn=pl.col("option").filter(~live).sort(),
+    )
+
+
+def _after_withdrawals(groups: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
+    """The grants of options with a withdrawal in their history (one `group` each).
+
+    A withdrawal empties the grant entirely when it names no channel, or when the grant
+    was for every channel (a give naming none came after the last withdrawal): a "clear".
+    After the last clear, each channel is live when the last event naming it gave it; a
+    give naming no channel after it makes the grant one for every channel.
+    """
+    every_channel_since = (
+        pl.when(_GIVES & _EVERY)
+        .then(True)
+        .when(~_GIVES)
+        .then(False)
+        .shift(1)
+        .forward_fill()
+        .over("group")
+        .fill_null(False)
+    )
+    clear = ~_GIVES & (_EVERY | every_channel_since)
+    events = (
+        groups.select("group", "history")
+        .explode("history")
+        .unnest("history")
+        .with_columns(clear=clear)
+    )
+    after_last_clear = events.filter(
+        pl.col("clear").cast(pl.Int32).cum_sum(reverse=True).over("group") == 0
+    )
+    by_channel = (
+        after_last_clear.filter(~_EVERY)
+        .with_columns(channel=_channel_names(pl.col("channels")))
+        .explode("channel")
+    )
+    live_channels = (
+        by_channel.group_by("group", "channel")
+        .agg(_GIVES.last().alias("live"))
+        .filter("live")
+        .group_by("group")
+        .agg(pl.col("channel").sort().alias("live_channels"))
+    )
+    for_every_channel = (
+        after_last_clear.filter(_GIVES & _EVERY).group_by("group").agg(every_channel=pl.lit(True))
+    )
+    grants = (
+        groups.select("group", "subject", "option")
+        .join(live_channels, on="group", how="left")
+        .join(for_every_channel, on="group", how="left")
+        .with_columns(
+            live=pl.col("every_channel").is_not_null() | pl.col("live_channels").is_not_null(),
+            channels=pl.when(pl.col("every_channel").is_null()).then(pl.col("live_channels")),
+        )
+    )
+    if exact:
+        grants = grants.join(_given_at(after_last_clear, by_channel), on="group", how="left")
+    else:
+        grants = grants.with_columns(given_at=pl.lit(None, dtype=INSTANT))
+    return grants.select("subject", "option", "live", "channels", "given_at")
+
+
+def _given_at(after_last_clear: pl.LazyFrame, by_channel: pl.LazyFrame) -> pl.LazyFrame:
+    """When each live grant was given: its first give after the grant was last empty.
+
+    How many channels are live after each event is a running sum over the channels each
+    event names: +1 for a channel given that was not live, -1 for a live one withdrawn.
+    """
+    was_live = _GIVES.shift(1).over("group", "channel").fill_null(False)
+    steps = (
+        by_channel.with_columns(step=_GIVES.cast(pl.Int32) - was_live.cast(pl.Int32))
+        .group_by("position")
+        .agg(pl.col("step").sum())
+    )
+    counted = (
+        after_last_clear.join(steps, on="position", how="left")
+        .sort("position")
+        .with_columns(live=pl.col("step").fill_null(0).cum_sum().over("group"))
+    )
+    emptied = (
+        counted.filter(~_GIVES & (pl.col("live") == 0))
+        .group_by("group")
+        .agg(pl.col("position").max().alias("emptied"))
+    )
+    return (
+        after_last_clear.filter("give")
+        .join(emptied, on="group", how="left")
+        .filter(pl.col("emptied").is_null() | (pl.col("position") > pl.col("emptied")))
+        .group_by("group")
+        .agg(pl.col("effective_at").sort_by("position").first().alias("given_at"))
+    )

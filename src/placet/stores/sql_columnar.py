@@ -1,0 +1,263 @@
+"""The ledger's tables as Parquet, and the states now from a snapshot and the events after it.
+
+`write_events_parquet` streams the event log (or its events after a position) to Parquet
+in `EVENT_SCHEMA`, batch by batch, decoding the stored bodies in polars; `write_snapshot`
+writes the projection table as a Parquet snapshot whose watermark, the chain position it
+is consistent with, is kept in the file's key-value metadata; `states_now` answers what
+`SqlLedger.states` would from such a snapshot, however stale, by folding again the
+subjects that events after its watermark touched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from placet.errors import StoreError
+from placet.ledger.columnar import (
+    CHANNEL_BITS,
+    EVENT_SCHEMA,
+    INSTANT,
+    SNAPSHOT_SCHEMA,
+    fold_states,
+    snapshot_states,
+    stored_events_frame,
+)
+from placet.stores.sql_database import database_cause, describe_database, is_postgresql
+from placet.stores.sql_ledger import SqlLedger
+from placet.stores.sql_schema import events, head, subject_states
+
+__all__ = [
+    "WATERMARK_KEY",
+    "read_watermark",
+    "states_now",
+    "write_events_parquet",
+    "write_snapshot",
+]
+
+log = logging.getLogger(__name__)
+
+WATERMARK_KEY: Final = b"placet.watermark"
+"""Parquet key-value metadata: the chain position a snapshot (or event file) goes up to."""
+_CHANNELS_KEY: Final = b"placet.channels"
+_BATCH: Final = 50_000
+_CHUNK: Final = 500
+"""Subjects per `IN (…)` list: well under SQLite's and PostgreSQL's parameter limits."""
+
+
+def write_events_parquet(
+    ledger: SqlLedger | Engine, path: Path, *, after_seq: int = 0, batch_size: int = _BATCH
+) -> int:
+    """Write the events after position `after_seq`, in order, to a Parquet file at `path`.
+
+    Returns the position of the last event written (`after_seq` when there is none), which
+    is also stored as the file's watermark. Memory holds one batch of rows at a time.
+    """
+    engine = _engine(ledger)
+    query = (
+        select(events.c.seq, events.c.body).where(events.c.seq > after_seq).order_by(events.c.seq)
+    )
+    last = after_seq
+    schema = _arrow_schema(EVENT_SCHEMA)
+    with _snapshot(engine) as connection, pq.ParquetWriter(path, schema) as writer:
+        result = connection.execution_options(stream_results=True, yield_per=batch_size).execute(
+            query
+        )
+        for rows in result.partitions():
+            seqs, bodies = zip(*rows, strict=True)
+            frame = stored_events_frame(
+                pl.DataFrame(
+                    {"seq": seqs, "body": bodies}, schema={"seq": pl.Int64, "body": pl.String}
+                )
+            )
+            writer.write_table(frame.to_arrow().cast(schema))
+            last = int(seqs[-1])
+        writer.add_key_value_metadata(_metadata(last))
+    log.info("ledger events written", extra={"after": after_seq, "through": last})
+    return last
+
+
+def write_snapshot(ledger: SqlLedger | Engine, path: Path, *, batch_size: int = _BATCH) -> int:
+    """Write the projection table to a Parquet snapshot at `path`, in `SNAPSHOT_SCHEMA`.
+
+    The rows and the chain head are read in one consistent snapshot of the database; the
+    head's position is the snapshot's watermark, stored in its metadata and returned.
+    """
+    engine = _engine(ledger)
+    schema = _arrow_schema(SNAPSHOT_SCHEMA)
+    with _snapshot(engine) as connection, pq.ParquetWriter(path, schema) as writer:
+        watermark = int(connection.execute(select(head.c.seq)).scalar_one())
+        query = select(subject_states).order_by(subject_states.c.subject_ref)
+        result = connection.execution_options(stream_results=True, yield_per=batch_size).execute(
+            query
+        )
+        for rows in result.partitions():
+            raw = pl.DataFrame([tuple(row) for row in rows], schema=_STORED, orient="row")
+            frame = _snapshot_rows(raw)
+            writer.write_table(frame.to_arrow().cast(schema))
+        writer.add_key_value_metadata(_metadata(watermark))
+    log.info("projection snapshot written", extra={"watermark": watermark})
+    return watermark
+
+
+def read_watermark(path: Path) -> int:
+    """The chain position a snapshot or event file written here goes up to."""
+    metadata = pq.read_metadata(path).metadata or {}
+    if WATERMARK_KEY not in metadata:
+        raise StoreError(
+            f"{path} has no watermark: it was not written by placet. Write it again with "
+            "write_snapshot or write_events_parquet."
+        )
+    channels = metadata.get(_CHANNELS_KEY, b"").decode()
+    if channels != _channel_names():
+        raise StoreError(
+            f"{path} was written with another list of channels ({channels}); its channel "
+            "masks cannot be read. Write it again with this version of placet."
+        )
+    return int(metadata[WATERMARK_KEY])
+
+
+def states_now(snapshot: Path, ledger: SqlLedger | Engine, at: datetime) -> pl.LazyFrame:
+    """Every subject's state at `at` from everything recorded, as `SqlLedger.states` has it.
+
+    The snapshot's rows answer for the subjects no event after its watermark touched; the
+    others, and those with an event taking effect after `at`, are folded again from their
+    events, read with the list of them in one consistent snapshot of the database.
+    A subject nothing was recorded about has no row (see `complete_states`).
+    """
+    watermark = read_watermark(snapshot)
+    rows = pl.scan_parquet(snapshot)
+    late = rows.filter(pl.col("effective_through") > at).select("subject").collect()
+    with _snapshot(_engine(ledger)) as connection:
+        touched = connection.execute(
+            select(events.c.subject_ref).where(events.c.seq > watermark).distinct()
+        ).scalars()
+        refold = sorted({*touched, *late["subject"].to_list()})
+        history = _events_of(connection, refold)
+    kept = rows.filter(~pl.col("subject").is_in(pl.Series(refold, dtype=pl.String).implode()))
+    refolded = fold_states(history.lazy(), at)
+    return pl.concat([snapshot_states(kept, at), refolded], how="vertical")
+
+
+def _events_of(connection: Connection, subjects: Sequence[str]) -> pl.DataFrame:
+    frames = [pl.DataFrame(schema=EVENT_SCHEMA)]
+    for start in range(0, len(subjects), _CHUNK):
+        chunk = subjects[start : start + _CHUNK]
+        query = (
+            select(events.c.seq, events.c.body)
+            .where(events.c.subject_ref.in_(chunk))
+            .order_by(events.c.seq)
+        )
+        rows = connection.execute(query).all()
+        if rows:
+            seqs, bodies = zip(*rows, strict=True)
+            frames.append(
+                stored_events_frame(
+                    pl.DataFrame(
+                        {"seq": seqs, "body": bodies}, schema={"seq": pl.Int64, "body": pl.String}
+                    )
+                )
+            )
+    return pl.concat(frames)
+
+
+_STORED_TYPES: Final[dict[str, pl.DataType]] = {
+    "birth_date": pl.Date(),
+    "objects_to_direct_marketing": pl.Boolean(),
+    "restricted": pl.Boolean(),
+    "business_opt_out": pl.Boolean(),
+    "last_contract_end": INSTANT,
+    "debt_settled_at": INSTANT,
+    "business_opt_out_until": INSTANT,
+    "effective_through": INSTANT,
+    "last_seq": pl.Int64(),
+}
+_STORED: Final[dict[str, pl.DataType]] = {
+    column.name: _STORED_TYPES.get(column.name, pl.String()) for column in subject_states.columns
+}
+"""The projection table's columns as they are read (JSON lists as text)."""
+_GRANTS: Final = pl.List(
+    pl.Struct({"option": pl.String(), "given_at": pl.String(), "channels": pl.List(pl.String())})
+)
+_TEXTS: Final = pl.List(pl.String())
+
+
+def _snapshot_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """Rows of the projection table, their JSON lists decoded by polars."""
+    grants = pl.col("consents").str.json_decode(_GRANTS)
+    given_at = (
+        pl.element()
+        .struct.field("given_at")
+        .str.to_datetime("%Y-%m-%dT%H:%M:%S%.fZ", time_unit="us", time_zone="UTC")
+    )
+    return rows.select(
+        subject=pl.col("subject_ref"),
+        subject_type=pl.col("subject_type"),
+        birth_date=pl.col("birth_date").cast(pl.Date),
+        consents=grants.list.eval(
+            pl.struct(pl.element().struct.field("option"), pl.element().struct.field("channels"))
+        ),
+        consent_given_at=grants.list.eval(given_at),
+        **{
+            name: pl.col(name).str.json_decode(_TEXTS)
+            for name in ("withdrawn", "objections", "contracts", "debts")
+        },
+        **{
+            name: pl.col(name).cast(pl.Boolean)
+            for name in ("objects_to_direct_marketing", "restricted", "business_opt_out")
+        },
+        **{
+            name: pl.col(name).cast(INSTANT)
+            for name in (
+                "last_contract_end",
+                "debt_settled_at",
+                "business_opt_out_until",
+                "effective_through",
+            )
+        },
+        last_seq=pl.col("last_seq").cast(pl.Int64),
+    ).select(pl.col(name).cast(dtype) for name, dtype in SNAPSHOT_SCHEMA.items())
+
+
+def _metadata(watermark: int) -> dict[bytes, bytes]:
+    return {WATERMARK_KEY: str(watermark).encode(), _CHANNELS_KEY: _channel_names().encode()}
+
+
+def _channel_names() -> str:
+    return ",".join(channel.value for channel in CHANNEL_BITS)
+
+
+def _arrow_schema(schema: dict[str, pl.DataType]) -> pa.Schema:
+    return pl.DataFrame(schema=schema).to_arrow().schema
+
+
+def _engine(ledger: SqlLedger | Engine) -> Engine:
+    return ledger.engine if isinstance(ledger, SqlLedger) else ledger
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read transaction that sees one consistent state of the database throughout."""
+    try:
+        with engine.connect() as connection:
+            if is_postgresql(connection):
+                connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                yield connection
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"cannot read the ledger database {describe_database(engine)}: "
+            f"{database_cause(exc)}. Check that it is reachable and upgraded "
+            "(`placet ledger upgrade`), then retry."
+        ) from exc

@@ -1,0 +1,124 @@
+"""The ledger as Parquet: the event log, the projection snapshot, and the states now from
+a snapshot and the events after it, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from placet.decide.bulk import states_frame
+from placet.errors import StoreError
+from placet.ledger import LedgerEvent
+from placet.ledger.columnar import (
+    EVENT_SCHEMA,
+    SNAPSHOT_SCHEMA,
+    complete_states,
+    entries_frame,
+    fold_projections,
+)
+from placet.stores.sql_columnar import (
+    WATERMARK_KEY,
+    read_watermark,
+    states_now,
+    write_events_parquet,
+    write_snapshot,
+)
+from placet.stores.sql_ledger import SqlLedger
+from tests.ledger.builders import MSISDNS, at, consent_given, histories, subject
+
+SETTINGS = settings(
+    max_examples=15,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    deadline=None,
+)
+SUBJECTS = [subject(msisdn) for msisdn in MSISDNS]
+
+
+def stored_entries(ledger: SqlLedger) -> pl.DataFrame:
+    entries = sorted(
+        (entry for who in SUBJECTS for entry in ledger.history(who)), key=lambda e: e.seq
+    )
+    return entries_frame(entries)
+
+
+@SETTINGS
+@given(history=histories(MSISDNS, max_size=20))
+def test_event_file_holds_every_stored_event_in_order(
+    ledger: SqlLedger, tmp_path_factory: pytest.TempPathFactory, history: list[LedgerEvent]
+) -> None:
+    ledger.append_many(history)
+    path = tmp_path_factory.mktemp("events") / "events.parquet"
+
+    last = write_events_parquet(ledger, path, batch_size=7)
+
+    written = pl.read_parquet(path)
+    assert written.equals(stored_entries(ledger))
+    assert last == read_watermark(path) == ledger.head().seq
+
+
+def test_event_file_after_a_position_holds_only_the_later_events(
+    ledger: SqlLedger, tmp_path: Path
+) -> None:
+    ledger.append_many([consent_given(effective_at=at(day)) for day in range(5)])
+
+    last = write_events_parquet(ledger, tmp_path / "later.parquet", after_seq=3)
+
+    assert pl.read_parquet(tmp_path / "later.parquet")["seq"].to_list() == [4, 5]
+    assert last == 5
+
+
+def test_event_file_of_an_empty_ledger_is_empty_with_the_schema(
+    ledger: SqlLedger, tmp_path: Path
+) -> None:
+    assert write_events_parquet(ledger, tmp_path / "none.parquet") == 0
+    empty = pl.read_parquet(tmp_path / "none.parquet")
+    assert (empty.height, dict(empty.schema)) == (0, EVENT_SCHEMA)
+
+
+@SETTINGS
+@given(history=histories(MSISDNS, max_size=20))
+def test_snapshot_holds_the_projection_the_ledger_maintains(
+    ledger: SqlLedger, tmp_path_factory: pytest.TempPathFactory, history: list[LedgerEvent]
+) -> None:
+    ledger.append_many(history)
+    path = tmp_path_factory.mktemp("snapshot") / "snapshot.parquet"
+
+    watermark = write_snapshot(ledger, path, batch_size=2)
+
+    snapshot = pl.read_parquet(path).sort("subject")
+    folded = fold_projections(stored_entries(ledger).lazy()).sort("subject").collect()
+    assert dict(snapshot.schema) == SNAPSHOT_SCHEMA
+    assert snapshot.to_dicts() == folded.to_dicts()
+    assert watermark == read_watermark(path) == ledger.head().seq
+    assert pq.read_metadata(path).metadata[WATERMARK_KEY] == str(watermark).encode()
+
+
+@SETTINGS
+@given(first=histories(MSISDNS, max_size=15), later=histories(MSISDNS, max_size=15))
+def test_stale_snapshot_and_the_later_events_answer_what_the_ledger_does(
+    ledger: SqlLedger,
+    tmp_path_factory: pytest.TempPathFactory,
+    first: list[LedgerEvent],
+    later: list[LedgerEvent],
+) -> None:
+    ledger.append_many(first)
+    path = tmp_path_factory.mktemp("stale") / "snapshot.parquet"
+    write_snapshot(ledger, path)
+    ledger.append_many(later)
+
+    for instant in (at(3), at(30)):
+        now = states_now(path, ledger, instant)
+        subjects = pl.LazyFrame({"subject": SUBJECTS})
+        answered = complete_states(now, subjects).collect().to_dicts()
+        assert answered == states_frame(ledger.states(SUBJECTS, instant)).to_dicts()
+
+
+def test_a_file_without_a_watermark_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.parquet"
+    pl.DataFrame({"subject": ["x"]}).write_parquet(path)
+    with pytest.raises(StoreError, match="no watermark"):
+        read_watermark(path)
