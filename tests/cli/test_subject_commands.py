@@ -183,6 +183,34 @@ def test_audience_run_is_recorded_listed_shown_and_replayed(database: str, tmp_p
     assert "1 decision record verified" in verified[1]
 
 
+def test_audience_from_a_snapshot_counts_the_events_recorded_since(
+    database: str, tmp_path: Path
+) -> None:
+    run("consent", "give", SUBSCRIBER, "current-offers", *SHOP)
+    snapshot = tmp_path / "states.parquet"
+    written = run("ledger", "snapshot", str(snapshot))
+    run("consent", "give", OTHER, "current-offers", *SHOP)  # after the snapshot
+    subscribers = tmp_path / "subscribers.csv"
+    subscribers.write_text(f"subscriber\n{SUBSCRIBER}\n{OTHER}\n")
+
+    code, output = run(
+        "audience",
+        "--subscribers",
+        str(subscribers),
+        "--purpose",
+        *SMS_OFFERS,
+        "--snapshot",
+        str(snapshot),
+        "--output",
+        str(tmp_path / "audience.csv"),
+    )
+
+    assert written[0] == 0, written[1]
+    assert "as of ledger position" in written[1]
+    assert code == 0, output
+    assert "2 of 2 subscribers permitted" in output
+
+
 def test_unknown_consent_option_is_refused_with_what_to_fix(database: str) -> None:
     code, output = run("consent", "give", SUBSCRIBER, "current-offer", *SHOP)
     assert code == 1

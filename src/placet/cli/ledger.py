@@ -12,6 +12,7 @@ from placet.errors import ChainBrokenError
 from placet.ledger import ChainReport
 from placet.settings import get_settings
 from placet.stores.consent_import import import_consent_history
+from placet.stores.sql_columnar import write_snapshot
 from placet.stores.sql_database import create_ledger_engine, describe_database, upgrade_database
 from placet.stores.sql_ledger import open_ledger
 
@@ -60,6 +61,22 @@ def _raise_if_broken(report: ChainReport, chain: str) -> None:
             report.verified,
             chain=chain,
         )
+
+
+@ledger_app.command("snapshot")
+def snapshot(
+    target: Path = typer.Argument(..., help="The Parquet file to write."),
+    database_url: str | None = DATABASE_OPTION,
+) -> None:
+    """Write the subjects' projected states to a Parquet snapshot, for bulk questions.
+
+    The snapshot holds the chain position it is consistent with (its watermark); `placet
+    audience --snapshot` reads it plus the events recorded since, so a stale one still
+    answers exactly.
+    """
+    url = database_url or get_settings().database_url
+    watermark = write_snapshot(open_ledger(url, upgrade=False), target)
+    typer.echo(f"Wrote {target}: the projection as of ledger position {watermark}.")
 
 
 @ledger_app.command("upgrade")

@@ -335,6 +335,12 @@ def audience(
     actor: str | None = typer.Option(
         None, "--actor", help="Who runs the campaign (default: this system user)."
     ),
+    snapshot: Path | None = typer.Option(
+        None,
+        "--snapshot",
+        help="Read the states from this projection snapshot (`placet ledger snapshot`) and "
+        "the events since, deciding the whole table at once.",
+    ),
 ) -> None:
     """Select a campaign's audience: the permitted subscribers, and exclusions by reason.
 
@@ -349,6 +355,7 @@ def audience(
         read_subscriber_ids(subscribers),
         _use(purpose, category, channel, None, None, anonymised=False),
         at=instant(at),
+        snapshot=snapshot,
     )
     sink = output.open("w", encoding="utf-8") if output else None
     try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -35,11 +35,15 @@ from placet.ledger import (
     DecisionRecord,
     PseudonymKey,
     SelectionDigest,
+    SubjectRef,
 )
+from placet.ledger.columnar import complete_states
 from placet.operations.recording import subject_ref
 from placet.policy import Policy, PolicySet
 from placet.policy.model import CategoryId, PurposeId, RecipientId
 from placet.policy.terms import Channel
+from placet.stores.sql_columnar import states_now
+from placet.stores.sql_ledger import SqlLedger
 
 __all__ = [
     "Audience",
@@ -87,12 +91,15 @@ class Audience:
     _chunks: Iterator[list[str]]
     _ledger: ConsentLog
     _key: PseudonymKey
+    _chunk_size: int = DEFAULT_CHUNK
     record_id: UUID = field(default_factory=uuid4)
     """The id `record` records the run under (known before the stream starts)."""
     digest: SelectionDigest = field(default_factory=SelectionDigest)
     """Of the selected subjects' pseudonyms, in order."""
     input_digest: SelectionDigest = field(default_factory=SelectionDigest)
     """Of the subscriber identifiers given, in order: a replay can tell it got the same."""
+    snapshot: Path | None = None
+    """A projection snapshot (`write_snapshot`) to read the states from, all at once."""
     _finished: bool = False
 
     @property
@@ -101,11 +108,14 @@ class Audience:
 
     def batches(self) -> Iterator[list[str]]:
         """The permitted subscriber identifiers, chunk by chunk, in the table's order."""
-        for identifiers in self._chunks:
-            self.input_digest.update(identifiers)
-            permitted = self._decide_chunk(identifiers)
-            if permitted:
-                yield permitted
+        if self.snapshot is not None:
+            yield from self._from_snapshot(self.snapshot)
+        else:
+            for identifiers in self._chunks:
+                self.input_digest.update(identifiers)
+                permitted = self._decide(identifiers, self._states_frame)
+                if permitted:
+                    yield permitted
         self._finished = True
         log.info(
             "audience selected",
@@ -159,22 +169,45 @@ class Audience:
             "excluded": dict(sorted(self.counts.excluded.items())),
         }
 
-    def _decide_chunk(self, identifiers: list[str]) -> list[str]:
-        references = [subject_ref(identifier, self._key) for identifier in identifiers]
+    def _from_snapshot(self, snapshot: Path) -> Iterator[list[str]]:
+        """Every identifier decided at once, over the snapshot's states and the events after
+        its watermark (up to the selection's position); yielded in chunks."""
+        if self.known_at is not None:
+            raise ValueError("a snapshot answers for now: replay with known_at from the ledger")
+        if not isinstance(self._ledger, SqlLedger):
+            raise TypeError("a projection snapshot is read with a SQL ledger")
+        identifiers = [identifier for chunk in self._chunks for identifier in chunk]
+        self.input_digest.update(identifiers)
+        everyone = states_now(snapshot, self._ledger, self.at, through_seq=self.position.seq)
+        permitted = self._decide(identifiers, lambda references: everyone)
+        for start in range(0, len(permitted), self._chunk_size):
+            yield permitted[start : start + self._chunk_size]
+
+    def _states_frame(self, references: list[SubjectRef]) -> pl.LazyFrame:
+        """The chunk's states (one row a subject), from the ledger through the position."""
+        subjects = list(dict.fromkeys(references))
         through = self.position.seq
         if self.known_at is None:
-            states = self._ledger.states(references, self.at, through_seq=through)
+            states = self._ledger.states(subjects, self.at, through_seq=through)
         else:
             states = self._ledger.states_as_of(
-                references, self.at, known_at=self.known_at, through_seq=through
+                subjects, self.at, known_at=self.known_at, through_seq=through
             )
-        frame = states_frame(states).with_columns(
-            identifier=pl.Series(identifiers, dtype=pl.String),
-            reference=pl.Series(references, dtype=pl.String),
+        return states_frame(states).lazy()
+
+    def _decide(
+        self, identifiers: list[str], states: Callable[[list[SubjectRef]], pl.LazyFrame]
+    ) -> list[str]:
+        """Decide `identifiers` over `states` (of at least their subjects); the permitted."""
+        references = [subject_ref(identifier, self._key) for identifier in identifiers]
+        table = pl.LazyFrame(
+            {"identifier": identifiers, "subject": references},
+            schema={"identifier": pl.String, "subject": pl.String},
         )
+        frame = complete_states(states(references), table)
         decided = (
-            decide_bulk(self.policy, frame.lazy(), self.use, self.at)
-            .select("identifier", "reference", "outcome", "reason")
+            decide_bulk(self.policy, frame, self.use, self.at)
+            .select("identifier", pl.col("subject").alias("reference"), "outcome", "reason")
             .collect()
         )
         is_permit = decided["outcome"] == Outcome.PERMIT.value
@@ -211,12 +244,15 @@ def select_audience(
     known_at: datetime | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     position: ChainHead | None = None,
+    snapshot: Path | None = None,
 ) -> Audience:
     """The audience of `use` among `subscribers` (identifiers) at `at`, lazily decided.
 
     The policy version in force at `at` decides over each subscriber's state at `at`
     (from everything recorded, or with `known_at`, from what the ledger knew then), as the
-    ledger stood at `position` (default: its head now).
+    ledger stood at `position` (default: its head now). With `snapshot`, a projection
+    snapshot (`placet ledger snapshot`), the states now come from it and the events after
+    its watermark, and the whole table is decided at once instead of a chunk at a time.
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
@@ -231,6 +267,8 @@ def select_audience(
         _chunks=_chunked(subscribers, chunk_size),
         _ledger=ledger,
         _key=key,
+        _chunk_size=chunk_size,
+        snapshot=snapshot,
     )
 
 

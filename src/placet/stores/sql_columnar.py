@@ -128,29 +128,41 @@ def read_watermark(path: Path) -> int:
     return int(metadata[WATERMARK_KEY])
 
 
-def states_now(snapshot: Path, ledger: SqlLedger | Engine, at: datetime) -> pl.LazyFrame:
+def states_now(
+    snapshot: Path, ledger: SqlLedger | Engine, at: datetime, *, through_seq: int | None = None
+) -> pl.LazyFrame:
     """Every subject's state at `at` from everything recorded, as `SqlLedger.states` has it.
 
     The snapshot's rows answer for the subjects no event after its watermark touched; the
     others, and those with an event taking effect after `at`, are folded again from their
-    events, read with the list of them in one consistent snapshot of the database.
+    events, read with the list of them in one consistent snapshot of the database. With
+    `through_seq`, only the events recorded up to that position count (as
+    `SqlLedger.states(..., through_seq=)`); it may not be before the snapshot's watermark.
     A subject nothing was recorded about has no row (see `complete_states`).
     """
     watermark = read_watermark(snapshot)
+    if through_seq is not None and through_seq < watermark:
+        raise StoreError(
+            f"{snapshot} holds the ledger up to position {watermark}, past the position "
+            f"{through_seq} asked for. Use an older snapshot, or read the ledger itself."
+        )
     rows = pl.scan_parquet(snapshot)
     late = rows.filter(pl.col("effective_through") > at).select("subject").collect()
     with _snapshot(_engine(ledger)) as connection:
-        touched = connection.execute(
-            select(events.c.subject_ref).where(events.c.seq > watermark).distinct()
-        ).scalars()
-        refold = sorted({*touched, *late["subject"].to_list()})
-        history = _events_of(connection, refold)
+        after = events.c.seq > watermark
+        if through_seq is not None:
+            after = after & (events.c.seq <= through_seq)
+        touched = connection.execute(select(events.c.subject_ref).where(after).distinct())
+        refold = sorted({*touched.scalars(), *late["subject"].to_list()})
+        history = _events_of(connection, refold, through_seq)
     kept = rows.filter(~pl.col("subject").is_in(pl.Series(refold, dtype=pl.String).implode()))
     refolded = fold_states(history.lazy(), at)
     return pl.concat([snapshot_states(kept, at), refolded], how="vertical")
 
 
-def _events_of(connection: Connection, subjects: Sequence[str]) -> pl.DataFrame:
+def _events_of(
+    connection: Connection, subjects: Sequence[str], through_seq: int | None = None
+) -> pl.DataFrame:
     frames = [pl.DataFrame(schema=EVENT_SCHEMA)]
     for start in range(0, len(subjects), _CHUNK):
         chunk = subjects[start : start + _CHUNK]
@@ -159,6 +171,8 @@ def _events_of(connection: Connection, subjects: Sequence[str]) -> pl.DataFrame:
             .where(events.c.subject_ref.in_(chunk))
             .order_by(events.c.seq)
         )
+        if through_seq is not None:
+            query = query.where(events.c.seq <= through_seq)
         rows = connection.execute(query).all()
         if rows:
             seqs, bodies = zip(*rows, strict=True)
