@@ -161,8 +161,8 @@ def _add_data_obligations(policy: Policy, purpose: Purpose, use: Use, trail: _Tr
     if purpose.conditions.aggregated_only and not use.anonymised:
         trail.cite(f"{path}.aggregated_only")
         trail.obligations.append(Obligation.AGGREGATE_FIRST)
-    if CategoryFlag.TRAFFIC in flags and use.recipient is not None:
-        trail.cite(f"recipients.{use.recipient}")
+    if purpose.conditions.mask_b_numbers and CategoryFlag.TRAFFIC in flags and use.recipient:
+        trail.cite(f"{path}.mask_b_numbers")
         trail.obligations.append(Obligation.MASK_B_NUMBERS)
 
 
@@ -208,7 +208,10 @@ def _direct_marketing_stop(
     )
     if opted_out:
         # IPKO honours the opt-out within 15 days; Placet applies it from the instant recorded.
-        trail.cite(f"purposes.{purpose.id}.conditions.business_opt_out")
+        if purpose.conditions.business_opt_out is not None:
+            trail.cite(f"purposes.{purpose.id}.conditions.business_opt_out")
+        else:
+            trail.cite("rights.objection", f"purposes.{purpose.id}.is_direct_marketing")
         return "business-opt-out"
     return None
 
@@ -261,6 +264,10 @@ def covering_options(policy: Policy, purpose: Purpose, use: Use) -> set[str]:
 
 def _consent_reason(case: _Case) -> str:
     purpose, subject = case.purpose, case.subject
+    if purpose.conditions.objection is ObjectionEffect.STOPS and purpose.id in subject.objections:
+        case.trail.cite("rights.objection")
+        case.trail.cite(f"purposes.{purpose.id}.conditions.objection")
+        return "objection"
     if not case.has_consent():
         any_channel = Use(purpose=PurposeId(purpose.id), categories=case.use.categories)
         options = covering_options(case.policy, purpose, any_channel)

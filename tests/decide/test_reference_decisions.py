@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -164,7 +165,8 @@ def test_law_enforcement_disclosure_holds_regardless_of_consent_and_objection() 
     use = make_use("law-enforcement-disclosure", "mobile-traffic-data", recipient="law-enforcement")
     decision = decide_ipko(subject, use)
     assert (decision.outcome, decision.reason) == (Outcome.PERMIT, "legal-obligation")
-    assert Obligation.MASK_B_NUMBERS in decision.obligations
+    # The authorities receive what the law asks for: no text of IPKO's masks the B-number.
+    assert Obligation.MASK_B_NUMBERS not in decision.obligations
 
 
 def test_business_opt_out_denies_direct_marketing_from_the_instant_recorded() -> None:
@@ -210,8 +212,11 @@ def test_third_country_supplier_with_a_safeguard_may_receive_contract_data() -> 
     assert decide_ipko(make_subject(), use).is_permitted
 
 
-def test_use_no_purpose_covers_is_denied_as_no_rule() -> None:
-    decision = decide_ipko(make_subject(), make_use("selling-data", "identity"))
+@pytest.mark.parametrize("operator", ["ipko", "ipnordic"])
+def test_use_no_purpose_covers_is_denied_as_no_rule(operator: str) -> None:
+    # ipnordic: no purpose of 004#22-#67 sells data; #22 adds others only where the law does.
+    use = make_use("selling-data", "identity")
+    decision = decide_use(reference(operator), make_subject(), use, NOW)
     assert (decision.outcome, decision.reason, decision.rules) == (Outcome.DENY, "no-rule", ())
 
 
@@ -236,6 +241,7 @@ def test_ipnordic_location_pricing_is_coarsened_to_the_country() -> None:
 def test_ipnordic_business_intelligence_is_on_aggregated_data_only() -> None:
     subject = make_subject(subject_type="business-customer")
     decision = decide_ipnordic(subject, make_use("business-intelligence", "aggregated-statistics"))
+    assert (decision.outcome, decision.reason) == (Outcome.PERMIT, "permitted")
     assert Obligation.AGGREGATE_FIRST in decision.obligations
 
 
@@ -251,6 +257,398 @@ def test_ipnordic_newsletter_needs_consent_and_stops_on_withdrawal() -> None:
         subject_type="newsletter-subscriber", contracts=0, consents=("newsletter",)
     )
     assert decide_ipnordic(given, use).is_permitted
+
+
+# ipnordic: each decision rule on ipnordic's policy (policies/ipnordic), as its Danish text says.
+
+NEWSLETTER_BY_EMAIL = make_use("newsletter", "newsletter-signup", channel=Channel.EMAIL)
+COOKIE_MARKETING_ON_WEB = make_use("cookie-marketing", "cookie-data", channel=Channel.WEB)
+
+
+def cookie_purpose(purpose: str, option: str) -> Any:
+    """A cookie purpose asked on the website: a website visitor, the option, the use."""
+    use = make_use(purpose, "cookie-data", channel=Channel.WEB)
+    return pytest.param("website-visitor", option, use, id=purpose)
+
+
+IPNORDIC_COOKIE_ANALYTICS = [
+    cookie_purpose("website-optimisation", "cookies-website-optimisation"),
+    cookie_purpose("customer-analysis", "cookies-analysis"),
+    cookie_purpose("statistics", "cookies-statistics"),
+]
+"""ipnordic's cookie purposes that are not direct marketing (004#57-#59)."""
+
+IPNORDIC_CONSENT_PURPOSES = [
+    pytest.param("newsletter-subscriber", "newsletter", NEWSLETTER_BY_EMAIL, id="newsletter"),
+    *IPNORDIC_COOKIE_ANALYTICS,
+    cookie_purpose("cookie-marketing", "cookies-marketing"),
+]
+"""ipnordic's consent-based purposes (004#50-#51, #55-#60): subject type, option, use."""
+
+
+_WITHOUT_CONTRACT = ("newsletter-subscriber", "website-visitor", "meeting-contact")
+"""ipnordic's subject types who are not party to a contract with ipnordic."""
+
+
+def ipnordic_subject(subject_type: str, **fields: Any) -> SubjectState:
+    """An ipnordic subject of this type, with a contract in force if the type has one."""
+    fields.setdefault("contracts", int(subject_type not in _WITHOUT_CONTRACT))
+    return make_subject(subject_type=subject_type, **fields)
+
+
+@pytest.mark.parametrize(("subject_type", "option", "use"), IPNORDIC_CONSENT_PURPOSES)
+def test_ipnordic_consent_purpose_is_permitted_with_a_live_consent_covering_purpose_and_channel(
+    subject_type: str, option: str, use: Use
+) -> None:
+    decision = decide_ipnordic(ipnordic_subject(subject_type, consents=(option,)), use)
+    assert (decision.outcome, decision.reason) == (Outcome.PERMIT, "permitted")
+    assert f"consent_options.{option}" in decision.rules
+
+
+@pytest.mark.parametrize(("subject_type", "option", "use"), IPNORDIC_CONSENT_PURPOSES)
+def test_ipnordic_consent_purpose_is_denied_without_consent(
+    subject_type: str, option: str, use: Use
+) -> None:
+    # 004#23: marketing only with "forudgående og udtrykkelige samtykke"; #55: cookies on consent.
+    decision = decide_ipnordic(ipnordic_subject(subject_type), use)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "no-consent")
+
+
+def test_ipnordic_consent_to_one_cookie_purpose_does_not_cover_another() -> None:
+    # Reading basis-cookie-purposes: each cookie purpose of 004#57-#60 has its own option.
+    subject = ipnordic_subject("website-visitor", consents=("cookies-analysis",))
+    decision = decide_ipnordic(subject, COOKIE_MARKETING_ON_WEB)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "no-consent")
+
+
+def test_ipnordic_newsletter_consent_does_not_cover_another_channel_than_email() -> None:
+    # 004#50-#52: the newsletter goes by e-mail (purposes.newsletter.channels), not by SMS.
+    subject = ipnordic_subject("newsletter-subscriber", consents=("newsletter",))
+    use = make_use("newsletter", "newsletter-signup", channel=Channel.SMS)
+    decision = decide_ipnordic(subject, use)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "channel-not-covered")
+
+
+@pytest.mark.parametrize(("subject_type", "option", "use"), IPNORDIC_CONSENT_PURPOSES)
+def test_ipnordic_withdrawn_consent_stops_processing_from_the_instant_it_takes_effect(
+    subject_type: str, option: str, use: Use
+) -> None:
+    # 004#70: withdrawal stops the processing; what came before it stays lawful.
+    withdrawn_at = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+    just_before = withdrawn_at - timedelta(microseconds=1)
+    before = ipnordic_subject(subject_type, consents=(option,), as_of=just_before)
+    after = ipnordic_subject(subject_type, withdrawn=frozenset({option}), as_of=withdrawn_at)
+    assert decide_ipnordic(before, use, just_before).reason == "permitted"
+    decision = decide_ipnordic(after, use, withdrawn_at)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "consent-withdrawn")
+
+
+def test_ipnordic_consent_processing_lasts_as_long_as_the_consent_not_the_contract() -> None:
+    # 004#70, #72 (reading deletion-no-fixed-period): no period after a contract, unlike IPKO.
+    ended = datetime(2020, 1, 1, tzinfo=UTC)
+    subject = ipnordic_subject(
+        "newsletter-subscriber", consents=("newsletter",), last_contract_end=ended
+    )
+    decision = decide_ipnordic(subject, NEWSLETTER_BY_EMAIL)
+    assert (decision.outcome, decision.reason, decision.valid_until) == (
+        Outcome.PERMIT,
+        "permitted",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("subject_type", "use"),
+    [
+        pytest.param("employee-user", make_use("network-management", "traffic-data"), id="network"),
+        pytest.param(
+            "business-customer",
+            make_use("business-intelligence", "aggregated-statistics"),
+            id="business-intelligence",
+        ),
+        pytest.param("meeting-contact", make_use("meeting-booking", "contact-data"), id="meeting"),
+    ],
+)
+def test_ipnordic_objection_stops_a_legitimate_interest_purpose(
+    subject_type: str, use: Use
+) -> None:
+    # 004#77 and reading objection-scope: an objection stops every legitimate-interest purpose.
+    subject = ipnordic_subject(subject_type, objections=frozenset({use.purpose}))
+    decision = decide_ipnordic(subject, use)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "objection")
+    assert f"purposes.{use.purpose}.conditions.objection" in decision.rules
+
+
+def test_ipnordic_legal_claims_prevail_over_an_objection() -> None:
+    # 004#79 and reading basis-legal-claims: ipnordic's counterpart of IPKO's fraud prevention.
+    subject = ipnordic_subject("business-customer", objections=frozenset({"legal-claims"}))
+    decision = decide_ipnordic(subject, make_use("legal-claims", "billing-data"))
+    assert (decision.outcome, decision.reason) == (Outcome.PERMIT, "objection-overridden")
+    assert "purposes.legal-claims.conditions.objection" in decision.rules
+
+
+def test_ipnordic_has_no_fraud_prevention_to_prevail_over_an_objection() -> None:
+    # 004#22-#67 name no fraud prevention: such a use has no rule in ipnordic's policy.
+    subject = ipnordic_subject("business-customer", objections=frozenset({"fraud-prevention"}))
+    decision = decide_ipnordic(subject, make_use("fraud-prevention", "traffic-data"))
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "no-rule")
+
+
+@pytest.mark.parametrize(
+    ("subject_type", "option", "use"),
+    IPNORDIC_COOKIE_ANALYTICS,
+)
+def test_ipnordic_objection_stops_a_consent_based_cookie_purpose(
+    subject_type: str, option: str, use: Use
+) -> None:
+    subject = ipnordic_subject(
+        subject_type, consents=(option,), objections=frozenset({use.purpose})
+    )
+    decision = decide_ipnordic(subject, use)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "objection")
+
+
+def test_ipnordic_objection_to_direct_marketing_beats_a_consent() -> None:
+    # Reading basis-newsletter: an objection ends the newsletter just as a withdrawal does.
+    subject = ipnordic_subject(
+        "newsletter-subscriber", consents=("newsletter",), objects_to_direct_marketing=True
+    )
+    decision = decide_ipnordic(subject, NEWSLETTER_BY_EMAIL)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "objection-direct-marketing")
+
+
+@pytest.mark.parametrize(
+    ("purpose", "category"),
+    [("network-management", "traffic-data"), ("legal-claims", "location-data")],
+)
+def test_ipnordic_legitimate_interest_may_use_traffic_and_location_data_without_consent(
+    purpose: str, category: str
+) -> None:
+    # Reading basis-traffic-data: the text never makes traffic data depend on consent (004#34-#42).
+    decision = decide_ipnordic(ipnordic_subject("employee-user"), make_use(purpose, category))
+    assert (decision.outcome, decision.reason, decision.obligations) == (
+        Outcome.PERMIT,
+        "permitted",
+        (),
+    )
+
+
+def test_ipnordic_business_intelligence_may_not_use_traffic_data_itself() -> None:
+    # 004#44: business intelligence works on aggregated data only, never on the traffic data.
+    use = make_use("business-intelligence", "traffic-data")
+    decision = decide_ipnordic(ipnordic_subject("business-customer"), use)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "category-not-covered")
+
+
+@pytest.mark.parametrize(
+    ("subject_type", "use"),
+    [
+        pytest.param("employee-user", make_use("network-management", "traffic-data"), id="network"),
+        pytest.param("meeting-contact", make_use("meeting-booking", "contact-data"), id="meeting"),
+    ],
+)
+def test_ipnordic_says_nothing_of_minors_so_a_minor_is_decided_as_an_adult(
+    subject_type: str, use: Use
+) -> None:
+    # 004 has no paragraph on children and the policy no `minors:`; IPKO denies these uses.
+    subject = ipnordic_subject(subject_type, birth_date=minor_birth_date())
+    decision = decide_ipnordic(subject, use)
+    assert (decision.outcome, decision.reason) == (Outcome.PERMIT, "permitted")
+    assert "minors" not in decision.rules
+
+
+@pytest.mark.parametrize(
+    ("subject_type", "option", "use"),
+    [
+        pytest.param(
+            "business-customer",
+            None,
+            make_use("network-management", "traffic-data"),
+            id="legitimate-interest",
+        ),
+        pytest.param(
+            "business-customer", None, make_use("service-delivery", "contact-data"), id="contract"
+        ),
+        pytest.param("newsletter-subscriber", "newsletter", NEWSLETTER_BY_EMAIL, id="consent"),
+    ],
+)
+def test_ipnordic_restriction_denies_all_but_legal_claims(
+    subject_type: str, option: str | None, use: Use
+) -> None:
+    # 004#77: the right to ask ipnordic to restrict ("begrænse") the processing.
+    consents = (option,) if option else ()
+    subject = ipnordic_subject(subject_type, restricted=True, consents=consents)
+    decision = decide_ipnordic(subject, use)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "restricted")
+
+
+def test_ipnordic_restriction_leaves_legal_claims() -> None:
+    # 004#63, #79: legal claims are the ground ipnordic reserves to go on processing.
+    subject = ipnordic_subject("business-customer", restricted=True)
+    decision = decide_ipnordic(subject, make_use("legal-claims", "billing-data"))
+    assert (decision.outcome, decision.reason) == (Outcome.PERMIT, "permitted")
+
+
+def test_ipnordic_sets_no_restriction_period_after_the_contract_ends() -> None:
+    # 004#72, readings deletion-no-fixed-period and anonymised-kept: no 24 months as in IPKO.
+    ended = datetime(2022, 1, 1, tzinfo=UTC)
+    subject = ipnordic_subject(
+        "business-customer", contracts=0, last_contract_end=ended, debt_settled_at=ended
+    )
+    decision = decide_ipnordic(subject, make_use("business-intelligence", "aggregated-statistics"))
+    assert (decision.outcome, decision.reason, decision.valid_until) == (
+        Outcome.PERMIT,
+        "permitted",
+        None,
+    )
+    assert not any(rule.startswith("retention_rules.") for rule in decision.rules)
+
+
+IPNORDIC_CONTRACT_USES = [
+    pytest.param(make_use("service-delivery", "contact-data"), id="service-delivery"),
+    pytest.param(make_use("billing", "billing-data"), id="billing"),
+    pytest.param(make_use("traffic-data", "traffic-data"), id="traffic-data"),
+    pytest.param(make_use("location-pricing", "location-data"), id="location-pricing"),
+]
+"""ipnordic's contract purposes (readings basis-service-delivery, -billing, -traffic-data…)."""
+
+
+@pytest.mark.parametrize("use", IPNORDIC_CONTRACT_USES)
+def test_ipnordic_contract_purpose_is_permitted_with_a_contract(use: Use) -> None:
+    decision = decide_ipnordic(ipnordic_subject("business-customer"), use)
+    assert (decision.outcome, decision.reason) == (Outcome.PERMIT, "permitted")
+
+
+@pytest.mark.parametrize("use", IPNORDIC_CONTRACT_USES)
+def test_ipnordic_contract_purpose_is_denied_without_a_contract(use: Use) -> None:
+    decision = decide_ipnordic(ipnordic_subject("business-customer", contracts=0), use)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "no-contract")
+
+
+def test_ipnordic_order_placement_needs_no_contract_in_force() -> None:
+    subject = ipnordic_subject("business-customer", contracts=0)
+    decision = decide_ipnordic(subject, make_use("order-placement", "contact-data"))
+    assert (decision.outcome, decision.reason) == (Outcome.PERMIT, "permitted")
+
+
+@pytest.mark.parametrize(
+    ("category", "recipient"),
+    [("traffic-data", "authorities"), ("contact-data", "directory-databases")],
+)
+def test_ipnordic_legal_obligations_hold_regardless_of_consent_objection_and_restriction(
+    category: str, recipient: str
+) -> None:
+    # 004#62, #70 ("forpligtede ... på grund af lovgivningen"), reading basis-legal-obligations.
+    subject = ipnordic_subject(
+        "employee-user",
+        contracts=0,
+        restricted=True,
+        objects_to_direct_marketing=True,
+        objections=frozenset({"legal-obligations"}),
+        withdrawn=frozenset({"newsletter"}),
+    )
+    use = make_use("legal-obligations", category, recipient=recipient)
+    decision = decide_ipnordic(subject, use)
+    assert (decision.outcome, decision.reason) == (Outcome.PERMIT, "legal-obligation")
+
+
+def test_ipnordic_markets_only_on_prior_consent_and_has_no_opt_out_regime() -> None:
+    # 004#23: no marketing without prior consent, so nobody needs to opt out (IPKO: opt-out).
+    decision = decide_ipnordic(ipnordic_subject("newsletter-subscriber"), NEWSLETTER_BY_EMAIL)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "no-consent")
+
+
+def test_ipnordic_recorded_opt_out_stops_marketing_from_the_instant_recorded() -> None:
+    # 004#94: who no longer wants information from ipnordic says so; no delay is promised.
+    subject = ipnordic_subject(
+        "newsletter-subscriber", consents=("newsletter",), business_opt_out=True
+    )
+    decision = decide_ipnordic(subject, NEWSLETTER_BY_EMAIL)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "business-opt-out")
+
+
+def test_ipnordic_opt_out_decision_cites_only_clauses_of_ipnordic_policy() -> None:
+    from placet.policy.coverage import resolve_element
+
+    subject = ipnordic_subject(
+        "newsletter-subscriber", consents=("newsletter",), business_opt_out=True
+    )
+    decision = decide_ipnordic(subject, NEWSLETTER_BY_EMAIL)
+    unresolved = [r for r in decision.rules if resolve_element(reference("ipnordic"), r) is None]
+    assert unresolved == []
+
+
+def test_ipnordic_business_customer_who_signed_up_receives_the_newsletter() -> None:
+    subject = ipnordic_subject("business-customer", consents=("newsletter",))
+    decision = decide_ipnordic(subject, NEWSLETTER_BY_EMAIL)
+    assert (decision.outcome, decision.reason) == (Outcome.PERMIT, "permitted")
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        pytest.param(
+            make_use("network-management", "traffic-data", recipient="tdc"), id="tdc-network"
+        ),
+        pytest.param(
+            make_use("legal-claims", "billing-data", recipient="enreach"), id="enreach-claims"
+        ),
+        pytest.param(
+            make_use("legal-obligations", "traffic-data", recipient="directory-databases"),
+            id="directory-traffic-data",
+        ),
+    ],
+)
+def test_ipnordic_recipient_not_named_for_the_purpose_is_denied(use: Use) -> None:
+    # 004#62, #64, #65: TDC and 3 deliver telephony, Enreach gets aggregates, directories contacts.
+    decision = decide_ipnordic(ipnordic_subject("business-customer"), use)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "recipient-not-allowed")
+
+
+def test_ipnordic_unknown_recipient_is_denied() -> None:
+    use = make_use("service-delivery", "contact-data", recipient="data-broker")
+    decision = decide_ipnordic(ipnordic_subject("business-customer"), use)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "unknown-recipient")
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        pytest.param(
+            make_use("traffic-data", "traffic-data", recipient="three", country="SE"),
+            id="operator-abroad",
+        ),
+        pytest.param(
+            make_use("service-delivery", "contact-data", recipient="processors", country="US"),
+            id="processor-third-country",
+        ),
+    ],
+)
+def test_ipnordic_country_the_policy_does_not_name_is_denied(use: Use) -> None:
+    # 004#65 (operators in Denmark) and reading no-third-country-transfers.
+    decision = decide_ipnordic(ipnordic_subject("business-customer"), use)
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "country-not-allowed")
+
+
+@pytest.mark.parametrize("recipient", ["tdc", "three"])
+def test_ipnordic_transmits_traffic_data_through_tdc_and_3_to_deliver_telephony(
+    recipient: str,
+) -> None:
+    # 004#65 and reading tdc-and-3.
+    use = make_use("traffic-data", "traffic-data", recipient=recipient, country="DK")
+    decision = decide_ipnordic(ipnordic_subject("business-customer"), use)
+    assert (decision.outcome, decision.reason) == (Outcome.PERMIT, "permitted")
+
+
+@pytest.mark.parametrize("recipient", ["tdc", "three"])
+def test_ipnordic_transmits_the_b_number_to_tdc_and_3_unmasked(recipient: str) -> None:
+    use = make_use("traffic-data", "traffic-data", recipient=recipient)
+    decision = decide_ipnordic(ipnordic_subject("business-customer"), use)
+    assert (decision.outcome, decision.reason, decision.obligations) == (
+        Outcome.PERMIT,
+        "permitted",
+        (),
+    )
 
 
 def test_decision_names_the_policy_version_it_was_made_under() -> None:

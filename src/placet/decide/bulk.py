@@ -242,13 +242,13 @@ def _by_basis(policy: Policy, purpose: Purpose, use: Use, at: datetime) -> pl.Ex
         any_channel = Use(purpose=use.purpose, categories=use.categories)
         options = sorted(covering_options(policy, purpose, any_channel))
         withdrawn = pl.col("withdrawn").list.set_intersection(options).list.len() > 0
-        return _chain(
-            [
-                (consented, _r("permitted")),
-                (withdrawn.fill_null(False), _r("consent-withdrawn")),
-            ],
-            _r("no-consent"),
-        )
+        steps = [
+            (consented, _r("permitted")),
+            (withdrawn.fill_null(False), _r("consent-withdrawn")),
+        ]
+        if purpose.conditions.objection is ObjectionEffect.STOPS:
+            steps.insert(0, (_has(pl.col("objections"), purpose.id), _r("objection")))
+        return _chain(steps, _r("no-consent"))
     if basis in (LegalBasis.LEGITIMATE_INTEREST, LegalBasis.PUBLIC_TASK):
         return _interest(policy, purpose, use, at, consented)
     return _r("permitted")

@@ -226,8 +226,8 @@ def _add_data_obligations(plan: _Plan, use: Use, trail: _Trail) -> None:
     if conditions.aggregated_only and not use.anonymised:
         trail.rules.append(f"{path}.aggregated_only")
         trail.obligations.append(Obligation.AGGREGATE_FIRST)
-    if CategoryFlag.TRAFFIC in flags and use.recipient is not None:
-        trail.rules.append(f"recipients.{use.recipient}")
+    if conditions.mask_b_numbers and CategoryFlag.TRAFFIC in flags and use.recipient is not None:
+        trail.rules.append(f"{path}.mask_b_numbers")
         trail.obligations.append(Obligation.MASK_B_NUMBERS)
 
 
@@ -298,7 +298,12 @@ def _direct_marketing_stop(
     )
     if opted_out:
         # IPKO honours the opt-out within 15 days; Placet applies it from the instant recorded.
-        trail.rules.append(f"{plan.path}.conditions.business_opt_out")
+        # A policy with no opt-out clause of its own still stops direct marketing on it: in
+        # substance a business's written opt-out is an objection to it (Art. 21(2)).
+        if plan.purpose.conditions.business_opt_out is not None:
+            trail.rules.append(f"{plan.path}.conditions.business_opt_out")
+        else:
+            trail.rules += ("rights.objection", f"{plan.path}.is_direct_marketing")
         return "business-opt-out"
     return None
 
@@ -345,6 +350,13 @@ def _contract_reason(
 def _consent_reason(
     plan: _Plan, subject: SubjectState, use: Use, at: datetime, trail: _Trail
 ) -> str:
+    # A policy may honour an objection to a purpose that rests on consent (ipnordic's
+    # cookie purposes): the objection stops it even while the consent is live.
+    if plan.purpose.conditions.objection is ObjectionEffect.STOPS and (
+        plan.purpose.id in subject.objections
+    ):
+        trail.rules += ("rights.objection", f"{plan.path}.conditions.objection")
+        return "objection"
     if _has_consent(plan, subject, use, trail):
         return "permitted"
     withdrawn = not subject.withdrawn.isdisjoint(plan.options)

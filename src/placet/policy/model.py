@@ -251,6 +251,11 @@ class PurposeConditions(_Model):
         False, description="Only for subjects who hold a consent option covering this purpose."
     )
     aggregated_only: bool = Field(False, description="Only on data aggregated over subjects.")
+    mask_b_numbers: bool = Field(
+        False,
+        description="Traffic data sent to a recipient has the other party's number masked "
+        "(the last digits), where the text asks for it.",
+    )
     location_precision: str | None = Field(
         None,
         pattern=r"^(country|cell|exact)$",
