@@ -23,6 +23,9 @@ demo:
 bench:
 	python3 bench/bench_policy.py
 	python3 bench/bench_decide.py --subjects 10000000
+	python3 bench/bench_ledger.py
+	python3 bench/bench_audience.py --subscribers 3000000
+	python3 bench/bench_http.py --subjects 10000 --workers 1,2
 
 docs:
 	python3 scripts/gen_docs.py
