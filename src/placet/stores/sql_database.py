@@ -43,6 +43,7 @@ WRITE = "placet_write"
 
 MIGRATIONS = "placet.stores:migrations"
 SQLITE_BUSY_TIMEOUT_S = 60.0
+SQLITE_POOL_SIZE = 40
 """How long a SQLite append waits for another process's write lock before it fails."""
 _MIGRATION_LOCK = 0x706C6163
 """PostgreSQL advisory lock key taken while migrating ('plac')."""
@@ -92,7 +93,13 @@ def database_cause(exc: Exception) -> str:
 
 def _sqlite_engine(url: URL) -> Engine:
     in_memory = url.database in {None, "", ":memory:"}
-    options: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
+    # As many pooled connections as the API's worker threads (40), so that a busy server
+    # does not open and close connections per request.
+    options: dict[str, Any] = {
+        "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S},
+        "pool_size": SQLITE_POOL_SIZE,
+        "max_overflow": 10,
+    }
     if in_memory:
         options = {"connect_args": {"check_same_thread": False}, "poolclass": StaticPool}
     engine = create_engine(url, **options)
@@ -102,7 +109,9 @@ def _sqlite_engine(url: URL) -> Engine:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (below).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        if not in_memory:
+        # WAL is kept in the database file: set it once, not on every new connection
+        # (setting it takes a lock).
+        if not in_memory and cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
