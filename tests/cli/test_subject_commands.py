@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from placet.cli.main import app
@@ -181,6 +182,36 @@ def test_audience_run_is_recorded_listed_shown_and_replayed(database: str, tmp_p
     assert "differs: the subscribers given are not those the run was given" in other[1]
     verified = run("ledger", "verify")
     assert "1 decision record verified" in verified[1]
+
+
+def test_audience_of_the_subscribers_a_sql_query_selects(database: str, tmp_path: Path) -> None:
+    run("consent", "give", SUBSCRIBER, "current-offers", *SHOP)
+    crm = f"sqlite:///{tmp_path / 'crm.db'}"
+    with create_engine(crm).begin() as connection:
+        connection.execute(text("CREATE TABLE customers (msisdn TEXT)"))
+        connection.execute(
+            text("INSERT INTO customers VALUES (:msisdn)"),
+            [{"msisdn": SUBSCRIBER}, {"msisdn": OTHER}],
+        )
+
+    code, output = run(
+        "audience",
+        "--query",
+        "SELECT msisdn FROM customers",
+        "--query-url",
+        crm,
+        "--purpose",
+        *SMS_OFFERS,
+        "--output",
+        str(tmp_path / "audience.csv"),
+    )
+    neither = run("audience", "--purpose", *SMS_OFFERS)
+
+    assert code == 0, output
+    assert "1 of 2 subscribers permitted" in output
+    assert (tmp_path / "audience.csv").read_text().split() == ["subscriber", SUBSCRIBER]
+    assert neither[0] != 0
+    assert "either --subscribers FILE or --query SQL" in neither[1]
 
 
 def test_audience_from_a_snapshot_counts_the_events_recorded_since(

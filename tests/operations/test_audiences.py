@@ -6,12 +6,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from sqlalchemy import create_engine, text
 
 from placet.decide import decide_use
-from placet.errors import InvalidEventError
+from placet.errors import InvalidEventError, StoreError
 from placet.operations import (
     give_consent,
     make_objection,
+    query_subscriber_ids,
     read_subscriber_ids,
     select_audience,
     subject_ref,
@@ -96,15 +98,42 @@ def test_audience_batches_are_yielded_chunk_by_chunk(ledger: SqlLedger, ipko: Po
     assert all(len(batch) <= 4 for batch in batches)
 
 
-def test_subscriber_ids_are_read_from_csv_and_parquet(tmp_path: Path) -> None:
+def test_subscriber_ids_are_read_from_csv_parquet_and_arrow(tmp_path: Path) -> None:
     frame = pl.DataFrame({"msisdn": ["+38344000001", " +38344000002 ", None, "0044123"]})
     frame.write_csv(tmp_path / "table.csv")
     frame.write_parquet(tmp_path / "table.parquet")
+    frame.write_ipc(tmp_path / "table.arrow")
 
     from_csv = list(read_subscriber_ids(tmp_path / "table.csv", "msisdn"))
     from_parquet = list(read_subscriber_ids(tmp_path / "table.parquet", "msisdn"))
+    from_arrow = list(read_subscriber_ids(tmp_path / "table.arrow", "msisdn"))
 
-    assert from_csv == from_parquet == ["+38344000001", "+38344000002", "0044123"]
+    assert from_csv == from_parquet == from_arrow == ["+38344000001", "+38344000002", "0044123"]
+
+
+def test_subscriber_ids_are_streamed_from_a_sql_query(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'crm.db'}"
+    with create_engine(url).begin() as connection:
+        connection.execute(text("CREATE TABLE customers (id INTEGER, msisdn TEXT, active INT)"))
+        connection.execute(
+            text("INSERT INTO customers VALUES (:id, :msisdn, :active)"),
+            [
+                {"id": index, "msisdn": f"+383440000{index:02d}", "active": index % 3 != 0}
+                for index in range(25)
+            ],
+        )
+
+    found = list(
+        query_subscriber_ids(
+            url, "SELECT id, msisdn FROM customers WHERE active ORDER BY id", "msisdn", batch_size=4
+        )
+    )
+
+    assert found == [f"+383440000{index:02d}" for index in range(25) if index % 3 != 0]
+    with pytest.raises(InvalidEventError, match="returns no column 'subscriber'"):
+        list(query_subscriber_ids(url, "SELECT msisdn FROM customers", "subscriber"))
+    with pytest.raises(StoreError, match="cannot run the subscriber query"):
+        list(query_subscriber_ids(url, "SELECT msisdn FROM no_such_table"))
 
 
 def test_a_table_without_the_column_is_refused_naming_its_columns(tmp_path: Path) -> None:

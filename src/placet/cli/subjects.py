@@ -32,6 +32,7 @@ from placet.operations import (
     end_contract,
     give_consent,
     make_objection,
+    query_subscriber_ids,
     read_subscriber_ids,
     record_subject_facts,
     select_audience,
@@ -43,6 +44,8 @@ from placet.operations import (
 )
 from placet.policy.model import CategoryId, PurposeId, RecipientId
 from placet.policy.terms import Channel
+from placet.settings import get_settings
+from placet.stores.sql_database import describe_database
 
 __all__ = ["audience", "consent_app", "contract_app", "decide", "objection_app", "subject_app"]
 
@@ -322,8 +325,18 @@ def decide(
 
 
 def audience(
-    subscribers: Path = typer.Option(
-        ..., "--subscribers", help="CSV or Parquet with a 'subscriber' column of identifiers."
+    subscribers: Path | None = typer.Option(
+        None,
+        "--subscribers",
+        help="CSV, Parquet or Arrow IPC file with a 'subscriber' column of identifiers.",
+    ),
+    query: str | None = typer.Option(
+        None, "--query", help="Or a SQL query whose first column holds the identifiers."
+    ),
+    query_url: str | None = typer.Option(
+        None,
+        "--query-url",
+        help="The database the query runs on (default: PLACET_DATABASE_URL).",
     ),
     purpose: str = typer.Option(..., "--purpose", help="The campaign's purpose."),
     category: list[str] = CATEGORY_OPTION,
@@ -347,12 +360,21 @@ def audience(
     The run is recorded (policy version, ledger position, counts, a digest of the selection)
     so that `placet decisions replay` can compute it again.
     """
+    if (subscribers is None) == (query is None):
+        raise typer.BadParameter("give either --subscribers FILE or --query SQL, not both")
     wired = wiring()
+    if subscribers is not None:
+        identifiers = read_subscriber_ids(subscribers)
+        source = {"table": subscribers.name}
+    else:
+        url = query_url or get_settings().database_url
+        identifiers = query_subscriber_ids(url, query or "")
+        source = {"query": query or "", "database": describe_database(url)}
     selection = select_audience(
         wired.ledger,
         wired.policies,
         wired.key,
-        read_subscriber_ids(subscribers),
+        identifiers,
         _use(purpose, category, channel, None, None, anonymised=False),
         at=instant(at),
         snapshot=snapshot,
@@ -377,7 +399,7 @@ def audience(
     recorded = selection.record(
         actor=actor or system_actor(),
         recorded_at=datetime.now(UTC),
-        source={"table": subscribers.name},
+        source=source,
     )
     typer.echo(
         f"Recorded as audience run {recorded.record.record_id} (ledger position "

@@ -24,9 +24,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import polars as pl
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from placet.decide import Outcome, Use, decide_bulk, states_frame
-from placet.errors import DecisionNotFoundError, InvalidEventError
+from placet.errors import DecisionNotFoundError, InvalidEventError, StoreError
 from placet.ledger import (
     ChainHead,
     ConsentLog,
@@ -43,12 +45,14 @@ from placet.policy import Policy, PolicySet
 from placet.policy.model import CategoryId, PurposeId, RecipientId
 from placet.policy.terms import Channel
 from placet.stores.sql_columnar import states_now
+from placet.stores.sql_database import database_cause, describe_database
 from placet.stores.sql_ledger import SqlLedger
 
 __all__ = [
     "Audience",
     "AudienceCounts",
     "AudienceReplay",
+    "query_subscriber_ids",
     "read_subscriber_ids",
     "replay_audience",
     "select_audience",
@@ -354,12 +358,15 @@ def _recorded_use(request: dict[str, Any]) -> Use:
 
 
 def read_subscriber_ids(path: Path, column: str = "subscriber") -> Iterator[str]:
-    """The subscriber identifiers in one column of a CSV or Parquet table, in order.
+    """The subscriber identifiers in one column of a CSV, Parquet or Arrow IPC table, in order.
 
     Raises `InvalidEventError` naming the file when it has no such column.
     """
-    if path.suffix.lower() in {".parquet", ".pq"}:
+    suffix = path.suffix.lower()
+    if suffix in {".parquet", ".pq"}:
         frame = pl.scan_parquet(path)
+    elif suffix in {".arrow", ".feather", ".ipc"}:
+        frame = pl.scan_ipc(path)
     else:
         frame = pl.scan_csv(path, infer_schema=False)
     names = frame.collect_schema().names()
@@ -369,7 +376,45 @@ def read_subscriber_ids(path: Path, column: str = "subscriber") -> Iterator[str]
             "Name the column that holds the subscriber identifiers",
         )
     ids = frame.select(pl.col(column).cast(pl.String)).collect()[column]
-    for value in ids:
+    yield from _identifiers(ids)
+
+
+def query_subscriber_ids(
+    url: str, query: str, column: str | None = None, *, batch_size: int = DEFAULT_CHUNK
+) -> Iterator[str]:
+    """The subscriber identifiers a SQL query returns (its `column`, or its first), in order.
+
+    The rows are streamed from the database `batch_size` at a time, never all held. The
+    query runs read-only as far as the database allows: give a SELECT.
+    """
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            result = connection.execution_options(
+                stream_results=True, yield_per=batch_size
+            ).execute(text(query))
+            names = list(result.keys())
+            if column is not None and column not in names:
+                raise InvalidEventError(
+                    f"the subscriber query returns no column '{column}' (it returns: "
+                    f"{', '.join(names)})",
+                    "Name a column the query selects, or select the identifiers first",
+                )
+            position = names.index(column) if column is not None else 0
+            for rows in result.partitions():
+                values = pl.Series([row[position] for row in rows], dtype=pl.String, strict=False)
+                yield from _identifiers(values)
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"cannot run the subscriber query on {describe_database(url)}: "
+            f"{database_cause(exc)}. Check the query and the database URL."
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+def _identifiers(values: pl.Series) -> Iterator[str]:
+    for value in values:
         if value is not None and value.strip():
             yield value.strip()
 
