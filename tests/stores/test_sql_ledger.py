@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from placet.errors import DuplicateEventError, IdempotencyConflictError, StoreError
 from placet.ledger import (
@@ -189,6 +190,24 @@ def test_projection_equals_replay_of_the_history_after_appends(
         projection = ledger.projection(who)
         assert projection == project_events(who, events)
         assert ledger.state(who, LATER) == replay(events, LATER)
+
+
+@ACROSS_EXAMPLES
+@given(history=histories(MSISDNS[:2], max_size=30), turns=st.lists(st.booleans(), min_size=30))
+def test_projection_stays_exact_when_two_writers_take_turns(
+    ledger: SqlLedger, history: list[LedgerEvent], turns: list[bool]
+) -> None:
+    # Each ledger object keeps the projections it wrote while the head stays where it left
+    # it; another writer moving the head in between must send it back to the database.
+    other = SqlLedger(ledger.engine)
+    for event, mine in zip(history, turns, strict=False):
+        (ledger if mine else other).append(event)
+
+    for msisdn in MSISDNS[:2]:
+        who = subject(msisdn)
+        events = [entry.event for entry in ledger.history(who)]
+        if events:
+            assert ledger.projection(who) == project_events(who, events)
 
 
 def test_backdated_event_is_folded_in_its_place_not_last(ledger: SqlLedger) -> None:

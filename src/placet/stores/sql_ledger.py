@@ -14,6 +14,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ from placet.ledger.decisions import (
     seal_decision,
 )
 from placet.stores import sql_schema as tables
+from placet.stores.projection_cache import ProjectionCache
 from placet.stores.sql_append import BatchWriter, batch_writer
 from placet.stores.sql_database import (
     WRITE,
@@ -125,6 +127,7 @@ class SqlLedger:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._cache = ProjectionCache()
         self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
 
     # ------------------------------------------------------------------ appending
@@ -141,15 +144,19 @@ class SqlLedger:
         if not events:
             return []
         fresh = _distinct_requests(events)
+        written: _Written | None = None
         with self._transaction(write=True) as connection:
-            recorded = self._append_locked(connection, fresh)
+            recorded, written = self._append_locked(connection, fresh)
+        if written is not None:  # committed: keep the projections for the next append
+            self._cache.store(written.start, written.end, written.projections)
         return [recorded[event.idempotency_key] for event in events]
 
     def _append_locked(
         self, connection: Connection, fresh: list[LedgerEvent]
-    ) -> dict[str, LedgerEntry]:
+    ) -> tuple[dict[str, LedgerEntry], _Written | None]:
         writer = batch_writer(connection)
         seq, prev_hash = writer.lock_head()
+        start = seq
         keys = [event.idempotency_key for event in fresh]
         recorded = self._entries_by_key(connection, writer.recorded_keys(keys))
         for event in fresh:
@@ -160,7 +167,7 @@ class SqlLedger:
                 raise IdempotencyConflictError(event.idempotency_key, original.seq)
         new_events = [event for event in fresh if event.idempotency_key not in recorded]
         if not new_events:
-            return recorded
+            return recorded, None
         known = writer.known_event_id([str(event.event_id) for event in new_events])
         if known is not None:
             raise DuplicateEventError(known)
@@ -173,11 +180,11 @@ class SqlLedger:
             prev_hash = row.hash
         writer.insert(rows)
         writer.set_head(seq, prev_hash)
-        self._project(connection, writer, rows, new_events)
+        projections = self._project(connection, writer, start, rows, new_events)
         log.info("ledger events appended", extra={"count": len(rows), "head": seq})
         for row, event in zip(rows, new_events, strict=True):
             recorded[event.idempotency_key] = LedgerEntry(row.seq, event, row.prev_hash, row.hash)
-        return recorded
+        return recorded, _Written(start, seq, projections)
 
     def _entries_by_key(self, connection: Connection, keys: list[str]) -> dict[str, LedgerEntry]:
         found: dict[str, LedgerEntry] = {}
@@ -194,12 +201,19 @@ class SqlLedger:
         self,
         connection: Connection,
         writer: BatchWriter,
+        head: int,
         rows: list[ChainRow],
         new_events: list[LedgerEvent],
-    ) -> None:
-        """Fold the batch into the subjects' projected states: one read, one upsert."""
+    ) -> dict[SubjectRef, SubjectProjection]:
+        """Fold the batch into the subjects' projected states: one read, one upsert.
+
+        Projections this process wrote at the current head come from memory, not the read.
+        """
         subjects = sorted({event.subject for event in new_events})
-        projections = {found.subject: found for found in writer.projections(subjects)}
+        projections = self._cache.lookup(head, subjects)
+        unknown = [subject for subject in subjects if subject not in projections]
+        if unknown:
+            projections.update((found.subject, found) for found in writer.projections(unknown))
         last_seq = {row.subject_ref: row.seq for row in rows}
         backdated: set[SubjectRef] = set()
         for event in new_events:
@@ -220,6 +234,7 @@ class SqlLedger:
         writer.save_projections(
             [projection_values(projections[subject], last_seq[subject]) for subject in subjects]
         )
+        return {subject: projections[subject] for subject in subjects}
 
     def _projections(
         self, connection: Connection, subjects: list[SubjectRef]
@@ -482,6 +497,15 @@ class SqlLedger:
                 f"{database_cause(exc)}. Nothing was changed. Check that it is reachable and "
                 "upgraded (`placet ledger upgrade`), then retry."
             ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """What an append wrote: the head it moved from `start` to `end`, and the projections."""
+
+    start: int
+    end: int
+    projections: dict[SubjectRef, SubjectProjection]
 
 
 def _distinct_requests(batch: Sequence[LedgerEvent]) -> list[LedgerEvent]:
