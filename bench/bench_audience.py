@@ -19,8 +19,6 @@ import argparse
 import hashlib
 import hmac
 import multiprocessing
-import os
-import platform
 import resource
 import shutil
 import sys
@@ -33,6 +31,7 @@ from typing import Any
 
 import duckdb
 import polars as pl
+from benchlib import machine_line
 
 from placet.decide import ConsentGrant, SubjectState, Use, decide_bulk, decide_use
 from placet.ledger import EventType
@@ -494,11 +493,7 @@ def main() -> None:
     count = args.subscribers
     folder = args.folder or Path(tempfile.mkdtemp(prefix="placet-audience-"))
     folder.mkdir(parents=True, exist_ok=True)
-    print(
-        f"machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()} · polars {pl.__version__} · "
-        f"duckdb {duckdb.__version__}"
-    )
+    print(machine_line(f"polars {pl.__version__}", f"duckdb {duckdb.__version__}"))
     try:
         started = time.perf_counter()
         if not (args.reuse and (folder / "snapshot.parquet").exists()):

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
-import platform
 import statistics
 import sys
 import time
@@ -29,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from benchlib import machine_line
 
 from placet.decide import ConsentGrant, SubjectState, Use, decide_bulk, decide_use
 from placet.decide.bulk import STATE_SCHEMA
@@ -343,9 +342,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print(
-        f"machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()} · polars {pl.__version__} · "
-        f"casbin {_version('casbin')} · cedarpy {_version('cedarpy')}"
+        machine_line(
+            f"polars {pl.__version__}",
+            f"casbin {_version('casbin')}",
+            f"cedarpy {_version('cedarpy')}",
+        )
     )
     print()
     print(f"Single decision, {args.calls:,} calls")

@@ -33,7 +33,6 @@ import asyncio
 import importlib.util
 import json
 import os
-import platform
 import socket
 import subprocess
 import sys
@@ -51,6 +50,7 @@ import fastapi
 import httpx
 import pydantic
 import uvicorn
+from benchlib import machine_line as host_line
 
 from placet.api.schemas import decision_out
 from placet.decide import Use
@@ -656,14 +656,15 @@ def print_mix(answers: Sequence[DecisionAnswer]) -> None:
 # ---------------------------------------------------------------- the table
 
 
-def machine_line() -> str:
+def server_line() -> str:
+    """The machine line, with the server stack and load generator named."""
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
-    return (
-        f"machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()} · uvicorn {uvicorn.__version__} ({http}, {loop}) · "
-        f"FastAPI {fastapi.__version__} · pydantic {pydantic.__version__} · "
-        f"httpx {httpx.__version__} (load generator)"
+    return host_line(
+        f"uvicorn {uvicorn.__version__} ({http}, {loop})",
+        f"FastAPI {fastapi.__version__}",
+        f"pydantic {pydantic.__version__}",
+        f"httpx {httpx.__version__} (load generator)",
     )
 
 
@@ -739,7 +740,7 @@ def main() -> None:
     )
     if args.smoke:
         plan = Plan(200, 200, [4], [10, 50], 200, 2, [1], args.client)
-    print(machine_line())
+    print(server_line())
     with tempfile.TemporaryDirectory() as name:
         rows = run(plan, Path(name))
     print_table(rows)

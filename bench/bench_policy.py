@@ -9,8 +9,6 @@ ratio says what Placet's located, validated load costs over parsing alone.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import time
 from collections.abc import Callable
@@ -18,6 +16,7 @@ from functools import partial
 from pathlib import Path
 
 import yaml
+from benchlib import machine_line
 
 from placet.notices import NoticeFormat, RopaFormat, export_jsonld, export_ropa, render_notice
 from placet.policy import load_policy_set, resolve_policy_dir
@@ -71,10 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     repeat = parser.parse_args().repeat
-    print(
-        f"machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()} · median of {repeat} runs"
-    )
+    print(machine_line(f"median of {repeat} runs"))
     print()
     print("| operator | step | median ms | ratio to the plain YAML parse |")
     print("|---|---|---:|---:|")
