@@ -11,8 +11,8 @@ subjects that events after its watermark touched.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Final
@@ -22,7 +22,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
 from placet.errors import StoreError
 from placet.ledger.columnar import (
@@ -34,7 +33,6 @@ from placet.ledger.columnar import (
     snapshot_states,
     stored_events_frame,
 )
-from placet.stores.sql_database import database_cause, describe_database, is_postgresql
 from placet.stores.sql_ledger import SqlLedger
 from placet.stores.sql_schema import events, head, subject_states
 
@@ -64,13 +62,12 @@ def write_events_parquet(
     Returns the position of the last event written (`after_seq` when there is none), which
     is also stored as the file's watermark. Memory holds one batch of rows at a time.
     """
-    engine = _engine(ledger)
     query = (
         select(events.c.seq, events.c.body).where(events.c.seq > after_seq).order_by(events.c.seq)
     )
     last = after_seq
     schema = _arrow_schema(EVENT_SCHEMA)
-    with _snapshot(engine) as connection, pq.ParquetWriter(path, schema) as writer:
+    with _reading(ledger) as connection, pq.ParquetWriter(path, schema) as writer:
         result = connection.execution_options(stream_results=True, yield_per=batch_size).execute(
             query
         )
@@ -94,9 +91,8 @@ def write_snapshot(ledger: SqlLedger | Engine, path: Path, *, batch_size: int = 
     The rows and the chain head are read in one consistent snapshot of the database; the
     head's position is the snapshot's watermark, stored in its metadata and returned.
     """
-    engine = _engine(ledger)
     schema = _arrow_schema(SNAPSHOT_SCHEMA)
-    with _snapshot(engine) as connection, pq.ParquetWriter(path, schema) as writer:
+    with _reading(ledger) as connection, pq.ParquetWriter(path, schema) as writer:
         watermark = int(connection.execute(select(head.c.seq)).scalar_one())
         query = select(subject_states).order_by(subject_states.c.subject_ref)
         result = connection.execution_options(stream_results=True, yield_per=batch_size).execute(
@@ -148,7 +144,7 @@ def states_now(
         )
     rows = pl.scan_parquet(snapshot)
     late = rows.filter(pl.col("effective_through") > at).select("subject").collect()
-    with _snapshot(_engine(ledger)) as connection:
+    with _reading(ledger) as connection:
         after = events.c.seq > watermark
         if through_seq is not None:
             after = after & (events.c.seq <= through_seq)
@@ -256,22 +252,7 @@ def _arrow_schema(schema: dict[str, pl.DataType]) -> pa.Schema:
     return pl.DataFrame(schema=schema).to_arrow().schema
 
 
-def _engine(ledger: SqlLedger | Engine) -> Engine:
-    return ledger.engine if isinstance(ledger, SqlLedger) else ledger
-
-
-@contextmanager
-def _snapshot(engine: Engine) -> Iterator[Connection]:
-    """A read transaction that sees one consistent state of the database throughout."""
-    try:
-        with engine.connect() as connection:
-            if is_postgresql(connection):
-                connection.execution_options(isolation_level="REPEATABLE READ")
-            with connection.begin():
-                yield connection
-    except SQLAlchemyError as exc:
-        raise StoreError(
-            f"cannot read the ledger database {describe_database(engine)}: "
-            f"{database_cause(exc)}. Check that it is reachable and upgraded "
-            "(`placet ledger upgrade`), then retry."
-        ) from exc
+def _reading(ledger: SqlLedger | Engine) -> AbstractContextManager[Connection]:
+    """One consistent read of the ledger's database, as `SqlLedger.consistent_read` does."""
+    opened = ledger if isinstance(ledger, SqlLedger) else SqlLedger(ledger)
+    return opened.consistent_read()

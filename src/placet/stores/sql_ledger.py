@@ -403,7 +403,7 @@ class SqlLedger:
 
     def verify(self) -> ChainReport:
         """Check the whole chain, in one consistent snapshot of the database."""
-        with self._transaction(snapshot=True) as connection:
+        with self.consistent_read() as connection:
             recorded = connection.execute(select(head.c.seq, head.c.hash)).one()
             result = connection.execution_options(yield_per=_READ_BATCH).execute(
                 _rows_query().order_by(tables.events.c.seq)
@@ -457,7 +457,7 @@ class SqlLedger:
 
     def verify_decisions(self) -> ChainReport:
         """Check the decision records' chain, as `verify` checks the events'."""
-        with self._transaction(snapshot=True) as connection:
+        with self.consistent_read() as connection:
             recorded = connection.execute(select(decision_head.c.seq, decision_head.c.hash)).one()
             result = connection.execution_options(yield_per=_READ_BATCH).execute(
                 select(*_DECISION_COLUMNS).order_by(decisions.c.seq)
@@ -478,6 +478,13 @@ class SqlLedger:
         return removed
 
     # ------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def consistent_read(self) -> Iterator[Connection]:
+        """A read transaction that sees one consistent state of the database throughout
+        (REPEATABLE READ on PostgreSQL; SQLite's transactions always do)."""
+        with self._transaction(snapshot=True) as connection:
+            yield connection
 
     @contextmanager
     def _transaction(self, *, write: bool = False, snapshot: bool = False) -> Iterator[Connection]:
