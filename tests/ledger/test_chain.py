@@ -22,7 +22,7 @@ from placet.ledger import (
     seal_event,
     verify,
 )
-from placet.ledger.chain import encode_body
+from placet.ledger.chain import encode_body, encode_event
 from tests.ledger.builders import (
     SALT,
     at,
@@ -256,6 +256,8 @@ def test_body_encoder_writes_the_canonical_encoding_of_any_event(
     body = event_body(event, seq, "ab" * 32)
 
     assert encode_body(body) == canonical_bytes(body)
+    assert encode_event(event, seq, "ab" * 32) == canonical_bytes(body)
+    assert encode_event(event, seq, "ab" * 32) == canonical_bytes(body)  # remembered data
 
 
 def test_event_models_hold_no_float_the_body_encoder_would_let_through() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
+from uuid import RFC_4122
 
 import pytest
 from hypothesis import given
@@ -15,6 +17,7 @@ from placet.ledger import (
     ObjectionMade,
     SubjectFactsRecorded,
     entry_from_row,
+    new_event_id,
     seal_event,
 )
 from tests.ledger.builders import GENESIS, SALT, consent_given, ledger_events, make_event
@@ -74,3 +77,16 @@ def test_event_reads_back_unchanged_from_its_stored_row(event: LedgerEvent) -> N
     row = seal_event(event, 1, GENESIS, SALT)
 
     assert entry_from_row(row).event == event
+
+
+def test_new_event_ids_are_uuid_version_7_in_time_order() -> None:
+    first = new_event_id()
+    time.sleep(0.002)
+    ids = [new_event_id() for _ in range(1000)]
+
+    assert {event_id.version for event_id in ids} == {7}
+    assert all(event_id.variant == RFC_4122 for event_id in ids)
+    assert len(set(ids)) == len(ids)
+    assert all(str(first) < str(later) for later in ids)  # later milliseconds sort after
+    assert abs(int(str(first)[:13].replace("-", ""), 16) - time.time_ns() // 1_000_000) < 5_000
+    assert consent_given().event_id.version == 7

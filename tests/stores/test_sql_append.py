@@ -13,6 +13,7 @@ from placet.ledger import ContractEnded, ContractStarted, SubjectFactsRecorded, 
 from placet.stores import sql_schema as tables
 from placet.stores.sql_append import _StateRow, sqlite_instant
 from placet.stores.sql_ledger import SqlLedger
+from placet.stores.sql_projection import PROJECTION_COLUMNS
 from tests.ledger.builders import at, consent_given, make_event, subject
 
 
@@ -36,6 +37,7 @@ def test_sqlite_instant_is_the_text_sqlalchemy_stores(instant: datetime) -> None
 
 def test_state_row_has_the_projection_tables_columns_in_order() -> None:
     assert _StateRow._fields == tuple(column.name for column in tables.subject_states.columns)
+    assert _StateRow._fields == PROJECTION_COLUMNS
 
 
 def test_projection_written_by_the_driver_reads_back_through_sqlalchemy(

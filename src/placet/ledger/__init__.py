@@ -45,6 +45,7 @@ from placet.ledger.events import (
     RestrictionSet,
     SubjectFactsRecorded,
     SubjectRef,
+    new_event_id,
 )
 from placet.ledger.log import ConsentLog
 from placet.ledger.projection import SubjectProjection, apply_event, project_events, replay
@@ -103,6 +104,7 @@ __all__ = [
     "event_body",
     "event_fingerprint",
     "format_instant",
+    "new_event_id",
     "parse_instant",
     "project_events",
     "pseudonymise_subject",

@@ -33,6 +33,7 @@ __all__ = [
     "ChainRow",
     "LedgerEntry",
     "chain_hash",
+    "encode_event",
     "entry_from_row",
     "event_body",
     "event_fingerprint",
@@ -107,6 +108,50 @@ def event_body(
     }
 
 
+def encode_event(
+    event: LedgerEvent, seq: int, commitment: str | None, event_id: str | None = None
+) -> bytes:
+    """`canonical_bytes(event_body(...))`, the chained body's bytes, written the fast way.
+
+    The event's data is encoded once per distinct value and kept (`_encoded_data`): a
+    batch's events share few, and that was half the time of sealing one. A property test
+    holds this to `canonical_bytes` for any event.
+    """
+    body = {
+        "seq": seq,
+        "event_id": event_id or str(event.event_id),
+        "type": event.data.type,
+        "subject": event.subject,
+        "data": _encoded_data(event.data),
+        "effective_at": format_instant(event.effective_at),
+        "recorded_at": format_instant(event.recorded_at),
+        "collected_via": event.collected_via,
+        "given_by": event.given_by,
+        "actor": event.actor,
+        "evidence": event.evidence,
+        "policy": {"id": event.policy_id, "version": event.policy_version},
+        "idempotency_key": event.idempotency_key,
+        "personal_commitment": commitment,
+    }
+    return orjson.dumps(body, option=_BODY_OPTIONS)
+
+
+def _encoded_data(data: EventData) -> orjson.Fragment:
+    """The canonical JSON of an event's data (without its type), remembered by value."""
+    encoded = _ENCODED_DATA.get(data)
+    if encoded is None:
+        if len(_ENCODED_DATA) >= _ENCODED_DATA_KEPT:
+            _ENCODED_DATA.clear()
+        dumped = data.model_dump(mode="python", exclude={"type"})
+        encoded = _ENCODED_DATA[data] = orjson.Fragment(encode_body(dumped))
+    return encoded
+
+
+_ENCODED_DATA: dict[EventData, orjson.Fragment] = {}
+"""Event data encoded lately: the models are frozen, so equal data has one encoding."""
+_ENCODED_DATA_KEPT = 65536
+
+
 def event_fingerprint(event: LedgerEvent) -> bytes:
     """What a re-sent event must repeat to be the same request: all but its id and instants
     of recording, and its personal payload (which may be erased since)."""
@@ -145,10 +190,17 @@ def _encode_value(value: Any) -> Any:
 _BODY_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
-def seal_event(event: LedgerEvent, seq: int, prev_hash: str, salt: bytes | None) -> ChainRow:
+def seal_event(
+    event: LedgerEvent,
+    seq: int,
+    prev_hash: str,
+    salt: bytes | None,
+    event_id: str | None = None,
+) -> ChainRow:
     """The row that stores `event` at position `seq` after the event hashed `prev_hash`.
 
     `salt` (random, 32 bytes) is needed when the event carries a personal payload.
+    `event_id` is `str(event.event_id)`, when the caller has it already.
     """
     commitment = payload_text = salt_text = None
     if event.personal is not None:
@@ -160,8 +212,8 @@ def seal_event(event: LedgerEvent, seq: int, prev_hash: str, salt: bytes | None)
         commitment = commit_payload(event.personal, salt)
         payload_text = canonical_bytes(event.personal).decode("utf-8")
         salt_text = salt.hex()
-    event_id = str(event.event_id)
-    body = encode_body(event_body(event, seq, commitment, event_id))
+    event_id = event_id or str(event.event_id)
+    body = encode_event(event, seq, commitment, event_id)
     return ChainRow(
         seq=seq,
         event_id=event_id,

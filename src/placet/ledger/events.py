@@ -10,10 +10,12 @@ Imports nothing outside the standard library, pydantic and `placet.policy`.
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, NewType, Self
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import (
     AwareDatetime,
@@ -51,6 +53,7 @@ __all__ = [
     "RestrictionSet",
     "SubjectFactsRecorded",
     "SubjectRef",
+    "new_event_id",
 ]
 
 SubjectRef = NewType("SubjectRef", str)
@@ -271,12 +274,25 @@ EventData = Annotated[
 """What happened, one model per `EventType`."""
 
 
+def new_event_id() -> UUID:
+    """A new UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits.
+
+    Ids made one after another sort close together, so the ledger's unique index on them
+    grows at its end instead of touching a random page for every event; two ids made in the
+    same millisecond differ in their random bits.
+    """
+    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
+    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
+    value = value & ~(0x3 << 62) | 0x2 << 62  # the RFC 9562 variant
+    return UUID(int=value)
+
+
 def with_default_key(fields: Any, id_field: str) -> Any:
     """`fields` of a record about to be validated, its idempotency key defaulting to its id
     (which defaults to a new UUID): a retry that rebuilds the record must give its own key."""
     if isinstance(fields, dict) and fields.get("idempotency_key") is None:
         fields = dict(fields)
-        fields.setdefault(id_field, uuid4())
+        fields.setdefault(id_field, new_event_id())
         fields["idempotency_key"] = str(fields[id_field])
     return fields
 
@@ -290,7 +306,7 @@ class LedgerEvent(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    event_id: UUID = Field(default_factory=uuid4)
+    event_id: UUID = Field(default_factory=new_event_id)
     subject: Pseudonym
     """The subject's pseudonymous reference."""
     data: EventData

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 
 from placet.ledger import ChainRow, SubjectProjection, SubjectRef, format_instant
 from placet.stores.sql_database import is_postgresql
-from placet.stores.sql_projection import projection_from_row
+from placet.stores.sql_projection import PROJECTION_COLUMNS, projection_from_row, projection_row
 from placet.stores.sql_schema import (
     HEAD_ROW_ID,
     UTCDateTime,
@@ -37,7 +37,7 @@ __all__ = ["BatchWriter", "batch_writer", "sqlite_instant"]
 
 _EVENT_COLUMNS = tuple(column.name for column in events.columns)
 _PAYLOAD_COLUMNS = tuple(column.name for column in personal_payloads.columns)
-_PROJECTION_COLUMNS = tuple(column.name for column in subject_states.columns)
+_PROJECTION_COLUMNS = PROJECTION_COLUMNS
 _INSTANT_COLUMNS = frozenset(
     column.name for column in subject_states.columns if isinstance(column.type, UTCDateTime)
 )
@@ -82,8 +82,8 @@ class BatchWriter(Protocol):
     def projections(self, subjects: Sequence[SubjectRef]) -> list[SubjectProjection]:
         """The stored projections of those of `subjects` that have one."""
 
-    def save_projections(self, values: Sequence[dict[str, Any]]) -> None:
-        """Insert or replace projection rows (`projection_values` dictionaries)."""
+    def save_projections(self, projections: Sequence[tuple[SubjectProjection, int]]) -> None:
+        """Insert or replace the projections, each with the position of its last event."""
 
     def set_head(self, seq: int, hash_: str) -> None:
         """Move the chain head."""
@@ -199,12 +199,12 @@ class _SqliteWriter:
         )
         return [projection_from_row(_sqlite_state_row(values)) for values in self._cursor]
 
-    def save_projections(self, values: Sequence[dict[str, Any]]) -> None:
+    def save_projections(self, projections: Sequence[tuple[SubjectProjection, int]]) -> None:
         self._cursor.executemany(
             f"INSERT INTO ledger_subject_states ({_names(_PROJECTION_COLUMNS)}) "
             f"VALUES ({_placeholders(len(_PROJECTION_COLUMNS), '?')}) "
             f"ON CONFLICT (subject_ref) DO UPDATE SET {_UPDATES}",
-            [_sqlite_state_values(row) for row in values],
+            [_sqlite_state_values(projection_row(*pair)) for pair in projections],
         )
 
     def set_head(self, seq: int, hash_: str) -> None:
@@ -213,8 +213,8 @@ class _SqliteWriter:
         )
 
 
-def _sqlite_state_values(row: dict[str, Any]) -> tuple[Any, ...]:
-    values = [row[name] for name in _PROJECTION_COLUMNS]
+def _sqlite_state_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    values = list(row)
     for index in _SQLITE_CONVERTED:
         value = values[index]
         if isinstance(value, datetime):
@@ -288,7 +288,7 @@ class _PostgresWriter:
         )
         return [projection_from_row(_postgres_state_row(values)) for values in self._cursor]
 
-    def save_projections(self, values: Sequence[dict[str, Any]]) -> None:
+    def save_projections(self, projections: Sequence[tuple[SubjectProjection, int]]) -> None:
         # A session-local staging table, emptied at each commit: COPY the batch into it,
         # then one set-based upsert. Creating it is a no-op after the session's first batch.
         self._cursor.execute(
@@ -298,8 +298,8 @@ class _PostgresWriter:
         with self._cursor.copy(
             f"COPY placet_states_batch ({_names(_PROJECTION_COLUMNS)}) FROM STDIN"
         ) as copy:
-            for row in values:
-                copy.write_row(tuple(row[name] for name in _PROJECTION_COLUMNS))
+            for pair in projections:
+                copy.write_row(projection_row(*pair))
         self._cursor.execute(
             f"INSERT INTO ledger_subject_states ({_names(_PROJECTION_COLUMNS)}) "
             f"SELECT {_names(_PROJECTION_COLUMNS)} FROM placet_states_batch "

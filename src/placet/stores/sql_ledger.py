@@ -67,7 +67,7 @@ from placet.stores.sql_database import (
     is_postgresql,
     upgrade_database,
 )
-from placet.stores.sql_projection import projection_from_row, projection_values
+from placet.stores.sql_projection import projection_from_row
 from placet.stores.sql_schema import (
     decision_head,
     decisions,
@@ -168,14 +168,15 @@ class SqlLedger:
         new_events = [event for event in fresh if event.idempotency_key not in recorded]
         if not new_events:
             return recorded, None
-        known = writer.known_event_id([str(event.event_id) for event in new_events])
+        event_ids = [str(event.event_id) for event in new_events]
+        known = writer.known_event_id(event_ids)
         if known is not None:
             raise DuplicateEventError(known)
         rows: list[ChainRow] = []
-        for event in new_events:
+        for event, event_id in zip(new_events, event_ids, strict=True):
             seq += 1
             salt = secrets.token_bytes(_SALT_BYTES) if event.personal is not None else None
-            row = seal_event(event, seq, prev_hash, salt)
+            row = seal_event(event, seq, prev_hash, salt, event_id)
             rows.append(row)
             prev_hash = row.hash
         writer.insert(rows)
@@ -231,9 +232,7 @@ class SqlLedger:
         for subject in sorted(backdated):
             history = [entry.event for entry in self._history(connection, subject)]
             projections[subject] = project_events(subject, history)
-        writer.save_projections(
-            [projection_values(projections[subject], last_seq[subject]) for subject in subjects]
-        )
+        writer.save_projections([(projections[subject], last_seq[subject]) for subject in subjects])
         return {subject: projections[subject] for subject in subjects}
 
     def _projections(
@@ -519,12 +518,12 @@ def _distinct_requests(batch: Sequence[LedgerEvent]) -> list[LedgerEvent]:
     """The batch without repeats of an idempotency key; a key repeated with another event,
     or an event id under two keys, fails the whole batch."""
     by_key: dict[str, LedgerEvent] = {}
-    keys_by_id: dict[str, str] = {}
+    keys_by_id: dict[UUID, str] = {}
     for event in batch:
         first = by_key.setdefault(event.idempotency_key, event)
         if first is not event and event_fingerprint(first) != event_fingerprint(event):
             raise IdempotencyConflictError(event.idempotency_key, None)
-        key = keys_by_id.setdefault(str(event.event_id), event.idempotency_key)
+        key = keys_by_id.setdefault(event.event_id, event.idempotency_key)
         if key != event.idempotency_key:
             raise DuplicateEventError(str(event.event_id))
     return list(by_key.values())

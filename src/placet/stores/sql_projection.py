@@ -10,6 +10,8 @@ import json
 from datetime import date
 from typing import Any
 
+import orjson
+
 from placet.decide.state import ConsentGrant
 from placet.ledger import (
     ContractRef,
@@ -22,16 +24,38 @@ from placet.ledger import (
 from placet.policy.model import ConsentOptionId, PurposeId, SubjectTypeId
 from placet.policy.terms import Channel
 
-__all__ = ["projection_from_row", "projection_values"]
+__all__ = ["PROJECTION_COLUMNS", "projection_from_row", "projection_row"]
 
 
-def projection_values(projection: SubjectProjection, last_seq: int) -> dict[str, Any]:
-    """The row that stores `projection`, last changed by the event at `last_seq`."""
-    return {
-        "subject_ref": projection.subject,
-        "subject_type": projection.subject_type,
-        "birth_date": projection.birth_date,
-        "consents": _json(
+PROJECTION_COLUMNS = (
+    "subject_ref",
+    "subject_type",
+    "birth_date",
+    "consents",
+    "withdrawn",
+    "objections",
+    "objects_to_direct_marketing",
+    "restricted",
+    "contracts",
+    "last_contract_end",
+    "debts",
+    "debt_settled_at",
+    "business_opt_out",
+    "business_opt_out_until",
+    "effective_through",
+    "last_seq",
+)
+"""The columns of `ledger_subject_states`, in the order of `projection_row`'s values."""
+
+
+def projection_row(projection: SubjectProjection, last_seq: int) -> tuple[Any, ...]:
+    """The row that stores `projection`, last changed by the event at `last_seq`: the values
+    of `PROJECTION_COLUMNS` in order, instants and dates as Python values."""
+    return (
+        projection.subject,
+        projection.subject_type,
+        projection.birth_date,
+        _json(
             [
                 {
                     "option": grant.option,
@@ -41,19 +65,19 @@ def projection_values(projection: SubjectProjection, last_seq: int) -> dict[str,
                 for grant in projection.consents
             ]
         ),
-        "withdrawn": _json(sorted(projection.withdrawn)),
-        "objections": _json(sorted(projection.objections)),
-        "objects_to_direct_marketing": projection.objects_to_direct_marketing,
-        "restricted": projection.restricted,
-        "contracts": _json(sorted(projection.contracts)),
-        "last_contract_end": projection.last_contract_end,
-        "debts": _json(sorted(projection.debts)),
-        "debt_settled_at": projection.debt_settled_at,
-        "business_opt_out": projection.business_opt_out,
-        "business_opt_out_until": projection.business_opt_out_until,
-        "effective_through": projection.effective_through,
-        "last_seq": last_seq,
-    }
+        _json(sorted(projection.withdrawn)),
+        _json(sorted(projection.objections)),
+        projection.objects_to_direct_marketing,
+        projection.restricted,
+        _json(sorted(projection.contracts)),
+        projection.last_contract_end,
+        _json(sorted(projection.debts)),
+        projection.debt_settled_at,
+        projection.business_opt_out,
+        projection.business_opt_out_until,
+        projection.effective_through,
+        last_seq,
+    )
 
 
 def projection_from_row(row: Any) -> SubjectProjection:
@@ -92,4 +116,4 @@ _CHANNELS = {channel.value: channel for channel in Channel}
 def _json(value: list[Any]) -> str:
     if not value:
         return "[]"
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(value).decode("utf-8")
