@@ -200,6 +200,22 @@ def test_fold_projections_equals_project_events_for_every_subject(
     assert folded_projections(events, as_of, known_at) == expected
 
 
+@settings(max_examples=60)
+@given(events=histories(MSISDNS, max_size=30), as_of=INSTANTS)
+def test_subjects_whose_pseudonyms_begin_alike_are_folded_apart(
+    events: list[LedgerEvent], as_of: datetime
+) -> None:
+    # The fold numbers subjects by their pseudonym's first 15 hex digits; subjects who
+    # share them, or are not named by hex digits at all, are folded again one by one.
+    expected = fold_states(events_frame(events).lazy(), as_of).collect().sort("subject")
+    for rename in (lambda who: "f" * 15 + who[15:], lambda who: f"subscriber {who}"):
+        renamed = [event.model_copy(update={"subject": rename(event.subject)}) for event in events]
+        original = {rename(who): who for who in SUBJECTS}
+        folded = fold_states(events_frame(renamed).lazy(), as_of).collect()
+        restored = folded.with_columns(pl.col("subject").replace_strict(original))
+        assert restored.sort("subject").equals(expected)
+
+
 @given(events=histories(MSISDNS, max_size=30), later=st.integers(0, 20))
 def test_snapshot_states_equals_the_projections_state_at_any_later_instant(
     events: list[LedgerEvent], later: int

@@ -344,10 +344,54 @@ def _fold(
         counted = counted.filter(pl.col("effective_at") <= as_of)
     if known_at is not None:
         counted = counted.filter(pl.col("recorded_at") <= known_at)
+    # Subjects are grouped by a number, the first 60 bits of their pseudonym, rather than by
+    # its 64 hex digits: every group-by and join below takes about half the time. Subjects
+    # who share that number are told apart by the next 60 bits (`check`) and folded again,
+    # numbered one by one, as are subjects not named by a pseudonym. Two pseudonyms (HMAC-
+    # SHA-256) agree on 60 bits about once in 25,000 folds of 10 million subjects; on all
+    # 120 bits, less than once in 10^18 folds of a billion: far below a disk's error rate.
+    named = counted.select(_FOLDED_COLUMNS).rename({"subject": "name"})
+    keyed = named.with_columns(
+        subject=_hex_number(pl.col("name"), 0), check=_hex_number(pl.col("name"), _KEY_DIGITS)
+    ).cache()
+    numbers = (
+        keyed.group_by("subject")
+        .agg(
+            pl.col("name").first(),
+            shared=(pl.col("check").min() != pl.col("check").max())
+            | (pl.col("subject").first() == -1),
+        )
+        .cache()
+    )
+    first = _fold_keyed(keyed, exact=exact).join(
+        numbers.filter(~pl.col("shared")).select("subject", "name"), on="subject", how="inner"
+    )
+    again = keyed.join(numbers.filter("shared"), on="subject", how="semi").with_columns(
+        subject=pl.col("name").rank("dense").cast(pl.Int64)
+    )
+    second = _fold_keyed(again, exact=exact).join(
+        again.group_by("subject").agg(pl.col("name").first()), on="subject", how="inner"
+    )
+    return pl.concat([first, second]).drop("subject").rename({"name": "subject"})
+
+
+_KEY_DIGITS = 15
+"""Hex digits of the pseudonym that number a subject in the fold: 60 bits, an Int64."""
+
+
+def _hex_number(pseudonym: pl.Expr, start: int) -> pl.Expr:
+    """The number that `_KEY_DIGITS` hex digits of a pseudonym from `start` write; -1 for
+    a subject not named by a pseudonym."""
+    digits = pseudonym.str.slice(start, _KEY_DIGITS)
+    return digits.str.to_integer(base=16, strict=False).fill_null(-1)
+
+
+def _fold_keyed(keyed: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
+    """The fold of events whose `subject` is a number that names one subject."""
     # Every rule below reads "the last event" in this order: the order of taking effect,
     # and for events that take effect together, the order of recording. `position` is
     # each event's place in it.
-    ordered = counted.select(_FOLDED_COLUMNS).sort(*_ORDER).with_row_index("position").cache()
+    ordered = keyed.drop("name", "check").sort(*_ORDER).with_row_index("position").cache()
     folded = (
         _subject_facts(ordered, exact=exact)
         .join(_open(ordered, "contract", exact=exact), on="subject", how="left")
@@ -470,6 +514,15 @@ def _last_closing(ordered: pl.LazyFrame, field: str, name: str) -> pl.LazyFrame:
     return closed.group_by("subject").agg(pl.col("effective_at").last().alias(name))
 
 
+def _with_channel_names(frame: pl.LazyFrame, mask: str, name: str) -> pl.LazyFrame:
+    """`frame` with `name`, the channels of its `mask` column by name: worked out once for
+    each distinct mask (a handful), not for each row."""
+    names = frame.select(pl.col(mask).unique()).with_columns(
+        _channel_names(pl.col(mask)).alias(name)
+    )
+    return frame.join(names, on=mask, how="left", maintain_order="left")
+
+
 def _channel_names(mask: pl.Expr) -> pl.Expr:
     """The names of the channels in a mask, sorted."""
     named = sorted(range(len(CHANNEL_BITS)), key=lambda bit: CHANNEL_BITS[bit].value)
@@ -498,35 +551,51 @@ def _consents(ordered: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
         every_channel=(_GIVES & _EVERY).any(),
         mask=pl.col("channels").bitwise_or(),
         given_at=pl.col("effective_at").first(),
-        history=pl.struct("position", "effective_at", "channels", "give"),
         # Names the option's history by its first event: the same however often, and in
         # whichever order, the rows of this frame are computed.
         group=pl.col("position").min(),
     )
-    never_withdrawn = groups.filter(~pl.col("ever_withdrawn")).select(
+    never_withdrawn = _with_channel_names(
+        groups.filter(~pl.col("ever_withdrawn")), "mask", "names"
+    ).select(
         *option,
         live=pl.lit(True),
-        channels=pl.when(~pl.col("every_channel")).then(_channel_names(pl.col("mask"))),
+        channels=pl.when(~pl.col("every_channel")).then("names"),
         given_at="given_at",
     )
-    withdrawn = groups.filter("ever_withdrawn").select(*option, "history", "group")
+    # Only the options ever withdrawn need their history, a small share of them: their
+    # events are picked out by a join rather than every option's collected into a list.
+    withdrawn = groups.filter("ever_withdrawn").select(*option, "group")
+    histories = (
+        consents.join(withdrawn, on=option, how="inner")
+        .select("group", "position", "effective_at", "channels", "give")
+        .sort("position")
+    )
     grants = pl.concat(
-        [never_withdrawn, _after_withdrawals(withdrawn, exact=exact)], how="vertical_relaxed"
+        [never_withdrawn, _after_withdrawals(withdrawn, histories, exact=exact)],
+        how="vertical_relaxed",
     )
     live = pl.col("live")
-    return grants.group_by("subject").agg(
-        consents=pl.struct(
-            "option", pl.col("channels").fill_null(pl.lit([], dtype=pl.List(pl.String())))
+    # A group keeps its rows in the frame's order: sorted by option first, each subject's
+    # grants come out sorted by option, without a sort per subject.
+    return (
+        grants.sort("option")
+        .group_by("subject")
+        .agg(
+            consents=pl.struct(
+                "option", pl.col("channels").fill_null(pl.lit([], dtype=pl.List(pl.String())))
+            ).filter(live),
+            consent_given_at=pl.col("given_at").filter(live),
+            withdrawn=pl.col("option").filter(~live),
         )
-        .filter(live)
-        .sort_by(pl.col("option").filter(live)),
-        consent_given_at=pl.col("given_at").filter(live).sort_by(pl.col("option").filter(live)),
-        withdrawn=pl.col("option").filter(~live).sort(),
     )
 
 
-def _after_withdrawals(groups: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
-    """The grants of options with a withdrawal in their history (one `group` each).
+def _after_withdrawals(
+    groups: pl.LazyFrame, histories: pl.LazyFrame, *, exact: bool
+) -> pl.LazyFrame:
+    """The grants of options with a withdrawal in their history (one `group` each, whose
+    events `histories` holds in fold order).
 
     A withdrawal empties the grant entirely when it names no channel, or when the grant
     was for every channel (a give naming none came after the last withdrawal): a "clear".
@@ -544,20 +613,13 @@ def _after_withdrawals(groups: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
         .fill_null(False)
     )
     clear = ~_GIVES & (_EVERY | every_channel_since)
-    events = (
-        groups.select("group", "history")
-        .explode("history")
-        .unnest("history")
-        .with_columns(clear=clear)
-    )
+    events = histories.with_columns(clear=clear)
     after_last_clear = events.filter(
         pl.col("clear").cast(pl.Int32).cum_sum(reverse=True).over("group") == 0
     )
-    by_channel = (
-        after_last_clear.filter(~_EVERY)
-        .with_columns(channel=_channel_names(pl.col("channels")))
-        .explode("channel")
-    )
+    by_channel = _with_channel_names(
+        after_last_clear.filter(~_EVERY), "channels", "channel"
+    ).explode("channel")
     live_channels = (
         by_channel.group_by("group", "channel")
         .agg(_GIVES.last().alias("live"))
