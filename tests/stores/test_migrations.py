@@ -11,6 +11,9 @@ from sqlalchemy import inspect, text
 
 from placet.errors import LedgerSchemaError, StoreError
 from placet.stores.sql_database import (
+    SQLITE_PAGE_SIZE,
+    SQLITE_WRITER_CACHE_KIB,
+    WRITE,
     create_ledger_engine,
     head_revision,
     schema_revision,
@@ -18,6 +21,7 @@ from placet.stores.sql_database import (
 )
 from placet.stores.sql_ledger import SqlLedger, open_ledger
 from placet.stores.sql_schema import metadata
+from tests.ledger.builders import consent_given
 
 LEDGER_TABLES = {
     "ledger_events",
@@ -77,6 +81,23 @@ def test_sqlite_ledger_runs_in_wal_mode(sqlite_url: str) -> None:
         mode = connection.execute(text("PRAGMA journal_mode")).scalar_one()
 
     assert mode == "wal"
+
+
+def test_a_new_sqlite_ledger_has_16_kib_pages_and_writers_a_larger_cache(
+    sqlite_url: str,
+) -> None:
+    ledger = open_ledger(sqlite_url)
+    ledger.append(consent_given())
+
+    with ledger.engine.connect() as connection:
+        page_size = connection.execute(text("PRAGMA page_size")).scalar_one()
+    with ledger.engine.connect() as connection:
+        connection.execution_options(**{WRITE: True})
+        with connection.begin():
+            cache = connection.execute(text("PRAGMA cache_size")).scalar_one()
+
+    assert page_size == SQLITE_PAGE_SIZE == 16384
+    assert cache == -SQLITE_WRITER_CACHE_KIB
 
 
 def test_in_memory_sqlite_ledger_works_for_a_quick_try() -> None:
