@@ -7,6 +7,8 @@ PlacetError
 │   ├── PolicyNotFoundError     no policy at the path or bundled name given
 │   ├── NoVersionInForceError   no version of the policy is in force at the instant asked
 │   └── CoverageError           a source paragraph is unmapped or maps to nothing
+├── DataMapError           the data map file is wrong (fix the YAML)
+│   └── DataMapValidationError  carries every problem found, not just the first
 ├── LedgerError
 │   ├── ChainBrokenError        a stored entry does not match its hash
 │   ├── InvalidEventError       an event cannot be recorded or replayed as given
@@ -45,6 +47,8 @@ __all__ = [
     "AuthenticationError",
     "ChainBrokenError",
     "CoverageError",
+    "DataMapError",
+    "DataMapValidationError",
     "DuplicateEventError",
     "EventNotFoundError",
     "IdempotencyConflictError",
@@ -196,6 +200,28 @@ class CoverageError(PolicyError):
             f"Coverage is incomplete ({len(self.problems)} problems):\n{lines}\n"
             "Map every paragraph to the policy elements that encode it, or mark it "
             "'informative' with a reason."
+        )
+
+
+class DataMapError(PlacetError):
+    """The data map file is wrong: fix the YAML."""
+
+
+class DataMapValidationError(DataMapError):
+    """The data map cannot be read; `issues` holds every problem found, in file order.
+
+    The issues carry the codes of `POLICY_ISSUE_CODES` that concern reading and fields
+    (`yaml-syntax`, `unknown-field`, `missing-field`, `invalid-value`, …).
+    """
+
+    def __init__(self, issues: Sequence[PolicyIssue]) -> None:
+        self.issues = tuple(issues)
+        count = len(self.issues)
+        lines = "\n".join(f"  {issue}" for issue in self.issues)
+        super().__init__(
+            f"The data map has {count} problem{'s' if count != 1 else ''}:\n{lines}\n"
+            "Fix each one in the file and line named (docs/datamap.md lists each field), "
+            "then check again with `placet datamap check`."
         )
 
 

@@ -11,12 +11,14 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from placet import __version__
+from placet.cli.datamap import datamap_app
 from placet.cli.demo import demo
 from placet.cli.keys import keys_app, serve
 from placet.cli.ledger import ledger_app
 from placet.cli.policy import policy_app
 from placet.cli.receipt import receipt_app
 from placet.cli.records import decisions_app
+from placet.cli.retention import retention_app
 from placet.cli.subjects import (
     audience,
     consent_app,
@@ -70,6 +72,8 @@ app.add_typer(subject_app, name="subject")
 app.add_typer(contract_app, name="contract")
 app.add_typer(keys_app, name="keys")
 app.add_typer(decisions_app, name="decisions")
+app.add_typer(retention_app, name="retention")
+app.add_typer(datamap_app, name="datamap")
 app.command(name="decide")(decide)
 app.command(name="audience")(audience)
 app.command(name="serve")(serve)

@@ -7,8 +7,9 @@ are checked by `placet.policy.validation`, which reports every problem at once.
 
 from __future__ import annotations
 
+import calendar
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, NewType, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -124,6 +125,22 @@ class Period(_Model):
         if self.unit == "month":
             return self.amount
         return None
+
+    def after(self, instant: datetime) -> datetime:
+        """The instant this period after `instant`, in calendar months: 12 months after
+        31 March is 31 March, and a month after 31 January is the last day of February.
+
+        >>> from datetime import UTC
+        >>> Period.model_validate("1 month").after(datetime(2025, 1, 31, tzinfo=UTC))
+        datetime.datetime(2025, 2, 28, 0, 0, tzinfo=datetime.timezone.utc)
+        """
+        months = self.months
+        if months is None:
+            return instant + timedelta(days=self.amount)
+        month_index = instant.year * 12 + instant.month - 1 + months
+        year, month = divmod(month_index, 12)
+        day = min(instant.day, calendar.monthrange(year, month + 1)[1])
+        return instant.replace(year=year, month=month + 1, day=day)
 
     def __str__(self) -> str:
         return f"{self.amount} {self.unit}{'s' if self.amount != 1 else ''}"

@@ -1,0 +1,341 @@
+"""Which retention rules govern a record, and what is due when: `retention_action`, pure.
+
+A record (a row of a dataset the data map describes) has a record type, which names the
+retention rule written for it, and holds data categories. Every rule whose categories it
+holds and whose subject types include its subject's is read for it (a `RuleTerm`): the
+dates of the rule's anchors, the latest of which starts the period, and the cutoff at
+which the rule's action is due. The readings that decide:
+
+- Deletion (or anonymisation) is due at the earliest cutoff among the record type's own
+  rule, the other rules with a fixed period that cover the record's categories ("each
+  period is a maximum and the earlier end applies": traffic data goes after 12 months in
+  whichever dataset it sits), and the rules that delete data no purpose needs any more
+  (GDPR Art. 5(1)(e)). A rule without a fixed period (IPKO's "until all claims are
+  time-barred") governs the records of its own type only: it does not cut short the six
+  years tax law sets for invoices.
+- A restriction rule (IPKO: 24 months after the last contract ends) restricts the record
+  from its cutoff until it is deleted.
+- A rule an exception takes out (IPKO: data processed on consent) is listed, not applied.
+- An anchor that has not happened yet (a contract still running, claims not yet
+  time-barred) leaves its rule pending: nothing is due under it.
+- Periods are calendar periods (`Period.after`); the end of a record's year is the first
+  instant of the next year, in UTC.
+
+Imports nothing outside the standard library, `placet.errors` and `placet.policy`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from placet.errors import UnknownReferenceError
+from placet.policy.model import CategoryId, Policy, RetentionRule, SubjectTypeId
+from placet.policy.terms import Anchor, LegalBasis, RetentionAction
+
+__all__ = [
+    "AnchorDate",
+    "RetainedRecord",
+    "RetentionDecision",
+    "RetentionFacts",
+    "RuleStatus",
+    "RuleTerm",
+    "retention_action",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RetainedRecord:
+    """What retention needs to know of one record (or of a dataset's records in general).
+
+    `record_type` is the id of the retention rule the data map names for the record's
+    dataset; `collected_at` is its time column (when it was made or collected).
+    """
+
+    record_type: str
+    categories: tuple[CategoryId, ...] = ()
+    subject_type: SubjectTypeId | None = None
+    collected_at: datetime | None = None
+    legal_basis: LegalBasis | None = None
+    """The basis the record is processed on, where a rule's exception turns on it."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionFacts:
+    """When the events that retention periods run from happened for the record's subject;
+    None: not (yet). Contract and debt dates come from the ledger's projection."""
+
+    last_contract_end: datetime | None = None
+    """When the subject's last contract ended; None while a contract runs, or if none."""
+    debt_settled_at: datetime | None = None
+    claims_time_barred_at: datetime | None = None
+    investment_ended_at: datetime | None = None
+    consent_withdrawn_at: datetime | None = None
+    objected_at: datetime | None = None
+    """When the subject objected (or a business entity opted out)."""
+    campaign_ended_at: datetime | None = None
+    purpose_fulfilled_at: datetime | None = None
+    """When the data stopped being needed for every purpose it was collected for."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorDate:
+    """One anchor of a rule and when it happened for this record (None: not yet)."""
+
+    anchor: Anchor
+    at: datetime | None
+
+
+class RuleStatus(StrEnum):
+    """How a rule stands for one record."""
+
+    PENDING = "pending"
+    """An anchor has not happened: the period has not started."""
+    RUNNING = "running"
+    """The period runs; the cutoff is ahead."""
+    DUE = "due"
+    """The cutoff has passed: the rule's action is due."""
+    EXCEPTED = "excepted"
+    """An exception of the rule covers the record: the rule does not apply to it."""
+    UNLIMITED = "unlimited"
+    """The rule keeps the record without limit (anonymised data)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTerm:
+    """One rule read for one record: its anchors' dates, the cutoff, and how it stands."""
+
+    rule: str
+    action: RetentionAction
+    anchors: tuple[AnchorDate, ...]
+    starts: datetime | None
+    """The latest anchor: when the period starts; None while one has not happened."""
+    cutoff: datetime | None
+    """When the action is due: `starts` plus the period (or `starts` when there is none)."""
+    status: RuleStatus
+    is_record_type: bool
+    """The rule the data map names for the record (the others apply by category)."""
+    binds: bool
+    """Whether the rule takes part in the decision (see the module's readings)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionDecision:
+    """What retention says of a record at an instant, and every rule it read."""
+
+    action: RetentionAction
+    """What is due now: delete, anonymise, restrict, or keep."""
+    rule: str | None
+    """The rule that makes it due (for keep: the rule whose cutoff comes next, if any)."""
+    due_since: datetime | None
+    """Since when the action is due (None for keep)."""
+    next_cutoff: datetime | None
+    """The next cutoff still ahead among the binding rules (None: none is known)."""
+    delete_at: datetime | None
+    """When the record is deleted or anonymised, as far as is known now."""
+    terms: tuple[RuleTerm, ...]
+    explanation: str
+
+
+_DESTROYING = frozenset({RetentionAction.DELETE, RetentionAction.ANONYMISE})
+
+
+def retention_action(
+    policy: Policy, record: RetainedRecord, facts: RetentionFacts, at: datetime
+) -> RetentionDecision:
+    """What retention requires of `record` at `at`, under `policy`, given `facts`.
+
+    retention_action(policy, RetainedRecord("traffic-and-location-data",
+                     collected_at=datetime(2025, 3, 31, tzinfo=UTC)), RetentionFacts(), now)
+    """
+    own = _rule(policy, record.record_type)
+    rules = [own, *(rule for rule in policy.retention_rules if _covers(rule, record, own))]
+    terms = tuple(_term(rule, record, facts, at, is_record_type=rule is own) for rule in rules)
+    binding = _binding(rules, terms)
+    terms = tuple(
+        RuleTerm(
+            term.rule,
+            term.action,
+            term.anchors,
+            term.starts,
+            term.cutoff,
+            term.status,
+            term.is_record_type,
+            binds=term.rule in binding,
+        )
+        for term in terms
+    )
+    return _decide(terms, at)
+
+
+def _rule(policy: Policy, rule_id: str) -> RetentionRule:
+    for rule in policy.retention_rules:
+        if rule.id == rule_id:
+            return rule
+    raise UnknownReferenceError(
+        "retention_rule", rule_id, f"policy {policy.policy_id} {policy.version}"
+    )
+
+
+def _covers(rule: RetentionRule, record: RetainedRecord, own: RetentionRule) -> bool:
+    """Whether `rule`, other than the record type's own, applies to the record by what it
+    holds: one of its categories, and the subject's type (rules of no type concern all)."""
+    if rule is own or rule.action is RetentionAction.KEEP:
+        return False
+    if not set(rule.categories) & set(record.categories):
+        return False
+    if rule.subject_types and record.subject_type is not None:
+        return record.subject_type in rule.subject_types
+    # A rule for some subject types, and a record whose subject's type is unknown: the rule
+    # is read (a restriction or an earlier deletion protects the subject more).
+    return True
+
+
+def _term(
+    rule: RetentionRule,
+    record: RetainedRecord,
+    facts: RetentionFacts,
+    at: datetime,
+    *,
+    is_record_type: bool,
+) -> RuleTerm:
+    anchors = tuple(
+        AnchorDate(anchor, _anchor_date(anchor, record, facts)) for anchor in rule.anchors
+    )
+    excepted = record.legal_basis is not None and any(
+        record.legal_basis in exception.legal_bases for exception in rule.exceptions
+    )
+    starts = cutoff = None
+    if rule.action is RetentionAction.KEEP or not rule.maximum:
+        status = RuleStatus.UNLIMITED
+    elif excepted:
+        status = RuleStatus.EXCEPTED
+    elif any(anchor.at is None for anchor in anchors) or not anchors:
+        status = RuleStatus.PENDING
+    else:
+        starts = max(anchor.at for anchor in anchors if anchor.at is not None)
+        cutoff = rule.period.after(starts) if rule.period is not None else starts
+        status = RuleStatus.DUE if cutoff <= at else RuleStatus.RUNNING
+    return RuleTerm(
+        rule.id, rule.action, anchors, starts, cutoff, status, is_record_type, binds=False
+    )
+
+
+def _anchor_date(anchor: Anchor, record: RetainedRecord, facts: RetentionFacts) -> datetime | None:
+    match anchor:
+        case Anchor.COLLECTION:
+            return record.collected_at
+        case Anchor.END_OF_YEAR:
+            if record.collected_at is None:
+                return None
+            return datetime(record.collected_at.astimezone(UTC).year + 1, 1, 1, tzinfo=UTC)
+        case Anchor.END_OF_LAST_CONTRACT:
+            return facts.last_contract_end
+        case Anchor.DEBT_SETTLED:
+            return facts.debt_settled_at
+        case Anchor.CLAIMS_TIME_BARRED:
+            return facts.claims_time_barred_at
+        case Anchor.END_OF_INVESTMENT:
+            return facts.investment_ended_at
+        case Anchor.CONSENT_WITHDRAWN:
+            return facts.consent_withdrawn_at
+        case Anchor.OBJECTION:
+            return facts.objected_at
+        case Anchor.END_OF_CAMPAIGN:
+            return facts.campaign_ended_at
+        case Anchor.PURPOSE_FULFILLED:
+            return facts.purpose_fulfilled_at
+
+
+def _binding(rules: list[RetentionRule], terms: tuple[RuleTerm, ...]) -> set[str]:
+    """The rules that take part in the decision: the record type's own; every restriction
+    that covers the record; the other deletions with a fixed period; and those that delete
+    data no purpose needs."""
+    binding = set()
+    for rule, term in zip(rules, terms, strict=True):
+        if term.status is RuleStatus.EXCEPTED and not term.is_record_type:
+            continue
+        caps = rule.action in _DESTROYING and (
+            rule.period is not None or Anchor.PURPOSE_FULFILLED in rule.anchors
+        )
+        if term.is_record_type or rule.action is RetentionAction.RESTRICT or caps:
+            binding.add(rule.id)
+    return binding
+
+
+def _decide(terms: tuple[RuleTerm, ...], at: datetime) -> RetentionDecision:
+    binding = [term for term in terms if term.binds and term.cutoff is not None]
+    own = next(term for term in terms if term.is_record_type)
+    if own.status is RuleStatus.UNLIMITED:
+        return RetentionDecision(
+            RetentionAction.KEEP,
+            own.rule,
+            None,
+            None,
+            None,
+            terms,
+            f"Rule {own.rule} keeps these records without limit.",
+        )
+    destroying = [term for term in binding if term.action in _DESTROYING]
+    restricting = [term for term in binding if term.action is RetentionAction.RESTRICT]
+    deletion = min(destroying, key=_cutoff, default=None)
+    restriction = min(restricting, key=_cutoff, default=None)
+    delete_at = deletion.cutoff if deletion is not None else None
+    ahead = [term.cutoff for term in binding if term.cutoff is not None and term.cutoff > at]
+    next_cutoff = min(ahead, default=None)
+    if deletion is not None and deletion.status is RuleStatus.DUE:
+        return RetentionDecision(
+            deletion.action,
+            deletion.rule,
+            deletion.cutoff,
+            None,
+            delete_at,
+            terms,
+            f"{deletion.action.value.capitalize()} due since {_day(deletion.cutoff)} "
+            f"under rule {deletion.rule}.",
+        )
+    if restriction is not None and restriction.status is RuleStatus.DUE:
+        until = f"; deleted on {_day(delete_at)}" if delete_at is not None else ""
+        return RetentionDecision(
+            RetentionAction.RESTRICT,
+            restriction.rule,
+            restriction.cutoff,
+            next_cutoff,
+            delete_at,
+            terms,
+            f"Restricted since {_day(restriction.cutoff)} under rule {restriction.rule}"
+            f"{until}: only stored, or used for legal claims (Art. 18(2)).",
+        )
+    upcoming = min(
+        (term for term in binding if term.cutoff is not None and term.cutoff > at),
+        key=_cutoff,
+        default=None,
+    )
+    if upcoming is None:
+        pending = ", ".join(term.rule for term in terms if term.binds) or own.rule
+        explanation = f"Kept: no cutoff is known yet (pending: {pending})."
+    else:
+        explanation = (
+            f"Kept until {_day(upcoming.cutoff)}, when rule {upcoming.rule} makes it "
+            f"{upcoming.action.value}."
+        )
+    return RetentionDecision(
+        RetentionAction.KEEP,
+        upcoming.rule if upcoming is not None else None,
+        None,
+        next_cutoff,
+        delete_at,
+        terms,
+        explanation,
+    )
+
+
+def _cutoff(term: RuleTerm) -> datetime:
+    if term.cutoff is None:  # pragma: no cover - only terms with a cutoff are compared
+        raise ValueError(f"rule {term.rule} has no cutoff")
+    return term.cutoff
+
+
+def _day(instant: datetime | None) -> str:
+    return instant.date().isoformat() if instant is not None else "an unknown date"
