@@ -83,19 +83,25 @@ def chain_hash(prev_hash: str, body: bytes) -> str:
 
 
 def event_body(
-    event: LedgerEvent, seq: int, commitment: str | None, event_id: str | None = None
+    event: LedgerEvent,
+    seq: int,
+    commitment: str | None,
+    event_id: str | None = None,
+    *,
+    data: Any = None,
 ) -> dict[str, Any]:
     """The chained body of `event` at position `seq`: everything but its personal payload.
 
-    `event_id` is `str(event.event_id)`, when the caller has it already. Enumerations stay
-    members (they are `str`s, which JSON writes as their value).
+    `event_id` is `str(event.event_id)`, when the caller has it already; `data`, the
+    event's data already encoded (`encode_event`). Enumerations stay members (they are
+    `str`s, which JSON writes as their value).
     """
     return {
         "seq": seq,
         "event_id": event_id or str(event.event_id),
         "type": event.data.type,
         "subject": event.subject,
-        "data": event.data.model_dump(mode="python", exclude={"type"}),
+        "data": event.data.model_dump(mode="python", exclude={"type"}) if data is None else data,
         "effective_at": format_instant(event.effective_at),
         "recorded_at": format_instant(event.recorded_at),
         "collected_via": event.collected_via,
@@ -117,22 +123,7 @@ def encode_event(
     batch's events share few, and that was half the time of sealing one. A property test
     holds this to `canonical_bytes` for any event.
     """
-    body = {
-        "seq": seq,
-        "event_id": event_id or str(event.event_id),
-        "type": event.data.type,
-        "subject": event.subject,
-        "data": _encoded_data(event.data),
-        "effective_at": format_instant(event.effective_at),
-        "recorded_at": format_instant(event.recorded_at),
-        "collected_via": event.collected_via,
-        "given_by": event.given_by,
-        "actor": event.actor,
-        "evidence": event.evidence,
-        "policy": {"id": event.policy_id, "version": event.policy_version},
-        "idempotency_key": event.idempotency_key,
-        "personal_commitment": commitment,
-    }
+    body = event_body(event, seq, commitment, event_id, data=_encoded_data(event.data))
     return orjson.dumps(body, option=_BODY_OPTIONS)
 
 
