@@ -1,8 +1,10 @@
-"""Retention: which rule governs a record and what is due when (`retention_action`).
+"""Retention: which rule governs a record and what is due when, for one record
+(`retention_action`) or every row of a dataset (`retention_frame`).
 
 Plans and runs over the estate's stores build on this pure core.
 """
 
+from placet.retention.bulk import FACT_COLUMNS, RETENTION_COLUMNS, retention_frame
 from placet.retention.rules import (
     AnchorDate,
     RetainedRecord,
@@ -14,6 +16,8 @@ from placet.retention.rules import (
 )
 
 __all__ = [
+    "FACT_COLUMNS",
+    "RETENTION_COLUMNS",
     "AnchorDate",
     "RetainedRecord",
     "RetentionDecision",
@@ -21,4 +25,5 @@ __all__ = [
     "RuleStatus",
     "RuleTerm",
     "retention_action",
+    "retention_frame",
 ]

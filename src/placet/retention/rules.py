@@ -26,6 +26,7 @@ Imports nothing outside the standard library, `placet.errors` and `placet.policy
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -41,6 +42,10 @@ __all__ = [
     "RetentionFacts",
     "RuleStatus",
     "RuleTerm",
+    "applicable_rules",
+    "binds",
+    "is_excepted",
+    "is_unlimited",
     "retention_action",
 ]
 
@@ -149,10 +154,15 @@ def retention_action(
     retention_action(policy, RetainedRecord("traffic-and-location-data",
                      collected_at=datetime(2025, 3, 31, tzinfo=UTC)), RetentionFacts(), now)
     """
-    own = _rule(policy, record.record_type)
-    rules = [own, *(rule for rule in policy.retention_rules if _covers(rule, record, own))]
+    own, others = applicable_rules(policy, record.record_type, record.categories)
+    rules = [own, *(rule for rule in others if _concerns(rule, record))]
     terms = tuple(_term(rule, record, facts, at, is_record_type=rule is own) for rule in rules)
-    binding = _binding(rules, terms)
+    binding = {
+        rule.id
+        for rule, term in zip(rules, terms, strict=True)
+        if binds(rule, is_record_type=term.is_record_type)
+        and (term.is_record_type or term.status is not RuleStatus.EXCEPTED)
+    }
     terms = tuple(
         RuleTerm(
             term.rule,
@@ -169,6 +179,46 @@ def retention_action(
     return _decide(terms, at)
 
 
+def applicable_rules(
+    policy: Policy, record_type: str, categories: Iterable[CategoryId]
+) -> tuple[RetentionRule, list[RetentionRule]]:
+    """The record type's own rule, and the other rules (in the policy's order) that cover
+    one of `categories` and do not keep data without limit."""
+    own = _rule(policy, record_type)
+    held = set(categories)
+    others = [
+        rule
+        for rule in policy.retention_rules
+        if rule is not own
+        and rule.action is not RetentionAction.KEEP
+        and held & set(rule.categories)
+    ]
+    return own, others
+
+
+def binds(rule: RetentionRule, *, is_record_type: bool) -> bool:
+    """Whether the rule takes part in the decision (the module's readings): the record
+    type's own, every restriction, and the deletions with a fixed period or that delete
+    data no purpose needs."""
+    if is_record_type or rule.action is RetentionAction.RESTRICT:
+        return True
+    return rule.action in _DESTROYING and (
+        rule.period is not None or Anchor.PURPOSE_FULFILLED in rule.anchors
+    )
+
+
+def is_excepted(rule: RetentionRule, legal_basis: LegalBasis | None) -> bool:
+    """Whether an exception of the rule covers records processed on `legal_basis`."""
+    return legal_basis is not None and any(
+        legal_basis in exception.legal_bases for exception in rule.exceptions
+    )
+
+
+def is_unlimited(rule: RetentionRule) -> bool:
+    """Whether the rule keeps its records without limit (anonymised data)."""
+    return rule.action is RetentionAction.KEEP or not rule.maximum
+
+
 def _rule(policy: Policy, rule_id: str) -> RetentionRule:
     for rule in policy.retention_rules:
         if rule.id == rule_id:
@@ -178,13 +228,9 @@ def _rule(policy: Policy, rule_id: str) -> RetentionRule:
     )
 
 
-def _covers(rule: RetentionRule, record: RetainedRecord, own: RetentionRule) -> bool:
-    """Whether `rule`, other than the record type's own, applies to the record by what it
-    holds: one of its categories, and the subject's type (rules of no type concern all)."""
-    if rule is own or rule.action is RetentionAction.KEEP:
-        return False
-    if not set(rule.categories) & set(record.categories):
-        return False
+def _concerns(rule: RetentionRule, record: RetainedRecord) -> bool:
+    """Whether a rule that covers the record's categories concerns its subject's type
+    (rules of no type concern all)."""
     if rule.subject_types and record.subject_type is not None:
         return record.subject_type in rule.subject_types
     # A rule for some subject types, and a record whose subject's type is unknown: the rule
@@ -203,13 +249,10 @@ def _term(
     anchors = tuple(
         AnchorDate(anchor, _anchor_date(anchor, record, facts)) for anchor in rule.anchors
     )
-    excepted = record.legal_basis is not None and any(
-        record.legal_basis in exception.legal_bases for exception in rule.exceptions
-    )
     starts = cutoff = None
-    if rule.action is RetentionAction.KEEP or not rule.maximum:
+    if is_unlimited(rule):
         status = RuleStatus.UNLIMITED
-    elif excepted:
+    elif is_excepted(rule, record.legal_basis):
         status = RuleStatus.EXCEPTED
     elif any(anchor.at is None for anchor in anchors) or not anchors:
         status = RuleStatus.PENDING
@@ -246,22 +289,6 @@ def _anchor_date(anchor: Anchor, record: RetainedRecord, facts: RetentionFacts) 
             return facts.campaign_ended_at
         case Anchor.PURPOSE_FULFILLED:
             return facts.purpose_fulfilled_at
-
-
-def _binding(rules: list[RetentionRule], terms: tuple[RuleTerm, ...]) -> set[str]:
-    """The rules that take part in the decision: the record type's own; every restriction
-    that covers the record; the other deletions with a fixed period; and those that delete
-    data no purpose needs."""
-    binding = set()
-    for rule, term in zip(rules, terms, strict=True):
-        if term.status is RuleStatus.EXCEPTED and not term.is_record_type:
-            continue
-        caps = rule.action in _DESTROYING and (
-            rule.period is not None or Anchor.PURPOSE_FULFILLED in rule.anchors
-        )
-        if term.is_record_type or rule.action is RetentionAction.RESTRICT or caps:
-            binding.add(rule.id)
-    return binding
 
 
 def _decide(terms: tuple[RuleTerm, ...], at: datetime) -> RetentionDecision:

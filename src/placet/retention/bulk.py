@@ -1,0 +1,195 @@
+"""`retention_action` for every row of a dataset at once, as polars expressions.
+
+A retention plan asks, for each dataset, what is due for each of its rows: the rows come
+with their time column and their subject's facts (the ledger's projection joined by the
+caller), and `retention_frame` adds the action, the rule, since when it is due, the next
+cutoff and when the row will be deleted, exactly as `retention_action` decides one
+record (a property test holds the two together, row by row). No Python loop over rows.
+Imports nothing outside the standard library, polars, `placet.policy` and
+`placet.retention.rules`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+import polars as pl
+
+from placet.policy.model import CategoryId, Policy, RetentionRule
+from placet.policy.terms import Anchor, LegalBasis, RetentionAction
+from placet.retention.rules import applicable_rules, binds, is_excepted, is_unlimited
+
+__all__ = ["FACT_COLUMNS", "RETENTION_COLUMNS", "retention_frame"]
+
+INSTANT: Final = pl.Datetime("us", "UTC")
+
+FACT_COLUMNS: Final[dict[str, pl.DataType]] = {
+    "subject_type": pl.String(),
+    "last_contract_end": INSTANT,
+    "debt_settled_at": INSTANT,
+    "claims_time_barred_at": INSTANT,
+    "investment_ended_at": INSTANT,
+    "consent_withdrawn_at": INSTANT,
+    "objected_at": INSTANT,
+    "campaign_ended_at": INSTANT,
+    "purpose_fulfilled_at": INSTANT,
+}
+"""The subject's facts each row carries, named as `RetentionFacts`' fields (null: not yet),
+and the subject's type (null: not known)."""
+
+_ACTION: Final = pl.Enum([action.value for action in RetentionAction])
+
+RETENTION_COLUMNS: Final[dict[str, pl.DataType]] = {
+    "retention_action": _ACTION,
+    "retention_rule": pl.String(),
+    "due_since": INSTANT,
+    "next_cutoff": INSTANT,
+    "delete_at": INSTANT,
+}
+"""The columns `retention_frame` adds: `RetentionDecision`'s fields but the terms."""
+
+_ANCHOR_FACTS: Final = {
+    Anchor.END_OF_LAST_CONTRACT: "last_contract_end",
+    Anchor.DEBT_SETTLED: "debt_settled_at",
+    Anchor.CLAIMS_TIME_BARRED: "claims_time_barred_at",
+    Anchor.END_OF_INVESTMENT: "investment_ended_at",
+    Anchor.CONSENT_WITHDRAWN: "consent_withdrawn_at",
+    Anchor.OBJECTION: "objected_at",
+    Anchor.END_OF_CAMPAIGN: "campaign_ended_at",
+    Anchor.PURPOSE_FULFILLED: "purpose_fulfilled_at",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Cutoff:
+    """One binding rule's cutoff for each row (null where it is pending or does not apply)."""
+
+    rule: RetentionRule
+    at: pl.Expr
+
+
+def retention_frame(
+    policy: Policy,
+    rows: pl.LazyFrame,
+    *,
+    record_type: str,
+    categories: Sequence[CategoryId] = (),
+    legal_basis: LegalBasis | None = None,
+    time_column: str | None = None,
+    at: datetime,
+) -> pl.LazyFrame:
+    """`rows` with `RETENTION_COLUMNS` added: what retention requires of each at `at`.
+
+    The rows hold `FACT_COLUMNS` (missing ones count as null) and, when given, the
+    `time_column` (when each record was made). The dataset's record type, categories and
+    legal basis are the same for all its rows.
+    """
+    names = rows.collect_schema().names()
+    facts = rows.with_columns(
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in FACT_COLUMNS.items()
+        if name not in names
+    )
+    collected = pl.col(time_column).cast(INSTANT) if time_column else pl.lit(None, dtype=INSTANT)
+    own, others = applicable_rules(policy, record_type, categories)
+    if is_unlimited(own):
+        return facts.with_columns(
+            retention_action=pl.lit(RetentionAction.KEEP.value, dtype=_ACTION),
+            retention_rule=pl.lit(own.id),
+            due_since=pl.lit(None, dtype=INSTANT),
+            next_cutoff=pl.lit(None, dtype=INSTANT),
+            delete_at=pl.lit(None, dtype=INSTANT),
+        )
+    cutoffs = [
+        _Cutoff(rule, _cutoff(rule, collected, is_record_type=rule is own))
+        for rule in (own, *others)
+        if binds(rule, is_record_type=rule is own)
+        and not is_excepted(rule, legal_basis)
+        and not is_unlimited(rule)
+    ]
+    destroying = [
+        cutoff for cutoff in cutoffs if cutoff.rule.action is not RetentionAction.RESTRICT
+    ]
+    restricting = [cutoff for cutoff in cutoffs if cutoff.rule.action is RetentionAction.RESTRICT]
+    now = pl.lit(at).cast(INSTANT)
+    delete_at = _earliest(destroying)
+    restrict_at = _earliest(restricting)
+    ahead = [pl.when(cutoff.at > now).then(cutoff.at) for cutoff in cutoffs]
+    next_cutoff = pl.min_horizontal(ahead) if ahead else pl.lit(None, dtype=INSTANT)
+    deleting = delete_at.is_not_null() & (delete_at <= now)
+    restricted = ~deleting & restrict_at.is_not_null() & (restrict_at <= now)
+    return facts.with_columns(
+        retention_action=pl.when(deleting)
+        .then(_first_at(destroying, delete_at, action=True))
+        .when(restricted)
+        .then(pl.lit(RetentionAction.RESTRICT.value))
+        .otherwise(pl.lit(RetentionAction.KEEP.value))
+        .cast(_ACTION),
+        retention_rule=pl.when(deleting)
+        .then(_first_at(destroying, delete_at))
+        .when(restricted)
+        .then(_first_at(restricting, restrict_at))
+        .otherwise(_first_at(cutoffs, next_cutoff)),
+        due_since=pl.when(deleting).then(delete_at).when(restricted).then(restrict_at),
+        next_cutoff=pl.when(~deleting).then(next_cutoff),
+        delete_at=delete_at,
+    )
+
+
+def _cutoff(rule: RetentionRule, collected: pl.Expr, *, is_record_type: bool) -> pl.Expr:
+    """When the rule's action is due for each row: the latest anchor plus the period; null
+    while an anchor has not happened or the rule does not concern the row's subject."""
+    anchors = [_anchor(anchor, collected) for anchor in rule.anchors]
+    if not anchors:
+        return pl.lit(None, dtype=INSTANT)
+    starts = (
+        pl.when(pl.any_horizontal(anchor.is_null() for anchor in anchors))
+        .then(pl.lit(None, dtype=INSTANT))
+        .otherwise(pl.max_horizontal(anchors))
+    )
+    cutoff = starts if rule.period is None else starts.dt.offset_by(_offset(rule))
+    if is_record_type or not rule.subject_types:
+        return cutoff
+    subject_type = pl.col("subject_type")
+    # As in `retention_action`: a rule for some subject types is read for a subject whose
+    # type is not known.
+    concerned = subject_type.is_null() | subject_type.is_in(list(rule.subject_types))
+    return pl.when(concerned).then(cutoff)
+
+
+def _anchor(anchor: Anchor, collected: pl.Expr) -> pl.Expr:
+    if anchor is Anchor.COLLECTION:
+        return collected
+    if anchor is Anchor.END_OF_YEAR:
+        return pl.datetime(collected.dt.year() + 1, 1, 1, time_zone="UTC").cast(INSTANT)
+    return pl.col(_ANCHOR_FACTS[anchor]).cast(INSTANT)
+
+
+def _offset(rule: RetentionRule) -> str:
+    period = rule.period
+    if period is None:  # pragma: no cover - only rules with a period are offset
+        raise ValueError(f"rule {rule.id} has no period")
+    months = period.months
+    return f"{period.amount}d" if months is None else f"{months}mo"
+
+
+def _earliest(cutoffs: list[_Cutoff]) -> pl.Expr:
+    if not cutoffs:
+        return pl.lit(None, dtype=INSTANT)
+    return pl.min_horizontal(cutoff.at for cutoff in cutoffs)
+
+
+def _first_at(cutoffs: list[_Cutoff], instant: pl.Expr, *, action: bool = False) -> pl.Expr:
+    """The first of `cutoffs` (in the order `retention_action` reads them) due at `instant`:
+    its rule id, or with `action` its action."""
+    if not cutoffs:
+        return pl.lit(None, dtype=pl.String)
+    return pl.coalesce(
+        pl.when(cutoff.at == instant).then(
+            pl.lit(cutoff.rule.action.value if action else cutoff.rule.id)
+        )
+        for cutoff in cutoffs
+    )
