@@ -25,6 +25,7 @@ PlacetError
 │   └── UnknownApiKeyError      no API key has the id given
 ├── SettingsError          a setting Placet needs for this is missing or unusable
 ├── RequestError           a data-subject request cannot proceed as asked
+├── RetentionError         a retention rule, hold or guard is asked something it cannot do
 └── StoreError             a store is unreachable or not in the shape the policy says
     └── LedgerSchemaError       the ledger database is missing or at another schema revision
 
@@ -67,6 +68,7 @@ __all__ = [
     "ReceiptError",
     "ReceiptVerificationError",
     "RequestError",
+    "RetentionError",
     "RowProblem",
     "SettingsError",
     "StoreError",
@@ -465,6 +467,11 @@ class SettingsError(PlacetError):
     def __init__(self, setting: str, problem: str, fix: str) -> None:
         self.setting = setting
         super().__init__(f"The setting {setting} {problem}. {fix}")
+
+
+class RetentionError(PlacetError):
+    """A retention decision, legal hold or the destruction guard was given what it cannot
+    use; the message says what to change."""
 
 
 class RequestError(PlacetError):
