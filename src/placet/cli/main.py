@@ -27,6 +27,7 @@ from placet.cli.subjects import (
     objection_app,
     subject_app,
 )
+from placet.cli.synth import synth
 from placet.errors import PlacetError
 
 __all__ = ["app", "main"]
@@ -78,6 +79,7 @@ app.command(name="decide")(decide)
 app.command(name="audience")(audience)
 app.command(name="serve")(serve)
 app.command(name="demo")(demo)
+app.command(name="synth")(synth)
 
 
 def _version(value: bool) -> None:

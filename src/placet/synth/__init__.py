@@ -1,0 +1,53 @@
+"""A synthetic operator estate, deterministic from a seed: subscribers, contracts, number
+assignments (recycled numbers included), billing, care, network, marketing and cookie
+records in SQL; CDRs, location events and data sessions in a Parquet lake; and a consent
+history for `placet ledger import` (docs/synth.md).
+
+Nothing imports it but the CLI, the tests and the benchmarks.
+"""
+
+from placet.synth.estate import (
+    CONSENT_HISTORY_FILE,
+    SQLITE_FILE,
+    EstateReport,
+    ProgressReporter,
+    TableReport,
+    lake_file,
+    traffic_chunks,
+    write_estate,
+    write_lake_table,
+)
+from placet.synth.people import QUARANTINE_DAYS, Population, draw_population
+from placet.synth.plan import BLOCK, ESTATE_NOW, EstatePlan, OperatorName
+from placet.synth.sinks import PARQUET_OPTIONS
+from placet.synth.tables import ColumnType, TableSpec, estate_tables, lake_tables, sql_tables
+from placet.synth.traffic import TRAFFIC_TABLES, TrafficIndex, index_traffic, lake_schema
+
+__all__ = [
+    "BLOCK",
+    "CONSENT_HISTORY_FILE",
+    "ESTATE_NOW",
+    "PARQUET_OPTIONS",
+    "QUARANTINE_DAYS",
+    "SQLITE_FILE",
+    "TRAFFIC_TABLES",
+    "ColumnType",
+    "EstatePlan",
+    "EstateReport",
+    "OperatorName",
+    "Population",
+    "ProgressReporter",
+    "TableReport",
+    "TableSpec",
+    "TrafficIndex",
+    "draw_population",
+    "estate_tables",
+    "index_traffic",
+    "lake_file",
+    "lake_schema",
+    "lake_tables",
+    "sql_tables",
+    "traffic_chunks",
+    "write_estate",
+    "write_lake_table",
+]
