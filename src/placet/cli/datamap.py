@@ -1,7 +1,9 @@
-"""`placet datamap …`: check an estate's data map against its policy."""
+"""`placet datamap …`: check an estate's data map against its policy, and against the estate."""
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import typer
@@ -10,22 +12,21 @@ from rich.markup import escape
 
 from placet.cli.wiring import instant
 from placet.datamap import DataMapProblem, check_datamap, load_datamap
+from placet.datamap.model import DataMap, SystemKind
+from placet.datamap.scan import find_unmapped, system_locations
 from placet.policy import load_policy_set
+from placet.stores.estate_scan import SAMPLE_ROWS, observe_estate
 
 __all__ = ["datamap_app"]
 
 datamap_app = typer.Typer(
-    help="Check the data map: where the estate keeps personal data.", no_args_is_help=True
+    help="Check the data map (where the estate keeps personal data) against the policy and "
+    "against the estate.",
+    no_args_is_help=True,
 )
 console = Console()
 
 _STYLE = {"error": "bold red", "warning": "yellow"}
-
-
-@datamap_app.callback()
-def _datamap() -> None:
-    """Check the data map: where the estate keeps personal data."""
-    # A callback keeps `check` a sub-command while it is the only one.
 
 
 @datamap_app.command("check")
@@ -69,6 +70,87 @@ def check(
         highlight=False,
         soft_wrap=True,
     )
+
+
+@datamap_app.command("scan")
+def scan(
+    file: Path = typer.Argument(..., metavar="FILE", help="The data map (YAML)."),
+    connect: list[str] = typer.Option(
+        [],
+        "--connect",
+        help="SYSTEM=URL_OR_FOLDER: where a system of the map is (default: its connection).",
+    ),
+    estate: Path | None = typer.Option(
+        None,
+        "--estate",
+        help="A folder written by `placet synth`: its estate.db for every SQL system, its "
+        "lake/ for the others.",
+    ),
+    sample: int = typer.Option(SAMPLE_ROWS, "--sample", min=1, help="Rows read per table."),
+    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
+) -> None:
+    """List columns of the estate that look personal but that the map does not map.
+
+    Exits 1 when it finds any, so that a pipeline can stop on a map gone stale.
+    """
+    datamap = load_datamap(file)
+    overrides = _estate_locations(datamap, estate) | _connections(connect)
+    locations = system_locations(datamap, overrides, os.environ)
+    findings = find_unmapped(datamap, locations, observe_estate(locations, sample_rows=sample))
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "where": finding.where,
+                        "table": finding.location,
+                        "column": finding.column,
+                        "looks_like": finding.looks_like,
+                        "by": finding.evidence.value,
+                        "dataset": finding.dataset,
+                    }
+                    for finding in findings
+                ],
+                indent=2,
+            )
+        )
+    else:
+        for finding in findings:
+            console.print(
+                f"[yellow]unmapped[/] {escape(finding.message)}", highlight=False, soft_wrap=True
+            )
+        places = len({location.where for location in locations})
+        verdict = "[red]stale[/]" if findings else "[green]up to date[/]"
+        console.print(
+            f"{verdict}: data map '{escape(datamap.estate)}' against {places} database(s) and "
+            f"lake(s): {len(findings)} column(s) look personal and are not mapped",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if findings:
+        raise typer.Exit(1)
+
+
+def _connections(pairs: list[str]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        system, _, where = pair.partition("=")
+        if not system or not where:
+            raise typer.BadParameter(
+                f"'{pair}' is not SYSTEM=URL_OR_FOLDER", param_hint="--connect"
+            )
+        found[system] = where
+    return found
+
+
+def _estate_locations(datamap: DataMap, estate: Path | None) -> dict[str, str]:
+    if estate is None:
+        return {}
+    database = f"sqlite:///{(estate / 'estate.db').resolve()}"
+    lake = str((estate / "lake").resolve())
+    return {
+        system.id: database if system.kind is SystemKind.SQL else lake for system in datamap.systems
+    }
 
 
 def _print(problem: DataMapProblem) -> None:
