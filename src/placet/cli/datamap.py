@@ -15,9 +15,9 @@ from placet.datamap import DataMapProblem, check_datamap, load_datamap
 from placet.datamap.model import DataMap, SystemKind
 from placet.datamap.scan import find_unmapped, system_locations
 from placet.policy import load_policy_set
-from placet.stores.estate_scan import SAMPLE_ROWS, observe_estate
+from placet.stores.estate_tables import SAMPLE_ROWS, observe_estate
 
-__all__ = ["datamap_app"]
+__all__ = ["CONNECT_OPTION", "ESTATE_OPTION", "datamap_app", "system_overrides"]
 
 datamap_app = typer.Typer(
     help="Check the data map (where the estate keeps personal data) against the policy and "
@@ -27,6 +27,18 @@ datamap_app = typer.Typer(
 console = Console()
 
 _STYLE = {"error": "bold red", "warning": "yellow"}
+
+CONNECT_OPTION = typer.Option(
+    [],
+    "--connect",
+    help="SYSTEM=URL_OR_FOLDER: where a system of the map is (default: its connection).",
+)
+ESTATE_OPTION = typer.Option(
+    None,
+    "--estate",
+    help="A folder written by `placet synth`: its estate.db for every SQL system, its lake/ "
+    "for the others.",
+)
 
 
 @datamap_app.command("check")
@@ -75,17 +87,8 @@ def check(
 @datamap_app.command("scan")
 def scan(
     file: Path = typer.Argument(..., metavar="FILE", help="The data map (YAML)."),
-    connect: list[str] = typer.Option(
-        [],
-        "--connect",
-        help="SYSTEM=URL_OR_FOLDER: where a system of the map is (default: its connection).",
-    ),
-    estate: Path | None = typer.Option(
-        None,
-        "--estate",
-        help="A folder written by `placet synth`: its estate.db for every SQL system, its "
-        "lake/ for the others.",
-    ),
+    connect: list[str] = CONNECT_OPTION,
+    estate: Path | None = ESTATE_OPTION,
     sample: int = typer.Option(SAMPLE_ROWS, "--sample", min=1, help="Rows read per table."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
 ) -> None:
@@ -94,8 +97,7 @@ def scan(
     Exits 1 when it finds any, so that a pipeline can stop on a map gone stale.
     """
     datamap = load_datamap(file)
-    overrides = _estate_locations(datamap, estate) | _connections(connect)
-    locations = system_locations(datamap, overrides, os.environ)
+    locations = system_locations(datamap, system_overrides(datamap, estate, connect), os.environ)
     findings = find_unmapped(datamap, locations, observe_estate(locations, sample_rows=sample))
     if as_json:
         typer.echo(
@@ -129,6 +131,11 @@ def scan(
         )
     if findings:
         raise typer.Exit(1)
+
+
+def system_overrides(datamap: DataMap, estate: Path | None, connect: list[str]) -> dict[str, str]:
+    """Where the systems are, from `--estate` and `--connect` (the latter wins)."""
+    return _estate_locations(datamap, estate) | _connections(connect)
 
 
 def _connections(pairs: list[str]) -> dict[str, str]:

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import typer
 
+from placet.cli.datamap import CONNECT_OPTION, ESTATE_OPTION, system_overrides
 from placet.cli.policy import POLICY_ARGUMENT, select_version
-from placet.cli.wiring import instant
+from placet.cli.wiring import instant, wiring
+from placet.datamap import load_datamap
+from placet.datamap.scan import system_locations
+from placet.operations.retention_plans import RetentionPlan, plan_retention
 from placet.policy import load_policy_set
 from placet.policy.model import CategoryId, SubjectTypeId
 from placet.policy.terms import LegalBasis
 from placet.retention import RetainedRecord, RetentionDecision, RetentionFacts, retention_action
+from placet.stores.estate_tables import read_dataset
 
 __all__ = ["retention_app"]
 
@@ -121,6 +128,93 @@ def explain(
             f"  {term.rule} [{role}] {term.status.value}{cutoff}; anchors: {anchors or 'none'}"
             f"{binds}"
         )
+
+
+@retention_app.command("plan")
+def plan(
+    file: Path = typer.Argument(..., metavar="MAP", help="The estate's data map (YAML)."),
+    connect: list[str] = CONNECT_OPTION,
+    estate: Path | None = ESTATE_OPTION,
+    at: str | None = typer.Option(
+        None, "--at", help="The instant planned for (ISO 8601; default: now)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
+) -> None:
+    """What retention would delete, anonymise or restrict in every dataset, touching nothing.
+
+    Subscribers' facts (type, contracts, debts) come from the ledger (PLACET_DATABASE_URL).
+    """
+    when = instant(at)
+    datamap = load_datamap(file)
+    policy = load_policy_set(datamap.policy).in_force(when)
+    locations = system_locations(datamap, system_overrides(datamap, estate, connect), os.environ)
+    wired = wiring()
+    planned = plan_retention(
+        datamap, locations, policy, wired.ledger, wired.key, read=_read, at=when
+    )
+    if as_json:
+        typer.echo(json.dumps(_plan_json(planned), indent=2, ensure_ascii=False))
+        return
+    typer.echo(
+        f"retention plan of {datamap.estate}: policy {policy.policy_id} {policy.version}, "
+        f"at {when.isoformat()}"
+    )
+    rows = [("dataset", "rule", "action", "rows", "held", "acts on", "due since", "next cutoff")]
+    for line in planned.lines:
+        rows.append(
+            (
+                line.dataset,
+                line.rule or "(no cutoff known yet)",
+                line.action.value,
+                f"{line.rows:,}",
+                f"{line.held:,}",
+                f"{line.acts_on:,}",
+                "" if line.due_from is None else _span(line.due_from, line.due_until),
+                _day(line.next_cutoff) if line.next_cutoff else "",
+            )
+        )
+    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
+    for row in rows:
+        cells = [
+            cell.rjust(width) if 3 <= index <= 5 else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        typer.echo("  ".join(cells).rstrip())
+    typer.echo(
+        f"{planned.acts_on:,} rows would be deleted, anonymised or restricted; nothing was changed."
+    )
+
+
+def _read(location: Any, table: str, columns: Any, instants: Any) -> Any:
+    return read_dataset(location, table, columns, instants=instants)
+
+
+def _span(first: datetime, last: datetime | None) -> str:
+    if last is None or last.date() == first.date():
+        return _day(first)
+    return f"{_day(first)} .. {_day(last)}"
+
+
+def _plan_json(planned: RetentionPlan) -> dict[str, Any]:
+    return {
+        "policy": {"id": planned.policy_id, "version": planned.policy_version},
+        "at": planned.at.isoformat(),
+        "acts_on": planned.acts_on,
+        "lines": [
+            {
+                "dataset": line.dataset,
+                "rule": line.rule,
+                "action": line.action.value,
+                "rows": line.rows,
+                "held": line.held,
+                "acts_on": line.acts_on,
+                "due_from": line.due_from.isoformat() if line.due_from else None,
+                "due_until": line.due_until.isoformat() if line.due_until else None,
+                "next_cutoff": line.next_cutoff.isoformat() if line.next_cutoff else None,
+            }
+            for line in planned.lines
+        ],
+    }
 
 
 def _optional_instant(text: str | None, flag: str) -> datetime | None:

@@ -60,6 +60,7 @@ from placet.operations.recording import (
     withdraw_consent,
     withdraw_objection,
 )
+from placet.operations.retention_plans import RetentionPlan, plan_retention
 from placet.operations.subjects import subject_history, subject_state
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "IssuedKey",
     "Provenance",
     "Recorded",
+    "RetentionPlan",
     "Scope",
     "SignedReceipt",
     "authenticate",
@@ -92,6 +94,7 @@ __all__ = [
     "list_keys",
     "load_receipt_keys",
     "make_objection",
+    "plan_retention",
     "query_subscriber_ids",
     "read_state",
     "read_subscriber_ids",

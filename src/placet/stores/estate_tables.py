@@ -1,19 +1,21 @@
-"""Read what an estate holds, for `placet datamap scan`: each table's columns and a sample.
+"""Read what an estate holds: a sample of every table (for `placet datamap scan`), and the
+columns of one dataset that a retention plan needs.
 
-SQL databases are read through SQLAlchemy (the tables of the connection's default schema,
-a few rows of each); lakes are folders of tables (Parquet folders or Delta tables, whose
-data files are Parquet), read with polars (the schema, hive partitions included, and the
-first rows). Only a sample is read: nothing is loaded whole.
+SQL databases are read through SQLAlchemy (the tables of the connection's default schema);
+lakes are folders of tables (Parquet folders or Delta tables, whose data files are
+Parquet), read with polars, hive partitions included. A scan reads a few rows of each
+table; `read_dataset` reads only the columns asked for, lazily from a lake, and from a SQL
+table into memory (pushing the plan's sums down into SQL is the stores' next step).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import polars as pl
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from placet.datamap.model import SystemKind
@@ -21,7 +23,7 @@ from placet.datamap.scan import ObservedTable, SystemLocation
 from placet.errors import StoreError
 from placet.stores.sql_database import database_cause, describe_database
 
-__all__ = ["SAMPLE_ROWS", "observe_estate"]
+__all__ = ["SAMPLE_ROWS", "observe_estate", "read_dataset"]
 
 SAMPLE_ROWS = 50
 """Rows read from each table to judge what its columns hold."""
@@ -45,7 +47,47 @@ def observe_estate(
     return observed
 
 
-def _observe_sql(url: str, sample_rows: int) -> list[ObservedTable]:
+def read_dataset(
+    location: SystemLocation, table: str, columns: Sequence[str], *, instants: Sequence[str] = ()
+) -> pl.LazyFrame:
+    """The `columns` of a dataset's rows (`table`: its table, or its folder under the lake),
+    with the `instants` among them as UTC datetimes (SQLite keeps them as text)."""
+    if location.kind is SystemKind.SQL:
+        frame = _read_sql(location.where, table, columns).lazy()
+    else:
+        folder = Path(location.where) / table
+        if not folder.is_dir():
+            raise StoreError(f"there is no lake table {folder}. Check the data map's location.")
+        frame = pl.scan_parquet(folder / "**" / "*.parquet", hive_partitioning=True).select(columns)
+    schema = frame.collect_schema()
+    return frame.with_columns(_utc(name, schema[name]) for name in instants)
+
+
+def _utc(name: str, dtype: pl.DataType) -> pl.Expr:
+    column = pl.col(name)
+    if dtype == pl.String:
+        return column.str.to_datetime(time_unit="us", time_zone="UTC")
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
+        return column.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+    return column.cast(pl.Datetime("us", "UTC"))
+
+
+def _read_sql(url: str, table: str, columns: Sequence[str]) -> pl.DataFrame:
+    engine = create_engine(_database_url(url))
+    quote = engine.dialect.identifier_preparer.quote
+    query = f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)}"
+    try:
+        with engine.connect() as connection:
+            return pl.read_database(text(query), connection, infer_schema_length=None)
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"cannot read {table} from {describe_database(engine)}: {database_cause(exc)}"
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+def _database_url(url: str) -> URL:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -54,8 +96,13 @@ def _observe_sql(url: str, sample_rows: int) -> list[ObservedTable]:
         parsed = parsed.set(drivername="postgresql+psycopg")
     database = parsed.database or ""
     if parsed.get_backend_name() == "sqlite" and database and not Path(database).is_file():
-        # SQLite would create an empty database there: a scan writes nothing.
+        # SQLite would create an empty database there: reading writes nothing.
         raise StoreError(f"there is no SQLite database {database}. Check the system's location.")
+    return parsed
+
+
+def _observe_sql(url: str, sample_rows: int) -> list[ObservedTable]:
+    parsed = _database_url(url)
     engine = create_engine(parsed)
     quote = engine.dialect.identifier_preparer.quote
     try:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from placet.cli.main import app
 from placet.datamap.model import SystemKind
 from placet.datamap.scan import SystemLocation
-from placet.stores.estate_scan import observe_estate
+from placet.stores.estate_tables import observe_estate
 from placet.synth import EstatePlan, OperatorName, write_estate
 
 ROOT = Path(__file__).resolve().parents[2]
