@@ -1,7 +1,9 @@
-"""`placet synth`: write a synthetic operator estate (SQL tables, Parquet lake, consent history)."""
+"""`placet synth`: write a synthetic operator estate (SQL tables, Parquet lake, consent history),
+and with `--ledger` record its history in the ledger."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -10,7 +12,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 from rich.table import Table
 
-from placet.synth import EstatePlan, EstateReport, OperatorName, write_estate
+from placet.cli.wiring import Wiring, wiring
+from placet.stores.consent_import import import_consent_history
+from placet.synth import (
+    CONSENT_HISTORY_FILE,
+    EstatePlan,
+    EstateReport,
+    OperatorName,
+    record_estate_history,
+    write_estate,
+)
 
 __all__ = ["synth"]
 
@@ -78,21 +89,23 @@ def synth(
     chunk_rows: int = typer.Option(
         1_000_000, "--chunk-rows", min=1, help="Rows held in memory before they are written."
     ),
+    ledger: bool = typer.Option(
+        False,
+        "--ledger",
+        help="Also record the estate's history (subject facts, contracts, debts, consents) in "
+        "the ledger of PLACET_DATABASE_URL, under PLACET_PSEUDONYM_KEY; running it again "
+        "records nothing new.",
+    ),
 ) -> None:
     """Write a synthetic operator estate, deterministic from --seed (docs/synth.md)."""
     try:
         plan = EstatePlan(operator, subscribers, months, seed, chunk_rows=chunk_rows)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    columns = (
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
+    wired = _ledger_wiring(operator) if ledger else None
     # A StoreError (the database refused) goes to the one handler of cli/main.py.
     try:
-        with Progress(*columns, console=console, transient=False) as progress:
+        with _progress() as progress:
             report = write_estate(plan, out, database_url=database_url, progress=_Bars(progress))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--subscribers") from exc
@@ -105,3 +118,51 @@ def synth(
         soft_wrap=True,
         highlight=False,
     )
+    if wired is not None:
+        _record_in_ledger(report, wired)
+
+
+def _progress() -> Progress:
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    return Progress(*columns, console=console, transient=False)
+
+
+def _ledger_wiring(operator: OperatorName) -> Wiring:
+    """The settings' ledger and key, checked before anything is written: the settings'
+    policy must be the operator's, which decides about the subjects recorded."""
+    wired = wiring()
+    if wired.policies.policy_id != operator.value:
+        raise typer.BadParameter(
+            f"the estate is {operator}'s but PLACET_POLICY names the policy "
+            f"'{wired.policies.policy_id}'; set PLACET_POLICY={operator} to record it",
+            param_hint="--ledger",
+        )
+    return wired
+
+
+def _record_in_ledger(report: EstateReport, wired: Wiring) -> None:
+    """Record the estate's history, then import its consent history, in the settings' ledger.
+
+    The history goes first: it is recorded in the order events take effect, and the
+    consents, which fall between them, are then folded in subject by subject.
+    """
+    # The history reaches the estate's fixed now, which may lie after the clock.
+    recorded_at = max(datetime.now(UTC), report.plan.now)
+    with _progress() as progress:
+        history = record_estate_history(
+            wired.ledger, report.plan, wired.key, recorded_at=recorded_at, progress=_Bars(progress)
+        )
+    consents = import_consent_history(
+        wired.ledger,
+        report.out / CONSENT_HISTORY_FILE,
+        policies=wired.policies,
+        key=wired.key,
+        recorded_at=recorded_at,
+    )
+    Console().print(str(history), soft_wrap=True, highlight=False)
+    Console().print(str(consents), soft_wrap=True, highlight=False)

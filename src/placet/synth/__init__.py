@@ -1,7 +1,7 @@
 """A synthetic operator estate, deterministic from a seed: subscribers, contracts, number
 assignments (recycled numbers included), billing, care, network, marketing and cookie
-records in SQL; CDRs, location events and data sessions in a Parquet lake; and a consent
-history for `placet ledger import` (docs/synth.md).
+records in SQL; CDRs, location events and data sessions in a Parquet lake; a consent
+history for `placet ledger import`; and the ledger events its tables imply (docs/synth.md).
 
 Nothing imports it but the CLI, the tests and the benchmarks.
 """
@@ -17,6 +17,14 @@ from placet.synth.estate import (
     write_estate,
     write_lake_table,
 )
+from placet.synth.history import (
+    HISTORY_ACTOR,
+    SUBJECT_TYPES,
+    EstateHistory,
+    HistoryReport,
+    draw_history,
+    record_estate_history,
+)
 from placet.synth.people import QUARANTINE_DAYS, Population, draw_population
 from placet.synth.plan import BLOCK, ESTATE_NOW, EstatePlan, OperatorName
 from placet.synth.sinks import PARQUET_OPTIONS
@@ -27,25 +35,31 @@ __all__ = [
     "BLOCK",
     "CONSENT_HISTORY_FILE",
     "ESTATE_NOW",
+    "HISTORY_ACTOR",
     "PARQUET_OPTIONS",
     "QUARANTINE_DAYS",
     "SQLITE_FILE",
+    "SUBJECT_TYPES",
     "TRAFFIC_TABLES",
     "ColumnType",
+    "EstateHistory",
     "EstatePlan",
     "EstateReport",
+    "HistoryReport",
     "OperatorName",
     "Population",
     "ProgressReporter",
     "TableReport",
     "TableSpec",
     "TrafficIndex",
+    "draw_history",
     "draw_population",
     "estate_tables",
     "index_traffic",
     "lake_file",
     "lake_schema",
     "lake_tables",
+    "record_estate_history",
     "sql_tables",
     "traffic_chunks",
     "write_estate",

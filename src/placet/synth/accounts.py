@@ -25,8 +25,11 @@ from placet.synth.plan import DAY_US, OperatorName, random_stream
 from placet.synth.tables import estate_tables, table_of, timestamps
 
 __all__ = [
+    "PAYMENT_TERM_DAYS",
+    "block_invoices",
     "complaint_rows",
     "device_rows",
+    "invoice_ids",
     "invoice_rows",
     "payment_rows",
     "recording_rows",
@@ -35,6 +38,8 @@ __all__ = [
 
 MONTHLY_PRICES = (5.0, 10.0, 20.0, 25.0, 30.0, 35.0, 45.0)
 """Base monthly price of each product, by its position (consumer then business products)."""
+PAYMENT_TERM_DAYS = 20
+"""Days from an invoice's issue to its due date: unpaid after that, it is a debt."""
 RECORDING_YEARS = 2
 """Call-centre recordings reach back this far."""
 _COMPLAINT_CHANNELS = ("phone", "email", "shop", "web", "letter")
@@ -63,8 +68,9 @@ def _block(population: Population, block: int) -> tuple[np.ndarray, np.ndarray]:
     return members, contracts
 
 
-def _invoices(population: Population, block: int) -> dict[str, np.ndarray]:
-    """Every invoice of the block's contracts: contract, number, issue instant, amount."""
+def block_invoices(population: Population, block: int) -> dict[str, np.ndarray]:
+    """Every invoice of the block's contracts: contract, number, issue instant, amount, when
+    it is paid (`paid_at`, meaningful where `is_paid`: paid by now) and by which method."""
     plan = population.plan
     rng = random_stream(plan.seed, "invoices", block)
     _, contracts = _block(population, block)
@@ -103,14 +109,19 @@ def _invoices(population: Population, block: int) -> dict[str, np.ndarray]:
     }
 
 
+def invoice_ids(numbers: np.ndarray) -> pa.StringArray:
+    """The invoice number of each invoice drawn (`block_invoices`' `number`)."""
+    return numbered_ids("INV", numbers, 12)
+
+
 def invoice_rows(population: Population, block: int) -> pa.Table:
     """The `invoices` rows of one block of subscribers."""
-    invoices = _invoices(population, block)
+    invoices = block_invoices(population, block)
     columns: dict[str, pa.Array] = {
         "subscriber_id": subscriber_ids(population.contract_subscriber[invoices["contract"]]),
-        "invoice_id": numbered_ids("INV", invoices["number"], 12),
+        "invoice_id": invoice_ids(invoices["number"]),
         "issued_at": timestamps(invoices["issued"]),
-        "due_at": timestamps(invoices["issued"] + 20 * DAY_US),
+        "due_at": timestamps(invoices["issued"] + PAYMENT_TERM_DAYS * DAY_US),
         "amount": pa.array(invoices["amount"]),
     }
     return table_of(estate_tables(population.plan.operator)["invoices"], columns)
@@ -120,14 +131,14 @@ def payment_rows(population: Population, block: int) -> pa.Table:
     """The `payments` rows of one block: one payment for each paid invoice; the unpaid
     ones are the debt."""
     profile = population.profile
-    invoices = _invoices(population, block)
+    invoices = block_invoices(population, block)
     paid = invoices["is_paid"]
     subscriber = population.contract_subscriber[invoices["contract"][paid]]
     method = invoices["method"][paid]
     columns: dict[str, pa.Array] = {
         "subscriber_id": subscriber_ids(subscriber),
         "payment_id": numbered_ids("PAY", invoices["number"][paid], 12),
-        "invoice_id": numbered_ids("INV", invoices["number"][paid], 12),
+        "invoice_id": invoice_ids(invoices["number"][paid]),
         "paid_at": timestamps(invoices["paid_at"][paid]),
         "amount": pa.array(invoices["amount"][paid]),
         "method": choose_words(profile.payment_methods, method),

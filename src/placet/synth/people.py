@@ -26,6 +26,7 @@ __all__ = [
     "QUARANTINE_DAYS",
     "Population",
     "assignment_rows",
+    "contract_ids",
     "contract_rows",
     "draw_population",
     "each_in_ranges",
@@ -253,6 +254,11 @@ def subscriber_ids(subscribers: np.ndarray) -> pa.StringArray:
     return numbered_ids("C", subscribers + 1, ID_DIGITS)
 
 
+def contract_ids(contracts: np.ndarray) -> pa.StringArray:
+    """The billing system's contract number of each contract: `K000000001` for the first."""
+    return numbered_ids("K", contracts + 1, ID_DIGITS)
+
+
 def _emails(rng: np.random.Generator, local: pa.StringArray, profile: OperatorProfile) -> pa.Array:
     size = len(local)
     ascii_local = pc.replace_substring_regex(
@@ -327,7 +333,7 @@ def contract_rows(population: Population, block: int) -> pa.Table:
     ended = population.contract_ended[contracts]
     columns: dict[str, pa.Array] = {
         "subscriber_id": subscriber_ids(population.contract_subscriber[contracts]),
-        "contract_id": numbered_ids("K", contracts + 1, ID_DIGITS),
+        "contract_id": contract_ids(contracts),
         "product": choose_words(
             profile.products + profile.business_products,
             population.contract_product[contracts].astype(np.int64),
