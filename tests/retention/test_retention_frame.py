@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from placet.policy import Policy, load_policy_set
 from placet.policy.model import CategoryId, SubjectTypeId
-from placet.policy.terms import LegalBasis, RetentionAction
+from placet.policy.terms import Anchor, LegalBasis, RetentionAction
 from placet.retention import (
     FACT_COLUMNS,
     RETENTION_COLUMNS,
@@ -21,6 +21,7 @@ from placet.retention import (
     retention_action,
     retention_frame,
 )
+from placet.retention.rules import ANCHOR_FACTS
 
 POLICIES = {name: load_policy_set(name).latest for name in ("ipko", "ipnordic")}
 FACT_NAMES = [field.name for field in fields(RetentionFacts)]
@@ -141,3 +142,9 @@ def test_a_cdr_table_is_decided_row_by_row_by_its_time_column() -> None:
 def test_an_unknown_record_type_fails_before_any_row_is_read() -> None:
     with pytest.raises(Exception, match="'cdr-archive' is not declared"):
         retention_frame(POLICIES["ipko"], pl.LazyFrame(), record_type="cdr-archive", at=START)
+
+
+def test_every_fact_column_is_a_field_of_the_facts_and_every_subject_anchor_has_one() -> None:
+    assert set(FACT_COLUMNS) == {"subject_type", *FACT_NAMES}
+    assert set(ANCHOR_FACTS.values()) == set(FACT_NAMES)
+    assert set(ANCHOR_FACTS) == set(Anchor) - {Anchor.COLLECTION, Anchor.END_OF_YEAR}

@@ -20,7 +20,13 @@ import polars as pl
 
 from placet.policy.model import CategoryId, Policy, RetentionRule
 from placet.policy.terms import Anchor, LegalBasis, RetentionAction
-from placet.retention.rules import applicable_rules, binds, is_excepted, is_unlimited
+from placet.retention.rules import (
+    ANCHOR_FACTS,
+    applicable_rules,
+    binds,
+    is_excepted,
+    is_unlimited,
+)
 
 __all__ = ["FACT_COLUMNS", "RETENTION_COLUMNS", "retention_frame"]
 
@@ -50,17 +56,6 @@ RETENTION_COLUMNS: Final[dict[str, pl.DataType]] = {
     "delete_at": INSTANT,
 }
 """The columns `retention_frame` adds: `RetentionDecision`'s fields but the terms."""
-
-_ANCHOR_FACTS: Final = {
-    Anchor.END_OF_LAST_CONTRACT: "last_contract_end",
-    Anchor.DEBT_SETTLED: "debt_settled_at",
-    Anchor.CLAIMS_TIME_BARRED: "claims_time_barred_at",
-    Anchor.END_OF_INVESTMENT: "investment_ended_at",
-    Anchor.CONSENT_WITHDRAWN: "consent_withdrawn_at",
-    Anchor.OBJECTION: "objected_at",
-    Anchor.END_OF_CAMPAIGN: "campaign_ended_at",
-    Anchor.PURPOSE_FULFILLED: "purpose_fulfilled_at",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +160,7 @@ def _anchor(anchor: Anchor, collected: pl.Expr) -> pl.Expr:
         return collected
     if anchor is Anchor.END_OF_YEAR:
         return pl.datetime(collected.dt.year() + 1, 1, 1, time_zone="UTC").cast(INSTANT)
-    return pl.col(_ANCHOR_FACTS[anchor]).cast(INSTANT)
+    return pl.col(ANCHOR_FACTS[anchor]).cast(INSTANT)
 
 
 def _offset(rule: RetentionRule) -> str:

@@ -36,6 +36,7 @@ from placet.policy.model import CategoryId, Policy, RetentionRule, SubjectTypeId
 from placet.policy.terms import Anchor, LegalBasis, RetentionAction
 
 __all__ = [
+    "ANCHOR_FACTS",
     "AnchorDate",
     "RetainedRecord",
     "RetentionDecision",
@@ -265,30 +266,29 @@ def _term(
     )
 
 
+ANCHOR_FACTS: dict[Anchor, str] = {
+    Anchor.END_OF_LAST_CONTRACT: "last_contract_end",
+    Anchor.DEBT_SETTLED: "debt_settled_at",
+    Anchor.CLAIMS_TIME_BARRED: "claims_time_barred_at",
+    Anchor.END_OF_INVESTMENT: "investment_ended_at",
+    Anchor.CONSENT_WITHDRAWN: "consent_withdrawn_at",
+    Anchor.OBJECTION: "objected_at",
+    Anchor.END_OF_CAMPAIGN: "campaign_ended_at",
+    Anchor.PURPOSE_FULFILLED: "purpose_fulfilled_at",
+}
+"""The field of `RetentionFacts` (and column of `FACT_COLUMNS`) each subject's anchor is in;
+the other anchors come from the record's own instant."""
+
+
 def _anchor_date(anchor: Anchor, record: RetainedRecord, facts: RetentionFacts) -> datetime | None:
-    match anchor:
-        case Anchor.COLLECTION:
-            return record.collected_at
-        case Anchor.END_OF_YEAR:
-            if record.collected_at is None:
-                return None
-            return datetime(record.collected_at.astimezone(UTC).year + 1, 1, 1, tzinfo=UTC)
-        case Anchor.END_OF_LAST_CONTRACT:
-            return facts.last_contract_end
-        case Anchor.DEBT_SETTLED:
-            return facts.debt_settled_at
-        case Anchor.CLAIMS_TIME_BARRED:
-            return facts.claims_time_barred_at
-        case Anchor.END_OF_INVESTMENT:
-            return facts.investment_ended_at
-        case Anchor.CONSENT_WITHDRAWN:
-            return facts.consent_withdrawn_at
-        case Anchor.OBJECTION:
-            return facts.objected_at
-        case Anchor.END_OF_CAMPAIGN:
-            return facts.campaign_ended_at
-        case Anchor.PURPOSE_FULFILLED:
-            return facts.purpose_fulfilled_at
+    if anchor is Anchor.COLLECTION:
+        return record.collected_at
+    if anchor is Anchor.END_OF_YEAR:
+        if record.collected_at is None:
+            return None
+        return datetime(record.collected_at.astimezone(UTC).year + 1, 1, 1, tzinfo=UTC)
+    found: datetime | None = getattr(facts, ANCHOR_FACTS[anchor])
+    return found
 
 
 def _decide(terms: tuple[RuleTerm, ...], at: datetime) -> RetentionDecision:
