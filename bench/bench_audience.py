@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import hmac
-import multiprocessing
-import resource
 import shutil
 import sys
 import tempfile
@@ -31,7 +29,7 @@ from typing import Any
 
 import duckdb
 import polars as pl
-from benchlib import machine_line
+from benchlib import in_fresh_process, machine_line
 
 from placet.decide import ConsentGrant, SubjectState, Use, decide_bulk, decide_use
 from placet.ledger import EventType
@@ -435,44 +433,28 @@ def duckdb_hmac(folder: Path) -> pl.Series:
 # ---------------------------------------------------------------- running them
 
 
-def _child(step: Callable[..., Any], args: tuple[Any, ...], out: Path, queue: Any) -> None:
+def _timed(step: Callable[..., Any], args: tuple[Any, ...], out: Path) -> tuple[float, Any]:
+    """Run in the step's own process: its seconds and exclusion counts; the subscribers it
+    selected go to `out`."""
     started = time.perf_counter()
     result = step(*args)
     seconds = time.perf_counter() - started
-    peak = _peak_memory()
     if isinstance(result, tuple):
         permitted, excluded = result
         pl.DataFrame({"subscriber": permitted}).write_parquet(out)
-        queue.put((seconds, peak, excluded))
-    elif isinstance(result, pl.Series):
+        return seconds, excluded
+    if isinstance(result, pl.Series):
         pl.DataFrame({"subscriber": result}).write_parquet(out)
-        queue.put((seconds, peak, None))
-    else:
-        queue.put((float(result), peak, None))
-
-
-def _peak_memory() -> int:
-    """This process's peak resident memory in bytes: VmHWM, which, unlike ru_maxrss, does
-    not carry over the parent's peak into a process it starts."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        return seconds, None
+    return float(result), None
 
 
 def measure(
     step: Callable[..., Any], *args: Any, out: Path
 ) -> tuple[float, int, dict[str, int] | None]:
     """Run one step in a fresh process: its seconds, its peak memory, its exclusion counts."""
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=_child, args=(step, args, out, queue))
-    process.start()
-    result = queue.get()
-    process.join()
-    if process.exitcode != 0:
-        sys.exit(f"{step.__name__} failed (exit {process.exitcode})")
-    return result  # type: ignore[no-any-return]
+    (seconds, excluded), peak = in_fresh_process(_timed, step, args, out)
+    return seconds, peak, excluded
 
 
 def same_subscribers(left: Path, right: Path) -> bool:

@@ -21,8 +21,6 @@ read back and must hold the rows generated, or the run exits non-zero.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import resource
 import shutil
 import sys
 import tempfile
@@ -34,7 +32,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from benchlib import machine_line
+from benchlib import in_fresh_process, machine_line
 
 from placet.synth import (
     PARQUET_OPTIONS,
@@ -107,30 +105,10 @@ def placet_lake(plan: EstatePlan, folder: Path) -> tuple[int, float]:
     return rows, time.perf_counter() - started
 
 
-def _peak_memory() -> int:
-    """This process's peak resident memory in bytes (VmHWM; ru_maxrss where there is none)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _child(step: Callable[..., tuple[int, float]], args: tuple[Any, ...], queue: Any) -> None:
-    rows, seconds = step(*args)
-    queue.put((rows, seconds, _peak_memory()))
-
-
 def measure(step: Callable[..., tuple[int, float]], *args: Any) -> tuple[int, float, int]:
     """Run one step in a fresh process: its rows, seconds and peak memory."""
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=_child, args=(step, args, queue))
-    process.start()
-    result = queue.get()
-    process.join()
-    if process.exitcode != 0:
-        sys.exit(f"{step.__name__} failed (exit {process.exitcode})")
-    return result  # type: ignore[no-any-return]
+    (rows, seconds), peak = in_fresh_process(step, *args)
+    return rows, seconds, peak
 
 
 def parquet_rows(paths: list[Path]) -> int:

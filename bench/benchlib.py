@@ -1,16 +1,21 @@
-"""What the benchmarks share: the machine line, and fresh databases to measure on.
+"""What the benchmarks share: the machine line, fresh databases to measure on, and running a
+step in a fresh process to know its own peak memory.
 
 Run from the repository root as `python bench/<name>.py`; this folder is then on the path.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import platform
+import resource
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy
 
@@ -73,3 +78,31 @@ def postgres_answers(url: str) -> bool:
     finally:
         engine.dispose()
     return True
+
+
+def in_fresh_process(step: Callable[..., Any], *args: Any) -> tuple[Any, int]:
+    """`step(*args)` run in a fresh (spawned) process: what it returned, and that process's
+    peak memory in bytes. Exits the benchmark if the step fails."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_run, args=(step, args, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    if process.exitcode != 0:
+        sys.exit(f"{step.__name__} failed (exit {process.exitcode})")
+    return result  # type: ignore[no-any-return]
+
+
+def _run(step: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:
+    result = step(*args)
+    queue.put((result, peak_memory()))
+
+
+def peak_memory() -> int:
+    """This process's peak resident memory in bytes: VmHWM, which, unlike ru_maxrss, does
+    not carry over the parent's peak into a process it starts."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
