@@ -37,7 +37,6 @@ __all__ = ["BatchWriter", "batch_writer", "sqlite_instant"]
 
 _EVENT_COLUMNS = tuple(column.name for column in events.columns)
 _PAYLOAD_COLUMNS = tuple(column.name for column in personal_payloads.columns)
-_PROJECTION_COLUMNS = PROJECTION_COLUMNS
 _INSTANT_COLUMNS = frozenset(
     column.name for column in subject_states.columns if isinstance(column.type, UTCDateTime)
 )
@@ -141,7 +140,7 @@ def _payload_values(rows: Sequence[ChainRow]) -> list[tuple[Any, ...]]:
     ]
 
 
-_UPDATES = ", ".join(f"{name} = excluded.{name}" for name in _PROJECTION_COLUMNS[1:])
+_UPDATES = ", ".join(f"{name} = excluded.{name}" for name in PROJECTION_COLUMNS[1:])
 _HEAD = "SELECT seq, hash FROM ledger_head WHERE id = {mark}"
 
 
@@ -193,7 +192,7 @@ class _SqliteWriter:
 
     def projections(self, subjects: Sequence[SubjectRef]) -> list[SubjectProjection]:
         self._cursor.execute(
-            f"SELECT {_names(_PROJECTION_COLUMNS)} FROM ledger_subject_states "
+            f"SELECT {_names(PROJECTION_COLUMNS)} FROM ledger_subject_states "
             "WHERE subject_ref IN (SELECT value FROM json_each(?))",
             (json.dumps(list(subjects)),),
         )
@@ -201,8 +200,8 @@ class _SqliteWriter:
 
     def save_projections(self, projections: Sequence[tuple[SubjectProjection, int]]) -> None:
         self._cursor.executemany(
-            f"INSERT INTO ledger_subject_states ({_names(_PROJECTION_COLUMNS)}) "
-            f"VALUES ({_placeholders(len(_PROJECTION_COLUMNS), '?')}) "
+            f"INSERT INTO ledger_subject_states ({_names(PROJECTION_COLUMNS)}) "
+            f"VALUES ({_placeholders(len(PROJECTION_COLUMNS), '?')}) "
             f"ON CONFLICT (subject_ref) DO UPDATE SET {_UPDATES}",
             [_sqlite_state_values(projection_row(*pair)) for pair in projections],
         )
@@ -236,7 +235,7 @@ _SQLITE_CONVERTED = tuple(
 
 def _sqlite_state_row(values: Sequence[Any]) -> _StateRow:
     converted = list(values)
-    for index, name in enumerate(_PROJECTION_COLUMNS):
+    for index, name in enumerate(PROJECTION_COLUMNS):
         if name in _INSTANT_COLUMNS:
             converted[index] = _from_sqlite_instant(converted[index])
         elif name == "birth_date" and converted[index] is not None:
@@ -282,7 +281,7 @@ class _PostgresWriter:
 
     def projections(self, subjects: Sequence[SubjectRef]) -> list[SubjectProjection]:
         self._cursor.execute(
-            f"SELECT {_names(_PROJECTION_COLUMNS)} FROM ledger_subject_states "
+            f"SELECT {_names(PROJECTION_COLUMNS)} FROM ledger_subject_states "
             "WHERE subject_ref = ANY(%s)",
             (list(subjects),),
         )
@@ -296,13 +295,13 @@ class _PostgresWriter:
             "(LIKE ledger_subject_states) ON COMMIT DELETE ROWS"
         )
         with self._cursor.copy(
-            f"COPY placet_states_batch ({_names(_PROJECTION_COLUMNS)}) FROM STDIN"
+            f"COPY placet_states_batch ({_names(PROJECTION_COLUMNS)}) FROM STDIN"
         ) as copy:
             for pair in projections:
                 copy.write_row(projection_row(*pair))
         self._cursor.execute(
-            f"INSERT INTO ledger_subject_states ({_names(_PROJECTION_COLUMNS)}) "
-            f"SELECT {_names(_PROJECTION_COLUMNS)} FROM placet_states_batch "
+            f"INSERT INTO ledger_subject_states ({_names(PROJECTION_COLUMNS)}) "
+            f"SELECT {_names(PROJECTION_COLUMNS)} FROM placet_states_batch "
             f"ON CONFLICT (subject_ref) DO UPDATE SET {_UPDATES}"
         )
 

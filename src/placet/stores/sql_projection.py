@@ -23,28 +23,12 @@ from placet.ledger import (
 )
 from placet.policy.model import ConsentOptionId, PurposeId, SubjectTypeId
 from placet.policy.terms import Channel
+from placet.stores.sql_schema import subject_states
 
 __all__ = ["PROJECTION_COLUMNS", "projection_from_row", "projection_row"]
 
 
-PROJECTION_COLUMNS = (
-    "subject_ref",
-    "subject_type",
-    "birth_date",
-    "consents",
-    "withdrawn",
-    "objections",
-    "objects_to_direct_marketing",
-    "restricted",
-    "contracts",
-    "last_contract_end",
-    "debts",
-    "debt_settled_at",
-    "business_opt_out",
-    "business_opt_out_until",
-    "effective_through",
-    "last_seq",
-)
+PROJECTION_COLUMNS = tuple(column.name for column in subject_states.columns)
 """The columns of `ledger_subject_states`, in the order of `projection_row`'s values."""
 
 
