@@ -158,25 +158,6 @@ def retention_action(
     own, others = applicable_rules(policy, record.record_type, record.categories)
     rules = [own, *(rule for rule in others if _concerns(rule, record))]
     terms = tuple(_term(rule, record, facts, at, is_record_type=rule is own) for rule in rules)
-    binding = {
-        rule.id
-        for rule, term in zip(rules, terms, strict=True)
-        if binds(rule, is_record_type=term.is_record_type)
-        and (term.is_record_type or term.status is not RuleStatus.EXCEPTED)
-    }
-    terms = tuple(
-        RuleTerm(
-            term.rule,
-            term.action,
-            term.anchors,
-            term.starts,
-            term.cutoff,
-            term.status,
-            term.is_record_type,
-            binds=term.rule in binding,
-        )
-        for term in terms
-    )
     return _decide(terms, at)
 
 
@@ -261,8 +242,11 @@ def _term(
         starts = max(anchor.at for anchor in anchors if anchor.at is not None)
         cutoff = rule.period.after(starts) if rule.period is not None else starts
         status = RuleStatus.DUE if cutoff <= at else RuleStatus.RUNNING
+    takes_part = binds(rule, is_record_type=is_record_type) and (
+        is_record_type or status is not RuleStatus.EXCEPTED
+    )
     return RuleTerm(
-        rule.id, rule.action, anchors, starts, cutoff, status, is_record_type, binds=False
+        rule.id, rule.action, anchors, starts, cutoff, status, is_record_type, takes_part
     )
 
 
@@ -309,8 +293,8 @@ def _decide(terms: tuple[RuleTerm, ...], at: datetime) -> RetentionDecision:
     deletion = min(destroying, key=_cutoff, default=None)
     restriction = min(restricting, key=_cutoff, default=None)
     delete_at = deletion.cutoff if deletion is not None else None
-    ahead = [term.cutoff for term in binding if term.cutoff is not None and term.cutoff > at]
-    next_cutoff = min(ahead, default=None)
+    upcoming = min((term for term in binding if _cutoff(term) > at), key=_cutoff, default=None)
+    next_cutoff = upcoming.cutoff if upcoming is not None else None
     if deletion is not None and deletion.status is RuleStatus.DUE:
         return RetentionDecision(
             deletion.action,
@@ -334,11 +318,6 @@ def _decide(terms: tuple[RuleTerm, ...], at: datetime) -> RetentionDecision:
             f"Restricted since {_day(restriction.cutoff)} under rule {restriction.rule}"
             f"{until}: only stored, or used for legal claims (Art. 18(2)).",
         )
-    upcoming = min(
-        (term for term in binding if term.cutoff is not None and term.cutoff > at),
-        key=_cutoff,
-        default=None,
-    )
     if upcoming is None:
         pending = ", ".join(term.rule for term in terms if term.binds) or own.rule
         explanation = f"Kept: no cutoff is known yet (pending: {pending})."
