@@ -52,9 +52,7 @@ def plan(
         policies.latest,
         ledger,
         KEY,
-        read=lambda where, table, columns, instants: read_dataset(
-            where, table, columns, instants=instants
-        ),
+        read=read_dataset,
         at=AT,
         holds=holds,
     )

@@ -150,7 +150,7 @@ def plan(
     locations = system_locations(datamap, system_overrides(datamap, estate, connect), os.environ)
     wired = wiring()
     planned = plan_retention(
-        datamap, locations, policy, wired.ledger, wired.key, read=_read, at=when
+        datamap, locations, policy, wired.ledger, wired.key, read=read_dataset, at=when
     )
     if as_json:
         typer.echo(json.dumps(_plan_json(planned), indent=2, ensure_ascii=False))
@@ -183,10 +183,6 @@ def plan(
     typer.echo(
         f"{planned.acts_on:,} rows would be deleted, anonymised or restricted; nothing was changed."
     )
-
-
-def _read(location: Any, table: str, columns: Any, instants: Any) -> Any:
-    return read_dataset(location, table, columns, instants=instants)
 
 
 def _span(first: datetime, last: datetime | None) -> str:

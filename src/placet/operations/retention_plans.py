@@ -11,14 +11,22 @@ Nothing is changed anywhere.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Final, Protocol
 
 import polars as pl
 
-from placet.datamap import DataMap, Dataset, KeyKind, assignments_from, resolve_subjects
+from placet.datamap import (
+    DataMap,
+    Dataset,
+    Identity,
+    KeyKind,
+    assignments_from,
+    resolve_subjects,
+)
+from placet.datamap.identity import SUBJECT
 from placet.datamap.scan import SystemLocation
 from placet.decide import SubjectState
 from placet.errors import DataMapError
@@ -36,9 +44,18 @@ class SubjectStates(Protocol):
     def states(self, subjects: Sequence[SubjectRef], at: datetime) -> list[SubjectState]: ...
 
 
-DatasetReader = Callable[[SystemLocation, str, Sequence[str], Sequence[str]], pl.LazyFrame]
-"""Reads (location, table, columns, instants among them) as a lazy frame
-(`placet.stores.estate_tables.read_dataset`)."""
+class DatasetReader(Protocol):
+    """Reads a dataset's columns as a lazy frame, the `instants` among them as UTC datetimes
+    (`placet.stores.estate_tables.read_dataset`)."""
+
+    def __call__(
+        self,
+        location: SystemLocation,
+        table: str,
+        columns: Sequence[str],
+        *,
+        instants: Sequence[str] = (),
+    ) -> pl.LazyFrame: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,76 +83,124 @@ def plan_retention(
     holds: Sequence[LegalHold] = (),
 ) -> RetentionPlan:
     """What retention would do at `at` to every dataset of `datamap`, touching nothing."""
-    where = {location.system: location for location in locations}
+    estate = _Estate(datamap, {location.system: location for location in locations}, read)
+    facts = _Facts(ledger, key, at)
     lines: list[PlanLine] = []
     for _, system, dataset in datamap.located_datasets():
-        rows = _subscribers(datamap, where, dataset, read)
-        subscribers = rows.select(pl.col(SUBSCRIBER).drop_nulls().unique()).collect()
-        facts = _facts(subscribers[SUBSCRIBER].to_list(), ledger, key, at)
-        joined = rows.join(facts.lazy(), on=SUBSCRIBER, how="left")
+        rows, subscribers = estate.subscribers(dataset)
+        joined = rows.join(facts.of(subscribers).lazy(), on=SUBSCRIBER, how="left")
         lines += plan_dataset(policy, dataset, joined, at=at, holds=holds)
         log.info("retention planned", extra={"dataset": dataset.id, "system": system.id})
     return RetentionPlan(policy.policy_id, policy.version, at, tuple(lines))
 
 
-def _subscribers(
-    datamap: DataMap, where: dict[str, SystemLocation], dataset: Dataset, read: DatasetReader
-) -> pl.LazyFrame:
-    """The dataset's time column and the subscriber each row belongs to."""
-    key = dataset.subject_key
-    if key is None:
-        raise DataMapError(
-            f"dataset {dataset.id} has no subject key: retention cannot tell whose rows "
-            "they are. Run `placet datamap check`."
+class _Estate:
+    """The estate's datasets as the data map places them; each identity's assignments are
+    read once, however many datasets resolve their keys through it."""
+
+    def __init__(
+        self, datamap: DataMap, where: dict[str, SystemLocation], read: DatasetReader
+    ) -> None:
+        self._datamap = datamap
+        self._read = read
+        self._where = {
+            dataset.id: where[system.id] for _, system, dataset in datamap.located_datasets()
+        }
+        self._assignments: dict[str, pl.DataFrame] = {}
+
+    def subscribers(self, dataset: Dataset) -> tuple[pl.LazyFrame, list[str]]:
+        """The dataset's time column and the subscriber each row belongs to; and every
+        subscriber the rows can belong to (whose facts the plan needs)."""
+        key = dataset.subject_key
+        if key is None:
+            raise DataMapError(
+                f"dataset {dataset.id} has no subject key: retention cannot tell whose rows "
+                "they are. Run `placet datamap check`."
+            )
+        instants = [dataset.time_column] if dataset.time_column else []
+        rows = self._read(
+            self._where[dataset.id], dataset.location, [key.column, *instants], instants=instants
         )
-    system = next(system for _, system, found in datamap.located_datasets() if found is dataset)
-    instants = [dataset.time_column] if dataset.time_column else []
-    rows = read(where[system.id], dataset.location, [key.column, *instants], instants)
-    if key.kind is KeyKind.SUBSCRIBER_ID:
-        return rows.rename({key.column: SUBSCRIBER}).with_columns(
-            pl.col(SUBSCRIBER).cast(pl.String)
+        if key.kind is KeyKind.SUBSCRIBER_ID:
+            rows = rows.rename({key.column: SUBSCRIBER}).with_columns(
+                pl.col(SUBSCRIBER).cast(pl.String)
+            )
+            return rows, _distinct(rows)
+        identities = self._datamap.identities_for(key.kind)
+        if not identities or dataset.time_column is None:
+            # Nobody can be named: the rows are planned with no subscriber's facts.
+            return rows.with_columns(pl.lit(None, dtype=pl.String).alias(SUBSCRIBER)), []
+        assignments = self._assignments_of(identities[0]).lazy()
+        resolved = resolve_subjects(
+            rows, key.column, dataset.time_column, assignments, into=SUBSCRIBER
         )
-    identities = datamap.identities_for(key.kind)
-    if not identities or dataset.time_column is None:
-        # Nobody can be named: the rows are planned with no subscriber's facts.
-        return rows.with_columns(pl.lit(None, dtype=pl.String).alias(SUBSCRIBER))
-    identity = identities[0]
-    held_in = datamap.dataset(identity.dataset)
-    if held_in is None:
-        raise DataMapError(f"identity {identity.id} names no dataset of the map")
-    holder = next(system for _, system, found in datamap.located_datasets() if found is held_in)
-    columns = [identity.key.column, identity.subject_column, identity.valid_from, identity.valid_to]
-    assignments = read(
-        where[holder.id], held_in.location, columns, [identity.valid_from, identity.valid_to]
-    )
-    resolved = resolve_subjects(
-        rows,
-        key.column,
-        dataset.time_column,
-        assignments_from(assignments, identity),
-        into=SUBSCRIBER,
-    )
-    return resolved.drop(key.column)
+        # The holders of the keys are the candidates: read from the small assignments table
+        # rather than by a second pass over a large dataset.
+        return resolved.drop(key.column), _distinct(assignments.rename({SUBJECT: SUBSCRIBER}))
+
+    def _assignments_of(self, identity: Identity) -> pl.DataFrame:
+        found = self._assignments.get(identity.id)
+        if found is None:
+            held_in = self._datamap.dataset(identity.dataset)
+            if held_in is None:
+                raise DataMapError(f"identity {identity.id} names no dataset of the map")
+            frame = self._read(
+                self._where[held_in.id],
+                held_in.location,
+                [
+                    identity.key.column,
+                    identity.subject_column,
+                    identity.valid_from,
+                    identity.valid_to,
+                ],
+                instants=[identity.valid_from, identity.valid_to],
+            )
+            found = (
+                assignments_from(frame, identity)
+                .with_columns(pl.col(SUBJECT).cast(pl.String))
+                .collect()
+            )
+            self._assignments[identity.id] = found
+        return found
 
 
-def _facts(
-    subscribers: list[str], ledger: SubjectStates, key: PseudonymKey, at: datetime
-) -> pl.DataFrame:
-    """Each subscriber's facts from the ledger, in `FACT_COLUMNS` (the ledger records the
-    subject's type, contracts and debts; the other anchors stay unknown here)."""
-    pseudonyms = [pseudonymise_subject(subscriber, key) for subscriber in subscribers]
-    states = ledger.states(pseudonyms, at)
-    return pl.DataFrame(
-        {
-            SUBSCRIBER: subscribers,
-            "subject_type": [state.subject_type for state in states],
-            "last_contract_end": [state.last_contract_end for state in states],
-            "debt_settled_at": [state.debt_settled_at for state in states],
-        },
-        schema={
-            SUBSCRIBER: pl.String(),
-            "subject_type": FACT_COLUMNS["subject_type"],
-            "last_contract_end": FACT_COLUMNS["last_contract_end"],
-            "debt_settled_at": FACT_COLUMNS["debt_settled_at"],
-        },
-    )
+def _distinct(rows: pl.LazyFrame) -> list[str]:
+    return rows.select(pl.col(SUBSCRIBER).drop_nulls().unique()).collect()[SUBSCRIBER].to_list()
+
+
+class _Facts:
+    """Each subscriber's facts from the ledger in `FACT_COLUMNS` (the ledger records the
+    subject's type, contracts and debts; the other anchors stay unknown here), asked of the
+    ledger once per subscriber however many datasets hold their rows."""
+
+    _SCHEMA: Final = {
+        SUBSCRIBER: pl.String(),
+        "subject_type": FACT_COLUMNS["subject_type"],
+        "last_contract_end": FACT_COLUMNS["last_contract_end"],
+        "debt_settled_at": FACT_COLUMNS["debt_settled_at"],
+    }
+
+    def __init__(self, ledger: SubjectStates, key: PseudonymKey, at: datetime) -> None:
+        self._ledger = ledger
+        self._key = key
+        self._at = at
+        self._known = pl.DataFrame(schema=self._SCHEMA)
+
+    def of(self, subscribers: list[str]) -> pl.DataFrame:
+        """The facts of `subscribers` (and of any asked before)."""
+        asked = set(self._known[SUBSCRIBER].to_list())
+        new = [subscriber for subscriber in subscribers if subscriber not in asked]
+        if new:
+            pseudonyms = [pseudonymise_subject(subscriber, self._key) for subscriber in new]
+            states = self._ledger.states(pseudonyms, self._at)
+            found = pl.DataFrame(
+                {
+                    SUBSCRIBER: new,
+                    "subject_type": [state.subject_type for state in states],
+                    "last_contract_end": [state.last_contract_end for state in states],
+                    "debt_settled_at": [state.debt_settled_at for state in states],
+                },
+                schema=self._SCHEMA,
+            )
+            self._known = pl.concat([self._known, found])
+        return self._known
