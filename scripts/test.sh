@@ -12,7 +12,7 @@ if [ "${PLACET_TEST_QUICK:-0}" != "1" ]; then
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends \
     fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-    poppler-utils chromium >/dev/null
+    poppler-utils chromium openjdk-17-jre-headless >/dev/null
   # Debian's own python3 has no pip and refuses system-wide installs (PEP 668); a Python of
   # your own (pyenv, a venv) is used as it is.
   python3 -m pip --version >/dev/null 2>&1 || $SUDO apt-get install -y -qq python3-pip >/dev/null

@@ -165,6 +165,31 @@ def test_table_in_a_lake_system_is_reported(write_map: MapWriter, ipko: Policy) 
     ]
 
 
+def test_partition_needs_a_lake_dataset_with_a_time_column(
+    write_map: MapWriter, ipko: Policy
+) -> None:
+    partitioned = replace_once(
+        SMALL_MAP,
+        "        time_column: start_time\n",
+        "        time_column: start_time\n        partitioned_by: {column: month}\n",
+    )
+    assert problems_of(write_map(partitioned), ipko) == []
+    untimed = replace_once(partitioned, "        time_column: start_time\n", "")
+    problems = problems_of(write_map(untimed), ipko)
+    assert [problem.path for problem in problems if problem.code == "partition-without-time"] == [
+        "systems[1].datasets[0].partitioned_by"
+    ]
+    sql = replace_once(
+        SMALL_MAP,
+        "        time_column: created_at\n",
+        "        time_column: created_at\n        partitioned_by: {column: month}\n",
+    )
+    problems = problems_of(write_map(sql), ipko)
+    assert [problem.path for problem in problems if problem.code == "partition-without-time"] == [
+        "systems[0].datasets[0].partitioned_by"
+    ]
+
+
 def test_category_outside_the_retention_rule_is_a_warning(
     write_map: MapWriter, ipko: Policy
 ) -> None:

@@ -49,6 +49,11 @@ PROBLEM_CODES: dict[str, tuple[Level, str]] = {
         Level.ERROR,
         "a table outside a SQL system, or a Delta table or Parquet folder inside one",
     ),
+    "partition-without-time": (
+        Level.ERROR,
+        "a dataset is partitioned by its time column's month or day but has no time column, "
+        "or is a SQL table",
+    ),
     "category-outside-rule": (
         Level.WARNING,
         "a column's category is not among those of its dataset's retention rule",
@@ -111,6 +116,7 @@ def check_datamap(datamap: DataMap, policy: Policy) -> list[DataMapProblem]:
     categories = {category.id for category in policy.data_categories}
     for loc, system, dataset in datamap.located_datasets():
         found += _dataset_kind(loc, system.kind, dataset)
+        found += _partitioning(loc, dataset)
         found += _columns(loc, dataset, categories, rules.get(dataset.record_type))
         found += _record_type(loc, dataset, rules)
         found += _keys(loc, dataset, datamap)
@@ -163,6 +169,24 @@ def _dataset_kind(loc: _Loc, system: SystemKind, dataset: Dataset) -> list[tuple
             "dataset-kind-mismatch",
             f"a {system.value} system holds datasets of kind {expected}, not {dataset.kind.value}"
             "; fix the dataset's kind or move it to a system of the right kind",
+        )
+    ]
+
+
+def _partitioning(loc: _Loc, dataset: Dataset) -> list[tuple[_Loc, str, str]]:
+    if dataset.partitioned_by is None:
+        return []
+    if dataset.kind is DatasetKind.TABLE:
+        reason = "a SQL table is not partitioned by Placet; remove partitioned_by"
+    elif dataset.time_column is None:
+        reason = "it has no time_column to take the month or day of; add one"
+    else:
+        return []
+    return [
+        (
+            (*loc, "partitioned_by"),
+            "partition-without-time",
+            f"dataset {dataset.id} is partitioned_by {dataset.partitioned_by.column}, but {reason}",
         )
     ]
 

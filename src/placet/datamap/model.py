@@ -26,6 +26,7 @@ __all__ = [
     "Identity",
     "IdentityId",
     "KeyKind",
+    "Partitioning",
     "Provenance",
     "RetentionRuleId",
     "SubjectKey",
@@ -153,6 +154,19 @@ class Column(_Model):
         return value
 
 
+class Partitioning(_Model):
+    """A lake dataset partitioned by the month (or day) of its time column: `month=2026-03/`.
+
+    Retention uses it to drop whole expired partitions as metadata-only commits and rewrite
+    only the partition a cutoff falls in; one subscriber's lookup reads one month's files.
+    """
+
+    column: ColumnName
+    """The partition column (`month`), holding `YYYY-MM` (or `YYYY-MM-DD` by day)."""
+    unit: Literal["month", "day"] = "month"
+    """What one partition spans."""
+
+
 class Dataset(_Model):
     """A table, Delta table or Parquet folder holding records of one record type."""
 
@@ -171,6 +185,9 @@ class Dataset(_Model):
     masked in access answers to the record's subject."""
     time_column: ColumnName | None = None
     """The column with the record's instant, from which retention periods run."""
+    partitioned_by: Partitioning | None = None
+    """For a Delta table or Parquet folder: the partition column holding the month (or
+    day) of `time_column`."""
     record_type: str
     """The id of the policy's retention rule that governs these records."""
     source: DataOrigin

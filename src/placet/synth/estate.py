@@ -3,6 +3,7 @@ table by table, a chunk at a time, reporting progress.
 
     <out>/estate.db                                        (unless a database URL is given)
     <out>/lake/<table>/month=YYYY-MM/part-<bucket>.parquet  cdrs, location_events, data_sessions
+    <out>/lake/<table>/_delta_log/                         cdrs, location_events (Delta tables)
     <out>/consent-history.csv                              for `placet ledger import`
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import deltalake
 import pyarrow as pa
 
 from placet.synth.accounts import (
@@ -62,6 +64,8 @@ log = logging.getLogger(__name__)
 
 SQLITE_FILE = "estate.db"
 CONSENT_HISTORY_FILE = "consent-history.csv"
+MONTH_PARTITION = "month"
+"""The lake tables' partition column: the month of the row's time, `YYYY-MM`."""
 
 BlockRows = Callable[[Population, int], pa.Table]
 SQL_ROWS: dict[str, BlockRows] = {
@@ -126,7 +130,7 @@ class _Silent:
 
 def lake_file(out: Path, table: str, month: Month, bucket: int) -> Path:
     """Where a month's bucket of a lake table is written."""
-    return out / "lake" / table / f"month={month.label}" / f"part-{bucket:03d}.parquet"
+    return out / "lake" / table / f"{MONTH_PARTITION}={month.label}" / f"part-{bucket:03d}.parquet"
 
 
 def traffic_chunks(
@@ -185,7 +189,16 @@ def write_lake_table(
                         rows += chunk.num_rows
             written += rows
             reporter.advance(name, rows)
+    if spec.is_delta:
+        as_delta_table(out / "lake" / name)
     return written
+
+
+def as_delta_table(folder: Path) -> None:
+    """Make the month-partitioned Parquet files under `folder` a Delta table: a first
+    commit that adds them as they are (no data is rewritten)."""
+    partitions = deltalake.Schema([deltalake.Field(MONTH_PARTITION, deltalake.schema.PrimitiveType("string"))])
+    deltalake.convert_to_deltalake(str(folder), partition_by=partitions, partition_strategy="hive")
 
 
 def _write_consent_history(population: Population, path: Path, progress: ProgressReporter) -> int:

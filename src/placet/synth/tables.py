@@ -51,11 +51,14 @@ ARROW_TYPES: dict[ColumnType, pa.DataType] = {
 @dataclass(frozen=True, slots=True)
 class TableSpec:
     """One table of an estate: its name (the data map's `location`), its columns in order,
-    and whether it lives in the lake (Parquet) or in a SQL database."""
+    and whether it lives in the lake (Parquet, or a Delta table over the Parquet files) or in
+    a SQL database."""
 
     name: str
     columns: tuple[tuple[str, ColumnType], ...]
     is_lake: bool = False
+    is_delta: bool = False
+    """A lake table the data map reads as a Delta table (its Parquet files and a log)."""
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -180,8 +183,14 @@ _IPKO: tuple[TableSpec, ...] = (
             ("cell_id", T),
         ),
         is_lake=True,
+        is_delta=True,
     ),
-    TableSpec("location_events", (("msisdn", T), ("observed_at", S), ("cell_id", T)), is_lake=True),
+    TableSpec(
+        "location_events",
+        (("msisdn", T), ("observed_at", S), ("cell_id", T)),
+        is_lake=True,
+        is_delta=True,
+    ),
     TableSpec(
         "data_sessions",
         (
@@ -226,8 +235,14 @@ _IPNORDIC: tuple[TableSpec, ...] = (
             ("country", T),
         ),
         is_lake=True,
+        is_delta=True,
     ),
-    TableSpec("location_events", (("msisdn", T), ("observed_at", S), ("country", T)), is_lake=True),
+    TableSpec(
+        "location_events",
+        (("msisdn", T), ("observed_at", S), ("country", T)),
+        is_lake=True,
+        is_delta=True,
+    ),
     TableSpec(
         "data_sessions",
         (
