@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command: installs everything the tests need, then runs every check.
 # System packages: fonts with ë ç č đ æ ø å, Pango and HarfBuzz for PDF notices, poppler to
-# read PDFs back, Debian's chromium for the browser tests. Extra arguments go to pytest.
+# read PDFs back, Debian's chromium for the browser tests, Java 17 for Spark in local mode.
+# Extra arguments go to pytest.
 # PLACET_TEST_QUICK=1 skips the installs and the linters (for a quick rerun while developing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
