@@ -28,7 +28,7 @@ from placet.retention.rules import (
     is_unlimited,
 )
 
-__all__ = ["FACT_COLUMNS", "RETENTION_COLUMNS", "retention_frame"]
+__all__ = ["FACT_COLUMNS", "RETENTION_COLUMNS", "period_offset", "retention_frame"]
 
 INSTANT: Final = pl.Datetime("us", "UTC")
 
@@ -145,7 +145,7 @@ def _cutoff(rule: RetentionRule, collected: pl.Expr, *, is_record_type: bool) ->
         .then(pl.lit(None, dtype=INSTANT))
         .otherwise(pl.max_horizontal(anchors))
     )
-    cutoff = starts if rule.period is None else starts.dt.offset_by(_offset(rule))
+    cutoff = starts if rule.period is None else starts.dt.offset_by(period_offset(rule))
     if is_record_type or not rule.subject_types:
         return cutoff
     subject_type = pl.col("subject_type")
@@ -163,7 +163,8 @@ def _anchor(anchor: Anchor, collected: pl.Expr) -> pl.Expr:
     return pl.col(ANCHOR_FACTS[anchor]).cast(INSTANT)
 
 
-def _offset(rule: RetentionRule) -> str:
+def period_offset(rule: RetentionRule) -> str:
+    """The rule's period as a polars offset (`12mo`, `30d`)."""
     period = rule.period
     if period is None:  # pragma: no cover - only rules with a period are offset
         raise ValueError(f"rule {rule.id} has no period")

@@ -43,6 +43,7 @@ __all__ = [
     "RetentionFacts",
     "RuleStatus",
     "RuleTerm",
+    "anchor_date",
     "applicable_rules",
     "binds",
     "is_excepted",
@@ -229,7 +230,7 @@ def _term(
     is_record_type: bool,
 ) -> RuleTerm:
     anchors = tuple(
-        AnchorDate(anchor, _anchor_date(anchor, record, facts)) for anchor in rule.anchors
+        AnchorDate(anchor, anchor_date(anchor, record, facts)) for anchor in rule.anchors
     )
     starts = cutoff = None
     if is_unlimited(rule):
@@ -264,7 +265,9 @@ ANCHOR_FACTS: dict[Anchor, str] = {
 the other anchors come from the record's own instant."""
 
 
-def _anchor_date(anchor: Anchor, record: RetainedRecord, facts: RetentionFacts) -> datetime | None:
+def anchor_date(anchor: Anchor, record: RetainedRecord, facts: RetentionFacts) -> datetime | None:
+    """When `anchor` happened for `record` (its own instant, the end of its year, or the
+    subject's fact); None: not (yet)."""
     if anchor is Anchor.COLLECTION:
         return record.collected_at
     if anchor is Anchor.END_OF_YEAR:

@@ -11,6 +11,8 @@ is a `Selection`, evaluated inside the store, set-based:
   holder, so one subscriber's rows never include the previous holder's;
 - with `since` / `before`: the rows whose time column lies in `[since, before)`, and, with
   windows too, in both;
+- with `exclude` (windows too, same key column): less the rows those windows select (what
+  a legal hold keeps out of a sweep);
 - a row whose time column is null is never selected by a bound: the store errs on keeping.
 
 Nothing is read into Python objects row by row: `find` streams Arrow record batches,
@@ -39,6 +41,7 @@ import pyarrow as pa
 
 from placet.errors import StoreError
 from placet.retention.rewrites import Constant, MaskTail, Nullify, Remap, Rewrite
+from placet.retention.spans import WINDOW_SCHEMA
 
 __all__ = [
     "ANONYMISED_MARK",
@@ -63,15 +66,6 @@ ANONYMISED_MARK = "placet_anonymised_at"
 RESTRICTED_MARK = "placet_restricted_at"
 """The column marking rows restricted (stored, not processed: GDPR Art. 18)."""
 MARKS = (ANONYMISED_MARK, RESTRICTED_MARK)
-
-WINDOW_SCHEMA = pa.schema(
-    [
-        pa.field("key", pa.string(), nullable=False),
-        pa.field("since", pa.timestamp("us", "UTC")),
-        pa.field("before", pa.timestamp("us", "UTC")),
-    ]
-)
-"""A key and the span `[since, before)` of the rows' time in which it names the subject."""
 
 
 def key_windows(
@@ -107,6 +101,9 @@ class Selection:
     """Keys and their time spans, in `WINDOW_SCHEMA`; None: every key."""
     since: datetime | None = None
     before: datetime | None = None
+    exclude: pa.Table | None = field(default=None, compare=False)
+    """Keys and time spans whose rows are left out, in `WINDOW_SCHEMA` (compared with
+    `key_column` and `time_column` as `windows` are); None: none."""
 
     def __post_init__(self) -> None:
         if self.windows is not None:

@@ -121,6 +121,25 @@ def test_several_keys_with_open_windows(store: Store) -> None:
     assert ids(rows_of(store, selection)) == ids(wanted)
 
 
+def test_excluded_windows_are_left_out_of_a_sweep(store: Store) -> None:
+    cutoff = datetime(2026, 3, 1, tzinfo=UTC)
+    kept = key_windows(
+        [NUMBERS[2], RECYCLED], since=[None, HANDOVER - timedelta(days=3)], before=[None, HANDOVER]
+    )
+    selection = Selection(
+        time_column="start_time", key_column="a_number", before=cutoff, exclude=kept
+    )
+    table = expected()
+    left_out = (pl.col("a_number") == NUMBERS[2]) | (
+        (pl.col("a_number") == RECYCLED)
+        & pl.col("start_time").is_between(HANDOVER - timedelta(days=3), HANDOVER, closed="left")
+    )
+    wanted = table.filter((pl.col("start_time") < cutoff) & ~left_out)
+    assert ids(rows_of(store, selection)) == ids(wanted)
+    assert store.delete(TABLE, selection).rows == wanted.height
+    assert ids(rows_of(store)) == ids(table) - ids(wanted)
+
+
 def test_a_time_span_alone(store: Store) -> None:
     since, before = START + timedelta(days=20), START + timedelta(days=45, hours=5)
     selection = Selection(time_column="start_time", since=since, before=before)
