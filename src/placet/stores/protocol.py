@@ -12,7 +12,8 @@ is a `Selection`, evaluated inside the store, set-based:
 - with `since` / `before`: the rows whose time column lies in `[since, before)`, and, with
   windows too, in both;
 - with `exclude` (windows too, same key column): less the rows those windows select (what
-  a legal hold keeps out of a sweep);
+  a legal hold keeps out of a sweep), and less the rows of an excluded key that have no
+  time, which no window can place: the store errs on keeping;
 - a row whose time column is null is never selected by a bound: the store errs on keeping.
 
 Nothing is read into Python objects row by row: `find` streams Arrow record batches,

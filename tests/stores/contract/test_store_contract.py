@@ -140,6 +140,19 @@ def test_excluded_windows_are_left_out_of_a_sweep(store: Store) -> None:
     assert ids(rows_of(store)) == ids(table) - ids(wanted)
 
 
+def test_excluded_windows_keep_their_keys_rows_without_a_time(store: Store) -> None:
+    held = NUMBERS[1]
+    kept = key_windows([held], since=[START], before=[HANDOVER])
+    selection = Selection(time_column="start_time", key_column="a_number", exclude=kept)
+    table = expected()
+    assert table.filter((pl.col("a_number") == held) & pl.col("start_time").is_null()).height
+    wanted = table.filter(
+        (pl.col("a_number") != held)
+        | (pl.col("start_time").is_not_null() & (pl.col("start_time") >= HANDOVER))
+    )
+    assert ids(rows_of(store, selection)) == ids(wanted)
+
+
 def test_a_time_span_alone(store: Store) -> None:
     since, before = START + timedelta(days=20), START + timedelta(days=45, hours=5)
     selection = Selection(time_column="start_time", since=since, before=before)
