@@ -66,6 +66,8 @@ class DecisionKind(StrEnum):
     """A subject's data disclosed to a recipient outside the controller."""
     ERASURE = "erasure"
     """A subject's data erased (or kept, and why)."""
+    RETENTION_RUN = "retention-run"
+    """A retention run over the estate: what each step deleted, anonymised or restricted."""
 
 
 class DecisionRecord(BaseModel):

@@ -117,6 +117,7 @@ class LegalHold:
     until: datetime | None = None
     """When it lapses by itself; None: until released."""
     released_at: datetime | None = None
+    released_by: str | None = None
 
     def is_in_force(self, at: datetime) -> bool:
         if at < self.placed_at:
@@ -224,13 +225,17 @@ def may_destroy(
         and at < scope.legal_retention_until
     ):
         until = scope.legal_retention_until
+        when = (
+            "until their retention cutoff, not known yet (a contract still runs)"
+            if until.year == datetime.max.year
+            else f"until {until.date()}"
+        )
         found.append(
             Blocker(
                 BlockerKind.LEGAL_RETENTION,
                 until.isoformat(),
                 scope.subject,
-                f"a law obliges the operator to keep these records until {until.date()} "
-                "(GDPR Art. 17(3)(b))",
+                f"a law obliges the operator to keep these records {when} (GDPR Art. 17(3)(b))",
             )
         )
     if scope.subject is None:

@@ -4,7 +4,9 @@
 outside it (deletable); `ledger_subject_states` the projection of each subject's state;
 `ledger_head` one row naming the last position and hash, locked by every append;
 `ledger_decisions` and `ledger_decision_head` the decision records' chain and its head;
-`api_keys` the HTTP API's keys (their SHA-256, never the keys themselves).
+`api_keys` the HTTP API's keys (their SHA-256, never the keys themselves);
+`retention_runs` and `retention_steps` each retention run's journal, `legal_holds` the
+holds, `erasure_tombstones` what was erased (keys by pseudonym), for `replay-erasures`.
 """
 
 from __future__ import annotations
@@ -36,10 +38,14 @@ __all__ = [
     "api_keys",
     "decision_head",
     "decisions",
+    "erasure_tombstones",
     "events",
     "head",
+    "legal_holds",
     "metadata",
     "personal_payloads",
+    "retention_runs",
+    "retention_steps",
     "subject_states",
 ]
 
@@ -163,3 +169,78 @@ api_keys = Table(
     Column("revoked_at", UTCDateTime),
 )
 """API keys: `scopes` space-separated, `key_hash` the SHA-256 of the key in hex."""
+
+retention_runs = Table(
+    "retention_runs",
+    metadata,
+    Column("run_id", String(36), primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("policy_id", String(100), nullable=False),
+    Column("policy_version", String(50), nullable=False),
+    Column("estate", String(200), nullable=False),
+    Column("datamap_sha256", String(64), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("outcome", Text),
+    Column("decision_id", String(36)),
+)
+"""A retention run: the instant it decided for, what it read, and (once finished) its
+outcome and the decision record it was recorded as."""
+
+retention_steps = Table(
+    "retention_steps",
+    metadata,
+    Column("run_id", String(36), ForeignKey("retention_runs.run_id"), primary_key=True),
+    Column("step_no", Integer, primary_key=True, autoincrement=False),
+    Column("dataset", String(200), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("rules", Text, nullable=False),
+    Column("shape", String(20), nullable=False),
+    Column("planned_rows", BigInteger, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("changed_rows", BigInteger),
+    Column("left_rows", BigInteger),
+    Column("table_version", BigInteger),
+    Column("detail", Text),
+    Column("finished_at", UTCDateTime),
+)
+"""One step of a run (a dataset and an action): written when it starts, with the rows it
+found to act on, and completed once the store has committed the change."""
+
+legal_holds = Table(
+    "legal_holds",
+    metadata,
+    Column("hold_id", String(64), primary_key=True),
+    Column("subject", String(200)),
+    Column("dataset", String(200)),
+    Column("categories", Text, nullable=False),
+    Column("records_from", UTCDateTime),
+    Column("records_until", UTCDateTime),
+    Column("record", String(200)),
+    Column("reason", String(40), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("placed_by", String(200), nullable=False),
+    Column("placed_at", UTCDateTime, nullable=False),
+    Column("until", UTCDateTime),
+    Column("released_at", UTCDateTime),
+    Column("released_by", String(200)),
+)
+"""Legal holds (`placet.retention.guard.LegalHold`); `categories` space-separated."""
+
+erasure_tombstones = Table(
+    "erasure_tombstones",
+    metadata,
+    Column("tombstone_id", String(64), primary_key=True),
+    Column("dataset", String(200), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("key_pseudonym", String(64)),
+    Column("since", UTCDateTime),
+    Column("before", UTCDateTime),
+    Column("reference", String(100), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index("ix_erasure_tombstones_dataset", "dataset"),
+)
+"""What was erased, so that a restored backup can be erased again: a dataset's rows of a
+key (by its keyed pseudonym, never the key) in a span of their time, or every row before
+an instant (no key)."""
