@@ -1,33 +1,54 @@
-"""`placet retention …`: what the policy's retention rules require of a record, explained."""
+"""`placet retention …`: what the retention rules require of a record, a plan and a run of them
+over the whole estate, legal holds, and the replay of erasures after a restore."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import typer
+from rich.console import Console
+from rich.progress import Progress
 
 from placet.cli.datamap import CONNECT_OPTION, ESTATE_OPTION, system_overrides
 from placet.cli.policy import POLICY_ARGUMENT, select_version
-from placet.cli.wiring import instant, wiring
+from placet.cli.wiring import ACTOR_OPTION, instant, system_actor, wiring
 from placet.datamap import load_datamap
 from placet.datamap.scan import system_locations
-from placet.operations.retention_plans import RetentionPlan, plan_retention
+from placet.operations.erasures import replay_erasures
+from placet.operations.retention_plans import (
+    DatasetPlan,
+    EstatePlan,
+    EstateStores,
+    RetentionStep,
+    plan_estate,
+)
+from placet.operations.retention_runs import CHECKPOINTS, RunReport, run_retention
 from placet.policy import load_policy_set
 from placet.policy.model import CategoryId, SubjectTypeId
 from placet.policy.terms import LegalBasis
 from placet.retention import RetainedRecord, RetentionDecision, RetentionFacts, retention_action
-from placet.stores.estate_tables import read_dataset
+from placet.retention.guard import HoldReason, HoldScope, LegalHold
+from placet.retention.journal import StepRecord
+from placet.settings import get_settings
+from placet.stores.connect import open_stores
+from placet.stores.sql_retention import open_retention_book
 
 __all__ = ["retention_app"]
 
 retention_app = typer.Typer(
-    help="Explain what the retention rules require of a record.", no_args_is_help=True
+    help="Retention: explain a record's rules, plan and run them over the estate, legal holds.",
+    no_args_is_help=True,
 )
+console = Console(stderr=True)
 
 _FACTS = {
     "last_contract_end": "--last-contract-end",
@@ -130,6 +151,21 @@ def explain(
         )
 
 
+@contextmanager
+def _estate(
+    file: Path, connect: list[str], estate: Path | None
+) -> Iterator[tuple[EstateStores, str]]:
+    """The data map's stores, opened (and closed after), and the map's SHA-256."""
+    datamap = load_datamap(file)
+    locations = system_locations(datamap, system_overrides(datamap, estate, connect), os.environ)
+    stores = open_stores(datamap, locations)
+    try:
+        yield EstateStores(datamap, stores), hashlib.sha256(file.read_bytes()).hexdigest()
+    finally:
+        for store in stores.values():
+            store.close()
+
+
 @retention_app.command("plan")
 def plan(
     file: Path = typer.Argument(..., metavar="MAP", help="The estate's data map (YAML)."),
@@ -142,73 +178,358 @@ def plan(
 ) -> None:
     """What retention would delete, anonymise or restrict in every dataset, touching nothing.
 
-    Subscribers' facts (type, contracts, debts) come from the ledger (PLACET_DATABASE_URL).
+    Subscribers' facts (type, contracts, debts) and legal holds come from Placet's
+    database (PLACET_DATABASE_URL).
     """
     when = instant(at)
-    datamap = load_datamap(file)
-    policy = load_policy_set(datamap.policy).in_force(when)
-    locations = system_locations(datamap, system_overrides(datamap, estate, connect), os.environ)
     wired = wiring()
-    planned = plan_retention(
-        datamap, locations, policy, wired.ledger, wired.key, read=read_dataset, at=when
-    )
+    book = open_retention_book(get_settings().database_url)
+    with _estate(file, connect, estate) as (stores, _):
+        policy = load_policy_set(stores.datamap.policy).in_force(when)
+        planned = plan_estate(stores, policy, wired.ledger, wired.key, at=when, holds=book.holds())
     if as_json:
         typer.echo(json.dumps(_plan_json(planned), indent=2, ensure_ascii=False))
         return
     typer.echo(
-        f"retention plan of {datamap.estate}: policy {policy.policy_id} {policy.version}, "
-        f"at {when.isoformat()}"
+        f"retention plan of {stores.datamap.estate}: policy {policy.policy_id} "
+        f"{policy.version}, at {when.isoformat()}"
     )
-    rows = [("dataset", "rule", "action", "rows", "held", "acts on", "due since", "next cutoff")]
-    for line in planned.lines:
-        rows.append(
-            (
-                line.dataset,
-                line.rule or "(no cutoff known yet)",
-                line.action.value,
-                f"{line.rows:,}",
-                f"{line.held:,}",
-                f"{line.acts_on:,}",
-                "" if line.due_from is None else _span(line.due_from, line.due_until),
-                _day(line.next_cutoff) if line.next_cutoff else "",
+    rows: list[tuple[str, ...]] = [("dataset", "action", "rows", "selected by", "rules")]
+    for dataset in planned.datasets:
+        for step in dataset.steps:
+            rows.append(
+                (
+                    dataset.dataset,
+                    step.action.value,
+                    f"{step.rows:,}",
+                    _selected_by(step),
+                    ", ".join(step.rules),
+                )
             )
-        )
-    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
-    for row in rows:
-        cells = [
-            cell.rjust(width) if 3 <= index <= 5 else cell.ljust(width)
-            for index, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        typer.echo("  ".join(cells).rstrip())
+        rows.append((dataset.dataset, "keep", f"{dataset.kept:,}", _kept_note(dataset), ""))
+    _table(rows, numeric={2})
     typer.echo(
         f"{planned.acts_on:,} rows would be deleted, anonymised or restricted; nothing was changed."
     )
 
 
-def _span(first: datetime, last: datetime | None) -> str:
-    if last is None or last.date() == first.date():
-        return _day(first)
-    return f"{_day(first)} .. {_day(last)}"
+@retention_app.command("run")
+def run(
+    file: Path = typer.Argument(..., metavar="MAP", help="The estate's data map (YAML)."),
+    connect: list[str] = CONNECT_OPTION,
+    estate: Path | None = ESTATE_OPTION,
+    at: str | None = typer.Option(
+        None, "--at", help="The instant the run decides for (ISO 8601; default: now)."
+    ),
+    actor: str | None = typer.Option(None, "--actor", help="Who runs it (default: the user)."),
+    report: Path | None = typer.Option(
+        None, "--report", help="Write the run's report (JSON) to this file."
+    ),
+) -> None:
+    """Delete, anonymise and restrict what the plan says, set-based, in every store.
+
+    Each step is journalled in Placet's database before and after the store changes it,
+    verified by a count, and the run is recorded in the ledger's decision records. A run
+    that was killed is finished by the next `retention run` (at its own instant).
+    """
+    when = instant(at)
+    wired = wiring()
+    book = open_retention_book(get_settings().database_url)
+    checkpoint = _test_kill_hook()
+    with _estate(file, connect, estate) as (stores, digest):
+        policy = load_policy_set(stores.datamap.policy).in_force(when)
+        unfinished = book.unfinished_run()
+        if unfinished is not None:
+            typer.echo(
+                f"finishing retention run {unfinished.run_id}, started "
+                f"{unfinished.started_at.isoformat()}, at {unfinished.at.isoformat()}"
+            )
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("retention", total=None)
+
+            def shown(step: StepRecord) -> None:
+                progress.update(task, description=f"{step.dataset}: {step.action}")
+                progress.advance(task)
+                progress.console.print(
+                    f"  {step.dataset:<22} {step.action:<9} {step.changed_rows or 0:>12,} "
+                    f" {step.detail or ''}",
+                    soft_wrap=True,
+                    highlight=False,
+                    markup=False,
+                )
+
+            result = run_retention(
+                stores,
+                policy,
+                wired.ledger,
+                wired.key,
+                book,
+                at=when,
+                actor=actor or system_actor(),
+                datamap_sha256=digest,
+                holds=book.holds(),
+                checkpoint=checkpoint,
+                on_step=shown,
+            )
+    summary = _run_json(result)
+    if report is not None:
+        report.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    totals = ", ".join(f"{rows:,} {action}" for action, rows in sorted(_totals(result).items()))
+    typer.echo(
+        f"retention run {result.run.run_id} at {result.run.at.isoformat()}: "
+        f"{totals or 'nothing to do'}; recorded as decision {result.run.decision_id}"
+    )
+    if not result.is_verified:
+        typer.echo("some rows were still selected after their step: see the report", err=True)
+        raise typer.Exit(1)
 
 
-def _plan_json(planned: RetentionPlan) -> dict[str, Any]:
+@retention_app.command("replay-erasures")
+def replay(
+    file: Path = typer.Argument(..., metavar="MAP", help="The estate's data map (YAML)."),
+    connect: list[str] = CONNECT_OPTION,
+    estate: Path | None = ESTATE_OPTION,
+) -> None:
+    """After a backup is restored: erase again everything the tombstones say was erased,
+    so that a restore never brings an erased subscriber back."""
+    when = instant(None)
+    wired = wiring()
+    book = open_retention_book(get_settings().database_url)
+    with _estate(file, connect, estate) as (stores, _):
+        policy = load_policy_set(stores.datamap.policy).in_force(when)
+        results = replay_erasures(stores, policy, wired.key, book, at=when, holds=book.holds())
+    for result in results:
+        typer.echo(
+            f"  {result.dataset:<22} {result.outcome.value:<8} {result.rows:>12,}  "
+            f"{result.explanation}"
+        )
+    typer.echo(f"{sum(result.rows for result in results):,} rows erased again")
+
+
+holds_app = typer.Typer(help="Legal holds: data kept beyond its retention.", no_args_is_help=True)
+retention_app.add_typer(holds_app, name="holds")
+
+
+@holds_app.command("place")
+def place_hold(
+    hold_id: str = typer.Argument(..., help="The hold's id (a case or file number)."),
+    reason: HoldReason = typer.Option(..., "--reason", help="Why the data must be kept."),
+    description: str = typer.Option(..., "--description", help="What the hold is for."),
+    actor: str = ACTOR_OPTION,
+    subject: str | None = typer.Option(None, "--subject", help="The subscriber id it keeps."),
+    dataset: str | None = typer.Option(None, "--dataset", help="The dataset it keeps."),
+    category: list[str] = typer.Option(
+        [], "--category", help="A data category it keeps (repeat; none: all)."
+    ),
+    records_from: str | None = _date_option("--records-from", "The oldest record it keeps"),
+    records_until: str | None = _date_option(
+        "--records-until", "The instant the records it keeps end before"
+    ),
+    until: str | None = _date_option("--until", "When the hold lapses by itself"),
+) -> None:
+    """Place a legal hold, scoped as narrowly as its reason: a subject, a dataset, categories,
+    a span of the records' time. Held rows are never deleted."""
+    book = open_retention_book(get_settings().database_url)
+    hold = LegalHold(
+        hold_id=hold_id,
+        scope=HoldScope(
+            subject=subject,
+            dataset=dataset,
+            categories=frozenset(CategoryId(name) for name in category),
+            records_from=_optional_instant(records_from, "--records-from"),
+            records_until=_optional_instant(records_until, "--records-until"),
+        ),
+        reason=reason,
+        description=description,
+        placed_by=actor,
+        placed_at=instant(None),
+        until=_optional_instant(until, "--until"),
+    )
+    book.place(hold)
+    typer.echo(f"legal hold {hold_id} placed: {_scope(hold)}")
+
+
+@holds_app.command("release")
+def release_hold(
+    hold_id: str = typer.Argument(..., help="The hold's id."),
+    actor: str = ACTOR_OPTION,
+) -> None:
+    """Release a hold: the deletions it deferred run at the next `retention run`."""
+    book = open_retention_book(get_settings().database_url)
+    released = book.release(hold_id, instant(None), actor)
+    if released is None:
+        typer.echo(f"there is no legal hold {hold_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"legal hold {hold_id} released by {released.released_by}")
+
+
+@holds_app.command("list")
+def list_holds(
+    as_json: bool = typer.Option(False, "--json", help="Print the holds as JSON."),
+) -> None:
+    """Every hold, released ones too."""
+    book = open_retention_book(get_settings().database_url)
+    holds = book.holds()
+    if as_json:
+        typer.echo(json.dumps([_hold_json(hold) for hold in holds], indent=2, ensure_ascii=False))
+        return
+    now = instant(None)
+    for hold in holds:
+        state = "in force" if hold.is_in_force(now) else "released or lapsed"
+        typer.echo(
+            f"{hold.hold_id}  {state}  {hold.reason.value}  {_scope(hold)}  "
+            f"placed by {hold.placed_by} on {_day(hold.placed_at)}: {hold.description}"
+        )
+
+
+def _scope(hold: LegalHold) -> str:
+    scope = hold.scope
+    parts = [
+        f"subject {scope.subject}" if scope.subject else "",
+        f"dataset {scope.dataset}" if scope.dataset else "",
+        f"categories {', '.join(sorted(scope.categories))}" if scope.categories else "",
+        f"records from {_day(scope.records_from)}" if scope.records_from else "",
+        f"records before {_day(scope.records_until)}" if scope.records_until else "",
+        f"record {scope.record}" if scope.record else "",
+    ]
+    return "; ".join(part for part in parts if part)
+
+
+def _hold_json(hold: LegalHold) -> dict[str, Any]:
+    scope = hold.scope
+    return {
+        "hold_id": hold.hold_id,
+        "reason": hold.reason.value,
+        "description": hold.description,
+        "subject": scope.subject,
+        "dataset": scope.dataset,
+        "categories": sorted(scope.categories),
+        "records_from": _iso(scope.records_from),
+        "records_until": _iso(scope.records_until),
+        "placed_by": hold.placed_by,
+        "placed_at": _iso(hold.placed_at),
+        "until": _iso(hold.until),
+        "released_at": _iso(hold.released_at),
+        "released_by": hold.released_by,
+    }
+
+
+def _test_kill_hook() -> Callable[[str], None] | None:
+    """`PLACET_TEST_KILL_AT=CHECKPOINT[:N]`: kill this process (SIGKILL) the Nth time the
+    run passes that checkpoint. A test hook, to prove a killed run loses nothing."""
+    wanted = os.environ.get("PLACET_TEST_KILL_AT")
+    if not wanted:
+        return None
+    name, _, count = wanted.partition(":")
+    if name not in CHECKPOINTS:
+        raise typer.BadParameter(
+            f"PLACET_TEST_KILL_AT names no checkpoint: {name}; one of {', '.join(CHECKPOINTS)}"
+        )
+    remaining = [int(count or "1")]
+
+    def hook(passed: str) -> None:
+        if passed == name:
+            remaining[0] -= 1
+            if remaining[0] == 0:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    return hook
+
+
+def _selected_by(step: RetentionStep) -> str:
+    if step.shape == "time-prefix" and step.before is not None:
+        return f"time before {step.before.isoformat()}"
+    return f"{step.windows:,} key window(s)"
+
+
+def _kept_note(dataset: DatasetPlan) -> str:
+    if dataset.blocked:
+        return f"blocked: {dataset.blocked}"
+    if dataset.left_out:
+        return f"leaves out {', '.join(dataset.left_out)}"
+    return ""
+
+
+def _table(rows: list[tuple[str, ...]], *, numeric: set[int]) -> None:
+    widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
+    for row in rows:
+        cells = [
+            cell.rjust(width) if index in numeric else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        typer.echo("  ".join(cells).rstrip())
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _plan_json(planned: EstatePlan) -> dict[str, Any]:
     return {
         "policy": {"id": planned.policy_id, "version": planned.policy_version},
         "at": planned.at.isoformat(),
         "acts_on": planned.acts_on,
-        "lines": [
+        "datasets": [
             {
-                "dataset": line.dataset,
-                "rule": line.rule,
-                "action": line.action.value,
-                "rows": line.rows,
-                "held": line.held,
-                "acts_on": line.acts_on,
-                "due_from": line.due_from.isoformat() if line.due_from else None,
-                "due_until": line.due_until.isoformat() if line.due_until else None,
-                "next_cutoff": line.next_cutoff.isoformat() if line.next_cutoff else None,
+                "dataset": dataset.dataset,
+                "system": dataset.system,
+                "rows": dataset.rows,
+                "kept": dataset.kept,
+                "left_out": list(dataset.left_out),
+                "blocked": dataset.blocked,
+                "steps": [
+                    {
+                        "step": step.step_no,
+                        "action": step.action.value,
+                        "rules": list(step.rules),
+                        "selected_by": step.shape,
+                        "before": _iso(step.before),
+                        "windows": step.windows,
+                        "rows": step.rows,
+                    }
+                    for step in dataset.steps
+                ],
             }
-            for line in planned.lines
+            for dataset in planned.datasets
+        ],
+    }
+
+
+def _totals(result: RunReport) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for step in result.steps:
+        if step.action != "purge":
+            totals[step.action] = totals.get(step.action, 0) + (step.changed_rows or 0)
+    return totals
+
+
+def _run_json(result: RunReport) -> dict[str, Any]:
+    run = result.run
+    return {
+        "run_id": run.run_id,
+        "at": run.at.isoformat(),
+        "started_at": run.started_at.isoformat(),
+        "finished_at": _iso(run.finished_at),
+        "resumed": result.resumed,
+        "policy": {"id": run.policy_id, "version": run.policy_version},
+        "datamap_sha256": run.datamap_sha256,
+        "decision_id": run.decision_id,
+        "verified": result.is_verified,
+        "totals": _totals(result),
+        "steps": [
+            {
+                "step": step.step_no,
+                "dataset": step.dataset,
+                "action": step.action,
+                "rules": list(step.rules),
+                "selected_by": step.shape,
+                "planned_rows": step.planned_rows,
+                "changed_rows": step.changed_rows,
+                "left_rows": step.left_rows,
+                "table_version": step.table_version,
+                "detail": step.detail,
+            }
+            for step in result.steps
         ],
     }
 

@@ -60,7 +60,8 @@ from placet.operations.recording import (
     withdraw_consent,
     withdraw_objection,
 )
-from placet.operations.retention_plans import RetentionPlan, plan_retention
+from placet.operations.retention_plans import EstatePlan, EstateStores, plan_estate
+from placet.operations.retention_runs import RunReport, run_retention
 from placet.operations.subjects import subject_history, subject_state
 
 __all__ = [
@@ -71,10 +72,12 @@ __all__ = [
     "AudienceReplay",
     "DecisionAnswer",
     "DecisionRequest",
+    "EstatePlan",
+    "EstateStores",
     "IssuedKey",
     "Provenance",
     "Recorded",
-    "RetentionPlan",
+    "RunReport",
     "Scope",
     "SignedReceipt",
     "authenticate",
@@ -94,7 +97,7 @@ __all__ = [
     "list_keys",
     "load_receipt_keys",
     "make_objection",
-    "plan_retention",
+    "plan_estate",
     "query_subscriber_ids",
     "read_state",
     "read_subscriber_ids",
@@ -103,6 +106,7 @@ __all__ = [
     "record_subject_facts",
     "replay_audience",
     "revoke_key",
+    "run_retention",
     "select_audience",
     "set_restriction",
     "settle_debt",

@@ -197,7 +197,9 @@ def write_lake_table(
 def as_delta_table(folder: Path) -> None:
     """Make the month-partitioned Parquet files under `folder` a Delta table: a first
     commit that adds them as they are (no data is rewritten)."""
-    partitions = deltalake.Schema([deltalake.Field(MONTH_PARTITION, deltalake.schema.PrimitiveType("string"))])
+    partitions = deltalake.Schema(
+        [deltalake.Field(MONTH_PARTITION, deltalake.schema.PrimitiveType("string"))]
+    )
     deltalake.convert_to_deltalake(str(folder), partition_by=partitions, partition_strategy="hive")
 
 
