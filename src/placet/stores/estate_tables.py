@@ -1,16 +1,15 @@
-"""Read what an estate holds: a sample of every table (for `placet datamap scan`), and the
-columns of one dataset that a retention plan needs.
+"""Read what an estate holds: a sample of every table, for `placet datamap scan`.
 
 SQL databases are read through SQLAlchemy (the tables of the connection's default schema);
 lakes are folders of tables (Parquet folders or Delta tables, whose data files are
 Parquet), read with polars, hive partitions included. A scan reads a few rows of each
-table; `read_dataset` reads only the columns asked for, lazily from a lake, and from a SQL
-table into memory (pushing the plan's sums down into SQL is the stores' next step).
+table: enough to judge what its columns hold. Retention and requests read datasets through
+the store connectors (`placet.stores.connect`), which read a Delta table's current version.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
@@ -23,7 +22,7 @@ from placet.datamap.scan import ObservedTable, SystemLocation
 from placet.errors import StoreError
 from placet.stores.sql_database import database_cause, describe_database
 
-__all__ = ["SAMPLE_ROWS", "observe_estate", "read_dataset"]
+__all__ = ["SAMPLE_ROWS", "observe_estate"]
 
 SAMPLE_ROWS = 50
 """Rows read from each table to judge what its columns hold."""
@@ -45,46 +44,6 @@ def observe_estate(
         else:
             observed += _observe_lake(Path(location.where), sample_rows)
     return observed
-
-
-def read_dataset(
-    location: SystemLocation, table: str, columns: Sequence[str], *, instants: Sequence[str] = ()
-) -> pl.LazyFrame:
-    """The `columns` of a dataset's rows (`table`: its table, or its folder under the lake),
-    with the `instants` among them as UTC datetimes (SQLite keeps them as text)."""
-    if location.kind is SystemKind.SQL:
-        frame = _read_sql(location.where, table, columns).lazy()
-    else:
-        folder = Path(location.where) / table
-        if not folder.is_dir():
-            raise StoreError(f"there is no lake table {folder}. Check the data map's location.")
-        frame = pl.scan_parquet(folder / "**" / "*.parquet", hive_partitioning=True).select(columns)
-    schema = frame.collect_schema()
-    return frame.with_columns(_utc(name, schema[name]) for name in instants)
-
-
-def _utc(name: str, dtype: pl.DataType) -> pl.Expr:
-    column = pl.col(name)
-    if dtype == pl.String:
-        return column.str.to_datetime(time_unit="us", time_zone="UTC")
-    if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
-        return column.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-    return column.cast(pl.Datetime("us", "UTC"))
-
-
-def _read_sql(url: str, table: str, columns: Sequence[str]) -> pl.DataFrame:
-    engine = create_engine(_database_url(url))
-    quote = engine.dialect.identifier_preparer.quote
-    query = f"SELECT {', '.join(map(quote, columns))} FROM {quote(table)}"
-    try:
-        with engine.connect() as connection:
-            return pl.read_database(text(query), connection, infer_schema_length=None)
-    except SQLAlchemyError as exc:
-        raise StoreError(
-            f"cannot read {table} from {describe_database(engine)}: {database_cause(exc)}"
-        ) from exc
-    finally:
-        engine.dispose()
 
 
 def _database_url(url: str) -> URL:
