@@ -41,6 +41,14 @@ class PlacetSettings(BaseSettings):
         "store and out of the ledger database, and never change it: pseudonyms made with "
         "another key name no one. Needed to record events, not to verify the ledger.",
     )
+    pseudonymisation_keys: SecretStr | None = Field(
+        None,
+        description="The keys that pseudonymise datasets (`placet retention pseudonymise`): "
+        "`k2:<base64>,k1:<base64>`, the current key first, each at least 32 bytes, each "
+        "under an id. Adding a key in front and running `placet retention "
+        "rotate-pseudonyms` re-keys what is stored; keep the older keys in the chain, or "
+        "pseudonyms made under them no longer link with new ones. Keep them secret.",
+    )
 
     receipt_signing_key: SecretStr | None = Field(
         None,

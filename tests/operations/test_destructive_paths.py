@@ -5,9 +5,8 @@ force stops it."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from placet.operations.erasures import (
     ErasureOutcome,
     admin_delete,
     erase_subject,
+    pseudonymise_dataset,
     purge_dataset,
 )
 from placet.retention import (
@@ -29,27 +29,16 @@ from placet.retention import (
     LegalHold,
     may_destroy,
 )
+from placet.retention.anonymise import PseudonymKeyring
 from placet.stores.protocol import Selection
 from tests.operations.conftest import KEY
 from tests.operations.estate_fixtures import (
     AT,
     OpenEstate,
-    opened_estate,
-    write_reference_estate,
 )
 
 PLACED = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_reference_estate(tmp_path_factory.mktemp("reference") / "estate")
-
-
-@pytest.fixture
-def estate(reference: Path, tmp_path: Path) -> Iterator[OpenEstate]:
-    with opened_estate(reference, tmp_path / "estate") as opened:
-        yield opened
+KEYRING = PseudonymKeyring.from_setting("k1:" + "QUFB" * 11)
 
 
 @pytest.fixture
@@ -110,6 +99,9 @@ def run_path(path: DestructivePath, estate: OpenEstate, hold: LegalHold) -> Call
         DestructivePath.LAKE_PURGE: lambda: purge_dataset(
             estate.stores, "cdrs", at=AT, holds=[hold]
         ),
+        DestructivePath.PSEUDONYMISATION: lambda: pseudonymise_dataset(
+            estate.stores, estate.policy, KEYRING, "cdrs", at=AT, holds=[hold]
+        ),
     }  # fmt: skip
     return calls[path]
 
@@ -132,7 +124,14 @@ def test_every_destructive_path_asks_the_guard_with_its_own_path(
     assert path in {scope.path for scope in guard_calls}
 
 
-@pytest.mark.parametrize("path", [DestructivePath.ERASURE_REQUEST, DestructivePath.ADMIN_DELETE])
+@pytest.mark.parametrize(
+    "path",
+    [
+        DestructivePath.ERASURE_REQUEST,
+        DestructivePath.ADMIN_DELETE,
+        DestructivePath.PSEUDONYMISATION,
+    ],
+)
 def test_a_hold_stops_a_delete_of_the_rows_it_keeps(
     path: DestructivePath, estate: OpenEstate
 ) -> None:

@@ -23,7 +23,13 @@ from placet.cli.policy import POLICY_ARGUMENT, select_version
 from placet.cli.wiring import ACTOR_OPTION, instant, system_actor, wiring
 from placet.datamap import load_datamap
 from placet.datamap.scan import system_locations
-from placet.operations.erasures import replay_erasures
+from placet.errors import SettingsError
+from placet.operations.erasures import (
+    ErasureOutcome,
+    pseudonymise_dataset,
+    replay_erasures,
+    rotate_pseudonyms,
+)
 from placet.operations.retention_plans import (
     DatasetPlan,
     EstatePlan,
@@ -36,6 +42,7 @@ from placet.policy import load_policy_set
 from placet.policy.model import CategoryId, SubjectTypeId
 from placet.policy.terms import LegalBasis
 from placet.retention import RetainedRecord, RetentionDecision, RetentionFacts, retention_action
+from placet.retention.anonymise import PSEUDONYMISATION_KEYS_SETTING, PseudonymKeyring
 from placet.retention.guard import HoldReason, HoldScope, LegalHold
 from placet.retention.journal import StepRecord
 from placet.settings import get_settings
@@ -304,6 +311,66 @@ def replay(
             f"{result.explanation}"
         )
     typer.echo(f"{sum(result.rows for result in results):,} rows erased again")
+
+
+@retention_app.command("pseudonymise")
+def pseudonymise(
+    file: Path = typer.Argument(..., metavar="MAP", help="The estate's data map (YAML)."),
+    dataset: str = typer.Option(..., "--dataset", help="The dataset to pseudonymise."),
+    connect: list[str] = CONNECT_OPTION,
+    estate: Path | None = ESTATE_OPTION,
+    before: str | None = _date_option("--before", "Only the rows before this instant"),
+) -> None:
+    """Replace a dataset's identifiers by keyed pseudonyms (PLACET_PSEUDONYMISATION_KEYS),
+    mask other parties' numbers and coarsen location. The raw values are gone: legal holds
+    and open requests are asked first. Pseudonymised data is still personal data."""
+    when = instant(None)
+    book = open_retention_book(get_settings().database_url)
+    keyring = _keyring()
+    with _estate(file, connect, estate) as (stores, _):
+        policy = load_policy_set(stores.datamap.policy).in_force(when)
+        result = pseudonymise_dataset(
+            stores,
+            policy,
+            keyring,
+            dataset,
+            at=when,
+            before=_optional_instant(before, "--before"),
+            holds=book.holds(),
+        )
+    typer.echo(
+        f"{result.dataset}: {result.outcome.value}, {result.rows:,} rows; {result.explanation}"
+    )
+    if result.outcome is ErasureOutcome.KEPT:
+        raise typer.Exit(1)
+
+
+@retention_app.command("rotate-pseudonyms")
+def rotate(
+    file: Path = typer.Argument(..., metavar="MAP", help="The estate's data map (YAML)."),
+    dataset: str = typer.Option(..., "--dataset", help="The pseudonymised dataset."),
+    connect: list[str] = CONNECT_OPTION,
+    estate: Path | None = ESTATE_OPTION,
+) -> None:
+    """Carry a pseudonymised dataset's pseudonyms to the current key (the first of
+    PLACET_PSEUDONYMISATION_KEYS); a rerun changes nothing."""
+    when = instant(None)
+    keyring = _keyring()
+    with _estate(file, connect, estate) as (stores, _):
+        policy = load_policy_set(stores.datamap.policy).in_force(when)
+        result = rotate_pseudonyms(stores, policy, keyring, dataset, at=when)
+    typer.echo(f"{result.dataset}: {result.rows:,} rows; {result.explanation}")
+
+
+def _keyring() -> PseudonymKeyring:
+    keys = get_settings().pseudonymisation_keys
+    if keys is None:
+        raise SettingsError(
+            PSEUDONYMISATION_KEYS_SETTING,
+            "is not set, so nothing can be pseudonymised",
+            "Set it to `k1:<base64 of at least 32 random bytes>` (docs/retention.md)",
+        )
+    return PseudonymKeyring.from_setting(keys.get_secret_value())
 
 
 holds_app = typer.Typer(help="Legal holds: data kept beyond its retention.", no_args_is_help=True)

@@ -13,6 +13,9 @@ which function takes which path, and a test walks them all.
 - `replay_erasures`: after a backup is restored, every tombstone is applied again (keys are
   matched by their keyed pseudonym, read from the restored rows), so a restore never
   resurrects an erased subscriber.
+- `pseudonymise_dataset`: a dataset's identifiers replaced by keyed pseudonyms (the raw
+  values are gone, so it is a destructive path too), and `rotate_pseudonyms`, which
+  carries them to the keyring's current key.
 
 Every erasure writes its tombstones before the store changes anything.
 """
@@ -45,10 +48,11 @@ from placet.retention import (
     OpenRequest,
     may_destroy,
 )
-from placet.retention.anonymise import anonymisation_rewrites
+from placet.retention.anonymise import PseudonymKeyring, anonymisation_rewrites
 from placet.retention.journal import RetentionJournal, Tombstone
+from placet.retention.rewrites import Remap
 from placet.retention.spans import WINDOW_SCHEMA
-from placet.stores.protocol import ANONYMISED_MARK, Purge, Selection, Store
+from placet.stores.protocol import ANONYMISED_MARK, PSEUDONYMISED_MARK, Purge, Selection, Store
 
 __all__ = [
     "DESTRUCTIVE_PATHS",
@@ -56,8 +60,10 @@ __all__ = [
     "ErasureOutcome",
     "admin_delete",
     "erase_subject",
+    "pseudonymise_dataset",
     "purge_dataset",
     "replay_erasures",
+    "rotate_pseudonyms",
 ]
 
 _KEY_BATCH: Final = 50_000
@@ -187,6 +193,78 @@ def purge_dataset(
     return store.purge(dataset.location)
 
 
+def pseudonymise_dataset(
+    estate: EstateStores,
+    policy: Policy,
+    keyring: PseudonymKeyring,
+    dataset_id: str,
+    *,
+    at: datetime,
+    before: datetime | None = None,
+    holds: Sequence[LegalHold] = (),
+    open_requests: Sequence[OpenRequest] = (),
+) -> DatasetErasure:
+    """Replace the identifiers of a dataset's rows (those before `before`, or all) by keyed
+    pseudonyms under the keyring's chain, mask other parties' numbers and coarsen location,
+    where the guard allows; rows already pseudonymised are left as they are."""
+    dataset, store = _dataset(estate, dataset_id)
+    decision = may_destroy(
+        DestructionScope(
+            DestructivePath.PSEUDONYMISATION,
+            dataset.id,
+            _categories(dataset),
+            records_until=before,
+        ),
+        holds,
+        open_requests,
+        at,
+    )
+    if not decision.allowed or decision.excluded:
+        return DatasetErasure(dataset.id, ErasureOutcome.KEPT, 0, _why(decision))
+    rewrites = anonymisation_rewrites(policy, dataset, keyring=keyring, pseudonymise=True)
+    selection = Selection(time_column=dataset.time_column, before=before)
+    change = store.update(
+        dataset.location, selection, rewrites.rewrites, mark=PSEUDONYMISED_MARK, at=at
+    )
+    return DatasetErasure(
+        dataset.id,
+        ErasureOutcome.ERASED if change.rows else ErasureOutcome.NOTHING,
+        change.rows,
+        f"pseudonymised under key {keyring.current.key_id}; " + " ".join(rewrites.notes),
+        change.version,
+    )
+
+
+def rotate_pseudonyms(
+    estate: EstateStores,
+    policy: Policy,
+    keyring: PseudonymKeyring,
+    dataset_id: str,
+    *,
+    at: datetime,
+) -> DatasetErasure:
+    """Carry a pseudonymised dataset's pseudonyms to the keyring's current key. Each row is
+    rotated once per key (its mark names the key); every row must be pseudonymised."""
+    dataset, store = _dataset(estate, dataset_id)
+    rewrites = anonymisation_rewrites(policy, dataset, keyring=keyring, pseudonymise=True)
+    rotated = {
+        column: keyring.remap_rotate()
+        for column, rewrite in rewrites.rewrites.items()
+        if isinstance(rewrite, Remap)
+    }
+    if not rotated:
+        return DatasetErasure(dataset.id, ErasureOutcome.NOTHING, 0, "no pseudonymised column")
+    mark = f"placet_rotated_{keyring.current.key_id.replace('-', '_')}_at"
+    change = store.update(dataset.location, Selection(), rotated, mark=mark, at=at)
+    return DatasetErasure(
+        dataset.id,
+        ErasureOutcome.ERASED if change.rows else ErasureOutcome.NOTHING,
+        change.rows,
+        f"{', '.join(sorted(rotated))} carried to key {keyring.current.key_id}",
+        change.version,
+    )
+
+
 def replay_erasures(
     estate: EstateStores,
     policy: Policy,
@@ -229,6 +307,7 @@ DESTRUCTIVE_PATHS: Final = {
     DestructivePath.ERASURE_REQUEST: "placet.operations.erasures.erase_subject",
     DestructivePath.ADMIN_DELETE: "placet.operations.erasures.admin_delete",
     DestructivePath.LAKE_PURGE: "placet.operations.erasures.purge_dataset",
+    DestructivePath.PSEUDONYMISATION: "placet.operations.erasures.pseudonymise_dataset",
 }
 """Which operation takes each destructive path (a run purges its lakes itself too)."""
 

@@ -67,6 +67,8 @@ class DestructivePath(StrEnum):
     ERASURE_REQUEST = "erasure-request"
     ADMIN_DELETE = "admin-delete"
     LAKE_PURGE = "lake-purge"
+    PSEUDONYMISATION = "pseudonymisation"
+    """Identifiers replaced by keyed pseudonyms: the raw values are gone."""
 
 
 HOLDING_REQUESTS = frozenset(

@@ -47,6 +47,7 @@ from placet.retention.spans import WINDOW_SCHEMA
 __all__ = [
     "ANONYMISED_MARK",
     "MARKS",
+    "PSEUDONYMISED_MARK",
     "RESTRICTED_MARK",
     "WINDOW_SCHEMA",
     "Change",
@@ -66,7 +67,9 @@ ANONYMISED_MARK = "placet_anonymised_at"
 """The column an anonymising update stamps with its instant."""
 RESTRICTED_MARK = "placet_restricted_at"
 """The column marking rows restricted (stored, not processed: GDPR Art. 18)."""
-MARKS = (ANONYMISED_MARK, RESTRICTED_MARK)
+PSEUDONYMISED_MARK = "placet_pseudonymised_at"
+"""The column a pseudonymising update stamps with its instant."""
+MARKS = (ANONYMISED_MARK, RESTRICTED_MARK, PSEUDONYMISED_MARK)
 
 
 def key_windows(
