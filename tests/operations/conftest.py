@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -11,6 +13,9 @@ from placet.ledger import CollectedVia, PseudonymKey
 from placet.operations import Provenance, record_subject_facts, start_contract
 from placet.policy import PolicySet, load_policy_set
 from placet.stores.sql_ledger import SqlLedger, open_ledger
+
+if TYPE_CHECKING:
+    from tests.operations.estate_fixtures import OpenEstate
 
 KEY = PseudonymKey(bytes(range(32)))
 """The tests' pseudonym key; never a production key."""
@@ -59,3 +64,20 @@ def consumer(ledger: SqlLedger, policies: PolicySet, subscriber: str = SUBSCRIBE
         provenance=SHOP,
         recorded_at=on(1),
     )
+
+
+@pytest.fixture(scope="session")
+def reference_estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic IPKO estate with its ledger history, written once per process."""
+    from tests.operations.estate_fixtures import write_reference_estate
+
+    return write_reference_estate(tmp_path_factory.mktemp("reference") / "estate")
+
+
+@pytest.fixture
+def estate(reference_estate: Path, tmp_path: Path) -> Iterator[OpenEstate]:
+    """A fresh copy of the reference estate, its stores, ledger and retention book open."""
+    from tests.operations.estate_fixtures import opened_estate
+
+    with opened_estate(reference_estate, tmp_path / "estate") as opened:
+        yield opened

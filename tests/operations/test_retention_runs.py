@@ -11,7 +11,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,23 +29,11 @@ from tests.operations.estate_fixtures import (
     MAP,
     OpenEstate,
     opened_estate,
-    write_reference_estate,
 )
 
 CUTOFF = datetime(2025, 12, 1, tzinfo=UTC)
 """Twelve months before `AT`: IPKO's traffic data goes before it."""
 PLACED = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_reference_estate(tmp_path_factory.mktemp("reference") / "estate")
-
-
-@pytest.fixture
-def estate(reference: Path, tmp_path: Path) -> Iterator[OpenEstate]:
-    with opened_estate(reference, tmp_path / "estate") as opened:
-        yield opened
 
 
 def lake(estate: OpenEstate, table: str, columns: list[str]) -> pl.DataFrame:
@@ -278,7 +265,7 @@ def first_numbers(estate: OpenEstate, holder: dict[str, object]) -> set[str]:
 
 
 def test_replay_erasures_erases_a_restored_backup_again(
-    estate: OpenEstate, reference: Path
+    estate: OpenEstate, reference_estate: Path
 ) -> None:
     report = run(estate)
     after = {
@@ -288,9 +275,9 @@ def test_replay_erasures_erases_a_restored_backup_again(
     # A backup from before the run is restored over the estate; Placet's database stays.
     for store in estate.stores.stores.values():
         store.close()
-    shutil.copy(reference / "estate.db", estate.database)
+    shutil.copy(reference_estate / "estate.db", estate.database)
     shutil.rmtree(estate.folder / "lake")
-    shutil.copytree(reference / "lake", estate.folder / "lake")
+    shutil.copytree(reference_estate / "lake", estate.folder / "lake")
     assert lake(estate, "cdrs", ["start_time"]).height > after["cdrs"]
 
     results = replay_erasures(estate.stores, estate.policy, KEY, estate.book, at=AT)
@@ -313,10 +300,12 @@ KILL_POINTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def clean_run(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+@pytest.fixture(scope="session")
+def clean_run(
+    reference_estate: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, object]:
     folder = tmp_path_factory.mktemp("clean") / "estate"
-    with opened_estate(reference, folder) as opened:
+    with opened_estate(reference_estate, folder) as opened:
         report = run(opened)
         return {"changed": report.changed, "state": estate_state(opened)}
 
