@@ -97,6 +97,12 @@ def in_fresh_process(step: Callable[..., Any], *args: Any) -> tuple[Any, int]:
 def _run(step: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:
     result = step(*args)
     queue.put((result, peak_memory()))
+    queue.close()
+    queue.join_thread()
+    # Leave without the interpreter's teardown: native thread pools (deltalake's, pyarrow's)
+    # have been seen to abort a process at exit ("terminate called without an active
+    # exception") after its work was done and reported.
+    os._exit(0)
 
 
 def peak_memory() -> int:
