@@ -26,6 +26,7 @@ bench:
 	python3 bench/bench_ledger.py
 	python3 bench/bench_audience.py --subscribers 3000000
 	python3 bench/bench_http.py --subjects 10000 --workers 1,2
+	python3 bench/bench_retention.py --rows 111000000 --postgres-rows 10000000
 
 docs:
 	python3 scripts/gen_docs.py
