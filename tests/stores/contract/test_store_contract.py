@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
@@ -12,6 +13,7 @@ import pyarrow.compute as pc
 import pytest
 
 from placet.errors import StoreError
+from placet.stores.export import ExportFormat, export_rows
 from placet.stores.protocol import (
     ANONYMISED_MARK,
     RESTRICTED_MARK,
@@ -274,3 +276,29 @@ def test_key_windows_are_typed() -> None:
     windows = key_windows(["a", "b"], since=[None, AT])
     assert windows.num_rows == 2
     assert pc.sum(pc.is_null(windows["since"])).as_py() == 1
+
+
+@pytest.mark.parametrize("export_format", list(ExportFormat))
+def test_export_writes_the_selected_rows_batch_by_batch(
+    store: Store, export_format: ExportFormat, tmp_path: Path
+) -> None:
+    selection = by_holder("s2")
+    target = tmp_path / f"calls.{export_format.value}"
+
+    export = export_rows(
+        store, TABLE, selection, target, export_format, columns=["call_id", "a_number"],
+        batch_rows=7,
+    )  # fmt: skip
+
+    wanted = ids(rows_of(store, selection))
+    assert export.rows == len(wanted)
+    assert export.batches >= 2
+    if export_format is ExportFormat.PARQUET:
+        written = pl.read_parquet(target)
+    elif export_format is ExportFormat.CSV:
+        written = pl.read_csv(target)
+    else:
+        written = pl.read_ndjson(target)
+    assert set(written["call_id"].to_list()) == wanted
+    assert set(written["a_number"].to_list()) == {RECYCLED}
+    assert not list(tmp_path.glob(".*.partial"))
