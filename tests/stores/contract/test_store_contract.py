@@ -204,6 +204,17 @@ def test_a_sweep_by_cutoff_inside_a_month(store: Store) -> None:
     assert left["start_time"].null_count() == expected()["start_time"].null_count()
 
 
+def test_a_sweep_to_a_month_boundary_takes_whole_months(store: Store) -> None:
+    cutoff = datetime(2026, 3, 1, tzinfo=UTC)
+    selection = Selection(time_column="start_time", before=cutoff)
+    wanted = expected().filter(pl.col("start_time") < cutoff).height
+    assert store.delete(TABLE, selection).rows == wanted
+    assert store.count(TABLE, selection) == 0
+    left = rows_of(store)
+    assert left.filter(pl.col("start_time") < cutoff).height == 0
+    assert left.height == expected().height - wanted
+
+
 def test_anonymise_rewrites_marks_and_never_twice(store: Store) -> None:
     def pseudonym(values: pa.Array) -> pa.Array:
         return pa.array(
