@@ -62,11 +62,14 @@ def locations_of(datamap: DataMap, folder: Path) -> list:  # type: ignore[type-a
 
 
 @contextmanager
-def opened_estate(reference: Path, folder: Path) -> Iterator[OpenEstate]:
-    """A fresh copy of the reference estate at `folder`, opened."""
+def opened_estate(
+    reference: Path, folder: Path, *, spark: str | None = None
+) -> Iterator[OpenEstate]:
+    """A fresh copy of the reference estate at `folder`, opened (its lake through Spark
+    Connect at `spark`, when given)."""
     shutil.copytree(reference, folder)
     datamap = load_datamap(MAP)
-    stores = open_stores(datamap, locations_of(datamap, folder))
+    stores = open_stores(datamap, locations_of(datamap, folder), spark=spark)
     ledger = open_ledger(f"sqlite:///{folder / 'placet.db'}")
     book = open_retention_book(f"sqlite:///{folder / 'placet.db'}")
     try:

@@ -352,3 +352,18 @@ def test_a_killed_run_is_finished_by_the_next_with_counts_that_add_up(
     assert estate_state(estate) == clean_run["state"]
     (recorded,) = estate.ledger.decisions(DecisionKind.RETENTION_RUN)
     assert recorded.record.outcome["totals"] == report["totals"]
+
+
+def test_a_run_through_spark_connect_on_sail_does_what_a_local_run_does(
+    reference_estate: Path, tmp_path: Path, clean_run: dict[str, object]
+) -> None:
+    from tests.stores.contract import spark_factories
+
+    remote = spark_factories.address("sail")
+    with opened_estate(reference_estate, tmp_path / "estate", spark=remote) as estate:
+        planned = plan(estate)
+        report = run(estate)
+
+        assert report.is_verified
+        assert report.changed == planned.acts_on == clean_run["changed"]
+        assert estate_state(estate) == clean_run["state"]

@@ -158,14 +158,22 @@ def explain(
         )
 
 
+SPARK_OPTION = typer.Option(
+    None,
+    "--spark",
+    help="Reach the lake's tables through Spark Connect at this URL (sc://host:15002), or "
+    "Spark in this process (local[4]), instead of reading the files here.",
+)
+
+
 @contextmanager
 def _estate(
-    file: Path, connect: list[str], estate: Path | None
+    file: Path, connect: list[str], estate: Path | None, spark: str | None = None
 ) -> Iterator[tuple[EstateStores, str]]:
     """The data map's stores, opened (and closed after), and the map's SHA-256."""
     datamap = load_datamap(file)
     locations = system_locations(datamap, system_overrides(datamap, estate, connect), os.environ)
-    stores = open_stores(datamap, locations)
+    stores = open_stores(datamap, locations, spark=spark)
     try:
         yield EstateStores(datamap, stores), hashlib.sha256(file.read_bytes()).hexdigest()
     finally:
@@ -178,6 +186,7 @@ def plan(
     file: Path = typer.Argument(..., metavar="MAP", help="The estate's data map (YAML)."),
     connect: list[str] = CONNECT_OPTION,
     estate: Path | None = ESTATE_OPTION,
+    spark: str | None = SPARK_OPTION,
     at: str | None = typer.Option(
         None, "--at", help="The instant planned for (ISO 8601; default: now)."
     ),
@@ -191,7 +200,7 @@ def plan(
     when = instant(at)
     wired = wiring()
     book = open_retention_book(get_settings().database_url)
-    with _estate(file, connect, estate) as (stores, _):
+    with _estate(file, connect, estate, spark) as (stores, _):
         policy = load_policy_set(stores.datamap.policy).in_force(when)
         planned = plan_estate(stores, policy, wired.ledger, wired.key, at=when, holds=book.holds())
     if as_json:
@@ -225,6 +234,7 @@ def run(
     file: Path = typer.Argument(..., metavar="MAP", help="The estate's data map (YAML)."),
     connect: list[str] = CONNECT_OPTION,
     estate: Path | None = ESTATE_OPTION,
+    spark: str | None = SPARK_OPTION,
     at: str | None = typer.Option(
         None, "--at", help="The instant the run decides for (ISO 8601; default: now)."
     ),
@@ -243,7 +253,7 @@ def run(
     wired = wiring()
     book = open_retention_book(get_settings().database_url)
     checkpoint = _test_kill_hook()
-    with _estate(file, connect, estate) as (stores, digest):
+    with _estate(file, connect, estate, spark) as (stores, digest):
         policy = load_policy_set(stores.datamap.policy).in_force(when)
         unfinished = book.unfinished_run()
         if unfinished is not None:
@@ -296,13 +306,14 @@ def replay(
     file: Path = typer.Argument(..., metavar="MAP", help="The estate's data map (YAML)."),
     connect: list[str] = CONNECT_OPTION,
     estate: Path | None = ESTATE_OPTION,
+    spark: str | None = SPARK_OPTION,
 ) -> None:
     """After a backup is restored: erase again everything the tombstones say was erased,
     so that a restore never brings an erased subscriber back."""
     when = instant(None)
     wired = wiring()
     book = open_retention_book(get_settings().database_url)
-    with _estate(file, connect, estate) as (stores, _):
+    with _estate(file, connect, estate, spark) as (stores, _):
         policy = load_policy_set(stores.datamap.policy).in_force(when)
         results = replay_erasures(stores, policy, wired.key, book, at=when, holds=book.holds())
     for result in results:

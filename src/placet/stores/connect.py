@@ -3,7 +3,11 @@
 A SQL system is one `SqlStore` (SQLite, PostgreSQL, MariaDB). A lake system (`delta` or
 `parquet`) holds Delta tables and Parquet folders side by side under one root; its store
 routes each table to the connector of its dataset's kind, each told the table's month
-partition from the map.
+partition from the map. With `spark` (a Spark Connect URL, `sc://host:15002`, or
+`local[4]` for Spark's own Connect server in this process), a lake's tables are reached
+through Spark instead (`SparkStore`), for estates beyond one machine: its Delta tables on
+any Spark Connect engine (Apache Spark, Databricks, Sail), its Parquet folders on Apache
+Spark only (on Sail they are changed from this process, as without Spark).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ def open_stores(
     datamap: DataMap,
     locations: Sequence[SystemLocation],
     *,
+    spark: str | None = None,
     purge_retention: timedelta | None = None,
 ) -> dict[str, Store]:
     """A store for each system of `datamap`, by system id; close them when done."""
@@ -47,6 +52,7 @@ def open_stores(
                 Path(location.where),
                 kinds,
                 partitions,
+                spark=spark,
                 purge_retention=purge_retention,
             )
     except BaseException:
@@ -69,7 +75,7 @@ def time_partitions(datasets: Sequence[Dataset]) -> dict[str, TimePartition]:
 
 class LakeStore:
     """A lake's root: each table goes to the Delta or Parquet connector its dataset's kind
-    names."""
+    names (with `spark`, both through Spark Connect)."""
 
     def __init__(
         self,
@@ -77,14 +83,30 @@ class LakeStore:
         kinds: Mapping[str, DatasetKind],
         partitions: Mapping[str, TimePartition],
         *,
+        spark: str | None = None,
         purge_retention: timedelta | None = None,
     ) -> None:
         if not root.is_dir():
             raise StoreError(f"there is no lake folder {root}. Check the system's location.")
         self.root = root
         self._kinds = dict(kinds)
-        self._delta: Store = DeltaStore(root, partitions, purge_retention)
-        self._parquet: Store = ParquetStore(root, partitions)
+        self._delta: Store
+        self._parquet: Store
+        if spark is None:
+            self._delta = DeltaStore(root, partitions, purge_retention)
+            self._parquet = ParquetStore(root, partitions)
+        else:
+            from placet.stores.spark_store import open_spark_store
+
+            delta = open_spark_store(spark, str(root), "delta", partitions=partitions)
+            self._delta = delta
+            # Parquet folders change through Apache Spark only (spark_store); on another
+            # Spark Connect engine (Sail) they are changed here, as without --spark.
+            self._parquet = (
+                open_spark_store(spark, str(root), "parquet", partitions=partitions)
+                if delta.on_apache_spark
+                else ParquetStore(root, partitions)
+            )
 
     def _for(self, table: str) -> Store:
         kind = self._kinds.get(table, DatasetKind.PARQUET_FOLDER)
