@@ -5,9 +5,11 @@ which function takes which path, and a test walks them all.
 
 - `erase_subject`: every row of one subscriber in every dataset of the map (their own id,
   or each key they held while they held it; a recycled number's other holders are never
-  touched). A dataset the law makes the operator keep (its retention rule has a legal
-  ground, such as tax law for invoices) keeps the subscriber's rows until their cutoff
-  (GDPR Art. 17(3)(b)); the next retention run deletes them then.
+  touched), each erased dataset purged after (the physical phase): a subject's rows count
+  as gone (`DatasetErasure.is_gone`) only once the purge is complete. A dataset the law
+  makes the operator keep (its retention rule has a legal ground, such as tax law for
+  invoices) keeps the subscriber's rows until their cutoff (GDPR Art. 17(3)(b)); the next
+  retention run deletes them then.
 - `admin_delete`: one selection of one dataset, for an administrator's correction.
 - `purge_dataset`: the physical phase of a dataset on its own.
 - `replay_erasures`: after a backup is restored, every tombstone is applied again (keys are
@@ -22,6 +24,7 @@ Every erasure writes its tombstones before the store changes anything.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,6 +89,18 @@ class DatasetErasure:
     rows: int
     explanation: str
     version: int | None = None
+    purge: Purge | None = None
+    """The physical phase, where it ran after the erasure."""
+
+    @property
+    def is_gone(self) -> bool:
+        """Whether the erased rows are gone from disk too: the purge ran and is complete.
+        Until then a lake's older files (or a database's dead rows) still hold them."""
+        return (
+            self.outcome is ErasureOutcome.ERASED
+            and self.purge is not None
+            and (self.purge.complete)
+        )
 
 
 def erase_subject(
@@ -141,7 +156,9 @@ def erase_subject(
                 DatasetErasure(dataset.id, ErasureOutcome.KEPT, rows, decision.explanation)
             )
             continue
-        results.append(_delete(store, dataset, selection, key, journal, reference=reference, at=at))
+        erased = _delete(store, dataset, selection, key, journal, reference=reference, at=at)
+        purge = purge_dataset(estate, dataset.id, at=at, holds=holds)
+        results.append(dataclasses.replace(erased, purge=purge))
     return results
 
 
