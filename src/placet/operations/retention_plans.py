@@ -29,7 +29,6 @@ from typing import Final, Protocol
 
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from placet.datamap import DataMap, Dataset, Identity, KeyKind, System, assignments_from
 from placet.datamap.identity import SUBJECT, VALID_FROM, VALID_TO, resolve_subjects
@@ -41,13 +40,23 @@ from placet.ledger import (
     DecisionRecord,
     PseudonymKey,
     SubjectRef,
-    pseudonymise_subject,
+)
+from placet.operations.estate_rows import (
+    INSTANT,
+    KEY,
+    SUBSCRIBER,
+    TIME,
+    SubjectFacts,
+    as_utc,
+    clipped_windows,
+    distinct_values,
+    frame_of,
+    read_keys_and_times,
 )
 from placet.policy import Policy
 from placet.policy.model import CategoryId
 from placet.policy.terms import RetentionAction
 from placet.retention import (
-    FACT_COLUMNS,
     DestructionScope,
     DestructivePath,
     LegalHold,
@@ -58,7 +67,6 @@ from placet.retention import (
 )
 from placet.retention.guard import HOLDING_REQUESTS
 from placet.retention.spans import (
-    WINDOW_SCHEMA,
     RetentionShape,
     action_windows,
     could_fall_due,
@@ -84,10 +92,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SUBSCRIBER: Final = "subscriber"
-_KEY: Final = "key"
-_TIME: Final = "time"
-_INSTANT: Final = pl.Datetime("us", "UTC")
 
 _MARKS: Final = {
     RetentionAction.ANONYMISE: ANONYMISED_MARK,
@@ -245,7 +249,7 @@ class _Planner:
         self._at = at
         self._holds = [hold for hold in holds if hold.is_in_force(at)]
         self._requests = [request for request in open_requests if request.kind in HOLDING_REQUESTS]
-        self._facts = _Facts(ledger, key, at)
+        self._facts = SubjectFacts(ledger, key, at)
         self._assignments: dict[str, pl.DataFrame] = {}
 
     def plan(self, number: int, system: System, dataset: Dataset, store: Store) -> DatasetPlan:
@@ -345,16 +349,16 @@ class _Planner:
             if windows.num_rows == 0:
                 return []
             selection = Selection(time_column=time_column, key_column=key.column, windows=windows)
-        rows = _read(store, dataset.location, selection, key.column, time_column)
+        rows = read_keys_and_times(store, dataset.location, selection, key.column, time_column)
         if since is not None:
-            rows = rows.filter(pl.col(_TIME) >= since)
+            rows = rows.filter(pl.col(TIME) >= since)
         decided = self._decide(dataset, rows, categories)
         steps = []
         for action in (RetentionAction.DELETE, RetentionAction.ANONYMISE, RetentionAction.RESTRICT):
             acting = decided.filter(pl.col("retention_action") == action.value)
             if acting.is_empty():
                 continue
-            windows = action_windows(decided, key_column=_KEY, time_column=_TIME, action=action)
+            windows = action_windows(decided, key_column=KEY, time_column=TIME, action=action)
             if windows.num_rows == 0:
                 continue
             chosen = Selection(time_column=time_column, key_column=key.column, windows=windows)
@@ -381,7 +385,7 @@ class _Planner:
     def _decide(
         self, dataset: Dataset, rows: pl.DataFrame, categories: tuple[CategoryId, ...]
     ) -> pl.DataFrame:
-        """Each row (`_KEY`, `_TIME`) with its subscriber, their facts, the decision and
+        """Each row (`KEY`, `TIME`) with its subscriber, their facts, the decision and
         whether a hold or an open request keeps it (`held`)."""
         resolved = self._resolve(dataset, rows.lazy())
         subscribers = resolved.select(pl.col(SUBSCRIBER).drop_nulls().unique()).collect()
@@ -392,7 +396,7 @@ class _Planner:
             joined,
             record_type=dataset.record_type,
             categories=categories,
-            time_column=_TIME,
+            time_column=TIME,
             at=self._at,
         )
         held = held_rows(
@@ -400,7 +404,7 @@ class _Planner:
             self._holds,
             dataset=dataset.id,
             subject_column=SUBSCRIBER,
-            time_column=_TIME,
+            time_column=TIME,
             at=self._at,
         ) | pl.col(SUBSCRIBER).is_in([request.subject for request in self._requests])
         return decided.with_columns(held=held.fill_null(False)).collect()
@@ -409,18 +413,18 @@ class _Planner:
         key = dataset.subject_key
         assert key is not None
         if key.kind is KeyKind.SUBSCRIBER_ID:
-            return rows.with_columns(pl.col(_KEY).alias(SUBSCRIBER))
+            return rows.with_columns(pl.col(KEY).alias(SUBSCRIBER))
         assignments = self._assignments_for(key.kind)
         if assignments is None:
             return rows.with_columns(pl.lit(None, dtype=pl.String).alias(SUBSCRIBER))
-        return resolve_subjects(rows, _KEY, _TIME, assignments.lazy(), into=SUBSCRIBER)
+        return resolve_subjects(rows, KEY, TIME, assignments.lazy(), into=SUBSCRIBER)
 
     def _candidates(self, dataset: Dataset, store: Store, shape: RetentionShape) -> list[str]:
         """The subscribers of the dataset on whom a fact rule may be due at `at`."""
         key = dataset.subject_key
         assert key is not None
         if key.kind is KeyKind.SUBSCRIBER_ID:
-            subscribers = _distinct(store, dataset.location, key.column)
+            subscribers = distinct_values(store, dataset.location, key.column)
         else:
             assignments = self._assignments_for(key.kind)
             if assignments is None:
@@ -446,20 +450,20 @@ class _Planner:
         assert key is not None
         if key.kind is KeyKind.SUBSCRIBER_ID:
             frame = pl.DataFrame(
-                {_KEY: list(subscribers), VALID_FROM: None, VALID_TO: None},
-                schema={_KEY: pl.String, VALID_FROM: _INSTANT, VALID_TO: _INSTANT},
+                {KEY: list(subscribers), VALID_FROM: None, VALID_TO: None},
+                schema={KEY: pl.String, VALID_FROM: INSTANT, VALID_TO: INSTANT},
             )
         else:
             assignments = self._assignments_for(key.kind)
             if assignments is None:
                 frame = pl.DataFrame(
-                    schema={_KEY: pl.String, VALID_FROM: _INSTANT, VALID_TO: _INSTANT}
+                    schema={KEY: pl.String, VALID_FROM: INSTANT, VALID_TO: INSTANT}
                 )
             else:
                 frame = assignments.filter(pl.col(SUBJECT).is_in(list(subscribers))).select(
-                    pl.col("key").alias(_KEY), VALID_FROM, VALID_TO
+                    pl.col("key").alias(KEY), VALID_FROM, VALID_TO
                 )
-        return _clipped_windows(frame, since, until)
+        return clipped_windows(frame, since, until)
 
     def legal_cutoff(self, dataset: Dataset, store: Store, subject: str) -> datetime | None:
         """The latest instant the dataset's own rule keeps `subject`'s rows until
@@ -471,7 +475,9 @@ class _Planner:
         selection = Selection(
             time_column=dataset.time_column, key_column=key.column, windows=windows
         )
-        rows = _read(store, dataset.location, selection, key.column, dataset.time_column)
+        rows = read_keys_and_times(
+            store, dataset.location, selection, key.column, dataset.time_column
+        )
         if rows.is_empty():
             return None
         categories = tuple(
@@ -528,11 +534,11 @@ class _Planner:
                 identity.valid_from,
                 identity.valid_to,
             ]
-            frame = _frame(store.find(held_in.location, Selection(), columns), columns)
+            frame = frame_of(store.find(held_in.location, Selection(), columns), columns)
             found = (
                 assignments_from(
                     frame.lazy().with_columns(
-                        _utc(frame, identity.valid_from), _utc(frame, identity.valid_to)
+                        as_utc(frame, identity.valid_from), as_utc(frame, identity.valid_to)
                     ),
                     identity,
                 )
@@ -572,120 +578,3 @@ def _cut(
                 cut.append((held_until if since is None else max(since, held_until), until))
         pieces = cut
     return pieces
-
-
-def _clipped_windows(
-    frame: pl.DataFrame, since: datetime | None, until: datetime | None
-) -> pa.Table:
-    """`frame`'s key spans (`VALID_FROM`, `VALID_TO`) clipped to `[since, until)`."""
-    lower = pl.col(VALID_FROM)
-    upper = pl.col(VALID_TO)
-    if since is not None:
-        lower = pl.when(lower.is_null() | (lower < since)).then(pl.lit(since)).otherwise(lower)
-    if until is not None:
-        upper = pl.when(upper.is_null() | (upper > until)).then(pl.lit(until)).otherwise(upper)
-    clipped = frame.select(
-        pl.col(_KEY).alias("key"),
-        lower.cast(_INSTANT).alias("since"),
-        upper.cast(_INSTANT).alias("before"),
-    ).filter(
-        pl.col("key").is_not_null()
-        & (
-            pl.col("since").is_null()
-            | pl.col("before").is_null()
-            | (pl.col("since") < pl.col("before"))
-        )
-    )
-    arrow = clipped.to_arrow()
-    return pa.table(
-        [arrow[name].cast(WINDOW_SCHEMA.field(name).type) for name in WINDOW_SCHEMA.names],
-        schema=WINDOW_SCHEMA,
-    )
-
-
-def _frame(batches: Iterator[pa.RecordBatch], columns: Sequence[str]) -> pl.DataFrame:
-    read = list(batches)
-    if not read:
-        return pl.DataFrame({name: [] for name in columns})
-    frame = pl.from_arrow(pa.Table.from_batches(read))
-    assert isinstance(frame, pl.DataFrame)
-    return frame
-
-
-def _utc(frame: pl.DataFrame, name: str) -> pl.Expr:
-    """A time column as UTC datetimes (SQLite keeps them as text, some stores naive)."""
-    dtype = frame.schema[name]
-    column = pl.col(name)
-    if dtype == pl.String:
-        return column.str.to_datetime(time_unit="us", time_zone="UTC")
-    if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
-        return column.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-    if dtype == pl.Null:
-        return column.cast(_INSTANT)
-    return column.cast(_INSTANT)
-
-
-def _read(
-    store: Store, table: str, selection: Selection, key_column: str, time_column: str
-) -> pl.DataFrame:
-    """The selected rows' key (`_KEY`, as text) and time (`_TIME`, UTC)."""
-    frame = _frame(
-        store.find(table, selection, [key_column, time_column]), [key_column, time_column]
-    )
-    return frame.select(
-        pl.col(key_column).cast(pl.String).alias(_KEY), _utc(frame, time_column).alias(_TIME)
-    )
-
-
-def _distinct(store: Store, table: str, column: str) -> list[str]:
-    """The distinct values of a column, read batch by batch."""
-    seen: set[str] = set()
-    for batch in store.find(table, Selection(), [column]):
-        values = pc.unique(batch.column(0)).to_pylist()
-        seen.update(str(value) for value in values if value is not None)
-    return sorted(seen)
-
-
-class _Facts:
-    """Each subscriber's facts from the ledger in `FACT_COLUMNS`, asked once each. The
-    ledger records the subject's type, contracts and debts; the other anchors (claims
-    time-barred, a purpose fulfilled) are not recorded, so stay unknown: their rules wait."""
-
-    _SCHEMA: Final = {SUBSCRIBER: pl.String(), **FACT_COLUMNS}
-
-    def __init__(self, ledger: StateLedger, key: PseudonymKey, at: datetime) -> None:
-        self._ledger = ledger
-        self._key = key
-        self._at = at
-        self._known = pl.DataFrame(schema=self._SCHEMA)
-        self._asked: set[str] = set()
-
-    def of(self, subscribers: Sequence[str]) -> pl.DataFrame:
-        """The facts of `subscribers` (and of any asked before)."""
-        new = [subscriber for subscriber in subscribers if subscriber not in self._asked]
-        if new:
-            pseudonyms = [pseudonymise_subject(subscriber, self._key) for subscriber in new]
-            states = self._ledger.states(pseudonyms, self._at)
-            found = (
-                pl.DataFrame(
-                    {
-                        SUBSCRIBER: new,
-                        "subject_type": [state.subject_type for state in states],
-                        "last_contract_end": [state.last_contract_end for state in states],
-                        "debt_settled_at": [state.debt_settled_at for state in states],
-                    },
-                    schema_overrides={
-                        name: self._SCHEMA[name]
-                        for name in ("subject_type", "last_contract_end", "debt_settled_at")
-                    },
-                )
-                .with_columns(
-                    pl.lit(None, dtype=dtype).alias(name)
-                    for name, dtype in FACT_COLUMNS.items()
-                    if name not in {"subject_type", "last_contract_end", "debt_settled_at"}
-                )
-                .select(list(self._SCHEMA))
-            )
-            self._known = pl.concat([self._known, found])
-            self._asked.update(new)
-        return self._known
