@@ -16,7 +16,8 @@ import pyarrow.parquet as pq
 import pytest
 from deltalake import write_deltalake
 
-from placet.stores.delta_store import DeltaStore, window_difference
+from placet.stores.delta_store import DeltaStore
+from placet.stores.lake_selection import window_difference
 from placet.stores.parquet_store import TEMPORARY_SUFFIX, ParquetStore
 from placet.stores.protocol import (
     RESTRICTED_MARK,

@@ -22,17 +22,16 @@ from placet.stores.protocol import (
     Store,
     key_windows,
 )
-from placet.stores.spark_store import (
-    STAGING_FOLDER,
+from placet.stores.spark_delta import (
     Commit,
     DeltaRsMaintenance,
     DeltaSqlMaintenance,
-    SparkStore,
     commits_holding_files,
     detect_delta_maintenance,
-    open_spark_store,
     retention_of,
 )
+from placet.stores.spark_parquet import STAGING_FOLDER
+from placet.stores.spark_store import SparkStore, open_spark_store
 from tests.stores.contract import spark_factories
 from tests.stores.contract.conftest import (
     HANDOVER,
@@ -248,16 +247,16 @@ class ProcessKilledError(Exception):
 def test_a_parquet_rewrite_killed_mid_swap_is_finished_by_the_next_purge(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from placet.stores import spark_store
+    from placet.stores import spark_parquet
 
     store = local_parquet(tmp_path)
-    swap = spark_store._PartitionFolders._swap
+    swap = spark_parquet.PartitionFolders._swap
 
     def killed_after_one(folders: Any, run: str, units: list[str]) -> int:
         swap(folders, run, units[:1])
         raise ProcessKilledError
 
-    monkeypatch.setattr(spark_store._PartitionFolders, "_swap", killed_after_one)
+    monkeypatch.setattr(spark_parquet.PartitionFolders, "_swap", killed_after_one)
     with pytest.raises(ProcessKilledError):
         store.delete(TABLE, first_holder())
     monkeypatch.undo()
@@ -270,14 +269,14 @@ def test_a_parquet_rewrite_killed_mid_swap_is_finished_by_the_next_purge(
 def test_a_parquet_rewrite_killed_before_its_mark_leaves_the_table_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from placet.stores import spark_store
+    from placet.stores import spark_parquet
 
     store = local_parquet(tmp_path)
 
     def killed(folders: Any, run: str, units: list[str]) -> tuple[int, int]:
         raise ProcessKilledError
 
-    monkeypatch.setattr(spark_store._PartitionFolders, "commit", killed)
+    monkeypatch.setattr(spark_parquet.PartitionFolders, "commit", killed)
     with pytest.raises(ProcessKilledError):
         store.delete(TABLE, first_holder())
     monkeypatch.undo()

@@ -16,55 +16,59 @@ evaluated in Arrow, and the partitions holding its rows are overwritten in one c
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import math
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import unquote
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 from deltalake import DeltaTable, Field, write_deltalake
 from deltalake.exceptions import DeltaError, TableNotFoundError
 from deltalake.schema import PrimitiveType
 
 from placet.errors import StoreError
-from placet.retention.rewrites import Constant, MaskTail, Nullify, Remap, Rewrite
-from placet.stores.parquet_store import ArrowSelection, BatchEdit, remap_distinct
+from placet.retention.rewrites import Remap, Rewrite
+from placet.stores.delta_log import (
+    DEFAULT_DELETED_FILE_RETENTION,
+    RETENTION_PROPERTY,
+    commit_files,
+    in_words,
+    lingering_files,
+    parse_interval,
+    partitions_in_span,
+)
+from placet.stores.delta_sql import (
+    SOURCE_ALIAS,
+    TARGET_ALIAS,
+    column_ref,
+    conjunction,
+    instant_sql,
+    merge_terms,
+    partitions_named,
+    quote_name,
+    rewrite_sql,
+    selection_terms,
+    source_ref,
+    string_list,
+    target_ref,
+    window_source,
+)
+from placet.stores.lake_selection import (
+    ArrowSelection,
+    BatchEdit,
+    remap_distinct,
+    window_difference,
+)
 from placet.stores.protocol import Change, Purge, Selection, TimePartition
 
-__all__ = ["DEFAULT_DELETED_FILE_RETENTION", "DeltaStore", "window_difference"]
+__all__ = ["DeltaStore"]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DELETED_FILE_RETENTION = timedelta(days=7)
-"""How long a Delta table keeps removed files when its configuration does not say."""
-RETENTION_PROPERTY = "delta.deletedFileRetentionDuration"
-_INTERVAL = re.compile(r"interval\s+(\d+)\s+([a-z]+?)s?", re.IGNORECASE)
-_UNITS = {
-    "nanosecond": timedelta(microseconds=0.001),
-    "microsecond": timedelta(microseconds=1),
-    "millisecond": timedelta(milliseconds=1),
-    "second": timedelta(seconds=1),
-    "minute": timedelta(minutes=1),
-    "hour": timedelta(hours=1),
-    "day": timedelta(days=1),
-    "week": timedelta(weeks=1),
-}
-_STATS_SLACK = timedelta(milliseconds=1)
-"""Delta statistics may truncate instants to milliseconds: a maximum is trusted to be
-below a bound only a millisecond clear of it."""
-_OPEN_SINCE, _OPEN_BEFORE = -(2**63), 2**63 - 1
-"""An open bound, in the ticks (int64) of a window's instants."""
 _ERRORS = (DeltaError, pa.ArrowException, OSError, ValueError)
-_SOURCE = "s"
-_TARGET = "t"
 
 
 class DeltaStore:
@@ -148,8 +152,8 @@ class DeltaStore:
             base = opened.version()
             if partition is not None and _sweeps(prepared, partition):
                 return self._sweep(table, opened, prepared, partition)
-            terms = _selection_terms(prepared, partition, _column)
-            metrics = opened.delete(_conjunction(terms) if terms else None)
+            terms = selection_terms(prepared, partition, column_ref)
+            metrics = opened.delete(conjunction(terms) if terms else None)
             return self._change(table, base, int(metrics.get("num_deleted_rows") or 0))
         except _ERRORS as exc:
             raise self._cannot("delete from", table, exc) from exc
@@ -188,14 +192,14 @@ class DeltaStore:
                     table, opened, prepared, delete=False, rewrites=rewrites, mark=mark, at=at
                 )
             base = opened.version()
-            terms = _selection_terms(prepared, self._partition(table, opened), _column)
+            terms = selection_terms(prepared, self._partition(table, opened), column_ref)
             updates = {
-                _quote(name): _rewrite_sql(rewrite, _column(name), None)
+                quote_name(name): rewrite_sql(rewrite, column_ref(name), None)
                 for name, rewrite in rewrites.items()
             }
-            updates[_quote(mark)] = _instant_sql(at, pa.timestamp("us", "UTC"))
+            updates[quote_name(mark)] = instant_sql(at, pa.timestamp("us", "UTC"))
             metrics = opened.update(
-                updates=updates, predicate=_conjunction([*terms, f"{_column(mark)} IS NULL"])
+                updates=updates, predicate=conjunction([*terms, f"{column_ref(mark)} IS NULL"])
             )
             return self._change(table, base, int(metrics.get("num_updated_rows") or 0))
         except _ERRORS as exc:
@@ -214,7 +218,7 @@ class DeltaStore:
                 removed = opened.vacuum(
                     retention_hours=hours, dry_run=False, enforce_retention_duration=False
                 )
-            lingering = _lingering_files(self.root / table, opened)
+            lingering = lingering_files(self.root / table, opened)
         except _ERRORS as exc:
             raise self._cannot("vacuum", table, exc) from exc
         log.info("delta table vacuumed", extra={"table": table, "files": len(removed)})
@@ -227,9 +231,9 @@ class DeltaStore:
             )
         purgeable = max(lingering.values()) + retention
         kept_for = (
-            f"the table keeps removed files for {_words(retention)} ({RETENTION_PROPERTY})"
+            f"the table keeps removed files for {in_words(retention)} ({RETENTION_PROPERTY})"
             if self.purge_retention is None
-            else f"this store keeps removed files for {_words(retention)} (its purge retention)"
+            else f"this store keeps removed files for {in_words(retention)} (its purge retention)"
         )
         return Purge(
             len(removed),
@@ -252,22 +256,22 @@ class DeltaStore:
         delete commits either kind alone; both together go in one overwrite of those
         partitions by the rows the cut ones keep."""
         base = opened.version()
-        whole, cut, whole_rows = _partitions_in_span(opened, prepared, partition)
-        part = _column(partition.column)
+        whole, cut, whole_rows = partitions_in_span(opened, prepared, partition)
+        part = column_ref(partition.column)
         if not whole and not cut:
             return Change(0, version=opened.version())
         if not cut:
-            metrics = opened.delete(f"{part} IN ({_string_list(whole)})")
+            metrics = opened.delete(f"{part} IN ({string_list(whole)})")
             return self._change(table, base, int(metrics.get("num_deleted_rows") or 0))
         if not whole:
-            span = _selection_terms(prepared, None, _column)
-            metrics = opened.delete(_conjunction([f"{part} IN ({_string_list(cut)})", *span]))
+            span = selection_terms(prepared, None, column_ref)
+            metrics = opened.delete(conjunction([f"{part} IN ({string_list(cut)})", *span]))
             return self._change(table, base, int(metrics.get("num_deleted_rows") or 0))
         return self._overwrite(
             table,
             opened,
             BatchEdit(prepared),
-            predicate=f"{part} IN ({_string_list(sorted(whole + cut))})",
+            predicate=f"{part} IN ({string_list(sorted(whole + cut))})",
             scope=pc.field(partition.column).isin(cut),
             rows=whole_rows,
         )
@@ -305,10 +309,10 @@ class DeltaStore:
         )
         predicate: str | None
         if partition is not None:
-            predicate, scope = _partitions_named(partition.column, list(found.rows))
+            predicate, scope = partitions_named(partition.column, list(found.rows))
         else:
-            terms = _selection_terms(prepared, None, _column)
-            predicate = _conjunction(terms) if terms else None
+            terms = selection_terms(prepared, None, column_ref)
+            predicate = conjunction(terms) if terms else None
             scope = prepared.prefilter()
         return self._overwrite(table, opened, edit, predicate=predicate, scope=scope)
 
@@ -371,18 +375,18 @@ class DeltaStore:
         source = (
             self._remap_source(table, opened, prepared, rewrites, mark=mark)
             if remapped
-            else _window_source(prepared)
+            else window_source(prepared)
         )
         if source.num_rows == 0:
             return Change(0, version=opened.version())
-        terms = _merge_terms(prepared, remapped, self._partition(table, opened))
+        terms = merge_terms(prepared, remapped, self._partition(table, opened))
         if mark is not None:
-            terms.append(f"{_target(mark)} IS NULL")
+            terms.append(f"{target_ref(mark)} IS NULL")
         merger = opened.merge(
             source,
-            predicate=_conjunction(terms),
-            source_alias=_SOURCE,
-            target_alias=_TARGET,
+            predicate=conjunction(terms),
+            source_alias=SOURCE_ALIAS,
+            target_alias=TARGET_ALIAS,
             streamed_exec=False,
         )
         if delete:
@@ -391,14 +395,14 @@ class DeltaStore:
         if mark is None or at is None:
             raise StoreError("an update by merge needs its mark and instant")
         updates = {
-            _quote(name): _rewrite_sql(
+            quote_name(name): rewrite_sql(
                 rewrite,
-                _target(name),
-                _source(f"placet_new_{remapped.index(name)}") if name in remapped else None,
+                target_ref(name),
+                source_ref(f"placet_new_{remapped.index(name)}") if name in remapped else None,
             )
             for name, rewrite in rewrites.items()
         }
-        updates[_quote(mark)] = _instant_sql(at, pa.timestamp("us", "UTC"))
+        updates[quote_name(mark)] = instant_sql(at, pa.timestamp("us", "UTC"))
         metrics = merger.when_matched_update(updates=updates).execute()
         return self._change(table, base, int(metrics.get("num_target_rows_updated") or 0))
 
@@ -470,14 +474,14 @@ class DeltaStore:
         if self.purge_retention is not None:
             return self.purge_retention
         configured = opened.metadata().configuration.get(RETENTION_PROPERTY)
-        return DEFAULT_DELETED_FILE_RETENTION if configured is None else _interval(configured)
+        return DEFAULT_DELETED_FILE_RETENTION if configured is None else parse_interval(configured)
 
     def _change(self, table: str, base: int, rows: int) -> Change:
         """The change the last commit made, its files counted from its log entry."""
         version = self._open(table).version()
         if version == base:
             return Change(rows, version=version)
-        rewritten, removed = _commit_files(self.root / table, version)
+        rewritten, removed = commit_files(self.root / table, version)
         log.info(
             "delta table changed",
             extra={"table": table, "version": version, "rows": rows, "removed": removed},
@@ -519,185 +523,6 @@ class DeltaStore:
         return StoreError(f"cannot {doing} {self._where(table)}: {exc}")
 
 
-def window_difference(windows: pa.Table, exclude: pa.Table | None = None) -> pa.Table:
-    """The spans of `windows` outside every span of `exclude` with the same key, joined
-    into the fewest disjoint windows: every row then lies in at most one (a merge matches
-    it once). A sweep line over each key's bounds, counting the windows open past each."""
-    bounds = [_as_ticks(windows, chosen=1, held=0)]
-    if exclude is not None and exclude.num_rows:
-        bounds.append(_as_ticks(exclude, chosen=0, held=1))
-    events = pl.concat(
-        [
-            frame.select(
-                "key", pl.col(edge).alias("point"), pl.col("chosen") * sign, pl.col("held") * sign
-            )
-            for frame in bounds
-            for edge, sign in (("since", 1), ("before", -1))
-        ]
-    )
-    spans = (
-        events.group_by("key", "point")
-        .agg(pl.col("chosen").sum(), pl.col("held").sum())
-        .sort("key", "point")
-        .with_columns(
-            pl.col("chosen").cum_sum().over("key"),
-            pl.col("held").cum_sum().over("key"),
-            pl.col("point").shift(-1).over("key").alias("end"),
-        )
-        .filter((pl.col("chosen") > 0) & (pl.col("held") == 0) & pl.col("end").is_not_null())
-        .with_columns(
-            (pl.col("point") != pl.col("end").shift(1).over("key"))
-            .fill_null(True)
-            .cum_sum()
-            .over("key")
-            .alias("run")
-        )
-        .group_by("key", "run", maintain_order=True)
-        .agg(pl.col("point").min().alias("since"), pl.col("end").max().alias("before"))
-        .select(
-            "key",
-            pl.when(pl.col("since") != _OPEN_SINCE).then(pl.col("since")).alias("since"),
-            pl.when(pl.col("before") != _OPEN_BEFORE).then(pl.col("before")).alias("before"),
-        )
-        .to_arrow()
-    )
-    schema = windows.schema
-    return pa.table(
-        {
-            "key": spans["key"].cast(schema.field("key").type),
-            "since": spans["since"].cast(pa.int64()).cast(schema.field("since").type),
-            "before": spans["before"].cast(pa.int64()).cast(schema.field("before").type),
-        }
-    )
-
-
-def _as_ticks(windows: pa.Table, *, chosen: int, held: int) -> pl.DataFrame:
-    """Windows with their bounds as integer ticks (open bounds at the extremes), the empty
-    ones dropped, and how much each counts as chosen and as held."""
-    frame = pl.from_arrow(
-        pa.table(
-            {
-                "key": windows["key"],
-                "since": windows["since"].cast(pa.int64()),
-                "before": windows["before"].cast(pa.int64()),
-            }
-        )
-    )
-    assert isinstance(frame, pl.DataFrame)
-    return frame.with_columns(
-        pl.col("since").fill_null(_OPEN_SINCE),
-        pl.col("before").fill_null(_OPEN_BEFORE),
-        pl.lit(chosen, pl.Int64).alias("chosen"),
-        pl.lit(held, pl.Int64).alias("held"),
-    ).filter(pl.col("since") < pl.col("before"))
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _column(name: str) -> str:
-    return _quote(name)
-
-
-def _target(name: str) -> str:
-    return f"{_TARGET}.{_quote(name)}"
-
-
-def _source(name: str) -> str:
-    return f"{_SOURCE}.{_quote(name)}"
-
-
-def _string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _string_list(values: Sequence[str]) -> str:
-    return ", ".join(_string(value) for value in values)
-
-
-def _conjunction(terms: Sequence[str]) -> str:
-    return " AND ".join(f"({term})" for term in terms) if terms else "TRUE"
-
-
-def _instant_sql(instant: datetime, instant_type: pa.DataType) -> str:
-    """An instant as a literal DataFusion casts to the column's type (UTC)."""
-    utc = instant.astimezone(UTC)
-    suffix = "Z" if instant_type.tz is not None else ""
-    return _string(f"{utc:%Y-%m-%dT%H:%M:%S.%f}{suffix}")
-
-
-def _selection_terms(
-    prepared: ArrowSelection, partition: TimePartition | None, ref: Callable[[str], str]
-) -> list[str]:
-    """The selection's time bounds (and the partitions they allow) as SQL terms."""
-    selection = prepared.selection
-    terms: list[str] = []
-    time = selection.time_column
-    if time is not None:
-        instant_type = prepared.schema.field(time).type
-        if selection.since is not None:
-            terms.append(f"{ref(time)} >= {_instant_sql(selection.since, instant_type)}")
-        if selection.before is not None:
-            terms.append(f"{ref(time)} < {_instant_sql(selection.before, instant_type)}")
-    if partition is not None and partition.column in prepared.schema.names:
-        first, last = prepared.partition_labels(partition)
-        if first is not None:
-            terms.append(f"{ref(partition.column)} >= {_string(first)}")
-        if last is not None:
-            terms.append(f"{ref(partition.column)} <= {_string(last)}")
-    return terms
-
-
-def _merge_terms(
-    prepared: ArrowSelection, remapped: Sequence[str], partition: TimePartition | None
-) -> list[str]:
-    """The merge's predicate: the target row's key and time inside a source window, its
-    remapped values equal to the source's (nulls too), and the selection's own bounds."""
-    terms = _selection_terms(prepared, partition, _target)
-    selection = prepared.selection
-    if prepared.windows is not None and selection.key_column is not None:
-        terms.append(f"{_target(selection.key_column)} = {_source('placet_key')}")
-        if selection.time_column is not None and prepared.has_window_bounds:
-            time = _target(selection.time_column)
-            since, before = _source("placet_since"), _source("placet_before")
-            terms.append(f"{since} IS NULL OR {time} >= {since}")
-            terms.append(f"{before} IS NULL OR {time} < {before}")
-    for index, name in enumerate(remapped):
-        terms.append(f"{_target(name)} IS NOT DISTINCT FROM {_source(f'placet_old_{index}')}")
-    return terms
-
-
-def _window_source(prepared: ArrowSelection) -> pa.Table:
-    if prepared.windows is None:
-        raise StoreError("a merge without key windows needs a remapped column")
-    windows = prepared.windows
-    return pa.table(
-        {
-            "placet_key": windows["key"],
-            "placet_since": windows["since"],
-            "placet_before": windows["before"],
-        }
-    )
-
-
-def _rewrite_sql(rewrite: Rewrite, column: str, mapped: str | None) -> str:
-    """A rewrite as a DataFusion SQL expression of the column (`mapped`: a Remap's value)."""
-    if isinstance(rewrite, Nullify):
-        return "NULL"
-    if isinstance(rewrite, Constant):
-        return _string(rewrite.value)
-    if isinstance(rewrite, MaskTail):
-        length = f"character_length({column})"
-        return (
-            f"left({column}, greatest({length} - {rewrite.digits}, 0)) || "
-            f"repeat({_string(rewrite.mask)}, least({length}, {rewrite.digits}))"
-        )
-    if mapped is None:
-        raise StoreError(f"the remap '{rewrite.name}' was given no mapping")
-    return mapped
-
-
 def _sweeps(prepared: ArrowSelection, partition: TimePartition) -> bool:
     """Whether a delete of `prepared` is a sweep of `partition`'s table: a span of the
     time the partitions are made of, with no windows."""
@@ -707,143 +532,3 @@ def _sweeps(prepared: ArrowSelection, partition: TimePartition) -> bool:
         and selection.time_column == partition.time_column
         and (selection.since is not None or selection.before is not None)
     )
-
-
-def _partitions_named(column: str, values: Sequence[str | None]) -> tuple[str, pc.Expression]:
-    """A predicate naming these partitions, in SQL and as a dataset filter."""
-    named = sorted(value for value in values if value is not None)
-    sql = [f"{_column(column)} IN ({_string_list(named)})"] if named else []
-    expression = pc.field(column).isin(named)
-    if None in values:
-        sql.append(f"{_column(column)} IS NULL")
-        expression = expression | pc.field(column).is_null()
-    return " OR ".join(sql), expression
-
-
-def _instant_scalar(instant: datetime, instant_type: pa.DataType) -> pa.Scalar:
-    utc = instant.astimezone(UTC)
-    return pa.scalar(utc if instant_type.tz is not None else utc.replace(tzinfo=None), instant_type)
-
-
-def _partitions_in_span(
-    opened: DeltaTable, prepared: ArrowSelection, partition: TimePartition
-) -> tuple[list[str], list[str], int]:
-    """The partitions a time span selects whole (every file's statistics show all its rows
-    inside), the partitions it cuts, and how many rows the whole ones hold."""
-    time = prepared.selection.time_column
-    first, last = prepared.partition_labels(partition)
-    files = pl.from_arrow(pa.table(opened.get_add_actions(flatten=True)))
-    assert isinstance(files, pl.DataFrame)
-    value = pl.col(f"partition.{partition.column}")
-    in_span = value.is_not_null()
-    if first is not None:
-        in_span &= value >= first
-    if last is not None:
-        in_span &= value <= last
-    files = files.filter(in_span)
-    stats = ["num_records", f"null_count.{time}", f"min.{time}", f"max.{time}"]
-    if files.is_empty():
-        return [], [], 0
-    if any(name not in files.columns for name in stats):
-        return [], sorted(files[f"partition.{partition.column}"].unique().to_list()), 0
-    instant_type = prepared.schema.field(time).type
-    since, before = prepared.selection.since, prepared.selection.before
-    low, high, nulls = pl.col(f"min.{time}"), pl.col(f"max.{time}"), pl.col(f"null_count.{time}")
-    whole = (nulls == 0) & low.is_not_null() & high.is_not_null()
-    none = (nulls == pl.col("num_records")).fill_null(False)
-    if since is not None:
-        bound = _instant_scalar(since, instant_type).as_py()
-        whole &= low >= bound
-        none |= (high + _STATS_SLACK <= bound).fill_null(False)
-    if before is not None:
-        bound = _instant_scalar(before, instant_type).as_py()
-        whole &= high + _STATS_SLACK <= bound
-        none |= (low >= bound).fill_null(False)
-    summary = (
-        files.with_columns(whole=whole.fill_null(False), none=none)
-        .group_by(value.alias("partition"))
-        .agg(
-            pl.col("whole").all(),
-            pl.col("none").all(),
-            pl.col("num_records").sum().alias("rows"),
-        )
-    )
-    wholly = summary.filter(pl.col("whole"))
-    cut = summary.filter(~pl.col("whole") & ~pl.col("none"))
-    return (
-        sorted(wholly["partition"].to_list()),
-        sorted(cut["partition"].to_list()),
-        int(wholly["rows"].sum()),
-    )
-
-
-def _commit_files(table_path: Path, version: int) -> tuple[int, int]:
-    """How many files a commit rewrote (removed where it added a file to the same
-    partition) and removed whole, read from its log entry."""
-    added: set[str] = set()
-    removed: list[str] = []
-    entry = table_path / "_delta_log" / f"{version:020d}.json"
-    with entry.open(encoding="utf-8") as lines:
-        for line in lines:
-            action = json.loads(line)
-            if "add" in action:
-                added.add(json.dumps(action["add"].get("partitionValues") or {}, sort_keys=True))
-            elif "remove" in action:
-                removed.append(
-                    json.dumps(action["remove"].get("partitionValues") or {}, sort_keys=True)
-                )
-    rewritten = sum(1 for partition in removed if partition in added)
-    return rewritten, len(removed) - rewritten
-
-
-def _lingering_files(table_path: Path, opened: DeltaTable) -> dict[str, datetime]:
-    """Files that commits removed and that are still on disk, with when they were removed
-    (read from every commit and checkpoint of the log; a file restored since is live)."""
-    removed: dict[str, int] = {}
-    log_folder = table_path / "_delta_log"
-    for entry in sorted(log_folder.glob("*.json")):
-        with entry.open(encoding="utf-8") as lines:
-            for line in lines:
-                action = json.loads(line)
-                if "remove" in action:
-                    remove = action["remove"]
-                    removed[unquote(remove["path"])] = int(remove.get("deletionTimestamp") or 0)
-    for checkpoint in sorted(log_folder.glob("*.checkpoint*.parquet")):
-        names = pq.read_schema(checkpoint).names
-        if "remove" not in names:
-            continue
-        for remove in pq.read_table(checkpoint, columns=["remove"])["remove"].to_pylist():
-            if remove is not None and remove.get("path"):
-                removed.setdefault(
-                    unquote(remove["path"]), int(remove.get("deletionTimestamp") or 0)
-                )
-    live = {
-        unquote(path)
-        for path in pa.table(opened.get_add_actions(flatten=False))["path"].to_pylist()
-    }
-    return {
-        path: datetime.fromtimestamp(stamp / 1000, UTC)
-        for path, stamp in removed.items()
-        if path not in live and (table_path / path).exists()
-    }
-
-
-def _words(duration: timedelta) -> str:
-    """A retention as an operator writes it: `7 days`, `36 hours`, `90 seconds`."""
-    for unit, size in (("day", timedelta(days=1)), ("hour", timedelta(hours=1))):
-        if duration >= size and duration % size == timedelta(0):
-            count = duration // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    seconds = duration.total_seconds()
-    return f"{seconds:g} second{'s' if seconds != 1 else ''}"
-
-
-def _interval(configured: str) -> timedelta:
-    """A Delta interval (`interval 7 days`, `interval 1 week`) as a duration."""
-    match = _INTERVAL.fullmatch(configured.strip())
-    if match is None or match.group(2).lower() not in _UNITS:
-        raise StoreError(
-            f"the table property {RETENTION_PROPERTY} is '{configured}', not an interval "
-            "such as 'interval 7 days'"
-        )
-    return int(match.group(1)) * _UNITS[match.group(2).lower()]
