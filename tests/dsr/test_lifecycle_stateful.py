@@ -27,6 +27,7 @@ from placet.dsr import (
     fulfil,
     open_request,
     reject,
+    replay,
     start_verification,
     start_work,
     verified,
@@ -282,6 +283,20 @@ class RequestLifecycle(RuleBasedStateMachine):
     @invariant()
     def no_step_is_lost(self) -> None:
         assert list(self.request.steps) == self.steps
+
+    @invariant()
+    def replaying_the_recorded_steps_rebuilds_the_request(self) -> None:
+        request = self.request
+        rebuilt = replay(
+            request.request_id,
+            request.kind,
+            request.subject,
+            channel=request.channel,
+            received_at=request.received_at,
+            terms=request.terms,
+            steps=request.steps,
+        )
+        assert rebuilt == request
 
     @invariant()
     def the_due_date_never_moves_backwards(self) -> None:

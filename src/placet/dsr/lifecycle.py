@@ -14,6 +14,7 @@ the last one, so that the recorded steps are the request's history, append-only.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -40,6 +41,7 @@ __all__ = [
     "fulfil",
     "open_request",
     "reject",
+    "replay",
     "start_verification",
     "start_work",
     "verified",
@@ -107,17 +109,32 @@ def open_request(
             f"from {policy.effective_from}). Answer request {request_id} under the version "
             "in force at its receipt: PolicySet.in_force(received_at)."
         )
-    opened = Step(
-        StepKind.OPENED, None, RequestState.RECEIVED, recorded_at, _actor(actor, request_id)
-    )
-    return SubjectRequest(
-        RequestId(request_id),
+    return _opened(
+        request_id,
         kind,
         subject,
-        received_at,
-        channel,
-        DeadlineTerms.from_policy(policy),
-        (opened,),
+        channel=channel,
+        received_at=received_at,
+        terms=DeadlineTerms.from_policy(policy),
+        actor=actor,
+        at=recorded_at,
+    )
+
+
+def _opened(
+    request_id: str,
+    kind: RequestKind,
+    subject: str,
+    *,
+    channel: Channel,
+    received_at: datetime,
+    terms: DeadlineTerms,
+    actor: str,
+    at: datetime,
+) -> SubjectRequest:
+    opened = Step(StepKind.OPENED, None, RequestState.RECEIVED, at, _actor(actor, request_id))
+    return SubjectRequest(
+        RequestId(request_id), kind, subject, received_at, channel, terms, (opened,)
     )
 
 
@@ -252,6 +269,131 @@ def reject(
         reason,
         notified_at=notified_at,
         needs="the reason for refusing, as told to the subject",
+    )
+
+
+def replay(
+    request_id: str,
+    kind: RequestKind,
+    subject: str,
+    *,
+    channel: Channel,
+    received_at: datetime,
+    terms: DeadlineTerms,
+    steps: Sequence[Step],
+) -> SubjectRequest:
+    """The request whose recorded steps are `steps`, each taken again, in order, by the
+    function that records it: a history these functions could not have written (a step
+    from the wrong state, an extension the policy does not allow, a step whose states or
+    reason differ from what the function records) raises `RequestError` naming the step.
+
+    This is how a stored request is read back: what the lifecycle allows is checked on
+    the way in and again on the way out."""
+    if not steps:
+        raise RequestError(
+            f"Request {request_id} has no recorded steps, not even the one that opened it. "
+            "The record was changed outside Placet or is damaged; restore it from a backup."
+        )
+    first = steps[0]
+    try:
+        if first.kind is not StepKind.OPENED:
+            raise RequestError("the first step must be 'opened'")
+        request = _opened(
+            request_id,
+            kind,
+            subject,
+            channel=channel,
+            received_at=received_at,
+            terms=terms,
+            actor=first.actor,
+            at=first.at,
+        )
+    except RequestError as exc:
+        raise _not_replayable(request_id, 1, first, str(exc)) from exc
+    _check_recorded(request, 1, first)
+    for number, step in enumerate(steps[1:], start=2):
+        move = _REPLAYS.get(step.kind)
+        try:
+            if move is None:
+                raise RequestError(f"'{step.kind}' can only be the first step")
+            request = move(request, step)
+        except RequestError as exc:
+            raise _not_replayable(request_id, number, step, str(exc)) from exc
+        _check_recorded(request, number, step)
+    return request
+
+
+def _check_recorded(request: SubjectRequest, number: int, step: Step) -> None:
+    """The step the lifecycle records on taking `step` again must be `step` itself."""
+    if request.steps[-1] != step:
+        raise _not_replayable(
+            request.request_id,
+            number,
+            step,
+            f"the lifecycle records it as {_describe(request.steps[-1])}, not as {_describe(step)}",
+        )
+
+
+def _replay_extension(request: SubjectRequest, step: Step) -> SubjectRequest:
+    if step.notified_at is None:
+        raise RequestError("an extension needs the instant the subject was told; none is recorded")
+    return extend(
+        request,
+        actor=step.actor,
+        at=step.at,
+        reason=step.reason or "",
+        notified_at=step.notified_at,
+    )
+
+
+_REPLAYS: dict[StepKind, Callable[[SubjectRequest, Step], SubjectRequest]] = {
+    StepKind.VERIFICATION_STARTED: lambda request, step: start_verification(
+        request, actor=step.actor, at=step.at, reason=step.reason, notified_at=step.notified_at
+    ),
+    StepKind.VERIFIED: lambda request, step: verified(
+        request, actor=step.actor, at=step.at, reason=step.reason
+    ),
+    StepKind.CLARIFICATION_ASKED: lambda request, step: ask_clarification(
+        request,
+        actor=step.actor,
+        at=step.at,
+        reason=step.reason or "",
+        notified_at=step.notified_at,
+    ),
+    StepKind.CLARIFIED: lambda request, step: clarified(
+        request, actor=step.actor, at=step.at, reason=step.reason
+    ),
+    StepKind.WORK_STARTED: lambda request, step: start_work(
+        request, actor=step.actor, at=step.at, reason=step.reason
+    ),
+    StepKind.EXTENDED: _replay_extension,
+    StepKind.FULFILLED: lambda request, step: fulfil(
+        request, actor=step.actor, at=step.at, reason=step.reason, notified_at=step.notified_at
+    ),
+    StepKind.REJECTED: lambda request, step: reject(
+        request,
+        actor=step.actor,
+        at=step.at,
+        reason=step.reason or "",
+        notified_at=step.notified_at,
+    ),
+}
+"""How each recorded step is taken again: by the function that records it."""
+
+
+def _describe(step: Step) -> str:
+    told = "" if step.notified_at is None else f", told {step.notified_at.isoformat()}"
+    return (
+        f"{step.from_state or '-'} -> {step.to_state} by {step.actor!r} "
+        f"(reason {step.reason!r}{told})"
+    )
+
+
+def _not_replayable(request_id: str, number: int, step: Step, why: str) -> RequestError:
+    return RequestError(
+        f"Request {request_id}: recorded step {number} ('{step.kind}' at "
+        f"{step.at.isoformat()}) is not one the lifecycle allows: {why}. The record was "
+        "changed outside Placet or is damaged; restore it from a backup before acting on it."
     )
 
 

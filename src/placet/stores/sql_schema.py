@@ -6,7 +6,8 @@ outside it (deletable); `ledger_subject_states` the projection of each subject's
 `ledger_decisions` and `ledger_decision_head` the decision records' chain and its head;
 `api_keys` the HTTP API's keys (their SHA-256, never the keys themselves);
 `retention_runs` and `retention_steps` each retention run's journal, `legal_holds` the
-holds, `erasure_tombstones` what was erased (keys by pseudonym), for `replay-erasures`.
+holds, `erasure_tombstones` what was erased (keys by pseudonym), for `replay-erasures`;
+`dsr_requests` and `dsr_steps` subjects' requests and every step taken on them, append-only.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ __all__ = [
     "api_keys",
     "decision_head",
     "decisions",
+    "dsr_requests",
+    "dsr_steps",
     "erasure_tombstones",
     "events",
     "head",
@@ -244,3 +247,36 @@ erasure_tombstones = Table(
 """What was erased, so that a restored backup can be erased again: a dataset's rows of a
 key (by its keyed pseudonym, never the key) in a span of their time, or every row before
 an instant (no key)."""
+
+dsr_requests = Table(
+    "dsr_requests",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("subscriber", String(200), nullable=False),
+    Column("subject_ref", String(64), nullable=False, index=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("channel", String(40), nullable=False),
+    Column("policy_id", String(100), nullable=False),
+    Column("policy_version", String(50), nullable=False),
+)
+"""A subject's request (`placet.dsr.SubjectRequest`): the subscriber id as staff gave it,
+its keyed pseudonym (the request's `subject`), and the policy version whose deadlines
+apply. Written once; its state lives in its steps."""
+
+dsr_steps = Table(
+    "dsr_steps",
+    metadata,
+    Column("request_id", String(64), ForeignKey("dsr_requests.request_id"), primary_key=True),
+    Column("step_no", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(40), nullable=False),
+    Column("from_state", String(40)),
+    Column("to_state", String(40), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("reason", Text),
+    Column("notified_at", UTCDateTime),
+)
+"""The steps of each request (`placet.dsr.Step`), numbered from 1, only ever inserted: the
+primary key makes a second writer of the same step number fail instead of forking the
+history."""
