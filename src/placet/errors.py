@@ -25,6 +25,7 @@ PlacetError
 │   └── UnknownApiKeyError      no API key has the id given
 ├── SettingsError          a setting Placet needs for this is missing or unusable
 ├── RequestError           a data-subject request cannot proceed as asked
+│   └── RequestNotFoundError    no request has the id given
 ├── RetentionError         a retention rule, hold or guard is asked something it cannot do
 └── StoreError             a store is unreachable or not in the shape the policy says
     └── LedgerSchemaError       the ledger database is missing or at another schema revision
@@ -68,6 +69,7 @@ __all__ = [
     "ReceiptError",
     "ReceiptVerificationError",
     "RequestError",
+    "RequestNotFoundError",
     "RetentionError",
     "RowProblem",
     "SettingsError",
@@ -476,6 +478,17 @@ class RetentionError(PlacetError):
 
 class RequestError(PlacetError):
     """A data-subject request cannot proceed as asked."""
+
+
+class RequestNotFoundError(RequestError):
+    """No request has the id asked."""
+
+    def __init__(self, request_id: str) -> None:
+        self.request_id = request_id
+        super().__init__(
+            f"There is no request {request_id}. Check the id: `placet dsr list` and "
+            "GET /v1/requests list them."
+        )
 
 
 class StoreError(PlacetError):

@@ -1,7 +1,8 @@
 """`create_app(settings)`: the one place where settings become the API's wiring.
 
-It loads the policy, opens the ledger (upgrading its schema), reads the pseudonym key and
-the receipt keys, and mounts the routes under `/v1` with one problem-details handler.
+It loads the policy, opens the ledger and the request book in its database (upgrading its
+schema), reads the pseudonym key and the receipt keys, and mounts the routes under `/v1`
+with one problem-details handler.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from placet.api.routes import (
     events,
     receipts,
     records,
+    requests,
     service,
     subjects,
 )
@@ -30,10 +32,12 @@ from placet.errors import PlacetError
 from placet.ledger import PseudonymKey
 from placet.ledger.receipts import ReceiptKeys
 from placet.operations import load_receipt_keys
+from placet.operations.requests import terms_of
 from placet.policy import load_policy_set
 from placet.settings import PlacetSettings, get_settings
 from placet.stores.sql_api_keys import SqlApiKeys
 from placet.stores.sql_ledger import open_ledger
+from placet.stores.sql_requests import SqlRequestBook
 
 __all__ = ["API_PREFIX", "app_from_environment", "build_api", "create_app"]
 
@@ -52,9 +56,11 @@ def create_app(settings: PlacetSettings, *, clock: Callable[[], datetime] | None
     """The HTTP API, wired from `settings`. `clock` gives "now" (tests pass a fixed one)."""
     app = build_api()
     ledger = open_ledger(settings.database_url)
+    policies = load_policy_set(settings.policy)
     wired = Services(
         ledger=ledger,
-        policies=load_policy_set(settings.policy),
+        requests=SqlRequestBook(ledger.engine, terms_of(policies)),
+        policies=policies,
         api_keys=SqlApiKeys(ledger.engine),
         clock=clock or _now,
         pseudonym_key=_pseudonym_key(settings),
@@ -86,7 +92,16 @@ def build_api() -> FastAPI:
     )
     for error in (PlacetError, RequestValidationError, HTTPException, Exception):
         app.add_exception_handler(error, problem_response)
-    for module in (decisions, audiences, events, subjects, receipts, records, service):
+    for module in (
+        decisions,
+        audiences,
+        events,
+        subjects,
+        requests,
+        receipts,
+        records,
+        service,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     _publish_problem_schema(app)
     return app

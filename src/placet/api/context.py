@@ -1,4 +1,5 @@
-"""What the API's routes share, built once by `create_app`: ledger, policy, keys, clock.
+"""What the API's routes share, built once by `create_app`: ledger, request book, policy,
+keys, clock.
 
 Routes get it with `Depends(services)`; a route that needs a setting that is missing
 (the pseudonym key, a receipt signing key) fails with `SettingsError`, answered 503.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from fastapi import Request
 
@@ -16,9 +18,16 @@ from placet.errors import SettingsError
 from placet.ledger import ConsentLog, PseudonymKey
 from placet.ledger.receipts import ReceiptKeys
 from placet.operations import ApiKeyStore
+from placet.operations.requests import RequestBook
 from placet.policy import PolicySet
 
-__all__ = ["Services", "services"]
+__all__ = ["Services", "StaffRequestBook", "services"]
+
+
+class StaffRequestBook(RequestBook, Protocol):
+    """A request book that also gives staff the subscriber a request was opened for."""
+
+    def subscriber(self, request_id: str) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +35,8 @@ class Services:
     """The API's wiring: everything the operations are called with, except the request."""
 
     ledger: ConsentLog
+    requests: StaffRequestBook
+    """Subjects' requests, in the ledger's database."""
     policies: PolicySet
     api_keys: ApiKeyStore
     clock: Callable[[], datetime]

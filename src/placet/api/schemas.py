@@ -6,12 +6,13 @@ Bodies are validated here, at the edge; what the operations receive are domain v
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from placet.decide import Decision, SubjectState, Use
+from placet.dsr import RequestKind, RequestState, Step, StepKind, SubjectRequest
 from placet.ledger import CollectedVia, DecisionEntry, GivenBy, LedgerEntry, RestrictionGround
 from placet.ledger.events import EventType
 from placet.operations import DecisionAnswer
@@ -33,12 +34,20 @@ __all__ = [
     "FactsBody",
     "HistoryOut",
     "ObjectionBody",
+    "RequestBody",
+    "RequestDetailOut",
+    "RequestOut",
+    "RequestStepBody",
+    "RequestSummaryOut",
     "RestrictionBody",
     "StateOut",
     "VerifyOut",
     "WithdrawalBody",
     "decision_out",
     "event_out",
+    "request_detail_out",
+    "request_out",
+    "request_summary_out",
     "state_out",
 ]
 
@@ -431,4 +440,160 @@ def decision_record_out(entry: DecisionEntry) -> DecisionRecordOut:
         outcome=record.outcome,
         selection_digest=record.selection_digest,
         source=record.source,
+    )
+
+
+# ---------------------------------------------------------------- subjects' requests
+
+
+class RequestBody(_Body):
+    """A request received from a subject; the key's name is recorded as who opened it."""
+
+    kind: RequestKind = Field(description="What the subject asks for.")
+    subject: Identifier = Field(description="The subscriber's identifier the request is for.")
+    channel: Channel = Field(description="How the request arrived.")
+    received_at: AwareDatetime | None = Field(
+        None, description="When it was received; the deadline counts from this day. Default: now."
+    )
+    request_id: Reference | None = Field(
+        None, description="The request's id; default: the next `DSR-<year>-NNNNNN`."
+    )
+
+
+RequestStepName = Literal[
+    "ask-identity", "verify", "start", "clarify", "clarified", "extend", "fulfil", "reject"
+]
+_NEEDS_REASON: Final = {
+    "clarify": "the question asked",
+    "extend": "why the answer needs longer",
+    "reject": "why the request is refused",
+}
+
+
+class RequestStepBody(_Body):
+    """One step on a request. `clarify`, `extend` and `reject` need a `reason`; `extend`
+    also needs `notified_at`, when the subject was told (GDPR Art. 12(3))."""
+
+    step: RequestStepName = Field(
+        description="`ask-identity` (the clock stops), `verify`, `start`, `clarify` (the clock "
+        "stops), `clarified`, `extend`, `fulfil`, `reject`."
+    )
+    reason: Text | None = Field(
+        None, description="Why, or how (the question asked; how identity was verified)."
+    )
+    notified_at: AwareDatetime | None = Field(None, description="When the subject was told.")
+    at: AwareDatetime | None = Field(None, description="When the step was taken; default: now.")
+
+    @model_validator(mode="after")
+    def _has_what_the_step_needs(self) -> RequestStepBody:
+        if self.step in _NEEDS_REASON and self.reason is None:
+            raise ValueError(f"the step '{self.step}' needs a reason: {_NEEDS_REASON[self.step]}")
+        if self.step == "extend" and self.notified_at is None:
+            raise ValueError(
+                "the step 'extend' needs notified_at: when the subject was told of the "
+                "extension and why (GDPR Art. 12(3))"
+            )
+        return self
+
+
+class RequestSummaryOut(BaseModel):
+    """A request as a list shows it: the subject by pseudonym only."""
+
+    request_id: str
+    kind: RequestKind
+    state: RequestState
+    subject: str = Field(description="The subject's pseudonym (64 hex digits).")
+    received_at: datetime
+    due_at: datetime = Field(description="The due date as it stands now, pauses included.")
+    remaining_seconds: float | None = Field(
+        description="The time left, negative once overdue; null once answered."
+    )
+    is_overdue: bool
+    is_paused: bool = Field(description="Is Placet waiting on the requester (clock stopped)?")
+    paused_seconds: float = Field(description="How long the clock has stood still in all.")
+    is_extended: bool
+
+
+class RequestStepOut(BaseModel):
+    kind: StepKind
+    from_state: RequestState | None
+    to_state: RequestState
+    at: datetime
+    actor: str
+    reason: str | None
+    notified_at: datetime | None
+
+
+class RequestOut(RequestSummaryOut):
+    """A request with its terms and every step, oldest first."""
+
+    channel: Channel
+    policy_id: str
+    policy_version: str
+    waiting_on: RequestState | None = Field(
+        description="Why the clock stands still now; null when it runs."
+    )
+    paused_since: datetime | None
+    steps: list[RequestStepOut]
+
+
+class RequestDetailOut(RequestOut):
+    """A request as staff read it: also the subscriber it was opened for."""
+
+    subscriber: str | None = Field(description="The subscriber's identifier, as staff gave it.")
+
+
+def request_summary_out(request: SubjectRequest, at: datetime) -> RequestSummaryOut:
+    return RequestSummaryOut(**_summary_fields(request, at))
+
+
+def request_out(request: SubjectRequest, at: datetime) -> RequestOut:
+    return RequestOut(**_summary_fields(request, at), **_detail_fields(request, at))
+
+
+def request_detail_out(
+    request: SubjectRequest, at: datetime, subscriber: str | None
+) -> RequestDetailOut:
+    return RequestDetailOut(
+        **_summary_fields(request, at), **_detail_fields(request, at), subscriber=subscriber
+    )
+
+
+def _summary_fields(request: SubjectRequest, at: datetime) -> dict[str, Any]:
+    return {
+        "request_id": request.request_id,
+        "kind": request.kind,
+        "state": request.state,
+        "subject": request.subject,
+        "received_at": request.received_at,
+        "due_at": request.due_as_of(at),
+        "remaining_seconds": None if request.is_final else request.remaining(at).total_seconds(),
+        "is_overdue": request.is_overdue(at),
+        "is_paused": request.is_paused,
+        "paused_seconds": request.paused_for(at).total.total_seconds(),
+        "is_extended": request.is_extended,
+    }
+
+
+def _detail_fields(request: SubjectRequest, at: datetime) -> dict[str, Any]:
+    paused = request.paused_for(at)
+    return {
+        "channel": request.channel,
+        "policy_id": request.terms.policy_id,
+        "policy_version": request.terms.policy_version,
+        "waiting_on": paused.waiting_on,
+        "paused_since": paused.since,
+        "steps": [_step_out(step) for step in request.steps],
+    }
+
+
+def _step_out(step: Step) -> RequestStepOut:
+    return RequestStepOut(
+        kind=step.kind,
+        from_state=step.from_state,
+        to_state=step.to_state,
+        at=step.at,
+        actor=step.actor,
+        reason=step.reason,
+        notified_at=step.notified_at,
     )

@@ -50,6 +50,10 @@ class Scope(StrEnum):
     """Record consents, withdrawals, objections, restrictions, contracts."""
     SUBJECTS_READ = "subjects:read"
     """Read a subject's state and history, and their receipts."""
+    REQUESTS_READ = "requests:read"
+    """List subjects' requests and read one, with the subscriber it is for."""
+    REQUESTS_WRITE = "requests:write"
+    """Open subjects' requests and record their steps."""
     ADMIN = "admin"
     """Everything, including verifying the ledger."""
 

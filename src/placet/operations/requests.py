@@ -27,7 +27,7 @@ from placet.dsr import (
     start_work,
     verified,
 )
-from placet.errors import RequestError
+from placet.errors import RequestError, RequestNotFoundError
 from placet.ledger import PseudonymKey, pseudonymise_subject
 from placet.policy import PolicySet
 from placet.policy.terms import Channel
@@ -130,12 +130,10 @@ def open_subject_request(
 
 
 def load_request(book: RequestBook, request_id: str) -> SubjectRequest:
-    """The request with this id; an unknown id is a `RequestError`."""
+    """The request with this id; an unknown id is a `RequestNotFoundError`."""
     request = book.get(request_id)
     if request is None:
-        raise RequestError(
-            f"There is no request {request_id}. Check the id; `placet dsr list` lists them."
-        )
+        raise RequestNotFoundError(request_id)
     return request
 
 
