@@ -35,6 +35,7 @@ import pyarrow.parquet as pq
 from benchlib import in_fresh_process, machine_line
 
 from placet.synth import (
+    DEFAULT_CHUNK_ROWS,
     PARQUET_OPTIONS,
     EstatePlan,
     OperatorName,
@@ -119,7 +120,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=5_000_000, help="about how many CDRs")
     parser.add_argument("--operator", choices=[name.value for name in OperatorName], default="ipko")
-    parser.add_argument("--chunk-rows", type=int, default=1_000_000)
+    parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS)
     parser.add_argument(
         "--baseline-rows", type=int, default=20_000_000, help="most CDRs the baseline holds"
     )

@@ -16,6 +16,7 @@ from placet.cli.wiring import Wiring, wiring
 from placet.stores.consent_import import import_consent_history
 from placet.synth import (
     CONSENT_HISTORY_FILE,
+    DEFAULT_CHUNK_ROWS,
     EstatePlan,
     EstateReport,
     OperatorName,
@@ -87,7 +88,10 @@ def synth(
         "the same names there are replaced.",
     ),
     chunk_rows: int = typer.Option(
-        1_000_000, "--chunk-rows", min=1, help="Rows held in memory before they are written."
+        DEFAULT_CHUNK_ROWS,
+        "--chunk-rows",
+        min=1,
+        help="Rows held in memory before they are written.",
     ),
     ledger: bool = typer.Option(
         False,

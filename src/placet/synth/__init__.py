@@ -26,7 +26,7 @@ from placet.synth.history import (
     record_estate_history,
 )
 from placet.synth.people import QUARANTINE_DAYS, Population, draw_population
-from placet.synth.plan import BLOCK, ESTATE_NOW, EstatePlan, OperatorName
+from placet.synth.plan import BLOCK, DEFAULT_CHUNK_ROWS, ESTATE_NOW, EstatePlan, OperatorName
 from placet.synth.sinks import PARQUET_OPTIONS
 from placet.synth.tables import ColumnType, TableSpec, estate_tables, lake_tables, sql_tables
 from placet.synth.traffic import TRAFFIC_TABLES, TrafficIndex, index_traffic, lake_schema
@@ -34,6 +34,7 @@ from placet.synth.traffic import TRAFFIC_TABLES, TrafficIndex, index_traffic, la
 __all__ = [
     "BLOCK",
     "CONSENT_HISTORY_FILE",
+    "DEFAULT_CHUNK_ROWS",
     "ESTATE_NOW",
     "HISTORY_ACTOR",
     "PARQUET_OPTIONS",
