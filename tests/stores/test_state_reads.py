@@ -71,3 +71,18 @@ def test_an_unknown_event_id_or_key_finds_nothing(ledger: SqlLedger) -> None:
 
     assert ledger.entry(uuid4()) is None
     assert ledger.entry_by_key("never-sent") is None
+
+
+@SETTINGS
+@given(history=histories(MSISDNS, max_size=20))
+def test_facts_of_many_subjects_equal_those_of_their_states(
+    ledger: SqlLedger, history: list[LedgerEvent]
+) -> None:
+    ledger.append_many(history)
+    asked = [*SUBJECTS, SUBJECTS[0], subject("+38349000000")]
+
+    for instant in (at(3), at(30)):
+        states = ledger.states(asked, instant)
+        assert ledger.facts(asked, instant) == [
+            (state.subject_type, state.last_contract_end, state.debt_settled_at) for state in states
+        ]

@@ -15,7 +15,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from placet.datamap.identity import VALID_FROM, VALID_TO
-from placet.decide import SubjectState
 from placet.ledger import PseudonymKey, SubjectRef, pseudonymise_subject
 from placet.retention import FACT_COLUMNS
 from placet.retention.spans import WINDOW_SCHEMA
@@ -44,9 +43,13 @@ INSTANT: Final = pl.Datetime("us", "UTC")
 
 
 class FactSource(Protocol):
-    """What the facts are read from: the ledger's states of subjects at an instant."""
+    """What the facts are read from: the ledger (`SqlLedger.facts`)."""
 
-    def states(self, subjects: Sequence[SubjectRef], at: datetime) -> list[SubjectState]: ...
+    def facts(
+        self, subjects: Sequence[SubjectRef], at: datetime
+    ) -> list[tuple[str | None, datetime | None, datetime | None]]:
+        """Each subject's type, end of last contract and debts settled at `at`, in order."""
+        ...
 
 
 def clipped_windows(
@@ -140,14 +143,14 @@ class SubjectFacts:
         new = [subscriber for subscriber in subscribers if subscriber not in self._asked]
         if new:
             pseudonyms = [pseudonymise_subject(subscriber, self._key) for subscriber in new]
-            states = self._ledger.states(pseudonyms, self._at)
+            facts = self._ledger.facts(pseudonyms, self._at)
             found = (
                 pl.DataFrame(
                     {
                         SUBSCRIBER: new,
-                        "subject_type": [state.subject_type for state in states],
-                        "last_contract_end": [state.last_contract_end for state in states],
-                        "debt_settled_at": [state.debt_settled_at for state in states],
+                        "subject_type": [fact[0] for fact in facts],
+                        "last_contract_end": [fact[1] for fact in facts],
+                        "debt_settled_at": [fact[2] for fact in facts],
                     },
                     schema_overrides={
                         name: self._SCHEMA[name]

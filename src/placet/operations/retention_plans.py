@@ -32,7 +32,6 @@ import pyarrow as pa
 
 from placet.datamap import DataMap, Dataset, Identity, KeyKind, System, assignments_from
 from placet.datamap.identity import SUBJECT, VALID_FROM, VALID_TO, resolve_subjects
-from placet.decide import SubjectState
 from placet.errors import DataMapError
 from placet.ledger import (
     ChainHead,
@@ -109,9 +108,11 @@ STEPS_PER_DATASET: Final = 10
 
 
 class StateLedger(Protocol):
-    """What retention asks of the ledger: subjects' states, its head, and recording."""
+    """What retention asks of the ledger: subjects' facts, its head, and recording."""
 
-    def states(self, subjects: Sequence[SubjectRef], at: datetime) -> list[SubjectState]: ...
+    def facts(
+        self, subjects: Sequence[SubjectRef], at: datetime
+    ) -> list[tuple[str | None, datetime | None, datetime | None]]: ...
 
     def head(self) -> ChainHead: ...
 
