@@ -121,16 +121,8 @@ class DeltaStore:
         if selection.is_empty:
             return 0
         prepared = ArrowSelection.prepare(selection, dataset.schema, self._where(table))
-        partition = self.partitions.get(table)
         try:
-            if prepared.is_exact_filter:
-                return int(
-                    dataset.count_rows(filter=prepared.prefilter(partition, unmarked=unmarked))
-                )
-            batches = prepared.stream(
-                dataset, selection.columns()[:1], partition=partition, unmarked=unmarked
-            )
-            return sum(batch.num_rows for batch in batches)
+            return prepared.count(dataset, partition=self.partitions.get(table), unmarked=unmarked)
         except _ERRORS as exc:
             raise self._cannot("count the rows of", table, exc) from exc
 

@@ -223,6 +223,22 @@ class ArrowSelection:
             if chosen.num_rows:
                 yield chosen.select(list(columns))
 
+    def count(
+        self,
+        dataset: ds.Dataset,
+        *,
+        partition: TimePartition | None = None,
+        unmarked: str | None = None,
+    ) -> int:
+        """How many rows of `dataset` are selected: from the prefilter alone where it is
+        exact (file statistics can answer), else by streaming one column of them."""
+        if self.is_exact_filter:
+            return int(dataset.count_rows(filter=self.prefilter(partition, unmarked=unmarked)))
+        batches = self.stream(
+            dataset, self.selection.columns()[:1], partition=partition, unmarked=unmarked
+        )
+        return sum(batch.num_rows for batch in batches)
+
     def survey(
         self,
         dataset: ds.Dataset,

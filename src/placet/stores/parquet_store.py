@@ -90,16 +90,8 @@ class ParquetStore:
         if selection.is_empty or not dataset.files:
             return 0
         prepared = ArrowSelection.prepare(selection, dataset.schema, self._where(table))
-        partition = self.partitions.get(table)
         try:
-            if prepared.is_exact_filter:
-                return int(
-                    dataset.count_rows(filter=prepared.prefilter(partition, unmarked=unmarked))
-                )
-            batches = prepared.stream(
-                dataset, selection.columns()[:1], partition=partition, unmarked=unmarked
-            )
-            return sum(batch.num_rows for batch in batches)
+            return prepared.count(dataset, partition=self.partitions.get(table), unmarked=unmarked)
         except (pa.ArrowException, OSError) as exc:
             raise self._cannot("count", table, exc) from exc
 
