@@ -98,8 +98,6 @@ def as_utc(frame: pl.DataFrame, name: str) -> pl.Expr:
         return column.str.to_datetime(time_unit="us", time_zone="UTC")
     if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
         return column.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-    if dtype == pl.Null:
-        return column.cast(INSTANT)
     return column.cast(INSTANT)
 
 

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 import pytest
 
 from placet.errors import StoreError
+from placet.operations.estate_rows import as_utc
 from placet.stores.export import ExportFormat, export_rows
 from placet.stores.protocol import (
     ANONYMISED_MARK,
@@ -45,18 +46,8 @@ def rows_of(store: Store, selection: Selection | None = None, **kwargs: object) 
     frame = pl.from_arrow(pa.Table.from_batches(batches)) if batches else pl.DataFrame()
     assert isinstance(frame, pl.DataFrame)
     if "start_time" in frame.columns:
-        frame = frame.with_columns(_utc(frame, "start_time"))
+        frame = frame.with_columns(as_utc(frame, "start_time"))
     return frame.sort("call_id") if "call_id" in frame.columns else frame
-
-
-def _utc(frame: pl.DataFrame, name: str) -> pl.Expr:
-    dtype = frame.schema[name]
-    column = pl.col(name)
-    if dtype == pl.String:
-        return column.str.to_datetime(time_unit="us", time_zone="UTC")
-    if isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
-        return column.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-    return column.cast(pl.Datetime("us", "UTC"))
 
 
 def expected() -> pl.DataFrame:
