@@ -17,11 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from placet.errors import StoreError
 from placet.stores.sql_database import (
-    check_schema,
-    create_ledger_engine,
     database_cause,
     describe_database,
-    upgrade_database,
+    open_database,
 )
 from placet.stores.sql_schema import api_keys
 
@@ -42,11 +40,7 @@ class KeyRow:
 
 def open_api_keys(url: str, *, upgrade: bool = True) -> SqlApiKeys:
     """The API keys in the database at `url` (the ledger's), its schema upgraded or checked."""
-    engine = create_ledger_engine(url)
-    if upgrade:
-        upgrade_database(engine)
-    else:
-        check_schema(engine)
+    engine = open_database(url, upgrade=upgrade)
     return SqlApiKeys(engine)
 
 

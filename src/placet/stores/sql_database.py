@@ -32,6 +32,7 @@ __all__ = [
     "describe_database",
     "head_revision",
     "is_postgresql",
+    "open_database",
     "schema_revision",
     "upgrade_database",
 ]
@@ -197,3 +198,14 @@ def upgrade_database(engine: Engine) -> str:
     revision = head_revision()
     log.info("ledger schema upgraded", extra={"revision": revision})
     return revision
+
+
+def open_database(url: str, *, upgrade: bool = True) -> Engine:
+    """An engine on Placet's database at `url`, its schema upgraded first (or only checked
+    to be at this version's revision): what every store of Placet's own tables opens."""
+    engine = create_ledger_engine(url)
+    if upgrade:
+        upgrade_database(engine)
+    else:
+        check_schema(engine)
+    return engine

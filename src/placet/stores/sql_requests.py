@@ -30,11 +30,9 @@ from placet.errors import RequestError, StoreError
 from placet.policy.terms import Channel
 from placet.stores.sql_database import (
     WRITE,
-    check_schema,
-    create_ledger_engine,
     database_cause,
     describe_database,
-    upgrade_database,
+    open_database,
 )
 from placet.stores.sql_schema import dsr_requests, dsr_steps
 
@@ -46,11 +44,7 @@ TermsResolver = Callable[[str, str], DeadlineTerms]
 
 def open_request_book(url: str, terms: TermsResolver, *, upgrade: bool = True) -> SqlRequestBook:
     """The request book in the database at `url` (the ledger's), upgraded or checked."""
-    engine = create_ledger_engine(url)
-    if upgrade:
-        upgrade_database(engine)
-    else:
-        check_schema(engine)
+    engine = open_database(url, upgrade=upgrade)
     return SqlRequestBook(engine, terms)
 
 

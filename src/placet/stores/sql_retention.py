@@ -23,11 +23,9 @@ from placet.policy.model import CategoryId
 from placet.retention.guard import HoldReason, HoldScope, LegalHold
 from placet.retention.journal import RunRecord, StepRecord, Tombstone
 from placet.stores.sql_database import (
-    check_schema,
-    create_ledger_engine,
     database_cause,
     describe_database,
-    upgrade_database,
+    open_database,
 )
 from placet.stores.sql_schema import (
     erasure_tombstones,
@@ -41,11 +39,7 @@ __all__ = ["SqlRetentionBook", "open_retention_book"]
 
 def open_retention_book(url: str, *, upgrade: bool = True) -> SqlRetentionBook:
     """The retention book in the database at `url` (the ledger's), upgraded or checked."""
-    engine = create_ledger_engine(url)
-    if upgrade:
-        upgrade_database(engine)
-    else:
-        check_schema(engine)
+    engine = open_database(url, upgrade=upgrade)
     return SqlRetentionBook(engine)
 
 
