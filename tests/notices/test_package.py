@@ -10,6 +10,8 @@ from tests.notices.builders import minimal_policy
 
 def test_notices_exports_exactly_its_public_api() -> None:
     assert sorted(placet.notices.__all__) == [
+        "AccessCopy",
+        "CopiedDataset",
         "LANGUAGES",
         "NoticeFormat",
         "RopaEntry",
@@ -18,7 +20,10 @@ def test_notices_exports_exactly_its_public_api() -> None:
         "export_dpv",
         "export_jsonld",
         "export_ropa",
+        "owed_facts",
         "render_notice",
+        "write_printed_copy_html",
+        "write_printed_copy_pdf",
     ]
     for name in placet.notices.__all__:
         assert hasattr(placet.notices, name), name

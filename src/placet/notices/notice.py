@@ -19,7 +19,14 @@ from placet.errors import PlacetError
 from placet.notices.document import Notice, build_notice
 from placet.policy.model import Policy
 
-__all__ = ["NoticeFormat", "escape_markdown", "render_notice"]
+__all__ = [
+    "NoticeFormat",
+    "css_counter",
+    "escape_markdown",
+    "pdf_from_html",
+    "render_notice",
+    "template_environment",
+]
 
 log = logging.getLogger(__name__)
 
@@ -48,21 +55,21 @@ def render_notice(policy: Policy, language: str, fmt: NoticeFormat) -> bytes:
     html = _html(notice)
     if fmt is NoticeFormat.HTML:
         return html.encode("utf-8")
-    return _pdf(html)
+    return pdf_from_html(html)
 
 
 def _html(notice: Notice) -> str:
-    template = _environment().get_template("notice.html")
-    return template.render(notice=notice, page_counter=_css_counter(notice.page_label))
+    template = template_environment().get_template("notice.html")
+    return template.render(notice=notice, page_counter=css_counter(notice.page_label))
 
 
 def _markdown(notice: Notice) -> str:
-    text = _environment().get_template("notice.md").render(notice=notice)
+    text = template_environment().get_template("notice.md").render(notice=notice)
     lines = [line.rstrip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
-def _pdf(html: str) -> bytes:
+def pdf_from_html(html: str) -> bytes:
     try:
         from weasyprint import HTML
     except ImportError as exc:  # the `pdf` extra is not installed
@@ -75,7 +82,7 @@ def _pdf(html: str) -> bytes:
 
 
 @cache
-def _environment() -> Environment:
+def template_environment() -> Environment:
     environment = Environment(
         loader=PackageLoader("placet.notices", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html",), default=False),
@@ -110,7 +117,7 @@ def escape_markdown(text: object) -> str:
     return "\n".join(lines)
 
 
-def _css_counter(page_label: str) -> Markup:
+def css_counter(page_label: str) -> Markup:
     """`Page {page} of {pages}` as a CSS `content` value with the page counters in place."""
     parts = []
     for piece in re.split(r"(\{page\}|\{pages\})", page_label):

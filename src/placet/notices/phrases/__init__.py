@@ -1,10 +1,10 @@
 """The fixed words of published documents in each language Placet writes: en, sq, sr, da.
 
-Headings, labels and sentences (`document`), the words for every value of the policy's
-vocabularies (`vocabulary`) and country names (`countries`) live in this package and
-nowhere else, so a translator reviews three tables. Each entry is written
-`entry(en, sq, sr, da)`; Serbian is in Latin script. Texts may hold `{name}` placeholders
-that `phrase` fills in.
+Headings, labels and sentences (`document`, which also holds the texts of the printed copy
+of an access answer), the words for every value of the policy's vocabularies (`vocabulary`)
+and country names (`countries`) live in this package and nowhere else, so a translator
+reviews three tables. Each entry is written `entry(en, sq, sr, da)`; Serbian is in Latin
+script. Texts may hold `{name}` placeholders that `phrase` fills in.
 Imports nothing outside the standard library and `placet.policy`.
 """
 
@@ -55,6 +55,7 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
     **vocabulary.RIGHTS,
     **vocabulary.ORIGINS,
     **document.ROPA,
+    **document.PRINTED_COPY,
     **countries.COUNTRIES,
 }
 """Every fixed text, by key, then by language."""

@@ -1,4 +1,4 @@
-"""The fixed texts of documents: headings, labels, sentences, dates and units.
+"""The fixed texts of documents: headings, labels, sentences, dates, units, the printed copy.
 
 Imports nothing outside the standard library.
 """
@@ -14,6 +14,7 @@ __all__ = [
     "LABELS",
     "LANGUAGE_NAMES",
     "MONTHS",
+    "PRINTED_COPY",
     "RETENTION",
     "ROPA",
     "SENTENCES",
@@ -705,4 +706,177 @@ ROPA = {
         "Policy version", "Versioni i politikës", "Verzija politike", "Politikkens version"
     ),
     "ropa.effective-from": entry("In force from", "Në fuqi nga", "Na snazi od", "Gældende fra"),
+}
+
+PRINTED_COPY = {
+    # The printed copy of an access answer (`placet.notices.printed_copy`).
+    "copy.title": entry(
+        "Copy of your personal data",
+        "Kopja e të dhënave tuaja personale",
+        "Kopija vaših ličnih podataka",
+        "Kopi af dine personoplysninger",
+    ),
+    "copy.subtitle": entry(
+        "Our answer to your request for access to your personal data",
+        "Përgjigjja jonë ndaj kërkesës suaj për qasje në të dhënat tuaja personale",
+        "Naš odgovor na vaš zahtev za pristup vašim ličnim podacima",
+        "Vores svar på din anmodning om indsigt i dine personoplysninger",
+    ),
+    "copy.intro": entry(
+        "This document is a copy of the personal data we hold about you, together with the "
+        "information about its processing to which you are entitled. The same data is in the "
+        "machine-readable files (JSON and CSV) that come with this answer.",
+        "Ky dokument është kopja e të dhënave personale që ruajmë për ju, së bashku me "
+        "informacionin për përpunimin e tyre që ju takon. Të njëjtat të dhëna gjenden edhe në "
+        "skedarët e lexueshëm nga kompjuteri (JSON dhe CSV) që shoqërojnë këtë përgjigje.",
+        "Ovaj dokument je kopija ličnih podataka koje o vama čuvamo, zajedno sa informacijama "
+        "o njihovoj obradi na koje imate pravo. Isti podaci nalaze se i u mašinski čitljivim "
+        "datotekama (JSON i CSV) priloženim uz ovaj odgovor.",
+        "Dette dokument er en kopi af de personoplysninger, vi opbevarer om dig, sammen med "
+        "de oplysninger om behandlingen, som du har ret til. De samme oplysninger findes i de "
+        "maskinlæsbare filer (JSON og CSV), der følger med dette svar.",
+    ),
+    "copy.label.subscriber": entry("Subscriber", "Pajtimtari", "Pretplatnik", "Kunde"),
+    "copy.label.request": entry(
+        "Request number", "Numri i kërkesës", "Broj zahteva", "Anmodningsnummer"
+    ),
+    "copy.label.received": entry(
+        "Request received", "Kërkesa u pranua", "Zahtev primljen", "Anmodning modtaget"
+    ),
+    "copy.label.produced": entry(
+        "Copy produced", "Kopja u përgatit", "Kopija izrađena", "Kopi udarbejdet"
+    ),
+    "copy.label.policy": entry(
+        "Privacy policy in force",
+        "Politika e privatësisë në fuqi",
+        "Politika privatnosti na snazi",
+        "Gældende privatlivspolitik",
+    ),
+    "copy.datetime": entry(
+        "{date}, {time} UTC",
+        "{date}, ora {time} UTC",
+        "{date}, u {time} UTC",
+        "{date} kl. {time} UTC",
+    ),
+    "copy.heading.facts": entry(
+        "How we process your data",
+        "Si i përpunojmë të dhënat tuaja",
+        "Kako obrađujemo vaše podatke",
+        "Sådan behandler vi dine oplysninger",
+    ),
+    "copy.facts-intro": entry(
+        "Below is the information about the processing of your personal data to which you "
+        "are entitled: the purposes and their legal bases, the categories of data, the "
+        "recipients, how long we keep the data, where it comes from, your rights and how to "
+        "lodge a complaint.",
+        "Më poshtë gjendet informacioni për përpunimin e të dhënave tuaja personale që ju "
+        "takon: qëllimet dhe bazat e tyre ligjore, kategoritë e të dhënave, marrësit, sa kohë "
+        "i ruajmë të dhënat, nga vijnë ato, të drejtat tuaja dhe si të paraqisni një ankesë.",
+        "U nastavku su informacije o obradi vaših ličnih podataka na koje imate pravo: svrhe "
+        "obrade i njihovi pravni osnovi, kategorije podataka, primaoci, koliko dugo čuvamo "
+        "podatke, odakle potiču, vaša prava i kako da podnesete pritužbu.",
+        "Nedenfor finder du de oplysninger om behandlingen af dine personoplysninger, som du "
+        "har ret til: formålene og deres retsgrundlag, kategorierne af oplysninger, "
+        "modtagerne, hvor længe vi opbevarer oplysningerne, hvor de kommer fra, dine "
+        "rettigheder, og hvordan du kan klage.",
+    ),
+    "copy.heading.categories": entry(
+        "The categories of your data that we process",
+        "Kategoritë e të dhënave tuaja që përpunojmë",
+        "Kategorije vaših podataka koje obrađujemo",
+        "De kategorier af dine oplysninger, som vi behandler",
+    ),
+    "copy.sources-intro": entry(
+        "The datasets that hold your data, and where their data comes from:",
+        "Grupet e të dhënave që përmbajnë të dhënat tuaja, dhe nga vijnë ato:",
+        "Skupovi podataka u kojima se nalaze vaši podaci, i odakle ti podaci potiču:",
+        "De datasæt, der indeholder dine oplysninger, og hvor oplysningerne kommer fra:",
+    ),
+    "copy.heading.data": entry(
+        "The data we hold about you",
+        "Të dhënat që ruajmë për ju",
+        "Podaci koje čuvamo o vama",
+        "De oplysninger, vi har om dig",
+    ),
+    "copy.data-intro": entry(
+        "One section for each dataset in which we found records about you. Each table shows "
+        "the records as we store them.",
+        "Një pjesë për secilin grup të dhënash në të cilin gjetëm regjistrime për ju. Çdo "
+        "tabelë i tregon regjistrimet ashtu siç i ruajmë.",
+        "Po jedan odeljak za svaki skup podataka u kom smo pronašli zapise o vama. Svaka "
+        "tabela prikazuje zapise onako kako ih čuvamo.",
+        "Et afsnit for hvert datasæt, hvor vi har fundet oplysninger om dig. Hver tabel viser "
+        "oplysningerne, sådan som vi opbevarer dem.",
+    ),
+    "copy.no-data": entry(
+        "We found no personal data about you in our systems.",
+        "Nuk gjetëm të dhëna personale për ju në sistemet tona.",
+        "U našim sistemima nismo pronašli lične podatke o vama.",
+        "Vi har ikke fundet personoplysninger om dig i vores systemer.",
+    ),
+    "copy.no-rows": entry(
+        "This dataset holds no records about you.",
+        "Ky grup të dhënash nuk përmban regjistrime për ju.",
+        "Ovaj skup podataka ne sadrži zapise o vama.",
+        "Dette datasæt indeholder ingen oplysninger om dig.",
+    ),
+    "copy.label.dataset": entry("Dataset", "Grupi i të dhënave", "Skup podataka", "Datasæt"),
+    "copy.label.system": entry("Kept in", "Ruhet në", "Čuva se u", "Opbevares i"),
+    "copy.label.contents": entry(
+        "What it holds", "Çfarë përmban", "Šta sadrži", "Hvad det indeholder"
+    ),
+    "copy.label.provenance": entry(
+        "How we obtained it", "Si e kemi marrë", "Kako smo ih dobili", "Sådan har vi fået dem"
+    ),
+    "copy.label.rows": entry("Number of rows", "Numri i rreshtave", "Broj redova", "Antal rækker"),
+    "copy.provenance.provided": entry(
+        "you provided it", "i keni dhënë ju", "dali ste ih vi", "du har selv givet os dem"
+    ),
+    "copy.provenance.observed": entry(
+        "recorded automatically",
+        "të regjistruara automatikisht",
+        "automatski zabeleženi",
+        "registreret automatisk",
+    ),
+    "copy.provenance.derived": entry(
+        "derived by us from other data",
+        "të nxjerra nga ne prej të dhënave të tjera",
+        "izveli smo ih iz drugih podataka",
+        "udledt af os ud fra andre oplysninger",
+    ),
+    "copy.masked": entry(
+        "{columns}: the other party's number is masked to protect their privacy.",
+        "{columns}: numri i palës tjetër është maskuar për të mbrojtur privatësinë e saj.",
+        "{columns}: broj druge strane je maskiran radi zaštite njene privatnosti.",
+        "{columns}: den anden parts nummer er maskeret for at beskytte vedkommendes privatliv.",
+    ),
+    "copy.other-party": entry(
+        "These are records in which you are the other party: records of other subscribers "
+        "that name your number. The other subscriber's number is masked.",
+        "Këto janë regjistrime në të cilat ju jeni pala tjetër: regjistrime të pajtimtarëve "
+        "të tjerë ku figuron numri juaj. Numri i pajtimtarit tjetër është maskuar.",
+        "Ovo su zapisi u kojima ste vi druga strana: zapisi drugih pretplatnika u kojima se "
+        "pojavljuje vaš broj. Broj drugog pretplatnika je maskiran.",
+        "Dette er oplysninger, hvor du er den anden part: andre kunders oplysninger, hvor "
+        "dit nummer indgår. Den anden kundes nummer er maskeret.",
+    ),
+    "copy.role.other-party": entry(
+        "where you are the other party",
+        "ku ju jeni pala tjetër",
+        "u kojima ste vi druga strana",
+        "hvor du er den anden part",
+    ),
+    "copy.masked-mark": entry("masked", "maskuar", "maskirano", "maskeret"),
+    "copy.rows-left-out": entry(
+        "This table shows the first rows: {shown} of {total} in all. The other rows "
+        "({more}) are not printed here; every row is in the JSON and CSV files of this answer.",
+        "Kjo tabelë tregon rreshtat e parë: {shown} nga gjithsej {total}. Rreshtat e tjerë "
+        "({more}) nuk janë shtypur këtu; të gjitha rreshtat gjenden në skedarët JSON dhe CSV "
+        "të kësaj përgjigjeje.",
+        "Ova tabela prikazuje prve redove: {shown} od ukupno {total}. Ostali redovi ({more}) "
+        "ovde nisu odštampani; svi redovi nalaze se u JSON i CSV datotekama ovog odgovora.",
+        "Tabellen viser de første rækker: {shown} af i alt {total}. De øvrige rækker ({more}) "
+        "er ikke udskrevet her; alle rækker findes i JSON- og CSV-filerne i dette svar.",
+    ),
+    "copy.no": entry("No", "Jo", "Ne", "Nej"),
 }
