@@ -71,6 +71,57 @@ class PlacetSettings(BaseSettings):
         description="Where the operator publishes its privacy notice; receipts name it (the "
         "controller's web address if unset).",
     )
+    code_key: SecretStr | None = Field(
+        None,
+        description="Secret key, in hex (at least 32 digits), under which one-time codes "
+        "that verify a requester's identity are kept, as HMAC-SHA-256 digests, never as "
+        "codes. Generate one with `python -c 'import secrets; print(secrets.token_hex(32))'` "
+        "and keep it out of the database. Needed to send and confirm codes; changing it "
+        "voids the codes already sent.",
+    )
+    outbox: str | None = Field(
+        None,
+        description="Where one-time codes are sent from: "
+        "`smtp://[user:password@]host[:port]?from=privacy@operator.example[&starttls=true]` "
+        "sends e-mail through that SMTP server (port 25 by default); `folder:PATH` writes "
+        "each message, e-mail or SMS, to a file in PATH instead, for the demo (the files "
+        "hold the codes: never in production); `memory` keeps them in the process, for "
+        "tests.",
+    )
+    sms_gateway: str | None = Field(
+        None,
+        description="The operator's SMS gateway for one-time codes, as `module:factory`: a "
+        "function importable from Placet's environment that returns an object with "
+        "`send_sms(to, text)`. Without it, codes go by SMS only through a `folder:` or "
+        "`memory` outbox.",
+    )
+    unsubscribe_key: SecretStr | None = Field(
+        None,
+        description="Secret key, in hex (at least 32 digits), that signs the one-click "
+        "unsubscribe links of marketing e-mails (HMAC-SHA-256; RFC 8058). Keep it apart from "
+        "the pseudonym key and secret: whoever holds it can make links for anyone. Changing "
+        "it breaks the links in e-mails already sent. Needed for `/v1/unsubscribe`.",
+    )
+    opendsr_callback_key: SecretStr | None = Field(
+        None,
+        description="Secret key, in hex (at least 32 digits), that signs OpenDSR status "
+        "callbacks and answers under `/opendsr` (`X-OpenDSR-Signature`: base64 of the "
+        "body's HMAC-SHA-256), in place of the certificate signature the OpenDSR "
+        "specification asks for. Share it with the request tools that verify callbacks. "
+        "Without it, OpenDSR requests with `status_callback_urls` are refused.",
+    )
+    datamap: Path | None = Field(
+        None,
+        description="The estate's data map (YAML): where subjects' requests find their data "
+        "(access, portability, erasure, rectification). The systems' connections it names "
+        "(`env:VARIABLE`) are read from the environment.",
+    )
+    answers_dir: Path = Field(
+        Path("placet-answers"),
+        description="The folder access answers, printed copies and portability packages are "
+        "written to, one folder per request, readable by their owner only: they hold "
+        "personal data, so keep it on encrypted storage and delete an answer once delivered.",
+    )
     api_host: str = Field(
         "127.0.0.1",
         description="The address `placet serve` listens on; `0.0.0.0` for every interface.",

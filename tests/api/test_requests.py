@@ -170,4 +170,8 @@ def test_the_openapi_document_lists_the_operations_with_their_scopes(api: Api) -
         ("get", "/v1/requests"): ["requests:read"],
         ("get", "/v1/requests/{request_id}"): ["requests:read"],
         ("post", "/v1/requests/{request_id}/steps"): ["requests:write"],
+        ("post", "/v1/requests/{request_id}/code"): ["requests:write"],
+        ("post", "/v1/requests/{request_id}/code:confirm"): ["requests:write"],
+        ("post", "/v1/requests/{request_id}/fulfilment"): ["requests:write"],
+        ("get", "/v1/requests/{request_id}/answer/{name}"): ["requests:read"],
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -16,28 +17,39 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from placet import __version__
-from placet.api.context import Services
+from placet.api.context import Services, opened_estate
 from placet.api.problems import PROBLEM_RESPONSES, Problem, problem_response
 from placet.api.routes import (
     audiences,
+    channels,
     decisions,
     events,
+    fulfilment,
+    opendsr,
     receipts,
     records,
     requests,
     service,
     subjects,
 )
+from placet.datamap import KeyKind
 from placet.errors import PlacetError
 from placet.ledger import PseudonymKey
 from placet.ledger.receipts import ReceiptKeys
 from placet.operations import load_receipt_keys
+from placet.operations.opendsr import StatusCallbacks, callback_key_from_hex
 from placet.operations.requests import terms_of
+from placet.operations.sms_keywords import MsisdnHolder
+from placet.operations.subject_data import key_holder
+from placet.operations.unsubscribe_links import UnsubscribeKey
+from placet.operations.verification import code_key_from_hex, open_outboxes
 from placet.policy import load_policy_set
 from placet.settings import PlacetSettings, get_settings
 from placet.stores.sql_api_keys import SqlApiKeys
+from placet.stores.sql_callbacks import SqlCallbackBook
 from placet.stores.sql_ledger import open_ledger
 from placet.stores.sql_requests import SqlRequestBook
+from placet.stores.sql_retention import SqlRetentionBook
 
 __all__ = ["API_PREFIX", "app_from_environment", "build_api", "create_app"]
 
@@ -66,6 +78,14 @@ def create_app(settings: PlacetSettings, *, clock: Callable[[], datetime] | None
         pseudonym_key=_pseudonym_key(settings),
         receipt_keys=_receipt_keys(settings),
         notice_url=settings.notice_url,
+        unsubscribe_key=_unsubscribe_key(settings),
+        code_key=_code_key(settings),
+        outboxes=open_outboxes(settings.outbox, sms_gateway=settings.sms_gateway),
+        msisdn_holder=_msisdn_holder(settings.datamap),
+        retention=SqlRetentionBook(ledger.engine),
+        datamap=settings.datamap,
+        answers_dir=settings.answers_dir,
+        status_callbacks=StatusCallbacks(SqlCallbackBook(ledger.engine), _callback_key(settings)),
     )
     app.state.services = wired
     return app
@@ -98,11 +118,14 @@ def build_api() -> FastAPI:
         events,
         subjects,
         requests,
+        fulfilment,
         receipts,
         records,
         service,
+        channels,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(opendsr.router, prefix="/opendsr")
     _publish_problem_schema(app)
     return app
 
@@ -132,6 +155,36 @@ def _pseudonym_key(settings: PlacetSettings) -> PseudonymKey | None:
     if settings.pseudonym_key is None:
         return None
     return PseudonymKey.from_hex(settings.pseudonym_key.get_secret_value())
+
+
+def _unsubscribe_key(settings: PlacetSettings) -> UnsubscribeKey | None:
+    if settings.unsubscribe_key is None:
+        return None
+    return UnsubscribeKey.from_hex(settings.unsubscribe_key.get_secret_value())
+
+
+def _msisdn_holder(datamap: Path | None) -> MsisdnHolder | None:
+    """Who holds a number, read from the estate's MSISDN identity (None without a map)."""
+    if datamap is None:
+        return None
+
+    def holder(msisdn: str, at: datetime) -> str | None:
+        with opened_estate(datamap) as estate:
+            return key_holder(estate, KeyKind.MSISDN, msisdn, at)
+
+    return holder
+
+
+def _code_key(settings: PlacetSettings) -> bytes | None:
+    if settings.code_key is None:
+        return None
+    return code_key_from_hex(settings.code_key.get_secret_value())
+
+
+def _callback_key(settings: PlacetSettings) -> bytes | None:
+    if settings.opendsr_callback_key is None:
+        return None
+    return callback_key_from_hex(settings.opendsr_callback_key.get_secret_value())
 
 
 def _receipt_keys(settings: PlacetSettings) -> ReceiptKeys | None:

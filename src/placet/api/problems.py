@@ -40,6 +40,7 @@ from placet.errors import (
     UnknownApiKeyError,
     UnknownReferenceError,
 )
+from placet.operations.unsubscribe_links import UnsubscribeLinkError
 
 __all__ = [
     "PROBLEM_RESPONSES",
@@ -112,6 +113,7 @@ PROBLEM_TYPES: Final[dict[str, ProblemType]] = {
         ProblemType("request-refused", 409, "The subject's request cannot proceed as asked"),
         ProblemType("unauthenticated", 401, "No valid API key"),
         ProblemType("forbidden", 403, "The API key lacks the scope needed"),
+        ProblemType("invalid-unsubscribe-link", 400, "The unsubscribe link is not valid"),
         ProblemType("api-key-not-found", 404, "No such API key"),
         ProblemType("not-configured", 503, "The server is not configured for this"),
         ProblemType("chain-broken", 409, "The ledger's hash chain is broken"),
@@ -138,6 +140,7 @@ _BY_ERROR: Final[tuple[tuple[type[PlacetError], str], ...]] = (
     (ReceiptError, "receipt-unavailable"),
     (RequestNotFoundError, "request-not-found"),
     (RequestError, "request-refused"),
+    (UnsubscribeLinkError, "invalid-unsubscribe-link"),
     (AuthenticationError, "unauthenticated"),
     (PermissionDeniedError, "forbidden"),
     (UnknownApiKeyError, "api-key-not-found"),

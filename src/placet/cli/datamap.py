@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -14,10 +17,18 @@ from placet.cli.wiring import instant
 from placet.datamap import DataMapProblem, check_datamap, load_datamap
 from placet.datamap.model import DataMap, SystemKind
 from placet.datamap.scan import find_unmapped, system_locations
+from placet.operations import EstateStores
 from placet.policy import load_policy_set
+from placet.stores.connect import open_stores
 from placet.stores.estate_tables import SAMPLE_ROWS, observe_estate
 
-__all__ = ["CONNECT_OPTION", "ESTATE_OPTION", "datamap_app", "system_overrides"]
+__all__ = [
+    "CONNECT_OPTION",
+    "ESTATE_OPTION",
+    "datamap_app",
+    "open_estate",
+    "system_overrides",
+]
 
 datamap_app = typer.Typer(
     help="Check the data map (where the estate keeps personal data) against the policy and "
@@ -172,3 +183,18 @@ def _print(problem: DataMapProblem) -> None:
         highlight=False,
         soft_wrap=True,
     )
+
+
+@contextmanager
+def open_estate(
+    file: Path, connect: list[str], estate: Path | None, spark: str | None = None
+) -> Iterator[tuple[EstateStores, str]]:
+    """The data map's stores, opened (and closed after), and the map's SHA-256."""
+    datamap = load_datamap(file)
+    locations = system_locations(datamap, system_overrides(datamap, estate, connect), os.environ)
+    stores = open_stores(datamap, locations, spark=spark)
+    try:
+        yield EstateStores(datamap, stores), hashlib.sha256(file.read_bytes()).hexdigest()
+    finally:
+        for store in stores.values():
+            store.close()

@@ -1,5 +1,5 @@
 """`placet dsr …`: subjects' requests: open one, take each step on it with who and why,
-list what is due, show a request's every step."""
+verify the requester by a one-time code, list what is due, show a request's every step."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 import typer
 
 from placet.cli.wiring import ACTOR_OPTION, instant, wiring
-from placet.dsr import RequestKind, Step, SubjectRequest
+from placet.dsr import CodeChallenge, CodeChannel, CodeOutcome, RequestKind, Step, SubjectRequest
+from placet.errors import SettingsError
 from placet.operations.requests import (
     ask_request_clarification,
     due_requests,
@@ -24,6 +25,13 @@ from placet.operations.requests import (
     start_request_work,
     terms_of,
     verify_request,
+)
+from placet.operations.verification import (
+    code_key_from_hex,
+    confirm_request_code,
+    given_address,
+    open_outboxes,
+    send_request_code,
 )
 from placet.policy import load_policy_set
 from placet.policy.terms import Channel
@@ -123,6 +131,54 @@ def verify(
 ) -> None:
     """Record that the requester is the subject, or acts for them; the clock runs again."""
     _echo_step(verify_request(_book(), request_id, actor=actor, at=instant(at), how=how))
+
+
+@dsr_app.command("send-code")
+def send_code(
+    request_id: str = REQUEST_ARGUMENT,
+    channel: CodeChannel = typer.Option(..., "--channel", help="How the code is sent."),
+    to: str = typer.Option(
+        ...,
+        "--to",
+        help="Where to send it, from the subscriber's records: an e-mail address, or a "
+        "number in E.164 form (+38344123456).",
+    ),
+    at: str | None = typer.Option(
+        None, "--at", help="When it is sent (ISO 8601; default: now); it expires 10 min later."
+    ),
+) -> None:
+    """Send the requester a one-time code (PLACET_OUTBOX, PLACET_CODE_KEY); the answer is
+    the same whether or not the details match a subscriber."""
+    settings = get_settings()
+    outbox = open_outboxes(settings.outbox, sms_gateway=settings.sms_gateway).for_channel(channel)
+    asked = send_request_code(
+        _book(),
+        request_id,
+        channel,
+        address_of=given_address(channel, to),
+        outbox=outbox,
+        key=_code_key(),
+        at=instant(at),
+    )
+    typer.echo(f"request {request_id}: {asked.answer}")
+
+
+@dsr_app.command("confirm-code")
+def confirm_code_command(
+    request_id: str = REQUEST_ARGUMENT,
+    code: str = typer.Argument(..., help="The code the requester received."),
+    actor: str = ACTOR_OPTION,
+    at: str | None = STEP_AT_OPTION,
+) -> None:
+    """Check the requester's one-time code: a right one in time records `verified`. A wrong,
+    expired or spent code reads the same and exits with status 1."""
+    confirmed = confirm_request_code(
+        _book(), request_id, code, key=_code_key(), at=instant(at), actor=actor
+    )
+    typer.echo(f"request {request_id}: {confirmed.answer}")
+    if confirmed.outcome is not CodeOutcome.VERIFIED:
+        raise typer.Exit(1)
+    _echo_step(confirmed.request)
 
 
 @dsr_app.command("start")
@@ -277,6 +333,7 @@ def show(
     book = _book()
     request = load_request(book, request_id)
     subscriber = book.subscriber(request_id)
+    codes = book.challenges(request_id)
     if as_json:
         detail = _summary(request, when) | {
             "subscriber": subscriber,
@@ -284,6 +341,7 @@ def show(
             "channel": request.channel.value,
             "received_at": request.received_at.isoformat(),
             "steps": [_step_json(step) for step in request.steps],
+            "codes": [_code_json(challenge) for challenge in codes],
         }
         typer.echo(json.dumps(detail, indent=2, ensure_ascii=False))
         return
@@ -305,6 +363,14 @@ def show(
         lines.append(
             f"  {number}. {_when(step.at)}  {step.kind.value}  {moved}{step.to_state.value}  "
             f"by {step.actor}{why}{told}"
+        )
+    if codes:
+        lines.append("codes:")
+    for number, challenge in enumerate(codes, start=1):
+        lines.append(
+            f"  {number}. {_when(challenge.issued_at)}  {challenge.channel.label} to "
+            f"{challenge.sent_to}  {challenge.state.value}, {challenge.attempts_used} of "
+            f"{challenge.max_attempts} attempts used, expires {_when(challenge.expires_at)}"
         )
     typer.echo("\n".join(lines))
 
@@ -369,6 +435,30 @@ def _step_json(step: Step) -> dict[str, Any]:
         "reason": step.reason,
         "notified_at": None if step.notified_at is None else step.notified_at.isoformat(),
     }
+
+
+def _code_json(challenge: CodeChallenge) -> dict[str, Any]:
+    return {
+        "challenge_id": challenge.challenge_id,
+        "channel": challenge.channel.value,
+        "sent_to": challenge.sent_to,
+        "issued_at": challenge.issued_at.isoformat(),
+        "expires_at": challenge.expires_at.isoformat(),
+        "attempts_used": challenge.attempts_used,
+        "max_attempts": challenge.max_attempts,
+        "state": challenge.state.value,
+    }
+
+
+def _code_key() -> bytes:
+    setting = get_settings().code_key
+    if setting is None:
+        raise SettingsError(
+            "PLACET_CODE_KEY",
+            "is not set, so one-time codes can be neither sent nor checked",
+            "Set it to a key in hex (`python -c 'import secrets; print(secrets.token_hex(32))'`)",
+        )
+    return code_key_from_hex(setting.get_secret_value())
 
 
 def _when(value: datetime | None) -> str:

@@ -14,6 +14,7 @@ from placet import __version__
 from placet.cli.datamap import datamap_app
 from placet.cli.demo import demo
 from placet.cli.dsr import dsr_app
+from placet.cli.dsr_carry import carry_out
 from placet.cli.keys import keys_app, serve
 from placet.cli.ledger import ledger_app
 from placet.cli.policy import policy_app
@@ -76,6 +77,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(decisions_app, name="decisions")
 app.add_typer(retention_app, name="retention")
 app.add_typer(datamap_app, name="datamap")
+dsr_app.command(name="carry-out")(carry_out)
 app.add_typer(dsr_app, name="dsr")
 app.command(name="decide")(decide)
 app.command(name="audience")(audience)

@@ -3,12 +3,10 @@ over the whole estate, legal holds, and the replay of erasures after a restore."
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -18,11 +16,9 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from placet.cli.datamap import CONNECT_OPTION, ESTATE_OPTION, system_overrides
+from placet.cli.datamap import CONNECT_OPTION, ESTATE_OPTION, open_estate
 from placet.cli.policy import POLICY_ARGUMENT, select_version
 from placet.cli.wiring import ACTOR_OPTION, instant, system_actor, wiring
-from placet.datamap import load_datamap
-from placet.datamap.scan import system_locations
 from placet.errors import SettingsError
 from placet.operations.erasures import (
     ErasureOutcome,
@@ -33,7 +29,6 @@ from placet.operations.erasures import (
 from placet.operations.retention_plans import (
     DatasetPlan,
     EstatePlan,
-    EstateStores,
     RetentionStep,
     plan_estate,
 )
@@ -46,7 +41,6 @@ from placet.retention.anonymise import PSEUDONYMISATION_KEYS_SETTING, PseudonymK
 from placet.retention.guard import HoldReason, HoldScope, LegalHold
 from placet.retention.journal import StepRecord
 from placet.settings import get_settings
-from placet.stores.connect import open_stores
 from placet.stores.sql_retention import open_retention_book
 
 __all__ = ["retention_app"]
@@ -166,21 +160,6 @@ SPARK_OPTION = typer.Option(
 )
 
 
-@contextmanager
-def _estate(
-    file: Path, connect: list[str], estate: Path | None, spark: str | None = None
-) -> Iterator[tuple[EstateStores, str]]:
-    """The data map's stores, opened (and closed after), and the map's SHA-256."""
-    datamap = load_datamap(file)
-    locations = system_locations(datamap, system_overrides(datamap, estate, connect), os.environ)
-    stores = open_stores(datamap, locations, spark=spark)
-    try:
-        yield EstateStores(datamap, stores), hashlib.sha256(file.read_bytes()).hexdigest()
-    finally:
-        for store in stores.values():
-            store.close()
-
-
 @retention_app.command("plan")
 def plan(
     file: Path = typer.Argument(..., metavar="MAP", help="The estate's data map (YAML)."),
@@ -200,7 +179,7 @@ def plan(
     when = instant(at)
     wired = wiring()
     book = open_retention_book(get_settings().database_url)
-    with _estate(file, connect, estate, spark) as (stores, _):
+    with open_estate(file, connect, estate, spark) as (stores, _):
         policy = load_policy_set(stores.datamap.policy).in_force(when)
         planned = plan_estate(stores, policy, wired.ledger, wired.key, at=when, holds=book.holds())
     if as_json:
@@ -253,7 +232,7 @@ def run(
     wired = wiring()
     book = open_retention_book(get_settings().database_url)
     checkpoint = _test_kill_hook()
-    with _estate(file, connect, estate, spark) as (stores, digest):
+    with open_estate(file, connect, estate, spark) as (stores, digest):
         policy = load_policy_set(stores.datamap.policy).in_force(when)
         unfinished = book.unfinished_run()
         if unfinished is not None:
@@ -313,7 +292,7 @@ def replay(
     when = instant(None)
     wired = wiring()
     book = open_retention_book(get_settings().database_url)
-    with _estate(file, connect, estate, spark) as (stores, _):
+    with open_estate(file, connect, estate, spark) as (stores, _):
         policy = load_policy_set(stores.datamap.policy).in_force(when)
         results = replay_erasures(stores, policy, wired.key, book, at=when, holds=book.holds())
     for result in results:
@@ -338,7 +317,7 @@ def pseudonymise(
     when = instant(None)
     book = open_retention_book(get_settings().database_url)
     keyring = _keyring()
-    with _estate(file, connect, estate) as (stores, _):
+    with open_estate(file, connect, estate) as (stores, _):
         policy = load_policy_set(stores.datamap.policy).in_force(when)
         result = pseudonymise_dataset(
             stores,
@@ -367,7 +346,7 @@ def rotate(
     PLACET_PSEUDONYMISATION_KEYS); a rerun changes nothing."""
     when = instant(None)
     keyring = _keyring()
-    with _estate(file, connect, estate) as (stores, _):
+    with open_estate(file, connect, estate) as (stores, _):
         policy = load_policy_set(stores.datamap.policy).in_force(when)
         result = rotate_pseudonyms(stores, policy, keyring, dataset, at=when)
     typer.echo(f"{result.dataset}: {result.rows:,} rows; {result.explanation}")

@@ -2,25 +2,31 @@
 
 This module does I/O: `SmtpOutbox` talks to an SMTP server with the standard library's
 `smtplib`, and `SmsOutbox` hands texts to a pluggable `SmsSender` (an operator's SMS
-gateway). `MemoryOutbox` keeps what it is given, for the demo and the tests. Imports
-nothing outside the standard library, `placet.errors` and `placet.dsr.verification`.
+gateway). `MemoryOutbox` keeps what it is given, for the tests, and `FolderOutbox` writes
+each message to a file, for the demo. Imports nothing outside the standard library,
+`placet.errors` and `placet.dsr.verification`.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import formatdate, make_msgid
+from pathlib import Path
 from typing import Protocol
 
 from placet.dsr.verification import CodeChannel
 from placet.errors import RequestError
 
 __all__ = [
+    "FolderOutbox",
     "MemoryOutbox",
     "Message",
     "Outbox",
@@ -131,6 +137,61 @@ class MemoryOutbox:
     def sent_to(self, to: str) -> list[Message]:
         """The messages sent to `to`, oldest first."""
         return [message for message in self.messages if message.to == to]
+
+
+class FolderOutbox:
+    """Writes each message, e-mail or SMS, to a file of its own in `folder` instead of
+    delivering it: the demo's outbox, where the one-time codes can be read.
+
+    The files hold the codes and the addresses in clear: never point a production
+    setting at it. Each file is an RFC 5322 message (`.eml`), named after the instant it
+    was written, so the folder lists oldest first; `X-Placet-Channel` says the channel."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def __repr__(self) -> str:
+        return f"FolderOutbox({str(self.folder)!r})"
+
+    def send(self, message: Message) -> None:
+        # Lines unwrapped and unencoded (8bit), so that the code reads as sent in any editor.
+        written = EmailMessage(policy=default_policy.clone(max_line_length=None))
+        written["X-Placet-Channel"] = message.channel.value
+        written["To"] = message.to
+        written["Subject"] = message.subject
+        written["Date"] = formatdate(usegmt=True)
+        written.set_content(message.body, cte="8bit")
+        name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}.eml"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with (self.folder / name).open("xb") as file:
+                file.write(written.as_bytes())
+        except OSError as exc:
+            raise RequestError(
+                f"The message could not be written to the outbox folder {self.folder} "
+                f"({type(exc).__name__}: {exc}). Check that the folder is writable, then "
+                "ask for a new code."
+            ) from exc
+        log.debug("message written to the outbox folder", extra={"folder": str(self.folder)})
+
+    def messages(self) -> list[Message]:
+        """The messages written so far, oldest first."""
+        if not self.folder.is_dir():
+            return []
+        found = []
+        for path in sorted(self.folder.glob("*.eml")):
+            parsed = message_from_bytes(path.read_bytes(), policy=default_policy)
+            body = parsed.get_body(preferencelist=("plain",))
+            content = body.get_content() if isinstance(body, EmailMessage) else ""
+            found.append(
+                Message(
+                    channel=CodeChannel(str(parsed["X-Placet-Channel"])),
+                    to=str(parsed["To"]),
+                    subject=str(parsed["Subject"]),
+                    body=content,
+                )
+            )
+        return found
 
 
 _TEXTS: dict[str, dict[str, str]] = {

@@ -1,38 +1,89 @@
 """Verifying a requester's identity: send a one-time code, confirm it, or record that an
 agent saw an identity document.
 
-Each function takes what it needs (the request, the address the subscriber's records
-hold, the outbox, the code key, the instant) and returns the new values for the caller to
-keep: nothing here reads a database, settings or the clock. The answers given to the
+`request_code`, `confirm_code` and `verified_in_person` take what they need (the request,
+the address the subscriber's records hold, the outbox, the code key, the instant) and
+return the new values for the caller to keep. `send_request_code` and
+`confirm_request_code` do the same on a request kept in a `CodeBook`, which keeps the
+challenges too. Nothing here reads settings or the clock; the answers given to the
 requester never tell whether a subscriber exists.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from placet.dsr import RequestState, SubjectRequest, verified
-from placet.dsr.outbox import Outbox, code_message
+from placet.dsr import RequestState, Step, SubjectRequest, verified
+from placet.dsr.outbox import (
+    FolderOutbox,
+    MemoryOutbox,
+    Outbox,
+    SmsOutbox,
+    SmsSender,
+    SmtpOutbox,
+    code_message,
+)
 from placet.dsr.verification import (
+    MIN_CODE_KEY_BYTES,
     CodeChallenge,
     CodeChannel,
     CodeOutcome,
     check_code,
     issue_code,
+    mask_address,
 )
-from placet.errors import RequestError
+from placet.errors import RequestError, SettingsError
+from placet.operations.requests import RequestBook, load_request
 
 __all__ = [
     "CODE_SENT_ANSWER",
+    "AddressOf",
     "CodeAsked",
+    "CodeBook",
     "CodeConfirmed",
+    "Outboxes",
+    "code_key_from_hex",
     "confirm_code",
+    "confirm_request_code",
+    "given_address",
+    "open_outboxes",
     "request_code",
+    "send_request_code",
     "verified_in_person",
 ]
+
+AddressOf = Callable[[str, CodeChannel], "str | None"]
+"""Where the operator's records say a subscriber gets codes: `address_of(subscriber,
+channel)`, the e-mail address or number (E.164) on record, or None when the subscriber is
+unknown or has none for that channel."""
+
+ATTEMPT_RETRIES = 20
+"""How often a code is checked again when other attempts on the same challenge keep coming
+first: each round, one of the racing attempts is stored."""
+
+
+class CodeBook(RequestBook, Protocol):
+    """A request book that also gives the subscriber a request is for and keeps the code
+    challenges sent for it (`placet.stores.sql_requests.SqlRequestBook`)."""
+
+    def subscriber(self, request_id: str) -> str | None: ...
+    def add_challenge(self, challenge: CodeChallenge) -> None: ...
+    def latest_challenge(self, request_id: str) -> CodeChallenge | None: ...
+    def record_attempt(
+        self,
+        request: SubjectRequest,
+        before: CodeChallenge,
+        after: CodeChallenge,
+        step: Step | None = None,
+    ) -> bool: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -83,21 +134,28 @@ def request_code(
     ttl: timedelta = timedelta(minutes=10),
     language: str = "en",
     random: Callable[[], int] | None = None,
+    keep: Callable[[CodeChallenge], None] | None = None,
 ) -> CodeAsked:
     """Send a one-time code for `request` to `address`, the subscriber's e-mail address or
     number on record for `channel`; `address` is None when the details given match no
     subscriber, and then nothing is sent. The answer reads the same either way.
 
-    A request that can no longer be verified (already verified, in progress, final) is
-    refused with `RequestError` whatever the address, so the refusal tells nothing either.
-    A delivery failure is raised: the operator must fix the outbox."""
+    `keep`, when given, is called with the new challenge before the code is sent, so that
+    a code that arrives always has its challenge kept. A request that can no longer be
+    verified (already verified, in progress, final), and a key too short, are refused with
+    `RequestError` whatever the address, so the refusal tells nothing either. A delivery
+    failure is raised: the operator must fix the outbox."""
     _check_verifiable(request)
+    _check_code_key(key)
+    channel = CodeChannel(channel)
     if address is None:
         log.info("code asked; no subscriber matched", extra={"request": request.request_id})
         return CodeAsked(CODE_SENT_ANSWER, None)
     challenge, code = issue_code(
         request.request_id, channel, address, key=key, at=at, ttl=ttl, random=random
     )
+    if keep is not None:
+        keep(challenge)
     outbox.send(code_message(channel, address, code, request.request_id, language, valid_for=ttl))
     log.info(
         "one-time code sent",
@@ -146,6 +204,102 @@ def confirm_code(
     return CodeConfirmed(outcome, challenge, request)
 
 
+def send_request_code(
+    book: CodeBook,
+    request_id: str,
+    channel: CodeChannel,
+    *,
+    address_of: AddressOf,
+    outbox: Outbox,
+    key: bytes,
+    at: datetime,
+    ttl: timedelta = timedelta(minutes=10),
+    language: str = "en",
+    random: Callable[[], int] | None = None,
+) -> CodeAsked:
+    """Send a one-time code for the stored request to the address `address_of` gives for
+    its subscriber, and keep the challenge in `book` as the request's latest (the one a
+    code is checked against). The answer reads the same whether or not an address was
+    found; an address on record that is unusable (not name@domain, not E.164) is logged
+    for staff and answered as if there were none."""
+    request = load_request(book, request_id)
+    _check_verifiable(request)
+    _check_code_key(key)
+    channel = CodeChannel(channel)
+    subscriber = book.subscriber(request_id)
+    address = None if subscriber is None else address_of(subscriber, channel)
+    if address is not None:
+        try:
+            mask_address(channel, address)
+        except RequestError:
+            log.warning(
+                "address on record unusable for one-time codes",
+                extra={"request": request_id, "channel": channel.value},
+            )
+            address = None
+    return request_code(
+        request,
+        channel,
+        address,
+        outbox=outbox,
+        key=key,
+        at=at,
+        ttl=ttl,
+        language=language,
+        random=random,
+        keep=book.add_challenge,
+    )
+
+
+def confirm_request_code(
+    book: CodeBook,
+    request_id: str,
+    offered: str,
+    *,
+    key: bytes,
+    at: datetime,
+    actor: str = "one-time-code",
+) -> CodeConfirmed:
+    """Try the code `offered` against the challenge sent last for the stored request, store
+    the attempt and, when the code is right, the request's `verified` step with it.
+
+    Every attempt is stored, over the attempt it was made after: when another attempt on
+    the same challenge was stored first, the code is checked again against the challenge
+    as it now stands, so that concurrent attempts never exceed the challenge's tries.
+    Without a challenge (no code sent: an unknown subscriber) the answer is that of a wrong
+    code, and nothing is stored."""
+    _check_code_key(key)
+    for _ in range(ATTEMPT_RETRIES):
+        request = load_request(book, request_id)
+        _check_verifiable(request)
+        before = book.latest_challenge(request_id)
+        confirmed = confirm_code(request, before, offered, key=key, at=at, actor=actor)
+        if before is None or confirmed.challenge is None:
+            return confirmed
+        step = confirmed.request.steps[-1] if confirmed.outcome is CodeOutcome.VERIFIED else None
+        if book.record_attempt(request, before, confirmed.challenge, step):
+            return confirmed
+        log.debug("code attempt raced another; checking again", extra={"request": request_id})
+    raise RequestError(
+        f"Request {request_id}: the code could not be checked, because other attempts on "
+        f"the same code kept coming first ({ATTEMPT_RETRIES} times). Wait a moment and "
+        "offer the code again."
+    )
+
+
+def given_address(channel: CodeChannel, address: str) -> AddressOf:
+    """An `address_of` that answers `address`, given by an agent from the subscriber's
+    records, for every subscriber; an address not of the channel's form is refused here,
+    where the agent can correct it."""
+    mask_address(channel, address)
+    stripped = address.strip()
+
+    def address_of(_subscriber: str, asked: CodeChannel) -> str | None:
+        return stripped if CodeChannel(asked) is CodeChannel(channel) else None
+
+    return address_of
+
+
 def verified_in_person(
     request: SubjectRequest, *, actor: str, document: str, at: datetime
 ) -> SubjectRequest:
@@ -160,9 +314,146 @@ def verified_in_person(
     return verified(request, actor=actor, at=at, reason=reason)
 
 
+def _check_code_key(key: bytes) -> None:
+    # Checked before anything depends on the address: a short key refused only for known
+    # subscribers would tell which ones exist.
+    if len(key) < MIN_CODE_KEY_BYTES:
+        raise RequestError(
+            f"The key for one-time codes has {len(key)} bytes; it needs at least "
+            f"{MIN_CODE_KEY_BYTES}. Set PLACET_CODE_KEY to one made with `python -c 'import "
+            "secrets; print(secrets.token_hex(32))'`."
+        )
+
+
 def _check_verifiable(request: SubjectRequest) -> None:
     if request.state not in {RequestState.RECEIVED, RequestState.VERIFYING}:
         raise RequestError(
             f"Request {request.request_id} is {request.state}: identity is verified only "
             "while it is received or verifying, so no code is sent or checked for it."
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Outboxes:
+    """The outbox of each channel, as the settings give them; None where none is set."""
+
+    email: Outbox | None = None
+    sms: Outbox | None = None
+
+    def for_channel(self, channel: CodeChannel) -> Outbox:
+        """The outbox that sends by `channel`, or `SettingsError` saying which setting to set.
+
+        Ask for it before looking an address up, so the refusal is the same for everyone."""
+        channel = CodeChannel(channel)
+        outbox = self.email if channel is CodeChannel.EMAIL else self.sms
+        if outbox is not None:
+            return outbox
+        if channel is CodeChannel.EMAIL:
+            raise SettingsError(
+                "PLACET_OUTBOX",
+                "is not set, so no code can be sent by e-mail",
+                "Set it to smtp://host:port?from=privacy@operator.example (or folder:PATH "
+                "for a demo) and restart",
+            )
+        raise SettingsError(
+            "PLACET_SMS_GATEWAY",
+            "is not set, so no code can be sent by SMS",
+            "Set it to the operator's gateway as module:factory (or PLACET_OUTBOX to "
+            "folder:PATH for a demo) and restart",
+        )
+
+
+def open_outboxes(url: str | None, *, sms_gateway: str | None = None) -> Outboxes:
+    """The outboxes that the settings `PLACET_OUTBOX` (`url`) and `PLACET_SMS_GATEWAY`
+    describe: `smtp://[user:password@]host[:port]?from=…[&starttls=true]` for e-mail,
+    `folder:PATH` or `memory` for both channels, and `module:factory` for SMS."""
+    outboxes = Outboxes() if url is None else _outboxes_of(url)
+    if sms_gateway is not None:
+        outboxes = Outboxes(email=outboxes.email, sms=SmsOutbox(_sms_sender(sms_gateway)))
+    return outboxes
+
+
+def code_key_from_hex(text: str) -> bytes:
+    """The code key as `PLACET_CODE_KEY` holds it: hex digits, at least 16 bytes."""
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError as exc:
+        raise SettingsError(
+            "PLACET_CODE_KEY", "is not written in hex digits", _CODE_KEY_FIX
+        ) from exc
+    if len(key) < MIN_CODE_KEY_BYTES:
+        raise SettingsError(
+            "PLACET_CODE_KEY",
+            f"has {len(key)} bytes; one-time codes need a key of at least {MIN_CODE_KEY_BYTES}",
+            _CODE_KEY_FIX,
+        )
+    return key
+
+
+_CODE_KEY_FIX = (
+    "Set it to a key made with `python -c 'import secrets; print(secrets.token_hex(32))'` "
+    "and restart"
+)
+
+
+def _outboxes_of(url: str) -> Outboxes:
+    parts = urlsplit(url.strip())
+    if parts.scheme == "smtp":
+        query = parse_qs(parts.query)
+        sender = query.get("from", [""])[0]
+        if not parts.hostname or "@" not in sender:
+            raise SettingsError(
+                "PLACET_OUTBOX",
+                "names an SMTP server without a host or a sender",
+                "Write it as smtp://host:port?from=privacy@operator.example",
+            )
+        try:
+            port = parts.port or 25
+        except ValueError as exc:
+            raise SettingsError(
+                "PLACET_OUTBOX", "has a port that is not a number", "Write it as smtp://host:587"
+            ) from exc
+        starttls = query.get("starttls", ["false"])[0].lower() in {"true", "1", "yes"}
+        email = SmtpOutbox(
+            parts.hostname,
+            port,
+            sender,
+            starttls=starttls,
+            username=None if parts.username is None else unquote(parts.username),
+            password=None if parts.password is None else unquote(parts.password),
+        )
+        return Outboxes(email=email)
+    if parts.scheme == "folder" and parts.path:
+        folder = FolderOutbox(Path(unquote(parts.path)))
+        return Outboxes(email=folder, sms=folder)
+    if url.strip() == "memory":
+        memory = MemoryOutbox()
+        return Outboxes(email=memory, sms=memory)
+    raise SettingsError(
+        "PLACET_OUTBOX",
+        "is neither an smtp:// URL, a folder:PATH nor memory",
+        "Write it as smtp://host:port?from=privacy@operator.example, or folder:PATH for a demo",
+    )
+
+
+def _sms_sender(reference: str) -> SmsSender:
+    module_name, _, attribute = reference.strip().partition(":")
+    try:
+        factory = getattr(importlib.import_module(module_name), attribute)
+        sender = factory()
+    except (ImportError, AttributeError, ValueError, TypeError) as exc:
+        raise SettingsError(
+            "PLACET_SMS_GATEWAY",
+            f"names '{reference}', which cannot be imported and called "
+            f"({type(exc).__name__}: {exc})",
+            "Give it as module:factory, a function that returns an object with "
+            "send_sms(to, text), and restart",
+        ) from exc
+    if not callable(getattr(sender, "send_sms", None)):
+        raise SettingsError(
+            "PLACET_SMS_GATEWAY",
+            f"names '{reference}', which returned an object without send_sms(to, text)",
+            "Give a factory that returns the gateway, and restart",
+        )
+    gateway: SmsSender = sender
+    return gateway

@@ -1,10 +1,13 @@
-"""Subjects' requests and their steps in Placet's own database (the ledger's):
-`SqlRequestBook` writes a request once and then only appends its steps.
+"""Subjects' requests, their steps and the one-time codes sent for them, in Placet's own
+database (the ledger's): `SqlRequestBook` writes a request once and then only appends its
+steps; a code challenge is written when sent and changed by each attempt on it.
 
 A request is read back by taking each recorded step again through `placet.dsr.replay`,
 so a history changed in the database behind Placet's back is refused, not acted on. The
 deadline terms come from the policy version recorded with the request, through the
-resolver the caller passes (`TermsResolver`).
+resolver the caller passes (`TermsResolver`). A challenge keeps the code's keyed digest,
+never the code, and an attempt is stored only over the attempt it was made after, so that
+two confirmations at once cannot both use the same try.
 """
 
 from __future__ import annotations
@@ -13,11 +16,21 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Row, func, insert, select
+from sqlalchemy import (
+    Engine,
+    Row,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from placet.dsr import (
+    ChallengeState,
+    CodeChallenge,
+    CodeChannel,
     DeadlineTerms,
     RequestKind,
     RequestState,
@@ -34,7 +47,7 @@ from placet.stores.sql_database import (
     describe_database,
     open_database,
 )
-from placet.stores.sql_schema import dsr_requests, dsr_steps
+from placet.stores.sql_schema import dsr_code_challenges, dsr_requests, dsr_steps
 
 __all__ = ["SqlRequestBook", "TermsResolver", "open_request_book"]
 
@@ -89,19 +102,9 @@ class SqlRequestBook:
     def append(self, request: SubjectRequest, step: Step) -> None:
         """Record `step`, taken on `request` as it was read: only when the book still holds
         exactly those steps, so that two writers cannot fork a request's history."""
-        number = len(request.steps) + 1
         try:
             with self._transaction(write=True) as connection:
-                stored = connection.execute(
-                    select(func.count())
-                    .select_from(dsr_steps)
-                    .where(dsr_steps.c.request_id == request.request_id)
-                ).scalar_one()
-                if stored != len(request.steps):
-                    raise _changed_meanwhile(request, step)
-                connection.execute(
-                    insert(dsr_steps).values(**_step_values(request.request_id, number, step))
-                )
+                _append_step(connection, request, step)
         except StoreError as exc:
             if isinstance(exc.__cause__, IntegrityError):
                 raise _changed_meanwhile(request, step) from exc
@@ -153,6 +156,95 @@ class SqlRequestBook:
             ).scalars()
             return [str(request_id) for request_id in found]
 
+    def add_challenge(self, challenge: CodeChallenge) -> None:
+        """Keep a code challenge sent for its request, as the request's latest one."""
+        with self._transaction(write=True) as connection:
+            # PostgreSQL: lock the request's row, so that two codes sent at once for the
+            # same request are numbered one after the other (SQLite writers queue anyway).
+            found = connection.execute(
+                select(dsr_requests.c.request_id)
+                .where(dsr_requests.c.request_id == challenge.request_id)
+                .with_for_update()
+            ).one_or_none()
+            if found is None:
+                raise RequestError(
+                    f"There is no request {challenge.request_id} to keep code challenge "
+                    f"{challenge.challenge_id} for. Open the request first."
+                )
+            last = connection.execute(
+                select(func.max(dsr_code_challenges.c.challenge_no)).where(
+                    dsr_code_challenges.c.request_id == challenge.request_id
+                )
+            ).scalar_one()
+            connection.execute(
+                insert(dsr_code_challenges).values(
+                    challenge_no=(last or 0) + 1, **_challenge_values(challenge)
+                )
+            )
+
+    def latest_challenge(self, request_id: str) -> CodeChallenge | None:
+        """The code challenge sent last for the request; None if no code was sent."""
+        with self._transaction() as connection:
+            row = connection.execute(
+                select(dsr_code_challenges)
+                .where(dsr_code_challenges.c.request_id == request_id)
+                .order_by(dsr_code_challenges.c.challenge_no.desc())
+                .limit(1)
+            ).one_or_none()
+        return None if row is None else _challenge(row)
+
+    def challenges(self, request_id: str) -> list[CodeChallenge]:
+        """Every code challenge sent for the request, the first one first."""
+        with self._transaction() as connection:
+            rows = connection.execute(
+                select(dsr_code_challenges)
+                .where(dsr_code_challenges.c.request_id == request_id)
+                .order_by(dsr_code_challenges.c.challenge_no)
+            ).all()
+        return [_challenge(row) for row in rows]
+
+    def record_attempt(
+        self,
+        request: SubjectRequest,
+        before: CodeChallenge,
+        after: CodeChallenge,
+        step: Step | None = None,
+    ) -> bool:
+        """Store `after`, the challenge once an attempt was made on `before`, and, when the
+        attempt verified, `step` on `request` (as read), in one transaction.
+
+        Only when the stored challenge is still `before` (the same attempts used and
+        state): False, and nothing stored, when another attempt came first, so that the
+        caller reads the challenge again and tries once more. Every attempt is thus
+        counted once, and two confirmations at once cannot both use the last try."""
+        if after.challenge_id != before.challenge_id or (
+            after.attempts_used != before.attempts_used + 1
+        ):
+            raise RequestError(
+                f"Code challenge {before.challenge_id}: an attempt moves one challenge on "
+                "by one attempt; check the code with `check_code` and store what it returns."
+            )
+        try:
+            with self._transaction(write=True) as connection:
+                changed = connection.execute(
+                    update(dsr_code_challenges)
+                    .where(
+                        dsr_code_challenges.c.challenge_id == before.challenge_id,
+                        dsr_code_challenges.c.attempts_used == before.attempts_used,
+                        dsr_code_challenges.c.state == before.state.value,
+                    )
+                    .values(attempts_used=after.attempts_used, state=after.state.value)
+                ).rowcount
+                if changed != 1:
+                    return False
+                if step is not None:
+                    _append_step(connection, request, step)
+        except StoreError as exc:
+            if step is not None and isinstance(exc.__cause__, IntegrityError):
+                raise _changed_meanwhile(request, step) from exc
+            raise
+        return True
+
     def _rebuild(self, row: Row[Any], step_rows: Sequence[Row[Any]]) -> SubjectRequest:
         request_id = str(row.request_id)
         terms = self.terms(str(row.policy_id), str(row.policy_version))
@@ -196,6 +288,20 @@ class SqlRequestBook:
             ) from exc
 
 
+def _append_step(connection: Connection, request: SubjectRequest, step: Step) -> None:
+    """Insert `step` after the steps of `request` as read, or refuse if the book holds
+    other steps by now."""
+    stored = connection.execute(
+        select(func.count())
+        .select_from(dsr_steps)
+        .where(dsr_steps.c.request_id == request.request_id)
+    ).scalar_one()
+    if stored != len(request.steps):
+        raise _changed_meanwhile(request, step)
+    number = len(request.steps) + 1
+    connection.execute(insert(dsr_steps).values(**_step_values(request.request_id, number, step)))
+
+
 def _changed_meanwhile(request: SubjectRequest, step: Step) -> RequestError:
     return RequestError(
         f"Request {request.request_id} changed meanwhile: another step was recorded on it "
@@ -227,4 +333,34 @@ def _step(row: Row[Any]) -> Step:
         actor=row.actor,
         reason=row.reason,
         notified_at=row.notified_at,
+    )
+
+
+def _challenge_values(challenge: CodeChallenge) -> dict[str, Any]:
+    return {
+        "challenge_id": challenge.challenge_id,
+        "request_id": challenge.request_id,
+        "channel": challenge.channel.value,
+        "sent_to": challenge.sent_to,
+        "digest": challenge.digest,
+        "issued_at": challenge.issued_at,
+        "expires_at": challenge.expires_at,
+        "attempts_used": challenge.attempts_used,
+        "max_attempts": challenge.max_attempts,
+        "state": challenge.state.value,
+    }
+
+
+def _challenge(row: Row[Any]) -> CodeChallenge:
+    return CodeChallenge(
+        challenge_id=str(row.challenge_id),
+        request_id=str(row.request_id),
+        channel=CodeChannel(row.channel),
+        sent_to=str(row.sent_to),
+        digest=str(row.digest),
+        issued_at=row.issued_at,
+        expires_at=row.expires_at,
+        attempts_used=int(row.attempts_used),
+        max_attempts=int(row.max_attempts),
+        state=ChallengeState(row.state),
     )

@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -39,6 +40,8 @@ __all__ = [
     "api_keys",
     "decision_head",
     "decisions",
+    "dsr_callbacks",
+    "dsr_code_challenges",
     "dsr_requests",
     "dsr_steps",
     "erasure_tombstones",
@@ -280,3 +283,38 @@ dsr_steps = Table(
 """The steps of each request (`placet.dsr.Step`), numbered from 1, only ever inserted: the
 primary key makes a second writer of the same step number fail instead of forking the
 history."""
+dsr_code_challenges = Table(
+    "dsr_code_challenges",
+    metadata,
+    Column("challenge_id", String(64), primary_key=True),
+    Column("request_id", String(64), ForeignKey("dsr_requests.request_id"), nullable=False),
+    Column("challenge_no", Integer, nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("sent_to", String(200), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("attempts_used", Integer, nullable=False),
+    Column("max_attempts", Integer, nullable=False),
+    Column("state", String(20), nullable=False),
+    UniqueConstraint("request_id", "challenge_no", name="uq_dsr_code_challenges_request_no"),
+)
+"""The one-time code challenges of each request (`placet.dsr.CodeChallenge`), numbered from
+1 per request; the last one sent is the one a code is checked against. `sent_to` is the
+masked address and `digest` the code's keyed digest: neither the address nor the code is
+stored. The migration `requests_0006` creates it."""
+
+dsr_callbacks = Table(
+    "dsr_callbacks",
+    metadata,
+    Column("request_id", String(64), ForeignKey("dsr_requests.request_id"), primary_key=True),
+    Column("callback_no", Integer, primary_key=True, autoincrement=False),
+    Column("url", Text, nullable=False),
+    Column("api_url", Text, nullable=False),
+    Column("announced_status", String(20)),
+    Column("announced_at", UTCDateTime),
+)
+"""The OpenDSR status callbacks of each request (`status_callback_urls`), numbered from 1
+per request: where to POST, Placet's address as the requester's tool reached it (for
+`results_url` and the processor domain), and the last status delivered there. The
+migration `requests_0007` creates it."""

@@ -323,6 +323,23 @@ class SqlStore:
         log.info("rows updated", extra={"table": table, "rows": rows, "mark": mark})
         return Change(rows=rows)
 
+    def set_values(self, table: str, selection: Selection, values: Mapping[str, str]) -> Change:
+        """One `UPDATE` setting each column of `values` in the selected rows, marked or not:
+        a rectification (Art. 16), which corrects the data wherever it is kept."""
+        if not values:
+            raise StoreError(f"a rectification of {table} names no column to set")
+        if selection.is_empty:
+            return Change(rows=0)
+        with self._connection(f"rectify rows of {table}", writes=True) as connection:
+            target = self._table(connection, table)
+            assigned = {self._column(target, name): value for name, value in values.items()}
+            joined = self.dialect in _MARIADB
+            with self._selected(connection, target, selection, joined=joined) as conditions:
+                statement = sa.update(target).where(*conditions).values(assigned)
+                rows = connection.execute(statement).rowcount
+        log.info("rows rectified", extra={"table": table, "rows": rows, "columns": sorted(values)})
+        return Change(rows=rows)
+
     def purge(self, table: str) -> Purge:
         """PostgreSQL: `VACUUM`, incomplete while an older transaction can still read a
         deleted row version; MariaDB: `OPTIMIZE TABLE`; SQLite: empty the write-ahead log

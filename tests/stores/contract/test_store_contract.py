@@ -299,6 +299,8 @@ def test_export_writes_the_selected_rows_batch_by_batch(
         written = pl.read_parquet(target)
     elif export_format is ExportFormat.CSV:
         written = pl.read_csv(target)
+    elif export_format is ExportFormat.JSON:
+        written = pl.read_json(target)
     else:
         written = pl.read_ndjson(target)
     assert set(written["call_id"].to_list()) == wanted
