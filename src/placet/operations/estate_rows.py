@@ -114,12 +114,17 @@ def read_keys_and_times(
 
 
 def distinct_values(store: Store, table: str, column: str) -> list[str]:
-    """The distinct values of a column, read batch by batch."""
-    seen: set[str] = set()
-    for batch in store.find(table, Selection(), [column]):
-        values = pc.unique(batch.column(0)).to_pylist()
-        seen.update(str(value) for value in values if value is not None)
-    return sorted(seen)
+    """The distinct values of a column as text, in order: each batch's own distinct values,
+    then theirs, in Arrow; only the distinct values become Python strings."""
+    parts = [pc.unique(batch.column(0)) for batch in store.find(table, Selection(), [column])]
+    if not parts:
+        return []
+    values = pc.unique(pa.concat_arrays(parts)).drop_null()
+    if pa.types.is_string(values.type) or pa.types.is_integer(values.type):
+        # Arrow writes these as `str` does; UTF-8 in byte order is text in code point order.
+        texts = values.cast(pa.string())
+        return texts.take(pc.sort_indices(texts)).to_pylist()  # type: ignore[no-any-return]
+    return sorted({str(value) for value in values.to_pylist()})
 
 
 class SubjectFacts:

@@ -13,15 +13,29 @@ import json
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Row, delete, insert, select, update
+from sqlalchemy import (
+    Engine,
+    Row,
+    Select,
+    String,
+    bindparam,
+    case,
+    column,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -68,7 +82,7 @@ from placet.stores.sql_database import (
     is_postgresql,
     upgrade_database,
 )
-from placet.stores.sql_projection import projection_from_row
+from placet.stores.sql_projection import EMPTY_SET, projection_from_row
 from placet.stores.sql_schema import (
     decision_head,
     decisions,
@@ -357,33 +371,18 @@ class SqlLedger:
         whole states. A subject whose projection holds events taking effect after `at` is
         replayed; one nothing was recorded about has none of them."""
         found: dict[SubjectRef, tuple[str | None, datetime | None, datetime | None]] = {}
-        distinct = list(dict.fromkeys(subjects))
-        columns = subject_states.c
+        # In the projection's key order, so that each query reads neighbouring index pages.
+        distinct = sorted(set(subjects))
         later: list[SubjectRef] = []
         with self._transaction() as connection:
+            read = _FactsRead.on(connection.dialect.name, at)
             for chunk in _slices(distinct, _FACTS_CHUNK):
-                rows = connection.execute(
-                    select(
-                        columns.subject_ref,
-                        columns.subject_type,
-                        columns.last_contract_end,
-                        columns.debt_settled_at,
-                        columns.effective_through,
-                        columns.contracts,
-                        columns.debts,
-                    ).where(columns.subject_ref.in_(list(chunk)))
-                )
-                for row in rows:
-                    if row.effective_through <= at:
-                        # As `SubjectProjection.state`: no end while a contract runs, no
-                        # settlement while a debt is outstanding.
-                        found[SubjectRef(row.subject_ref)] = (
-                            row.subject_type,
-                            row.last_contract_end if not json.loads(row.contracts) else None,
-                            row.debt_settled_at if not json.loads(row.debts) else None,
-                        )
+                rows = connection.execute(read.query, {"subjects": read.subjects(chunk)}).all()
+                for subject, subject_type, ended, settled, is_current in rows:
+                    if is_current:
+                        found[subject] = (subject_type, read.instant(ended), read.instant(settled))
                     else:
-                        later.append(SubjectRef(row.subject_ref))
+                        later.append(subject)
         for subject, state in zip(later, self.states(later, at) if later else [], strict=True):
             found[subject] = (
                 state.subject_type,
@@ -612,3 +611,64 @@ def _chain_row(row: Row[Any]) -> ChainRow:
         salt=getattr(row, "salt", None),
         payload=getattr(row, "payload", None),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _FactsRead:
+    """How `SqlLedger.facts` reads the projection's fact columns of the subjects bound as
+    `subjects`, and whether the projection answers for `at` (no event takes effect after
+    it). As `SubjectProjection.state`: no end while a contract runs, no settlement while a
+    debt is outstanding, decided in the query by the stored form of an empty set. On SQLite
+    the subjects go as one JSON list (not thousands of bound variables) and the instants are
+    read as their stored text, parsed once rather than by SQLAlchemy's processors and then
+    the column type's."""
+
+    query: Select[Any]
+    subjects: Callable[[Sequence[SubjectRef]], Any]
+    """The value bound as `subjects`."""
+    instant: Callable[[Any], Any]
+    """A read instant as an aware UTC one."""
+
+    @classmethod
+    def on(cls, dialect: str, at: datetime) -> _FactsRead:
+        columns = subject_states.c
+        ended = case((columns.contracts == EMPTY_SET, columns.last_contract_end))
+        settled = case((columns.debts == EMPTY_SET, columns.debt_settled_at))
+        # Compared in the database: SQLite's instants are UTC text of one fixed width
+        # (`UTCDateTime`), which orders as time does.
+        is_current = (columns.effective_through <= at).label("is_current")
+        if dialect != "sqlite":
+            return cls(
+                select(columns.subject_ref, columns.subject_type, ended, settled, is_current).where(
+                    columns.subject_ref.in_(bindparam("subjects", expanding=True))
+                ),
+                list,
+                _same,
+            )
+        listed: Select[Any] = select(column("value")).select_from(
+            func.json_each(bindparam("subjects"))
+        )
+        return cls(
+            select(
+                columns.subject_ref,
+                columns.subject_type,
+                type_coerce(ended, String()),
+                type_coerce(settled, String()),
+                is_current,
+            ).where(columns.subject_ref.in_(listed)),
+            _json_list,
+            _text_instant,
+        )
+
+
+def _json_list(subjects: Sequence[SubjectRef]) -> str:
+    return json.dumps(list(subjects))
+
+
+def _text_instant(text: str | None) -> datetime | None:
+    """An instant as SQLite keeps it (naive UTC text), aware."""
+    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _same(value: Any) -> Any:
+    return value

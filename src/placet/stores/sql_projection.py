@@ -25,9 +25,12 @@ from placet.policy.model import ConsentOptionId, PurposeId, SubjectTypeId
 from placet.policy.terms import Channel
 from placet.stores.sql_schema import subject_states
 
-__all__ = ["PROJECTION_COLUMNS", "projection_from_row", "projection_row"]
+__all__ = ["EMPTY_SET", "PROJECTION_COLUMNS", "projection_from_row", "projection_row"]
 
 
+EMPTY_SET = "[]"
+"""How an empty set of options, purposes, contracts or debts is stored, and only an empty
+one: a query can tell "no contract runs" by it without decoding the JSON."""
 PROJECTION_COLUMNS = tuple(column.name for column in subject_states.columns)
 """The columns of `ledger_subject_states`, in the order of `projection_row`'s values."""
 
@@ -99,5 +102,5 @@ _CHANNELS = {channel.value: channel for channel in Channel}
 
 def _json(value: list[Any]) -> str:
     if not value:
-        return "[]"
+        return EMPTY_SET
     return orjson.dumps(value).decode("utf-8")

@@ -2,8 +2,9 @@
 through SQLAlchemy Core: each call is one set-based statement, never a loop over rows.
 
 - A selection's bounds in time are plain `WHERE` bounds, so a row whose time is null is never
-  selected by one. Its key windows are uploaded into a temporary table (PostgreSQL `COPY`,
-  `executemany` elsewhere) and joined: `EXISTS (…)` on SQLite and PostgreSQL, and on MariaDB
+  selected by one. Its key windows are uploaded into a temporary table in bulk, their bounds
+  written column by column in Arrow (PostgreSQL `COPY`, SQLite one JSON text a batch,
+  MariaDB `executemany`) and joined: `EXISTS (…)` on SQLite and PostgreSQL, and on MariaDB
   a multi-table `DELETE`/`UPDATE`, since its single-table forms cannot drive a subquery from
   the table's key index and would scan the whole table for one subscriber. Excluded
   windows (a legal hold) are uploaded the same way and left out with `NOT EXISTS (…)`.
@@ -26,6 +27,7 @@ through SQLAlchemy Core: each call is one set-based statement, never a loop over
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import time
@@ -38,8 +40,10 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection, Engine
@@ -68,8 +72,13 @@ _SQLITE_BEGIN = "placet_sqlite_begin"
 """Execution option: how a SQLite transaction begins (`BEGIN IMMEDIATE` for a writer, which
 takes the write lock up front; empty for a pragma that must run outside any transaction)."""
 _UTC = pa.timestamp("us", "UTC")
-_UPLOAD_ROWS = 10_000
-"""Rows a scratch table takes per `executemany`."""
+_UPLOAD_ROWS = 65_536
+"""Rows a scratch table takes per `executemany` (or `COPY` write)."""
+_LATEST = (datetime.max - datetime(1970, 1, 1)) // timedelta(microseconds=1)
+"""The latest instant Python can hold, in microseconds since 1970: a bound rounded past it
+cannot be written (`_TextForm.write` would overflow)."""
+_FETCH_ROWS = 512
+"""Rows `find` fetches at a time before making them Arrow (its batches gather several)."""
 _REMAP_ROWS = 65_536
 """Distinct values mapped per call of a `Remap`'s function."""
 _VACUUM_PAUSES_S = (0.2, 1.0, 3.0)
@@ -160,6 +169,35 @@ class _TextForm:
             text += "." + f"{utc.microsecond:06d}"[: self.digits].ljust(self.digits, "0")
         return text + self.zone
 
+    def write_all(self, instants: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """`write` of each instant of a `timestamp[us, UTC]` column at once, nulls kept, by
+        polars expressions instead of a Python call a value: the same text, value for value
+        (a year before 1000 without leading zeros too, as `strftime` writes it here)."""
+        step = 10 ** max(6 - self.digits, 0)
+        micros = pl.Series("micros", instants, dtype=pl.Datetime("us", "UTC")).cast(pl.Int64)
+        # Rounded up to the precision: floored modulo gives the distance to the next step,
+        # before 1970 as after.
+        rounded = micros + (-micros) % step
+        if step > 1 and (rounded > _LATEST).any():
+            raise StoreError(
+                f"an instant rounds past {datetime.max.isoformat()} at {self.digits} "
+                "fractional digits: it cannot be written in the column's text form"
+            )
+        wall = pl.col("micros").cast(pl.Datetime("us"))
+        parts = [
+            wall.dt.year().cast(pl.String),
+            wall.dt.strftime(f"-%m-%d{self.separator}%H:%M:%S"),
+        ]
+        if self.digits:
+            fraction = wall.dt.microsecond().cast(pl.String).str.zfill(6)
+            parts += [
+                pl.lit("."),
+                fraction.str.slice(0, self.digits).str.pad_end(self.digits, "0"),
+            ]
+        text = pl.concat_str([*parts, pl.lit(self.zone)])
+        written = pl.DataFrame([rounded]).select(text.alias("text")).to_series()
+        return written.to_arrow().cast(pa.string())
+
 
 @dataclass(frozen=True, slots=True)
 class _Instants:
@@ -179,6 +217,14 @@ class _Instants:
 
     def bound(self, instant: datetime) -> sa.BindParameter[Any]:
         return sa.literal(self.value(instant), self.sql_type)
+
+    def values(self, instants: pa.ChunkedArray) -> pa.Array:
+        """`value` of each instant of a `timestamp[us, UTC]` column, as an Arrow column:
+        text on SQLite, naive UTC timestamps where the column is not zone-aware."""
+        if self.text is not None:
+            return self.text.write_all(instants)
+        utc = instants.combine_chunks().cast(_UTC)
+        return utc if self.is_aware else utc.cast(pa.timestamp("us"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,10 +286,22 @@ class SqlStore:
             schema = pa.schema(read.field for read in reads)
             with self._selected(connection, found, selection) as conditions:
                 query = sa.select(*(read.expression for read in reads)).where(*conditions)
-                query = query.execution_options(yield_per=batch_rows)
+                fetch = min(batch_rows, _FETCH_ROWS)
+                query = query.execution_options(yield_per=fetch)
                 with connection.execute(query) as result:
+                    # Rows are fetched a few hundred at a time and made Arrow at once, so
+                    # that they are freed young: tens of thousands of row objects alive
+                    # together would set off the collector's full passes again and again.
+                    held: list[pa.RecordBatch] = []
+                    rows_held = 0
                     for rows in result.partitions():
-                        yield self._batch(table, reads, schema, rows)
+                        if rows_held + len(rows) > batch_rows:
+                            yield _joined(held, schema)
+                            held, rows_held = [], 0
+                        held.append(self._batch(table, reads, schema, rows))
+                        rows_held += len(rows)
+                    if held:
+                        yield _joined(held, schema)
 
     def count(self, table: str, selection: Selection, *, unmarked: str | None = None) -> int:
         if selection.is_empty:
@@ -418,17 +476,21 @@ class SqlStore:
             prefixes=["TEMPORARY"],
             postgresql_on_commit="DROP",
         )
-        if indexed is not None:
-            column = scratch.c[indexed]
-            is_text = isinstance(column.type, sa.String) and column.type.length is None
-            prefix: dict[str, Any] = {"mysql_length": _MARIADB_PREFIX} if is_text else {}
-            sa.Index(f"{scratch.name}_{indexed}", column, **prefix)
         scratch.create(connection)
+        if indexed is not None:
+            self._index(connection, scratch, indexed)
         try:
             yield scratch
         finally:
             if self.dialect != "postgresql":
                 scratch.drop(connection)
+
+    def _index(self, connection: Connection, scratch: sa.Table, name: str) -> None:
+        """An index on one column of a scratch table (MariaDB indexes a text's prefix)."""
+        column = scratch.c[name]
+        is_text = isinstance(column.type, sa.String) and column.type.length is None
+        prefix: dict[str, Any] = {"mysql_length": _MARIADB_PREFIX} if is_text else {}
+        sa.Index(f"{scratch.name}_{name}", column, **prefix).create(connection)
 
     def _upload(
         self, connection: Connection, scratch: sa.Table, rows: Iterable[tuple[Any, ...]]
@@ -450,6 +512,44 @@ class SqlStore:
             connection.execute(
                 scratch.insert(), [dict(zip(names, row, strict=True)) for row in chunk]
             )
+
+    def _upload_columns(self, connection: Connection, scratch: sa.Table, columns: pa.Table) -> None:
+        """Bulk-insert Arrow columns into the scratch table's columns of the same names, values
+        already in the form the database compares, a batch at a time: on PostgreSQL a `COPY`
+        of the CSV pyarrow writes, on SQLite an `INSERT … SELECT` from the JSON polars writes,
+        on MariaDB `executemany` of tuples taken column by column."""
+        if columns.num_rows == 0:
+            return
+        preparer = connection.dialect.identifier_preparer
+        if self.dialect == "postgresql":
+            listed = ", ".join(preparer.quote(name) for name in columns.column_names)
+            statement = f"COPY {preparer.format_table(scratch)} ({listed}) FROM STDIN (FORMAT csv)"
+            driver = connection.connection.driver_connection
+            assert driver is not None
+            with driver.cursor() as cursor, cursor.copy(statement) as copy:
+                for batch in columns.to_batches(max_chunksize=_UPLOAD_ROWS):
+                    csv = io.BytesIO()
+                    # Strings are quoted and nulls left empty: COPY reads "" as an empty
+                    # string and nothing as NULL.
+                    pacsv.write_csv(batch, csv, pacsv.WriteOptions(include_header=False))
+                    copy.write(csv.getbuffer())
+            return
+        if self.dialect in _MARIADB:
+            self._upload(connection, scratch, _rows_of(columns))
+            return
+        # SQLite: a batch goes as one JSON text that SQLite takes apart itself, so no Python
+        # object is made per row. `json_extract` gives a JSON string back as the same text.
+        names = columns.column_names
+        listed = ", ".join(preparer.quote(name) for name in names)
+        values = ", ".join(f"json_extract(value, '$.{name}')" for name in names)
+        statement = (
+            f"INSERT INTO {preparer.format_table(scratch)} ({listed}) "
+            f"SELECT {values} FROM json_each(?)"
+        )
+        for batch in columns.to_batches(max_chunksize=_UPLOAD_ROWS):
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            connection.exec_driver_sql(statement, (frame.write_json(),))
 
     # ------------------------------------------------------------------ selections
 
@@ -490,8 +590,11 @@ class SqlStore:
                 else:
                     # The `IN` is implied by the `EXISTS`, but only it lets SQLite and
                     # PostgreSQL find the keys' rows by an index on the key column instead
-                    # of scanning the table (the `EXISTS` compares bounds too, not only keys).
-                    conditions += [key.in_(sa.select(uploaded.c.key)), sa.exists().where(*matched)]
+                    # of scanning the table (the `EXISTS` compares bounds too, not only keys;
+                    # windows without bounds need none).
+                    conditions.append(key.in_(sa.select(uploaded.c.key)))
+                    if len(matched) > 1:
+                        conditions.append(sa.exists().where(*matched))
             yield conditions
 
     def _matched(
@@ -512,23 +615,31 @@ class SqlStore:
             raise StoreError(
                 f"key windows must have the schema {WINDOW_SCHEMA}, not {windows.schema}"
             )
+        bounded = windows["since"].null_count < len(windows) or windows["before"].null_count < len(
+            windows
+        )
+        if bounded and time is None:
+            raise StoreError("a selection bounded in time must name its time column")
+        # Windows open at both ends select every row of their keys, timed or not: their
+        # keys alone go up, and only keys are compared.
+        bounds = time if bounded else None
         columns = [sa.Column("key", key.type)]
-        if time is None:
-            if windows["since"].null_count < len(windows) or windows["before"].null_count < len(
-                windows
-            ):
-                raise StoreError("a selection bounded in time must name its time column")
-        else:
-            columns += [sa.Column(name, time[1].sql_type) for name in ("since", "before")]
-        uploaded = scratch.enter_context(self._scratch_table(connection, *columns, indexed="key"))
-        self._upload(connection, uploaded, _window_rows(windows, time[1] if time else None))
-        if time is None:
+        if bounds is not None:
+            columns += [sa.Column(name, bounds[1].sql_type) for name in ("since", "before")]
+        uploaded = scratch.enter_context(self._scratch_table(connection, *columns))
+        self._upload_columns(
+            connection, uploaded, _window_columns(windows, bounds[1] if bounds else None)
+        )
+        # Indexed once filled: one sort instead of an index kept up row by row.
+        self._index(connection, uploaded, "key")
+        if bounds is None:
             return uploaded, [uploaded.c.key == key]
-        untimed_row = [time[0].is_(None)] if untimed else []
+        column = bounds[0]
+        untimed_row = [column.is_(None)] if untimed else []
         return uploaded, [
             uploaded.c.key == key,
-            sa.or_(uploaded.c.since.is_(None), *untimed_row, time[0] >= uploaded.c.since),
-            sa.or_(uploaded.c.before.is_(None), *untimed_row, time[0] < uploaded.c.before),
+            sa.or_(uploaded.c.since.is_(None), *untimed_row, column >= uploaded.c.since),
+            sa.or_(uploaded.c.before.is_(None), *untimed_row, column < uploaded.c.before),
         ]
 
     def _instants(
@@ -755,13 +866,32 @@ class SqlStore:
         return Purge(files_removed=0, complete=True, detail=f"{detail} emptied the write-ahead log")
 
 
-def _window_rows(windows: pa.Table, instants: _Instants | None) -> Iterator[tuple[Any, ...]]:
-    """The windows' rows to upload: keys, and bounds in the form their column compares."""
-    for batch in windows.to_batches(max_chunksize=_UPLOAD_ROWS):
-        keys = batch.column("key").to_pylist()
-        if instants is None:
-            yield from ((key,) for key in keys)
-            continue
-        since, before = batch.column("since").to_pylist(), batch.column("before").to_pylist()
-        for key, start, end in zip(keys, since, before, strict=True):
-            yield key, instants.value(start), instants.value(end)
+def _window_columns(windows: pa.Table, instants: _Instants | None) -> pa.Table:
+    """The windows' columns to upload: keys, and bounds in the form their column compares
+    (`instants`; none without a time column)."""
+    keys = windows.column("key").combine_chunks()
+    if instants is None:
+        return pa.table({"key": keys})
+    return pa.table(
+        {
+            "key": keys,
+            "since": instants.values(windows.column("since")),
+            "before": instants.values(windows.column("before")),
+        }
+    )
+
+
+def _joined(batches: Sequence[pa.RecordBatch], schema: pa.Schema) -> pa.RecordBatch:
+    """One record batch of the rows of `batches`, in order."""
+    if len(batches) == 1:
+        return batches[0]
+    columns = [
+        pa.concat_arrays([batch.column(index) for batch in batches]) for index in range(len(schema))
+    ]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def _rows_of(columns: pa.Table) -> Iterator[tuple[Any, ...]]:
+    """The rows of Arrow columns as tuples of Python values, a batch's columns at a time."""
+    for batch in columns.to_batches(_UPLOAD_ROWS):
+        yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
