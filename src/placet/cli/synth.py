@@ -118,7 +118,7 @@ def synth(
     database = sa.make_url(report.database_url).render_as_string(hide_password=True)
     Console().print(
         f"{report.rows:,} rows in {total:.1f} s; SQL tables in {database}, lake in {out / 'lake'} "
-        f"({report.buckets} bucket(s) a month)",
+        f"({report.layout.describe()})",
         soft_wrap=True,
         highlight=False,
     )

@@ -25,7 +25,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
-from deltalake import DeltaTable, Field, write_deltalake
+from deltalake import DeltaTable, Field, WriterProperties, write_deltalake
 from deltalake.exceptions import DeltaError, TableNotFoundError
 from deltalake.schema import PrimitiveType
 
@@ -53,10 +53,12 @@ from placet.stores.delta_sql import (
     selection_terms,
     source_ref,
     string_list,
+    string_literal,
     target_ref,
     window_source,
 )
 from placet.stores.lake_selection import (
+    NAMED_KEYS,
     ArrowSelection,
     BatchEdit,
     remap_distinct,
@@ -64,11 +66,17 @@ from placet.stores.lake_selection import (
 )
 from placet.stores.protocol import Change, Purge, Selection, TimePartition
 
-__all__ = ["DeltaStore"]
+__all__ = ["REWRITE_ROW_GROUP_ROWS", "DeltaStore"]
 
 log = logging.getLogger(__name__)
 
 _ERRORS = (DeltaError, pa.ArrowException, OSError, ValueError)
+REWRITE_ROW_GROUP_ROWS = 16_384
+"""Rows of a row group in the files a merge rewrites. delta-rs would write a rewritten file
+as one row group; a merge keeps the rows' order closely enough that small row groups keep
+their statistics narrow, so that a table clustered by its key column stays prunable by row
+group (a subscriber's rows read from a few thousand rows a file) after erasures."""
+_REWRITE_PROPERTIES = WriterProperties(max_row_group_size=REWRITE_ROW_GROUP_ROWS)
 
 
 class DeltaStore:
@@ -104,12 +112,14 @@ class DeltaStore:
         batch_rows: int = 65_536,
     ) -> Iterator[pa.RecordBatch]:
         """The selected rows, streamed from the files their partitions and statistics allow."""
-        dataset = self._dataset(table, self._open(table))
-        prepared = ArrowSelection.prepare(selection, dataset.schema, self._where(table))
-        wanted = list(columns) if columns is not None else dataset.schema.names
-        self._check_columns(table, dataset.schema, wanted)
+        opened = self._open(table)
+        schema = pa.schema(opened.schema().to_arrow())
+        prepared = ArrowSelection.prepare(selection, schema, self._where(table))
+        wanted = list(columns) if columns is not None else schema.names
+        self._check_columns(table, schema, wanted)
         if selection.is_empty:
             return iter(())
+        dataset = self._dataset(table, opened, prepared)
         batches = prepared.stream(
             dataset, wanted, partition=self.partitions.get(table), batch_rows=batch_rows
         )
@@ -117,10 +127,13 @@ class DeltaStore:
 
     def count(self, table: str, selection: Selection, *, unmarked: str | None = None) -> int:
         """How many rows are selected, counted over the key and time columns only."""
-        dataset = self._dataset(table, self._open(table))
+        opened = self._open(table)
         if selection.is_empty:
             return 0
-        prepared = ArrowSelection.prepare(selection, dataset.schema, self._where(table))
+        prepared = ArrowSelection.prepare(
+            selection, pa.schema(opened.schema().to_arrow()), self._where(table)
+        )
+        dataset = self._dataset(table, opened, prepared)
         try:
             return prepared.count(dataset, partition=self.partitions.get(table), unmarked=unmarked)
         except _ERRORS as exc:
@@ -380,6 +393,7 @@ class DeltaStore:
             source_alias=SOURCE_ALIAS,
             target_alias=TARGET_ALIAS,
             streamed_exec=False,
+            writer_properties=_REWRITE_PROPERTIES,
         )
         if delete:
             metrics = merger.when_matched_delete().execute()
@@ -411,11 +425,11 @@ class DeltaStore:
         not yet marked, each remapped column's values mapped in one call (`placet_old_<i>`
         to `placet_new_<i>`)."""
         remapped = [name for name, rewrite in rewrites.items() if isinstance(rewrite, Remap)]
-        dataset = self._dataset(table, opened)
+        dataset = self._dataset(table, opened, prepared)
         read = list(dict.fromkeys([*remapped, *prepared.selection.columns()]))
         if mark is not None and mark in dataset.schema.names:
             read.append(mark)
-        scanner = dataset.scanner(
+        scanner = prepared.candidates(dataset).scanner(
             columns=read, filter=prepared.prefilter(self.partitions.get(table), unmarked=mark)
         )
         parts: list[pa.Table] = []
@@ -491,9 +505,15 @@ class DeltaStore:
         except _ERRORS as exc:
             raise self._cannot("open", table, exc) from exc
 
-    def _dataset(self, table: str, opened: DeltaTable) -> ds.Dataset:
+    def _dataset(
+        self, table: str, opened: DeltaTable, prepared: ArrowSelection | None = None
+    ) -> ds.Dataset:
+        """The table's current files as a pyarrow dataset; with a selection by key windows,
+        only the files whose statistics in the log may hold one of its keys."""
         try:
-            return opened.to_pyarrow_dataset()
+            return opened.to_pyarrow_dataset(
+                file_pruning_predicate=_file_pruning(prepared) if prepared is not None else None
+            )
         except _ERRORS as exc:
             raise self._cannot("read", table, exc) from exc
 
@@ -513,6 +533,22 @@ class DeltaStore:
 
     def _cannot(self, doing: str, table: str, exc: Exception) -> StoreError:
         return StoreError(f"cannot {doing} {self._where(table)}: {exc}")
+
+
+def _file_pruning(prepared: ArrowSelection) -> str | None:
+    """The windows' keys as a predicate on the files' statistics in the log (delta-rs
+    keeps every file that may hold a row matching it): a subscriber's numbers, named, or
+    the range of many keys. None where the keys cannot prune (`pruning_keys`)."""
+    keys = prepared.pruning_keys()
+    column = prepared.selection.key_column
+    if keys is None or column is None:
+        return None
+    literals = [
+        string_literal(value) if isinstance(value, str) else str(int(value)) for value in keys
+    ]
+    if len(keys) <= NAMED_KEYS:
+        return f"{column_ref(column)} IN ({', '.join(literals)})"
+    return f"{column_ref(column)} BETWEEN {literals[0]} AND {literals[-1]}"
 
 
 def _sweeps(prepared: ArrowSelection, partition: TimePartition) -> bool:

@@ -10,9 +10,11 @@ they evaluate a selection the same way here and cannot disagree on which rows it
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, Final
 
 import numpy as np
 import polars as pl
@@ -25,6 +27,7 @@ from placet.retention.rewrites import Constant, MaskTail, Nullify, Remap, Rewrit
 from placet.stores.protocol import WINDOW_SCHEMA, Selection, TimePartition
 
 __all__ = [
+    "NAMED_KEYS",
     "ArrowSelection",
     "BatchEdit",
     "Survey",
@@ -36,6 +39,11 @@ __all__ = [
 _ROW = "placet_row"
 _OPEN_SINCE, _OPEN_BEFORE = -(2**63), 2**63 - 1
 """An open bound, in the ticks (int64) of a window's instants."""
+NAMED_KEYS: Final = 64
+"""Up to this many keys, files are pruned by each key; beyond, by the keys' range."""
+_PRUNED_KEY_LENGTH: Final = 32
+"""Longer text keys prune nothing: a writer may cut a statistic to a prefix (Delta's
+data skipping keeps 32 characters), and a cut maximum would hide a longer key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +51,9 @@ class ArrowSelection:
     """A `Selection` made ready for one table's Arrow schema: its bounds and windows in the
     types of the table's time and key columns.
 
-    `prefilter` prunes partitions, files and row groups when a dataset is scanned; `mask`
-    says which rows of a scanned batch are selected, and is what every call relies on. A
+    `prefilter` prunes partitions, files and row groups by time when a dataset is scanned,
+    `candidates` files and row groups by the windows' keys; `mask` says which rows of a
+    scanned batch are selected, and is what every call relies on. A
     row whose key has an excluding window that bounds time, but which has no time itself,
     counts as excluded: like a bound, an exclusion errs on keeping.
     """
@@ -55,6 +64,10 @@ class ArrowSelection:
     """The windows cast to the key's and time's types; None without windows."""
     exclude: pa.Table | None
     """The excluding windows, cast the same way; None without any."""
+    _indexes: dict[str, _KeyIndex] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """The windows and the excluding windows grouped by key, made once for every batch."""
 
     @classmethod
     def prepare(cls, selection: Selection, schema: pa.Schema, where: str) -> ArrowSelection:
@@ -164,7 +177,7 @@ class ArrowSelection:
             selected = pc.and_(selected, pa.array(hit))
         if self.exclude is not None:
             held = np.zeros(batch.num_rows, dtype=bool)
-            held[self._within(batch, self.exclude, unknown=True)[_ROW].to_numpy()] = True
+            held[self._within(batch, "exclude", unknown=True)[_ROW].to_numpy()] = True
             selected = pc.and_(selected, pa.array(~held))
         if unmarked is not None and unmarked in batch.schema.names:
             selected = pc.and_(selected, pc.is_null(batch[unmarked]))
@@ -176,27 +189,106 @@ class ArrowSelection:
         the key, then a filter on the bounds; a row in overlapping windows appears in each."""
         if self.windows is None:
             raise StoreError("a selection without key windows matches no window")
-        return self._within(batch, self.windows, unknown=False)
+        return self._within(batch, "windows", unknown=False)
 
-    def _within(self, batch: pa.RecordBatch, windows: pa.Table, *, unknown: bool) -> pa.Table:
-        """The rows of `batch` in `windows`; `unknown`: whether a row without a time is in a
-        window that bounds time."""
-        key = self.selection.key_column
-        rows = {_ROW: pa.array(np.arange(batch.num_rows)), "key": batch[key]}
+    def may_hold(self, batch: pa.RecordBatch) -> bool:
+        """Whether some row of `batch` has a window's key: a batch without one holds no
+        selected row, and is passed over without being matched."""
+        if self.windows is None or self.selection.key_column is None:
+            return True
+        present = pc.is_in(batch[self.selection.key_column], value_set=self._index("windows").keys)
+        return bool(pc.any(present).as_py())
+
+    def _index(self, which: str) -> _KeyIndex:
+        if which not in self._indexes:
+            windows = self.windows if which == "windows" else self.exclude
+            assert windows is not None
+            self._indexes[which] = _KeyIndex.of(windows)
+        return self._indexes[which]
+
+    def _within(self, batch: pa.RecordBatch, which: str, *, unknown: bool) -> pa.Table:
+        """The rows of `batch` in the windows (`which`: "windows" or "exclude");
+        `unknown`: whether a row without a time is in a window that bounds time.
+
+        The join is made in numpy, not by an Arrow hash join: a batch's rows are looked up
+        among the windows' distinct keys at once, and only the rows found are paired with
+        their key's windows (most rows of most batches have none: no join to plan)."""
+        index = self._index(which)
+        row_key = pc.index_in(batch[self.selection.key_column], value_set=index.keys)
+        rows = np.flatnonzero(pc.is_valid(row_key).to_numpy(zero_copy_only=False))
+        found = row_key.take(pa.array(rows)).to_numpy(zero_copy_only=False).astype(np.int64)
+        pairs = index.per_key[found]
+        row_of_pair = np.repeat(rows, pairs)
+        nth = np.arange(len(row_of_pair)) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+        chosen = pa.array(index.by_key[np.repeat(index.first_of_key[found], pairs) + nth])
+        windows = index.windows
+        joined = pa.table(
+            {
+                _ROW: pa.array(row_of_pair, pa.int64()),
+                "key": windows["key"].take(chosen),
+                "since": windows["since"].take(chosen),
+                "before": windows["before"].take(chosen),
+            }
+        )
         time = self.selection.time_column
-        if time is not None:
-            rows["time"] = batch[time]
-        joined = pa.table(rows).join(windows, keys="key", join_type="inner")
-        if time is None or not _bounds_time(windows):
-            return joined.select([_ROW, "key", "since", "before"])
+        if time is None or not index.bounds_time:
+            return joined
+        instants = batch[time].take(pa.array(row_of_pair))
         after = pc.or_kleene(
-            pc.is_null(joined["since"]), pc.greater_equal(joined["time"], joined["since"])
+            pc.is_null(joined["since"]), pc.greater_equal(instants, joined["since"])
         )
-        earlier = pc.or_kleene(
-            pc.is_null(joined["before"]), pc.less(joined["time"], joined["before"])
-        )
+        earlier = pc.or_kleene(pc.is_null(joined["before"]), pc.less(instants, joined["before"]))
         within = pc.fill_null(pc.and_kleene(after, earlier), unknown)
-        return joined.filter(within).select([_ROW, "key", "since", "before"])
+        return joined.filter(within)
+
+    def candidates(self, dataset: ds.Dataset) -> ds.Dataset:
+        """`dataset` less the files and row groups whose statistics of the key column (its
+        minimum and maximum) show none of the windows' keys: a subscriber's rows are read
+        from the few files and row groups that may hold their numbers, not from all.
+
+        Files go by the statistics the dataset's fragments carry (a Delta table's log),
+        row groups by their Parquet statistics, compared in Python: a file written by
+        delta-rs holds text as `string_view`, which pyarrow cannot compare with a `string`
+        in a filter on statistics. Without windows, or with keys that cannot be compared
+        safely, it is `dataset` itself."""
+        keys = self.pruning_keys()
+        key = self.selection.key_column
+        if keys is None or key is None or not isinstance(dataset, ds.FileSystemDataset):
+            return dataset
+        key_type = dataset.schema.field(key).type
+        if len(keys) <= NAMED_KEYS:
+            named = [pc.field(key) == pa.scalar(value, key_type) for value in keys]
+            near = named[0]
+            for term in named[1:]:
+                near = near | term
+        else:
+            low, high = pa.scalar(keys[0], key_type), pa.scalar(keys[-1], key_type)
+            near = (pc.field(key) >= low) & (pc.field(key) <= high)
+        kept = []
+        for fragment in dataset.get_fragments(filter=near):
+            chosen = _row_groups_holding(fragment, key, keys)
+            if chosen is None:
+                kept.append(fragment)
+            elif chosen:
+                kept.append(fragment.subset(row_group_ids=chosen))
+        return ds.FileSystemDataset(kept, dataset.schema, dataset.format, dataset.filesystem)
+
+    def pruning_keys(self) -> list[Any] | None:
+        """The windows' distinct keys, sorted, where statistics can rule files out by them;
+        None without windows, or with keys statistics cannot be trusted to compare."""
+        if self.windows is None or self.selection.key_column is None:
+            return None
+        values = self.windows["key"]
+        if values.null_count or not (
+            pa.types.is_string(values.type)
+            or pa.types.is_large_string(values.type)
+            or pa.types.is_integer(values.type)
+        ):
+            return None
+        keys = sorted(set(values.to_pylist()))
+        if any(isinstance(value, str) and len(value) > _PRUNED_KEY_LENGTH for value in keys):
+            return None
+        return keys
 
     def stream(
         self,
@@ -207,18 +299,21 @@ class ArrowSelection:
         unmarked: str | None = None,
         batch_rows: int = 65_536,
     ) -> Iterator[pa.RecordBatch]:
-        """The selected rows of `dataset` (`columns` only), batch by batch."""
+        """The selected rows of `dataset` (`columns` only), batch by batch, read from the
+        files and row groups that may hold them (`candidates`)."""
         read = list(columns) + [
             name
             for name in (*self.selection.columns(), unmarked)
             if name is not None and name in self.schema.names and name not in columns
         ]
-        scanner = dataset.scanner(
+        scanner = self.candidates(dataset).scanner(
             columns=read,
             filter=self.prefilter(partition, unmarked=unmarked),
             batch_size=batch_rows,
         )
         for batch in scanner.to_batches():
+            if not self.may_hold(batch):
+                continue
             chosen = batch.filter(self.mask(batch, unmarked=unmarked))
             if chosen.num_rows:
                 yield chosen.select(list(columns))
@@ -279,6 +374,70 @@ class ArrowSelection:
         if time is None:
             raise StoreError("a selection bounded in time must name its time column")
         return _instant_scalar(instant, self.schema.field(time).type)
+
+
+@dataclass(frozen=True, slots=True)
+class _KeyIndex:
+    """Windows grouped by their key: for each distinct key, where its windows are."""
+
+    windows: pa.Table
+    keys: pa.Array
+    """The distinct keys."""
+    by_key: np.ndarray
+    """The windows' positions, ordered by key."""
+    per_key: np.ndarray
+    """How many windows each distinct key has."""
+    first_of_key: np.ndarray
+    """Where each distinct key's windows start in `by_key`."""
+    bounds_time: bool
+
+    @classmethod
+    def of(cls, windows: pa.Table) -> _KeyIndex:
+        keys = pc.unique(windows["key"].combine_chunks())
+        window_key = pc.index_in(windows["key"], value_set=keys).to_numpy()
+        per_key = np.bincount(window_key, minlength=len(keys))
+        return cls(
+            windows,
+            keys,
+            np.argsort(window_key, kind="stable"),
+            per_key,
+            np.cumsum(per_key) - per_key,
+            _bounds_time(windows),
+        )
+
+
+def _row_groups_holding(fragment: ds.Fragment, column: str, keys: list[Any]) -> list[int] | None:
+    """The row groups of a Parquet fragment whose statistics of `column` allow one of the
+    sorted `keys`; None when it keeps them all (or is not Parquet, or has no statistics)."""
+    if not isinstance(fragment, ds.ParquetFileFragment):
+        return None
+    fragment.ensure_complete_metadata()
+    metadata = fragment.metadata
+    groups = fragment.row_groups
+    if metadata.num_row_groups == 0 or not groups:
+        return None
+    first = metadata.row_group(0)
+    position = next(
+        (at for at in range(first.num_columns) if first.column(at).path_in_schema == column),
+        None,
+    )
+    if position is None:
+        return None
+    chosen = []
+    for group in groups:
+        statistics = metadata.row_group(group.id).column(position).statistics
+        if statistics is None or not statistics.has_min_max:
+            chosen.append(group.id)
+            continue
+        low, high = statistics.min, statistics.max
+        try:
+            at = bisect.bisect_left(keys, low)
+            holds = at < len(keys) and keys[at] <= high
+        except TypeError:
+            holds = True
+        if holds:
+            chosen.append(group.id)
+    return None if len(chosen) == len(groups) else chosen
 
 
 @dataclass(frozen=True, slots=True)

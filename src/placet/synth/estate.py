@@ -1,10 +1,14 @@
 """Write a whole synthetic estate: SQL tables, the Parquet lake and the consent history,
 table by table, a chunk at a time, reporting progress.
 
-    <out>/estate.db                                        (unless a database URL is given)
-    <out>/lake/<table>/month=YYYY-MM/part-<bucket>.parquet  cdrs, location_events, data_sessions
-    <out>/lake/<table>/_delta_log/                         cdrs, location_events (Delta tables)
-    <out>/consent-history.csv                              for `placet ledger import`
+    <out>/estate.db                                     (unless a database URL is given)
+    <out>/lake/<table>/month=YYYY-MM/part-<n>.parquet   cdrs, location_events, data_sessions
+    <out>/lake/<table>/_delta_log/                      cdrs, location_events (Delta tables)
+    <out>/consent-history.csv                           for `placet ledger import`
+
+The lake's layout (`LakeLayout`) says how a month's rows are cut into files, never which
+rows there are: clustered (sorted by the subject's number, files of number ranges) or
+bucketed (one file a subscriber bucket, rows in the order they are drawn).
 """
 
 from __future__ import annotations
@@ -13,12 +17,16 @@ import logging
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
 import deltalake
+import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from placet.synth.accounts import (
     complaint_rows,
@@ -37,14 +45,17 @@ from placet.synth.people import (
     subscriber_rows,
 )
 from placet.synth.plan import EstatePlan, Month
-from placet.synth.sinks import CsvFile, ParquetFile, SqlSink, in_chunks
+from placet.synth.sinks import PARQUET_OPTIONS, CsvFile, ParquetFile, SqlSink, in_chunks
 from placet.synth.tables import lake_tables, sql_tables
 from placet.synth.traffic import (
     TRAFFIC_TABLES,
+    SortedRows,
     TrafficIndex,
     index_traffic,
     lake_schema,
     month_blocks,
+    month_passes,
+    sorted_month,
     traffic_rows,
 )
 
@@ -52,6 +63,8 @@ __all__ = [
     "CONSENT_HISTORY_FILE",
     "SQLITE_FILE",
     "EstateReport",
+    "LakeLayout",
+    "LayoutKind",
     "ProgressReporter",
     "TableReport",
     "lake_file",
@@ -82,6 +95,59 @@ SQL_ROWS: dict[str, BlockRows] = {
     "dhcp_reservations": reservation_rows,
 }
 """How each SQL table's rows are drawn for one block of subscribers."""
+
+CLUSTERED_FILE_ROWS = 125_000
+"""Rows of a clustered lake file (about 2.5 MiB of CDRs): what erasing one subscriber
+rewrites a month, since delta-rs writes no deletion vectors (`docs/synth.md`)."""
+CLUSTERED_ROW_GROUP_ROWS = 8_192
+"""Rows of a clustered file's row group: what reading one subscriber reads a month."""
+CLUSTERED_HELD_ROWS = 6_000_000
+"""Rows sorted at once (about 0.4 GiB of CDRs): a month of more is drawn once per range of
+numbers."""
+WRITER_THREADS = 2
+"""Threads writing a clustered month's files while the next range is drawn and sorted."""
+
+
+class LayoutKind(StrEnum):
+    """How a lake table's month is cut into files."""
+
+    CLUSTERED = "clustered"
+    """Rows sorted by the subject's number; files of consecutive numbers."""
+    BUCKETED = "bucketed"
+    """A file a subscriber bucket; rows in the order they are drawn."""
+
+
+@dataclass(frozen=True, slots=True)
+class LakeLayout:
+    """How the lake's traffic tables are cut into files: the same rows either way.
+
+    Clustered (the default), a month's rows are sorted by the subject's number (`a_number`,
+    `msisdn`) and cut into files of about `file_rows` rows, each ending where one number's
+    rows end, in row groups of `row_group_rows`: one number's rows of a month are in one
+    file and, mostly, one row group, which the statistics of the number column find.
+    Bucketed (the naive layout), a month has a file a subscriber bucket, of up to about
+    `ROWS_PER_FILE` CDRs, rows in the order they are drawn: finding one subscriber
+    reads every file, and erasing them rewrites one file a month of millions of rows."""
+
+    kind: LayoutKind = LayoutKind.CLUSTERED
+    file_rows: int = CLUSTERED_FILE_ROWS
+    row_group_rows: int = CLUSTERED_ROW_GROUP_ROWS
+    held_rows: int = CLUSTERED_HELD_ROWS
+    """Rows sorted at once: a month of more is drawn once per range of numbers."""
+
+    def __post_init__(self) -> None:
+        for name in ("file_rows", "row_group_rows", "held_rows"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
+
+    def describe(self) -> str:
+        """The layout in a few words, for reports."""
+        if self.kind is LayoutKind.BUCKETED:
+            return "bucketed: a file a month and subscriber bucket"
+        return (
+            f"clustered by number: files of about {self.file_rows:,} rows, "
+            f"row groups of {self.row_group_rows:,}"
+        )
 
 
 class ProgressReporter(Protocol):
@@ -114,6 +180,7 @@ class EstateReport:
     database_url: str
     buckets: int
     tables: tuple[TableReport, ...]
+    layout: LakeLayout = LakeLayout()
 
     @property
     def rows(self) -> int:
@@ -128,9 +195,10 @@ class _Silent:
         pass
 
 
-def lake_file(out: Path, table: str, month: Month, bucket: int) -> Path:
-    """Where a month's bucket of a lake table is written."""
-    return out / "lake" / table / f"{MONTH_PARTITION}={month.label}" / f"part-{bucket:03d}.parquet"
+def lake_file(out: Path, table: str, month: Month, part: int) -> Path:
+    """Where a month's part of a lake table is written: its bucket's file (bucketed) or its
+    `part`-th range of numbers (clustered)."""
+    return out / "lake" / table / f"{MONTH_PARTITION}={month.label}" / f"part-{part:03d}.parquet"
 
 
 def traffic_chunks(
@@ -165,14 +233,29 @@ def _counted(
 
 
 def write_lake_table(
-    index: TrafficIndex, out: Path, name: str, progress: ProgressReporter | None = None
+    index: TrafficIndex,
+    out: Path,
+    name: str,
+    progress: ProgressReporter | None = None,
+    layout: LakeLayout = LakeLayout(),
 ) -> int:
-    """Write one traffic table into the lake layout, replacing it; the rows written."""
+    """Write one traffic table into the lake in `layout`, replacing it; the rows written."""
     reporter: ProgressReporter = progress or _Silent()
     plan = index.population.plan
     spec = {spec.name: spec for spec in lake_tables(plan.operator)}[name]
-    schema = lake_schema(spec)
     shutil.rmtree(out / "lake" / name, ignore_errors=True)
+    if layout.kind is LayoutKind.CLUSTERED:
+        written = _write_clustered(index, out, name, layout, reporter)
+    else:
+        written = _write_bucketed(index, out, name, reporter)
+    if spec.is_delta:
+        as_delta_table(out / "lake" / name)
+    return written
+
+
+def _write_bucketed(index: TrafficIndex, out: Path, name: str, reporter: ProgressReporter) -> int:
+    plan = index.population.plan
+    schema = _schema(plan, name)
     reporter.start(name, len(plan.traffic_months) * index.buckets)
     written = 0
     for month in plan.traffic_months:
@@ -189,9 +272,81 @@ def write_lake_table(
                         rows += chunk.num_rows
             written += rows
             reporter.advance(name, rows)
-    if spec.is_delta:
-        as_delta_table(out / "lake" / name)
     return written
+
+
+def _write_clustered(
+    index: TrafficIndex, out: Path, name: str, layout: LakeLayout, reporter: ProgressReporter
+) -> int:
+    """Each range of numbers sorted in the calling thread while the range before it is cut
+    into files written by `WRITER_THREADS` threads (one range in flight)."""
+    plan = index.population.plan
+    schema = _schema(plan, name)
+    reporter.start(name, len(plan.traffic_months) * month_passes(name, index, layout.held_rows))
+    written = 0
+    with ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="lake-files") as writers:
+        in_flight: list[Future[int]] = []
+        for month in plan.traffic_months:
+            files = _ClusteredFiles(out, name, month, schema, layout)
+            for drawn in sorted_month(name, index, month, held_rows=layout.held_rows):
+                written += _reported(in_flight, name, reporter)
+                in_flight = [
+                    writers.submit(files.write, drawn, start, end, part)
+                    for start, end, part in files.cuts(drawn)
+                ]
+        written += _reported(in_flight, name, reporter)
+    return written
+
+
+def _reported(in_flight: list[Future[int]], name: str, reporter: ProgressReporter) -> int:
+    """Wait for a range's files; the rows they hold, reported as one step."""
+    if not in_flight:
+        return 0
+    rows = sum(future.result() for future in in_flight)
+    reporter.advance(name, rows)
+    return rows
+
+
+def _schema(plan: EstatePlan, name: str) -> pa.Schema:
+    return lake_schema({spec.name: spec for spec in lake_tables(plan.operator)}[name])
+
+
+@dataclass(slots=True)
+class _ClusteredFiles:
+    """The files of a month of a clustered lake table, cut from its sorted rows: files of
+    about `file_rows` rows, each cut at the end of a number's rows (no number's rows of the
+    month span two files), in row groups of `row_group_rows`."""
+
+    out: Path
+    name: str
+    month: Month
+    schema: pa.Schema
+    layout: LakeLayout
+    parts: int = 0
+
+    def cuts(self, drawn: SortedRows) -> list[tuple[int, int, int]]:
+        """Where the month's next files start and end in `drawn`, and their numbers."""
+        numbers = drawn.numbers
+        found = []
+        start = 0
+        while start < len(numbers):
+            target = min(start + self.layout.file_rows, len(numbers))
+            # The cut moves to the end of the rows of the number the target falls in.
+            end = int(np.searchsorted(numbers, numbers[target - 1], side="right"))
+            found.append((start, end, self.parts))
+            self.parts += 1
+            start = end
+        return found
+
+    def write(self, drawn: SortedRows, start: int, end: int, part: int) -> int:
+        """Write one file, in one call: pyarrow cuts its row groups without the GIL."""
+        path = lake_file(self.out, self.name, self.month, part)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with pq.ParquetWriter(path, self.schema, **PARQUET_OPTIONS) as parquet:
+            parquet.write_table(
+                drawn.rows.slice(start, end - start), row_group_size=self.layout.row_group_rows
+            )
+        return end - start
 
 
 def as_delta_table(folder: Path) -> None:
@@ -222,9 +377,10 @@ def write_estate(
     *,
     database_url: str | None = None,
     progress: ProgressReporter | None = None,
+    layout: LakeLayout = LakeLayout(),
 ) -> EstateReport:
     """Write the estate `plan` describes under `out` (and its SQL tables into
-    `database_url`, by default the SQLite file `out/estate.db`).
+    `database_url`, by default the SQLite file `out/estate.db`), its lake in `layout`.
 
         plan = EstatePlan(OperatorName.IPKO, subscribers=1000, months=3, seed=7)
         write_estate(plan, Path("estate"))
@@ -243,7 +399,7 @@ def write_estate(
     index = index_traffic(population)
     for name in TRAFFIC_TABLES:
         started = time.perf_counter()
-        rows = write_lake_table(index, out, name, reporter)
+        rows = write_lake_table(index, out, name, reporter, layout)
         reports.append(TableReport(name, "lake", rows, time.perf_counter() - started))
     started = time.perf_counter()
     rows = _write_consent_history(population, out / CONSENT_HISTORY_FILE, reporter)
@@ -252,4 +408,4 @@ def write_estate(
         "synthetic estate written",
         extra={"operator": plan.operator.value, "subscribers": plan.subscribers},
     )
-    return EstateReport(plan, out, url, index.buckets, tuple(reports))
+    return EstateReport(plan, out, url, index.buckets, tuple(reports), layout)

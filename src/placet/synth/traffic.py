@@ -1,5 +1,6 @@
 """Traffic and location data: CDRs, location events and data sessions, a block of lines at
-a time for one month and one subscriber bucket.
+a time for one month and one subscriber bucket; and a month of them in the order of the
+subject's number, which the clustered lake layout writes.
 
 A record is drawn inside the time its line held its number, so its number (the CDR's
 A-number) belongs to whoever held it at the record's instant, recycled numbers included.
@@ -8,6 +9,9 @@ ipko records the cell; ipnordic only the country.
 
 from __future__ import annotations
 
+import itertools
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,11 +37,16 @@ __all__ = [
     "LOCATION_EVENTS_PER_MONTH",
     "ROWS_PER_FILE",
     "TRAFFIC_TABLES",
+    "SortedRows",
+    "TrafficBlock",
     "TrafficIndex",
     "bucket_count",
     "index_traffic",
     "lake_schema",
     "month_blocks",
+    "month_passes",
+    "sorted_month",
+    "traffic_block",
     "traffic_rows",
 ]
 
@@ -271,9 +280,19 @@ _TRAFFIC = {
 }
 
 
-def traffic_rows(
+@dataclass(frozen=True, slots=True)
+class TrafficBlock:
+    """One block's rows, with what the clustered layout orders them by."""
+
+    rows: pa.Table
+    numbers: np.ndarray
+    """Each row's number, as its index into `Population.numbers` (whose order is the
+    numbers' own: the operator's ranges ascend and every number has the same width)."""
+
+
+def traffic_block(
     table: str, index: TrafficIndex, month: Month, *, bucket: int, block: int, lines: np.ndarray
-) -> pa.Table:
+) -> TrafficBlock:
     """One block of a traffic table: the records of `lines` in `month`, from the block's
     own stream (seed, table, month, bucket, block)."""
     population = index.population
@@ -282,4 +301,69 @@ def traffic_rows(
     record_lines, instants = _records(rng, index, month, lines, rate)
     columns = columns_of(rng, index, record_lines, instants)
     spec = estate_tables(population.plan.operator)[table]
-    return table_of(spec, columns)
+    return TrafficBlock(table_of(spec, columns), population.contract_number[record_lines])
+
+
+def traffic_rows(
+    table: str, index: TrafficIndex, month: Month, *, bucket: int, block: int, lines: np.ndarray
+) -> pa.Table:
+    """One block of a traffic table (`traffic_block`), its rows only."""
+    return traffic_block(table, index, month, bucket=bucket, block=block, lines=lines).rows
+
+
+@dataclass(frozen=True, slots=True)
+class SortedRows:
+    """Rows in the order of their subject's number (`sorted_month`)."""
+
+    rows: pa.Table
+    numbers: np.ndarray
+    """Each row's number index, ascending: where one number's rows end."""
+
+
+def month_passes(table: str, index: TrafficIndex, held_rows: int) -> int:
+    """Into how many ranges of numbers `sorted_month` cuts a month: enough that each holds
+    about `held_rows` rows or fewer."""
+    rate = _TRAFFIC[table][0]
+    expected = rate * (CDRS_PER_SUBSCRIBER / CDRS_PER_MONTH) * index.population.subscribers
+    return max(1, math.ceil(expected / held_rows))
+
+
+def sorted_month(
+    table: str, index: TrafficIndex, month: Month, *, held_rows: int
+) -> Iterator[SortedRows]:
+    """A month of a traffic table, the same rows as its buckets' blocks, ordered by the
+    subject's number, one range of numbers at a time: ranges of about `held_rows` rows,
+    each drawn in one pass over every block (a month larger than that is drawn once per
+    range, so that memory holds one range, never the whole month)."""
+    passes = month_passes(table, index, held_rows)
+    bounds = np.linspace(0, len(index.population.numbers), passes + 1).round().astype(np.int64)
+    for low, high in itertools.pairwise(bounds):
+        drawn = _blocks_in_range(table, index, month, int(low), int(high), whole=passes == 1)
+        if not drawn:
+            continue
+        numbers = np.concatenate([block.numbers for block in drawn])
+        # Stable: each line's rows (contiguous in its block) stay together, in draw order.
+        order = np.argsort(numbers, kind="stable")
+        rows = pa.concat_tables([block.rows for block in drawn]).take(order)
+        del drawn
+        yield SortedRows(rows, numbers[order])
+
+
+def _blocks_in_range(
+    table: str, index: TrafficIndex, month: Month, low: int, high: int, *, whole: bool
+) -> list[TrafficBlock]:
+    """Every block's rows of the numbers in [low, high) (all of them when `whole`)."""
+    contract_number = index.population.contract_number
+    drawn = []
+    for bucket in range(index.buckets):
+        for number, lines in enumerate(month_blocks(index, month, bucket)):
+            held = contract_number[lines]
+            if not whole and not ((held >= low) & (held < high)).any():
+                continue
+            block = traffic_block(table, index, month, bucket=bucket, block=number, lines=lines)
+            if not whole:
+                keep = (block.numbers >= low) & (block.numbers < high)
+                block = TrafficBlock(block.rows.filter(pa.array(keep)), block.numbers[keep])
+            if block.rows.num_rows:
+                drawn.append(block)
+    return drawn
