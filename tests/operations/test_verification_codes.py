@@ -28,6 +28,8 @@ from placet.errors import RequestError, SettingsError
 from placet.operations.requests import open_subject_request, terms_of, verify_request
 from placet.operations.verification import (
     CODE_SENT_ANSWER,
+    MAX_CODES_PER_REQUEST,
+    NO_ADDRESS,
     AddressOf,
     CodeConfirmed,
     Outboxes,
@@ -240,7 +242,30 @@ def test_code_answers_never_reveal_whether_a_subscriber_exists(book: SqlRequestB
     assert confirmed[0].outcome is confirmed[1].outcome is CodeOutcome.WRONG_OR_EXPIRED
     assert confirmed[0].answer.encode() == confirmed[1].answer.encode()
     assert [message.to for message in outbox.messages] == ["jana@example.com"]
-    assert book.latest_challenge("DSR-2") is None
+    decoy = book.latest_challenge("DSR-2")
+    assert decoy is not None
+    assert decoy.sent_to == NO_ADDRESS
+    assert decoy.attempts_used == 1, "attempts on a decoy count as on a real code"
+
+
+def test_codes_per_request_are_capped_alike_for_known_and_unknown_subscribers(
+    book: SqlRequestBook,
+) -> None:
+    opened(book, KNOWN, "DSR-1")
+    opened(book, UNKNOWN, "DSR-2")
+    outbox = MemoryOutbox()
+    for minute in range(MAX_CODES_PER_REQUEST):
+        for request_id in ("DSR-1", "DSR-2"):
+            send(book, outbox, request_id, at_minutes=minute)
+
+    refusals = []
+    for request_id in ("DSR-1", "DSR-2"):
+        with pytest.raises(RequestError, match="the most one request may be sent") as refused:
+            send(book, outbox, request_id, at_minutes=MAX_CODES_PER_REQUEST)
+        refusals.append(str(refused.value).replace(request_id, "DSR-?"))
+
+    assert refusals[0] == refusals[1]
+    assert len(outbox.messages) == MAX_CODES_PER_REQUEST
 
 
 def test_an_unusable_address_on_record_is_answered_as_none(

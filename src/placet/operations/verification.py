@@ -11,6 +11,7 @@ requester never tell whether a subscriber exists.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 from collections.abc import Callable
@@ -44,6 +45,8 @@ from placet.operations.requests import RequestBook, load_request
 
 __all__ = [
     "CODE_SENT_ANSWER",
+    "MAX_CODES_PER_REQUEST",
+    "NO_ADDRESS",
     "AddressOf",
     "CodeAsked",
     "CodeBook",
@@ -65,6 +68,14 @@ channel)`, the e-mail address or number (E.164) on record, or None when the subs
 unknown or has none for that channel."""
 
 ATTEMPT_RETRIES = 20
+MAX_CODES_PER_REQUEST = 5
+"""Codes one request may be sent. Each code allows a few attempts, so without a cap a
+guesser would only need to ask for codes again; with it, guessing a 6-digit code succeeds
+once in 40,000 requests opened, each of which staff see. Requests for unknown subscribers
+count their (decoy) challenges the same way, so the cap tells nothing either."""
+NO_ADDRESS = "(no address on record)"
+"""What a decoy challenge says it was sent to: staff see it in `placet dsr show`."""
+_DECOY_ADDRESSES = {"email": "decoy@invalid.example", "sms": "+10000000000"}
 """How often a code is checked again when other attempts on the same challenge keep coming
 first: each round, one of the racing attempts is stored."""
 
@@ -76,6 +87,7 @@ class CodeBook(RequestBook, Protocol):
     def subscriber(self, request_id: str) -> str | None: ...
     def add_challenge(self, challenge: CodeChallenge) -> None: ...
     def latest_challenge(self, request_id: str) -> CodeChallenge | None: ...
+    def challenges(self, request_id: str) -> list[CodeChallenge]: ...
     def record_attempt(
         self,
         request: SubjectRequest,
@@ -150,6 +162,20 @@ def request_code(
     channel = CodeChannel(channel)
     if address is None:
         log.info("code asked; no subscriber matched", extra={"request": request.request_id})
+        if keep is None:
+            return CodeAsked(CODE_SENT_ANSWER, None)
+        # A decoy: a challenge whose code nobody was sent, kept like a real one, so that
+        # attempts on it are counted and refused, and codes capped, exactly as for a
+        # subscriber who exists.
+        decoy, _ = issue_code(
+            request.request_id,
+            channel,
+            _DECOY_ADDRESSES[channel.value],
+            key=key,
+            at=at,
+            ttl=ttl,
+        )
+        keep(dataclasses.replace(decoy, sent_to=NO_ADDRESS))
         return CodeAsked(CODE_SENT_ANSWER, None)
     challenge, code = issue_code(
         request.request_id, channel, address, key=key, at=at, ttl=ttl, random=random
@@ -226,6 +252,13 @@ def send_request_code(
     _check_verifiable(request)
     _check_code_key(key)
     channel = CodeChannel(channel)
+    sent = len(book.challenges(request_id))
+    if sent >= MAX_CODES_PER_REQUEST:
+        raise RequestError(
+            f"Request {request_id} has been sent {sent} codes, the most one request may be "
+            "sent: verify the requester another way (in person, `placet dsr verify --how`), "
+            "or reject the request and ask them to make a new one."
+        )
     subscriber = book.subscriber(request_id)
     address = None if subscriber is None else address_of(subscriber, channel)
     if address is not None:
