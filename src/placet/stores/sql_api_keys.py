@@ -5,20 +5,17 @@ Only each key's SHA-256 is stored; the table is created by the Alembic migration
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Row, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
-from placet.errors import StoreError
 from placet.stores.sql_database import (
-    database_cause,
-    describe_database,
+    database_transaction,
     open_database,
 )
 from placet.stores.sql_schema import api_keys
@@ -99,17 +96,8 @@ class SqlApiKeys:
             ).one_or_none()
         return None if row is None else _key(row)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        try:
-            with self.engine.begin() as connection:
-                yield connection
-        except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot use the API keys in {describe_database(self.engine)}: "
-                f"{database_cause(exc)}. Nothing was changed. Check that the database is "
-                "reachable and upgraded (`placet ledger upgrade`), then retry."
-            ) from exc
+    def _transaction(self) -> AbstractContextManager[Connection]:
+        return database_transaction(self.engine, "API keys")
 
 
 def _key(row: Row[Any]) -> KeyRow:

@@ -6,18 +6,18 @@ The table `dsr_callbacks` is created by the migration `requests_0007`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Row, func, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
-from placet.errors import StoreError
-from placet.stores.sql_database import WRITE, database_cause, describe_database
+from placet.stores.sql_database import (
+    database_transaction,
+)
 from placet.stores.sql_schema import dsr_callbacks
 
 __all__ = ["SqlCallbackBook", "StatusCallback"]
@@ -87,19 +87,8 @@ class SqlCallbackBook:
                 .values(announced_status=status, announced_at=at)
             )
 
-    @contextmanager
-    def _transaction(self, *, write: bool = False) -> Iterator[Connection]:
-        try:
-            with self.engine.connect() as connection:
-                connection.execution_options(**{WRITE: write})
-                with connection.begin():
-                    yield connection
-        except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot use the status callbacks in {describe_database(self.engine)}: "
-                f"{database_cause(exc)}. Nothing was changed. Check that the database is "
-                "reachable and upgraded (`placet ledger upgrade`), then retry."
-            ) from exc
+    def _transaction(self, *, write: bool = False) -> AbstractContextManager[Connection]:
+        return database_transaction(self.engine, "status callbacks", write=write)
 
 
 def _callback(row: Row[Any]) -> StatusCallback:

@@ -10,6 +10,8 @@ driver use psycopg 3. The Alembic migrations ship inside the package
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ __all__ = [
     "check_schema",
     "create_ledger_engine",
     "database_cause",
+    "database_transaction",
     "describe_database",
     "head_revision",
     "is_postgresql",
@@ -88,6 +91,24 @@ def describe_database(url: str | URL | Engine) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "(an unreadable URL)"
+
+
+@contextmanager
+def database_transaction(engine: Engine, what: str, *, write: bool = False) -> Iterator[Connection]:
+    """One transaction on `engine` (a SQLite writer takes the write lock up front, so a
+    read-then-write queues behind another writer instead of failing half-way); a database
+    error is a `StoreError` saying `what` could not be used and that nothing was changed."""
+    try:
+        with engine.connect() as connection:
+            connection.execution_options(**{WRITE: write})
+            with connection.begin():
+                yield connection
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"cannot use the {what} in {describe_database(engine)}: "
+            f"{database_cause(exc)}. Nothing was changed. Check that the database is "
+            "reachable and upgraded (`placet ledger upgrade`), then retry."
+        ) from exc
 
 
 def database_cause(exc: Exception) -> str:

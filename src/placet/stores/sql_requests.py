@@ -12,8 +12,8 @@ two confirmations at once cannot both use the same try.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import (
@@ -25,7 +25,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from placet.dsr import (
     ChallengeState,
@@ -42,8 +42,7 @@ from placet.dsr import (
 from placet.errors import RequestError, StoreError
 from placet.policy.terms import Channel
 from placet.stores.sql_database import (
-    WRITE,
-    database_cause,
+    database_transaction,
     describe_database,
     open_database,
 )
@@ -271,21 +270,8 @@ class SqlRequestBook:
                 f"back as recorded: {exc}"
             ) from exc
 
-    @contextmanager
-    def _transaction(self, *, write: bool = False) -> Iterator[Connection]:
-        try:
-            with self.engine.connect() as connection:
-                # SQLite: a writer takes the write lock up front, so a read-then-append
-                # queues behind another writer instead of failing half-way.
-                connection.execution_options(**{WRITE: write})
-                with connection.begin():
-                    yield connection
-        except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot use the request book in {describe_database(self.engine)}: "
-                f"{database_cause(exc)}. Nothing was changed. Check that the database is "
-                "reachable and upgraded (`placet ledger upgrade`), then retry."
-            ) from exc
+    def _transaction(self, *, write: bool = False) -> AbstractContextManager[Connection]:
+        return database_transaction(self.engine, "request book", write=write)
 
 
 def _append_step(connection: Connection, request: SubjectRequest, step: Step) -> None:

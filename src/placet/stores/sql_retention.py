@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Row, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
 from placet.errors import RetentionError, StoreError
 from placet.policy.model import CategoryId
 from placet.retention.guard import HoldReason, HoldScope, LegalHold
 from placet.retention.journal import RunRecord, StepRecord, Tombstone
 from placet.stores.sql_database import (
-    database_cause,
-    describe_database,
+    database_transaction,
     open_database,
 )
 from placet.stores.sql_schema import (
@@ -215,17 +214,8 @@ class SqlRetentionBook:
             ).all()
         return [_hold(row) for row in rows]
 
-    @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        try:
-            with self.engine.begin() as connection:
-                yield connection
-        except SQLAlchemyError as exc:
-            raise StoreError(
-                f"cannot use the retention journal in {describe_database(self.engine)}: "
-                f"{database_cause(exc)}. Nothing was changed. Check that the database is "
-                "reachable and upgraded (`placet ledger upgrade`), then retry."
-            ) from exc
+    def _transaction(self) -> AbstractContextManager[Connection]:
+        return database_transaction(self.engine, "retention journal")
 
 
 def _run_values(run: RunRecord) -> dict[str, Any]:
