@@ -11,7 +11,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["PlacetSettings", "get_settings"]
+from placet.errors import SettingsError
+
+__all__ = ["PlacetSettings", "get_settings", "secret_from_hex"]
 
 
 class PlacetSettings(BaseSettings):
@@ -133,3 +135,15 @@ class PlacetSettings(BaseSettings):
 def get_settings() -> PlacetSettings:
     """The settings, read from the environment once."""
     return PlacetSettings()
+
+
+def secret_from_hex(text: str, setting: str, *, least: int, needed_for: str, fix: str) -> bytes:
+    """A secret key as the setting `setting` holds it: hex digits, at least `least` bytes;
+    `SettingsError` otherwise (`has 8 bytes; {needed_for} at least 16`), saying `fix`."""
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError as exc:
+        raise SettingsError(setting, "is not written in hex digits", fix) from exc
+    if len(key) < least:
+        raise SettingsError(setting, f"has {len(key)} bytes; {needed_for} at least {least}", fix)
+    return key

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from placet.dsr import RequestKind, RequestState, SubjectRequest
 from placet.errors import RequestError, SettingsError
+from placet.settings import secret_from_hex
 from placet.stores.sql_callbacks import StatusCallback
 
 __all__ = [
@@ -214,23 +215,14 @@ def sign_body(body: bytes, key: bytes) -> str:
 
 def callback_key_from_hex(text: str) -> bytes:
     """The callback key as `PLACET_OPENDSR_CALLBACK_KEY` holds it: hex, at least 16 bytes."""
-    fix = (
-        "Set it to a key made with `python -c 'import secrets; print(secrets.token_hex(32))'`, "
-        "give it to the tools that verify callbacks, and restart"
+    return secret_from_hex(
+        text,
+        "PLACET_OPENDSR_CALLBACK_KEY",
+        least=MIN_CALLBACK_KEY_BYTES,
+        needed_for="signing callbacks needs",
+        fix="Set it to a key made with `python -c 'import secrets; "
+        "print(secrets.token_hex(32))'`, give it to the tools that verify callbacks, and restart",
     )
-    try:
-        key = bytes.fromhex(text.strip())
-    except ValueError as exc:
-        raise SettingsError(
-            "PLACET_OPENDSR_CALLBACK_KEY", "is not written in hex digits", fix
-        ) from exc
-    if len(key) < MIN_CALLBACK_KEY_BYTES:
-        raise SettingsError(
-            "PLACET_OPENDSR_CALLBACK_KEY",
-            f"has {len(key)} bytes; signing callbacks needs at least {MIN_CALLBACK_KEY_BYTES}",
-            fix,
-        )
-    return key
 
 
 CallbackSender = Callable[[str, bytes, Mapping[str, str]], None]

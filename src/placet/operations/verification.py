@@ -42,6 +42,7 @@ from placet.dsr.verification import (
 )
 from placet.errors import RequestError, SettingsError
 from placet.operations.requests import RequestBook, load_request
+from placet.settings import secret_from_hex
 
 __all__ = [
     "CODE_SENT_ANSWER",
@@ -408,19 +409,13 @@ def open_outboxes(url: str | None, *, sms_gateway: str | None = None) -> Outboxe
 
 def code_key_from_hex(text: str) -> bytes:
     """The code key as `PLACET_CODE_KEY` holds it: hex digits, at least 16 bytes."""
-    try:
-        key = bytes.fromhex(text.strip())
-    except ValueError as exc:
-        raise SettingsError(
-            "PLACET_CODE_KEY", "is not written in hex digits", _CODE_KEY_FIX
-        ) from exc
-    if len(key) < MIN_CODE_KEY_BYTES:
-        raise SettingsError(
-            "PLACET_CODE_KEY",
-            f"has {len(key)} bytes; one-time codes need a key of at least {MIN_CODE_KEY_BYTES}",
-            _CODE_KEY_FIX,
-        )
-    return key
+    return secret_from_hex(
+        text,
+        "PLACET_CODE_KEY",
+        least=MIN_CODE_KEY_BYTES,
+        needed_for="one-time codes need a key of",
+        fix=_CODE_KEY_FIX,
+    )
 
 
 _CODE_KEY_FIX = (
