@@ -3,48 +3,25 @@ and record the answer (see `placet.operations.fulfilment`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
 from placet.cli.datamap import CONNECT_OPTION, ESTATE_OPTION, open_estate
 from placet.cli.wiring import ACTOR_OPTION, instant, wiring
-from placet.dsr import RequestKind
 from placet.errors import SettingsError
 from placet.ledger.events import RestrictionGround
-from placet.operations.fulfilment import (
-    Carried,
-    answer_access,
-    answer_portability,
-    carry_out_complaint,
-    carry_out_erasure,
-    carry_out_ledger_request,
-    carry_out_rectification,
-)
-from placet.operations.requests import load_request, terms_of
+from placet.operations import EstateStores
+from placet.operations.fulfilment import Asked, Carried
+from placet.operations.fulfilment import carry_out as carry_out_request
+from placet.operations.requests import terms_of
 from placet.settings import get_settings
 from placet.stores.sql_requests import SqlRequestBook
 from placet.stores.sql_retention import SqlRetentionBook
 
 __all__ = ["carry_out"]
-
-_IN_ESTATE = frozenset(
-    {
-        RequestKind.ACCESS,
-        RequestKind.PRINTED_COPY,
-        RequestKind.PORTABILITY,
-        RequestKind.ERASURE,
-        RequestKind.RECTIFICATION,
-    }
-)
-_IN_LEDGER = frozenset(
-    {
-        RequestKind.RESTRICTION,
-        RequestKind.OBJECTION,
-        RequestKind.WITHDRAW_CONSENT,
-        RequestKind.BUSINESS_OPT_OUT,
-    }
-)
 
 
 def carry_out(
@@ -93,58 +70,39 @@ def carry_out(
     when = instant(at)
     settings = get_settings()
     wired = wiring()
-    book = SqlRequestBook(wired.ledger.engine, terms_of(wired.policies))
-    kind = load_request(book, request_id).kind
-    if kind in _IN_LEDGER:
-        carried = carry_out_ledger_request(
-            book, wired.policies, wired.ledger, wired.key, request_id,
-            options=options, purposes=purposes, ground=ground,
-            until=instant(until) if until else None, actor=actor, at=when,
-        )  # fmt: skip
-        _echo(carried)
-        return
-    if kind is RequestKind.COMPLAINT:
-        _echo(
-            carry_out_complaint(
-                book, wired.policies, request_id, language=language, actor=actor, at=when
+
+    @contextmanager
+    def stores() -> Iterator[EstateStores]:
+        file = datamap or settings.datamap
+        if file is None:
+            raise SettingsError(
+                "PLACET_DATAMAP",
+                "is not set, so Placet does not know where the subject's data is",
+                "Give the estate's data map with --map, or set PLACET_DATAMAP",
             )
-        )
-        return
-    if kind not in _IN_ESTATE:
-        raise typer.BadParameter(
-            f"request {request_id} asks for {kind.value}: record its answer with "
-            "`placet dsr fulfil`"
-        )
-    file = datamap or settings.datamap
-    if file is None:
-        raise SettingsError(
-            "PLACET_DATAMAP",
-            "is not set, so Placet does not know where the subject's data is",
-            "Give the estate's data map with --map, or set PLACET_DATAMAP",
-        )
-    folder = answers or settings.answers_dir
-    with open_estate(file, connect, estate) as (stores, _):
-        if kind in {RequestKind.ACCESS, RequestKind.PRINTED_COPY}:
-            carried = answer_access(
-                book, stores, wired.policies, request_id, folder,
-                language=language, actor=actor, at=when,
-            )  # fmt: skip
-        elif kind is RequestKind.PORTABILITY:
-            carried = answer_portability(
-                book, stores, wired.policies, request_id, folder, actor=actor, at=when
-            )
-        elif kind is RequestKind.ERASURE:
-            retention = SqlRetentionBook(wired.ledger.engine)
-            carried = carry_out_erasure(
-                book, stores, wired.policies, wired.ledger, wired.key,
-                journal=retention, request_id=request_id, holds=retention.holds(),
-                actor=actor, at=when,
-            )  # fmt: skip
-        else:
-            carried = carry_out_rectification(
-                book, stores, wired.policies, request_id,
-                values=dict(_assignment(value) for value in values), actor=actor, at=when,
-            )  # fmt: skip
+        with open_estate(file, connect, estate) as (opened, _):
+            yield opened
+
+    carried = carry_out_request(
+        SqlRequestBook(wired.ledger.engine, terms_of(wired.policies)),
+        wired.policies,
+        wired.ledger,
+        wired.key,
+        request_id,
+        asked=Asked(
+            language=language,
+            options=tuple(options),
+            purposes=tuple(purposes),
+            ground=ground,
+            until=instant(until) if until else None,
+            values=dict(_assignment(value) for value in values),
+        ),
+        estate=stores,
+        answers=answers or settings.answers_dir,
+        retention=SqlRetentionBook(wired.ledger.engine),
+        actor=actor,
+        at=when,
+    )
     _echo(carried)
 
 

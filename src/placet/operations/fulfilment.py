@@ -24,8 +24,9 @@ or settings. A request must be verified (or already in progress): work starts wi
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Final, Protocol
@@ -75,11 +76,15 @@ from placet.stores.protocol import RESTRICTED_MARK
 from placet.stores.sql_store import SqlStore
 
 __all__ = [
+    "LEDGER_KINDS",
+    "Asked",
     "Carried",
     "ErasureLedger",
+    "HoldingJournal",
     "StaffBook",
     "answer_access",
     "answer_portability",
+    "carry_out",
     "carry_out_complaint",
     "carry_out_erasure",
     "carry_out_ledger_request",
@@ -93,6 +98,12 @@ _WORKABLE: Final = frozenset({RequestState.VERIFIED, RequestState.IN_PROGRESS})
 
 class ErasureLedger(ConsentLog, StateLedger, Protocol):
     """The ledger as an erasure uses it: subjects' facts, payload removal, decisions."""
+
+
+class HoldingJournal(RetentionJournal, Protocol):
+    """The retention journal with the legal holds in force (`SqlRetentionBook`)."""
+
+    def holds(self) -> list[LegalHold]: ...
 
 
 class StaffBook(RequestBook, Protocol):
@@ -116,6 +127,90 @@ class Carried:
     events: tuple[Recorded, ...] = ()
     rectified: tuple[tuple[str, str, str | None, str], ...] = ()
     """(dataset, column, old value, new value) for each value a rectification changed."""
+
+
+LEDGER_KINDS: Final = frozenset(
+    {
+        RequestKind.RESTRICTION,
+        RequestKind.OBJECTION,
+        RequestKind.WITHDRAW_CONSENT,
+        RequestKind.BUSINESS_OPT_OUT,
+    }
+)
+"""The kinds of request carried out in the ledger alone."""
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What a request needs beyond itself, as staff (or the requester's tool) say it."""
+
+    language: str | None = None
+    """The subject's language for an answer (default: the policy's first)."""
+    options: tuple[str, ...] = ()
+    """Withdrawal: the consent options (default: every option held)."""
+    purposes: tuple[str, ...] = ()
+    """Objection: the purposes (default: all direct marketing)."""
+    ground: RestrictionGround | None = None
+    """Restriction: its ground (Art. 18(1))."""
+    until: datetime | None = None
+    """Business opt-out: until when (default: for good)."""
+    values: Mapping[str, str] = field(default_factory=dict)
+    """Rectification: each column to correct, with its corrected value."""
+
+
+def carry_out(
+    book: StaffBook,
+    policies: PolicySet,
+    ledger: ErasureLedger,
+    key: PseudonymKey,
+    request_id: str,
+    *,
+    asked: Asked,
+    estate: Callable[[], AbstractContextManager[EstateStores]],
+    answers: Path,
+    retention: HoldingJournal,
+    actor: str,
+    at: datetime,
+) -> Carried:
+    """Do what the request asks, by its kind: what `placet dsr carry-out` and the API's
+    fulfilment call. `estate` opens the estate's stores, only for the kinds that need them."""
+    kind = load_request(book, request_id).kind
+    if kind in LEDGER_KINDS:
+        return carry_out_ledger_request(
+            book,
+            policies,
+            ledger,
+            key,
+            request_id,
+            options=asked.options,
+            purposes=asked.purposes,
+            ground=asked.ground,
+            until=asked.until,
+            actor=actor,
+            at=at,
+        )
+    if kind is RequestKind.COMPLAINT:
+        return carry_out_complaint(
+            book, policies, request_id, language=asked.language, actor=actor, at=at
+        )
+    with estate() as stores:
+        if kind in {RequestKind.ACCESS, RequestKind.PRINTED_COPY}:
+            return answer_access(
+                book, stores, policies, request_id, answers,
+                language=asked.language, actor=actor, at=at,
+            )  # fmt: skip
+        if kind is RequestKind.PORTABILITY:
+            return answer_portability(
+                book, stores, policies, request_id, answers, actor=actor, at=at
+            )
+        if kind is RequestKind.ERASURE:
+            return carry_out_erasure(
+                book, stores, policies, ledger, key, journal=retention,
+                request_id=request_id, holds=retention.holds(), actor=actor, at=at,
+            )  # fmt: skip
+        return carry_out_rectification(
+            book, stores, policies, request_id, values=asked.values, actor=actor, at=at
+        )
 
 
 def answer_access(

@@ -17,18 +17,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from placet.api.routes.requests import Reader, RequestIdPath, Wired, Writer
 from placet.api.schemas import RequestOut, request_out
-from placet.dsr import RequestKind
 from placet.errors import RequestNotFoundError
 from placet.ledger.events import RestrictionGround
-from placet.operations.fulfilment import (
-    Carried,
-    answer_access,
-    answer_portability,
-    carry_out_complaint,
-    carry_out_erasure,
-    carry_out_ledger_request,
-    carry_out_rectification,
-)
+from placet.operations.fulfilment import Asked, Carried
+from placet.operations.fulfilment import carry_out as carry_out_request
 from placet.operations.requests import load_request
 
 __all__ = ["router"]
@@ -43,14 +35,6 @@ AnswerFileName = Literal[
     "manifest.json",
     "portability.zip",
 ]
-_IN_LEDGER = frozenset(
-    {
-        RequestKind.RESTRICTION,
-        RequestKind.OBJECTION,
-        RequestKind.WITHDRAW_CONSENT,
-        RequestKind.BUSINESS_OPT_OUT,
-    }
-)
 _MEDIA = {
     "zip": "application/zip",
     "json": "application/json",
@@ -114,42 +98,26 @@ def carry_out(
     ledger (a business opt-out `until` an instant, or for good). Complaint: route it to
     the DPO. Rectification: set `values` in SQL."""
     at = wired.clock()
-    actor = caller.name
-    book = wired.requests
-    kind = load_request(book, request_id).kind
-    if kind in _IN_LEDGER:
-        carried = carry_out_ledger_request(
-            book, wired.policies, wired.ledger, wired.key(), request_id,
-            options=body.options, purposes=body.purposes, ground=body.ground,
-            until=body.until, actor=actor, at=at,
-        )  # fmt: skip
-        return _out(carried, at)
-    if kind is RequestKind.COMPLAINT:
-        complaint = carry_out_complaint(
-            book, wired.policies, request_id, language=body.language, actor=actor, at=at
-        )
-        return _out(complaint, at)
-    with wired.estate() as estate:
-        if kind in {RequestKind.ACCESS, RequestKind.PRINTED_COPY}:
-            carried = answer_access(
-                book, estate, wired.policies, request_id, wired.answers_dir,
-                language=body.language, actor=actor, at=at,
-            )  # fmt: skip
-        elif kind is RequestKind.PORTABILITY:
-            carried = answer_portability(
-                book, estate, wired.policies, request_id, wired.answers_dir, actor=actor, at=at
-            )
-        elif kind is RequestKind.ERASURE:
-            retention = wired.retention_book()
-            carried = carry_out_erasure(
-                book, estate, wired.policies, wired.ledger, wired.key(),
-                journal=retention, request_id=request_id, holds=retention.holds(),
-                actor=actor, at=at,
-            )  # fmt: skip
-        else:
-            carried = carry_out_rectification(
-                book, estate, wired.policies, request_id, values=body.values, actor=actor, at=at
-            )
+    carried = carry_out_request(
+        wired.requests,
+        wired.policies,
+        wired.ledger,
+        wired.key(),
+        request_id,
+        asked=Asked(
+            language=body.language,
+            options=tuple(body.options),
+            purposes=tuple(body.purposes),
+            ground=body.ground,
+            until=body.until,
+            values=body.values,
+        ),
+        estate=wired.estate,
+        answers=wired.answers_dir,
+        retention=wired.retention_book(),
+        actor=caller.name,
+        at=at,
+    )
     wired.announce(carried.request)
     return _out(carried, at)
 
