@@ -14,9 +14,14 @@ from fastapi.testclient import TestClient
 
 from placet.api import create_app
 from placet.api.context import Services
+from placet.ledger import PseudonymKey
 from placet.ledger.receipts import SigningKey, generate_signing_key
 from placet.operations import Scope, create_key
 from placet.settings import PlacetSettings
+from placet.stores.sql_ledger import open_ledger
+from placet.synth import EstatePlan, OperatorName, write_estate
+from placet.synth.history import record_estate_history
+from tests.operations.estate_fixtures import MAP
 
 PSEUDONYM_KEY = "0f" * 32
 """The tests' pseudonym key, in hex; never a production key."""
@@ -125,3 +130,27 @@ def sqlite_api(sqlite_url: str, tmp_path: Path) -> Iterator[Api]:
 
 
 ALL_SCOPES = [scope.value for scope in Scope]
+
+
+ESTATE_PLAN = EstatePlan(OperatorName.IPKO, subscribers=40, months=3, seed=11)
+"""A small IPKO estate for the requests carried out over HTTP."""
+
+
+def estate_settings(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> PlacetSettings:
+    """Write `ESTATE_PLAN` with its SQL tables in the ledger's database (SQLite or
+    PostgreSQL) and its lake in `tmp_path`, record its history in the ledger, point the
+    data map's systems at them, and return settings naming the map and an answers folder."""
+    folder = tmp_path / "estate"
+    write_estate(ESTATE_PLAN, folder, database_url=database_url)
+    ledger = open_ledger(database_url)
+    record_estate_history(
+        ledger, ESTATE_PLAN, PseudonymKey.from_hex(PSEUDONYM_KEY), recorded_at=ESTATE_PLAN.now
+    )
+    ledger.engine.dispose()
+    for system in ("CRM", "BILLING", "CARE", "NETWORK"):
+        monkeypatch.setenv(f"PLACET_{system}_URL", database_url)
+    monkeypatch.setenv("PLACET_LAKE_PATH", str(folder / "lake"))
+    settings = make_settings(database_url, tmp_path, generate_signing_key("ipko-test"))
+    return settings.model_copy(update={"datamap": MAP, "answers_dir": tmp_path / "answers"})

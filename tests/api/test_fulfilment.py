@@ -20,16 +20,10 @@ from pypdf import PdfReader
 
 from placet.api import create_app
 from placet.ledger import PseudonymKey, SubjectRef, pseudonymise_subject
-from placet.ledger.receipts import generate_signing_key
 from placet.operations import create_key
-from placet.settings import PlacetSettings
 from placet.stores.sql_ledger import open_ledger
-from placet.synth import EstatePlan, OperatorName, write_estate
-from placet.synth.history import record_estate_history
-from tests.api.conftest import PSEUDONYM_KEY, Clock
-from tests.operations.estate_fixtures import MAP
+from tests.api.conftest import PSEUDONYM_KEY, Clock, estate_settings
 
-PLAN = EstatePlan(OperatorName.IPKO, subscribers=40, months=3, seed=11)
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 KEY = PseudonymKey.from_hex(PSEUDONYM_KEY)
 
@@ -88,27 +82,7 @@ def estate_api(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[EstateApi]:
     """The estate's SQL tables in the same database as the ledger (SQLite or PostgreSQL)."""
-    folder = tmp_path / "estate"
-    write_estate(PLAN, folder, database_url=database_url)
-    ledger = open_ledger(database_url)
-    record_estate_history(ledger, PLAN, KEY, recorded_at=PLAN.now)
-    ledger.engine.dispose()
-    for system in ("CRM", "BILLING", "CARE", "NETWORK"):
-        monkeypatch.setenv(f"PLACET_{system}_URL", database_url)
-    monkeypatch.setenv("PLACET_LAKE_PATH", str(folder / "lake"))
-    pem = tmp_path / "receipt-key.pem"
-    signing = generate_signing_key("ipko-test")
-    pem.write_text(signing.to_pem(), encoding="utf-8")
-    settings = PlacetSettings(
-        database_url=database_url,
-        policy="ipko",
-        pseudonym_key=PSEUDONYM_KEY,
-        receipt_signing_key=str(pem),
-        receipt_key_id=signing.kid,
-        datamap=MAP,
-        answers_dir=tmp_path / "answers",
-    )
-    app = create_app(settings, clock=Clock(NOW))
+    app = create_app(estate_settings(database_url, tmp_path, monkeypatch), clock=Clock(NOW))
     with TestClient(app) as client:
         yield EstateApi(client, database_url, tmp_path / "answers")
     app.state.services.ledger.engine.dispose()

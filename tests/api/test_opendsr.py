@@ -28,12 +28,7 @@ from placet.api import create_app
 from placet.ledger.receipts import generate_signing_key
 from placet.operations import create_key
 from placet.settings import PlacetSettings
-from placet.stores.sql_ledger import open_ledger
-from placet.synth import write_estate
-from placet.synth.history import record_estate_history
-from tests.api.conftest import SUBSCRIBER, Api, Clock, make_settings
-from tests.api.test_fulfilment import KEY, PLAN
-from tests.operations.estate_fixtures import MAP
+from tests.api.conftest import SUBSCRIBER, Api, Clock, estate_settings, make_settings
 
 CALLBACK_KEY = "5a" * 32
 """The tests' callback signing key, in hex; never a production key."""
@@ -324,18 +319,7 @@ def estate_api(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[EstateApi]:
     """The API over a small IPKO estate whose SQL tables share the ledger's database."""
-    folder = tmp_path / "estate"
-    write_estate(PLAN, folder, database_url=database_url)
-    ledger = open_ledger(database_url)
-    record_estate_history(ledger, PLAN, KEY, recorded_at=PLAN.now)
-    ledger.engine.dispose()
-    for system in ("CRM", "BILLING", "CARE", "NETWORK"):
-        monkeypatch.setenv(f"PLACET_{system}_URL", database_url)
-    monkeypatch.setenv("PLACET_LAKE_PATH", str(folder / "lake"))
-    signing_key = generate_signing_key("ipko-test")
-    settings = make_settings(database_url, tmp_path, signing_key).model_copy(
-        update={"datamap": MAP, "answers_dir": tmp_path / "answers"}
-    )
+    settings = estate_settings(database_url, tmp_path, monkeypatch)
     app = create_app(keyed(settings), clock=Clock(ESTATE_NOW))
     with TestClient(app) as client:
         yield EstateApi(client)
