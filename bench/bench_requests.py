@@ -48,9 +48,7 @@ layout finds other rows than the other, or if rows are left after an erasure.
 from __future__ import annotations
 
 import argparse
-import io
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -64,10 +62,16 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import sqlalchemy
-from benchlib import POSTGRES_URL, in_fresh_process, machine_line, postgres_answers
+from benchlib import (
+    POSTGRES_URL,
+    copy_cdrs,
+    hard_link_copy,
+    in_fresh_process,
+    machine_line,
+    postgres_answers,
+)
 from deltalake import DeltaTable
 
 from placet.stores.delta_store import DeltaStore
@@ -80,7 +84,6 @@ from placet.synth import (
     OperatorName,
     draw_population,
     index_traffic,
-    traffic_chunks,
     write_lake_table,
 )
 from placet.synth.people import OPEN
@@ -128,18 +131,6 @@ def table_facts(root: Path) -> dict[str, Any]:
         "row_groups": groups,
         "bytes": sum(path.stat().st_size for path in files),
     }
-
-
-def hard_link_copy(source: Path, target: Path) -> None:
-    """A copy of a Delta table sharing its data files: Delta never changes a file in place."""
-    shutil.rmtree(target, ignore_errors=True)
-    for path in source.rglob("*"):
-        copied = target / path.relative_to(source)
-        if path.is_dir():
-            copied.mkdir(parents=True, exist_ok=True)
-        else:
-            copied.parent.mkdir(parents=True, exist_ok=True)
-            os.link(path, copied)
 
 
 def average_subscriber(plan: EstatePlan) -> tuple[str, pa.Table, float]:
@@ -334,39 +325,18 @@ def load_postgres(plan: EstatePlan, url: str, rows: int, subject_rows: int) -> i
     """The plan's CDRs (up to `rows`), every (rows // subject_rows)-th given the subject's
     number, into each of `POSTGRES_TABLES`, with a primary key and an index on
     (a_number, start_time)."""
-    index = index_traffic(draw_population(plan))
     step = max(1, rows // subject_rows)
+
+    def one_subscriber_in_every_step(
+        columns: dict[str, pa.Array], first: int
+    ) -> dict[str, pa.Array]:
+        positions = np.arange(first, first + len(columns["a_number"]))
+        subject = pa.array(positions % step == 0)
+        return {**columns, "a_number": pc.if_else(subject, SUBJECT_NUMBER, columns["a_number"])}
+
+    loaded = copy_cdrs(url, plan, rows, adjust=one_subscriber_in_every_step)
     engine = sqlalchemy.create_engine(url)
-    loaded = 0
     with engine.begin() as connection:
-        connection.execute(sqlalchemy.text(
-            "CREATE TABLE cdrs_load (a_number text, b_number text, start_time timestamptz, "
-            "duration_s bigint, service text, cell_id text)"
-        ))  # fmt: skip
-        raw = connection.connection.dbapi_connection
-        assert raw is not None
-        with raw.cursor() as cursor:  # type: ignore[attr-defined]
-            for month in plan.traffic_months:
-                for bucket in range(index.buckets):
-                    for drawn in traffic_chunks(index, "cdrs", month, bucket, 500_000):
-                        chunk = drawn.slice(0, max(0, rows - loaded))
-                        if chunk.num_rows == 0:
-                            continue
-                        positions = np.arange(loaded, loaded + chunk.num_rows)
-                        subject = pa.array(positions % step == 0)
-                        plain = {
-                            name: column.cast(pa.string())
-                            if pa.types.is_dictionary(column.type) else column
-                            for name, column in zip(chunk.column_names, chunk.columns, strict=True)
-                        }  # fmt: skip
-                        plain["a_number"] = pc.if_else(subject, SUBJECT_NUMBER, plain["a_number"])
-                        buffer = io.BytesIO()
-                        pacsv.write_csv(
-                            pa.table(plain), buffer, pacsv.WriteOptions(include_header=False)
-                        )
-                        with cursor.copy("COPY cdrs_load FROM STDIN (FORMAT csv)") as copy:
-                            copy.write(buffer.getvalue())
-                        loaded += chunk.num_rows
         for table in POSTGRES_TABLES:
             connection.execute(sqlalchemy.text(
                 f"CREATE TABLE {table} AS SELECT row_number() OVER () AS id, * FROM cdrs_load"

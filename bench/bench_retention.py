@@ -34,8 +34,6 @@ Times are printed as markdown tables; nothing asserts on them.
 from __future__ import annotations
 
 import argparse
-import io
-import os
 import shutil
 import sys
 import tempfile
@@ -45,10 +43,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.csv as pacsv
 import sqlalchemy
-from benchlib import POSTGRES_URL, in_fresh_process, machine_line, postgres_answers
+from benchlib import (
+    POSTGRES_URL,
+    copy_cdrs,
+    hard_link_copy,
+    in_fresh_process,
+    machine_line,
+    postgres_answers,
+)
 from deltalake import DeltaTable
 
 from placet.policy import load_policy_set
@@ -57,7 +60,7 @@ from placet.retention.spans import retention_shape
 from placet.stores.delta_store import DeltaStore
 from placet.stores.protocol import Selection, TimePartition
 from placet.stores.sql_store import open_sql_store
-from placet.synth import EstatePlan, OperatorName, draw_population, index_traffic, traffic_chunks
+from placet.synth import EstatePlan, OperatorName, draw_population, index_traffic
 from placet.synth.estate import write_lake_table
 from placet.synth.traffic import CDRS_PER_SUBSCRIBER
 
@@ -85,16 +88,6 @@ def generate(plan: EstatePlan, out: Path) -> tuple[int, float]:
     started = time.perf_counter()
     rows = write_lake_table(index_traffic(draw_population(plan)), out, "cdrs")
     return rows, time.perf_counter() - started
-
-
-def hard_link_copy(source: Path, target: Path) -> None:
-    for path in source.rglob("*"):
-        copied = target / path.relative_to(source)
-        if path.is_dir():
-            copied.mkdir(parents=True, exist_ok=True)
-        else:
-            copied.parent.mkdir(parents=True, exist_ok=True)
-            os.link(path, copied)
 
 
 def placet_plan(root: Path) -> dict[str, Any]:
@@ -196,33 +189,9 @@ def bench_delta(rows: int, months: int, folder: Path) -> None:
 
 def load_postgres(plan: EstatePlan, url: str, rows: int) -> int:
     """The plan's CDRs (up to `rows`) into `cdrs` and, as a copy, `cdrs_naive`."""
-    index = index_traffic(draw_population(plan))
+    loaded = copy_cdrs(url, plan, rows)
     engine = sqlalchemy.create_engine(url)
-    loaded = 0
     with engine.begin() as connection:
-        connection.execute(sqlalchemy.text(
-            "CREATE TABLE cdrs_load (a_number text, b_number text, start_time timestamptz, "
-            "duration_s bigint, service text, cell_id text)"
-        ))  # fmt: skip
-        raw = connection.connection.dbapi_connection
-        assert raw is not None
-        with raw.cursor() as cursor:  # type: ignore[attr-defined]
-            for month in plan.traffic_months:
-                for bucket in range(index.buckets):
-                    for drawn in traffic_chunks(index, "cdrs", month, bucket, 500_000):
-                        chunk = drawn.slice(0, max(0, rows - loaded))
-                        if chunk.num_rows == 0:
-                            continue
-                        plain = pa.table(
-                            [column.cast(pa.string()) if pa.types.is_dictionary(column.type)
-                             else column for column in chunk.columns],
-                            names=chunk.column_names,
-                        )  # fmt: skip
-                        buffer = io.BytesIO()
-                        pacsv.write_csv(plain, buffer, pacsv.WriteOptions(include_header=False))
-                        with cursor.copy("COPY cdrs_load FROM STDIN (FORMAT csv)") as copy:
-                            copy.write(buffer.getvalue())
-                        loaded += chunk.num_rows
         # Both tables are made the same way from the loaded rows, so neither starts in a
         # state (hint bits, cache) the other does not share.
         for table in ("cdrs", "cdrs_naive"):

@@ -6,10 +6,12 @@ Run from the repository root as `python bench/<name>.py`; this folder is then on
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 import platform
 import resource
+import shutil
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,6 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.csv as pacsv
 import sqlalchemy
 
 POSTGRES_URL = os.environ.get(
@@ -112,3 +116,62 @@ def peak_memory() -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) * 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def hard_link_copy(source: Path, target: Path) -> None:
+    """A copy of a Delta table sharing its data files: Delta never changes a file in place."""
+    shutil.rmtree(target, ignore_errors=True)
+    for path in source.rglob("*"):
+        copied = target / path.relative_to(source)
+        if path.is_dir():
+            copied.mkdir(parents=True, exist_ok=True)
+        else:
+            copied.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, copied)
+
+
+def copy_cdrs(
+    url: str,
+    plan: Any,
+    rows: int,
+    *,
+    adjust: Callable[[dict[str, pa.Array], int], dict[str, pa.Array]] | None = None,
+) -> int:
+    """The plan's CDRs, up to `rows`, `COPY`-ed into a new table `cdrs_load` (text for the
+    dictionary columns); `adjust` may change each chunk's columns, given the position of
+    its first row. Returns the rows loaded."""
+    from placet.synth import draw_population, index_traffic, traffic_chunks
+
+    index = index_traffic(draw_population(plan))
+    engine = sqlalchemy.create_engine(url)
+    loaded = 0
+    with engine.begin() as connection:
+        connection.execute(sqlalchemy.text(
+            "CREATE TABLE cdrs_load (a_number text, b_number text, start_time timestamptz, "
+            "duration_s bigint, service text, cell_id text)"
+        ))  # fmt: skip
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        with raw.cursor() as cursor:  # type: ignore[attr-defined]
+            for month in plan.traffic_months:
+                for bucket in range(index.buckets):
+                    for drawn in traffic_chunks(index, "cdrs", month, bucket, 500_000):
+                        chunk = drawn.slice(0, max(0, rows - loaded))
+                        if chunk.num_rows == 0:
+                            continue
+                        plain = {
+                            name: column.cast(pa.string())
+                            if pa.types.is_dictionary(column.type) else column
+                            for name, column in zip(chunk.column_names, chunk.columns, strict=True)
+                        }  # fmt: skip
+                        if adjust is not None:
+                            plain = adjust(plain, loaded)
+                        buffer = io.BytesIO()
+                        pacsv.write_csv(
+                            pa.table(plain), buffer, pacsv.WriteOptions(include_header=False)
+                        )
+                        with cursor.copy("COPY cdrs_load FROM STDIN (FORMAT csv)") as copy:
+                            copy.write(buffer.getvalue())
+                        loaded += chunk.num_rows
+    engine.dispose()
+    return loaded
