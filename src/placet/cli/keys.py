@@ -61,12 +61,13 @@ def serve(
     ),
     port: int | None = typer.Option(None, "--port", help="Port (default: the api_port setting)."),
 ) -> None:
-    """Serve the HTTP API (under /v1, OpenAPI at /v1/openapi.json) with uvicorn."""
+    """Serve the HTTP API (under /v1, OpenAPI at /v1/openapi.json) and the web pages with
+    uvicorn."""
     import uvicorn
 
-    from placet.api import create_app
+    from placet.web import create_site
 
     settings = get_settings()
     uvicorn.run(
-        create_app(settings), host=host or settings.api_host, port=port or settings.api_port
+        create_site(settings), host=host or settings.api_host, port=port or settings.api_port
     )
