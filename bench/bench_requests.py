@@ -25,6 +25,9 @@ and the clustered table one after the other:
   process: the first request, then the same again (warm);
 - access, other party: the same windows on `b_number` (the calls the subscriber
   received), which a sort by the A-number cannot prune;
+- access, calls received from the terminating records (`cdrs_terminating`, written with the
+  clustered table, sorted by the B-number): the same windows on its `b_number`, which is
+  how `find_subject_data` finds them when the data map names the table (`found_in`);
 - erasure, logical phase, on a hard-linked copy of the table: the count `erase_subject`
   makes first, `DeltaStore.delete` (a merge with the key windows), and the count that
   verifies none is left; the table's purge is not part of it;
@@ -87,13 +90,18 @@ from placet.synth import (
     write_lake_table,
 )
 from placet.synth.people import OPEN
-from placet.synth.traffic import CDRS_PER_MONTH, CDRS_PER_SUBSCRIBER
+from placet.synth.traffic import CDRS_PER_MONTH, CDRS_PER_SUBSCRIBER, TERMINATING_CDRS
 
 PARTITION = TimePartition("month", "start_time")
 SEED = 3
 ROWS_DRAWN = 0.9
 """CDRs drawn per CDR the subscriber count aims at (contracts end, lines start late)."""
 MONTH_US = 30.436875 * 86_400_000_000
+TABLES = {
+    LayoutKind.BUCKETED: ("cdrs",),
+    LayoutKind.CLUSTERED: ("cdrs", TERMINATING_CDRS),
+}
+"""The tables written in each layout: the terminating records with the recommended one."""
 SUBJECT_NUMBER = "+38347000001"
 """The PostgreSQL subscriber's number: outside IPKO's ranges, so no one else held it."""
 ROWWISE_LIMIT_S = 120.0
@@ -116,15 +124,21 @@ def layouts(file_rows: int, row_group_rows: int) -> dict[str, LakeLayout]:
 # ---------------------------------------------------------------- the lake
 
 
-def generate(plan: EstatePlan, out: Path, layout: LakeLayout) -> dict[str, Any]:
-    """The CDR table written in `layout` and made a Delta table."""
-    started = time.perf_counter()
-    rows = write_lake_table(index_traffic(draw_population(plan)), out, "cdrs", layout=layout)
-    return {"rows": rows, "seconds": time.perf_counter() - started}
+def generate(
+    plan: EstatePlan, out: Path, layout: LakeLayout, tables: tuple[str, ...]
+) -> dict[str, Any]:
+    """The CDR tables written in `layout`, each made a Delta table."""
+    index = index_traffic(draw_population(plan))
+    result = {}
+    for table in tables:
+        started = time.perf_counter()
+        rows = write_lake_table(index, out, table, layout=layout)
+        result[table] = {"rows": rows, "seconds": time.perf_counter() - started}
+    return result
 
 
-def table_facts(root: Path) -> dict[str, Any]:
-    files = sorted((root / "cdrs").rglob("*.parquet"))
+def table_facts(root: Path, table: str = "cdrs") -> dict[str, Any]:
+    files = sorted((root / table).rglob("*.parquet"))
     groups = sum(pq.ParquetFile(path).metadata.num_row_groups for path in files)
     return {
         "files": len(files),
@@ -163,15 +177,15 @@ def _instant(microseconds: int) -> datetime:
     return datetime.fromtimestamp(int(microseconds) / 1_000_000, tz=UTC)
 
 
-def access(root: Path, windows: pa.Table, column: str) -> dict[str, Any]:
-    """Every row `find` gives for the windows on `column`, twice: the first request of the
-    process, then the same again."""
+def access(root: Path, windows: pa.Table, column: str, table: str = "cdrs") -> dict[str, Any]:
+    """Every row `find` gives for the windows on `column` of `table`, twice: the first
+    request of the process, then the same again."""
     selection = Selection(time_column="start_time", key_column=column, windows=windows)
     timings = []
     for _ in range(2):
         started = time.perf_counter()
-        store = DeltaStore(root, {"cdrs": PARTITION})
-        batches = store.find("cdrs", selection)
+        store = DeltaStore(root, {table: PARTITION})
+        batches = store.find(table, selection)
         rows = sum(batch.num_rows for batch in batches)
         timings.append(time.perf_counter() - started)
     return {"rows": rows, "seconds": timings[0], "again": timings[1]}
@@ -220,21 +234,25 @@ def prepared_tables(
     roots = {}
     for name, layout in chosen.items():
         home = folder / name
-        marker = {"plan": repr(plan), "layout": asdict(layout)}
+        tables = TABLES[layout.kind]
+        marker = {"plan": repr(plan), "layout": asdict(layout), "tables": tables}
         recorded = home / "written.json"
         root = home / "pristine"
         if reuse and recorded.is_file() and json.loads(recorded.read_text()) == _jsonable(marker):
             print(f"{name}: reusing {root}")
         else:
             shutil.rmtree(home, ignore_errors=True)
-            result, memory = in_fresh_process(generate, plan, root, layout)
-            # write_lake_table writes under <out>/lake/cdrs; the table is moved up a level.
-            (root / "lake" / "cdrs").rename(root / "cdrs")
+            written, memory = in_fresh_process(generate, plan, root, layout, tables)
+            # write_lake_table writes under <out>/lake/<table>; each is moved up a level.
+            for table in tables:
+                (root / "lake" / table).rename(root / table)
             (root / "lake").rmdir()
             recorded.write_text(json.dumps(_jsonable(marker)))
-            print(f"{name}: generated {result['rows']:,} CDRs in {result['seconds']:.1f} s "
-                  f"({result['rows'] / result['seconds']:,.0f} rows/s, "
-                  f"peak {memory / 2**20:,.0f} MiB)")  # fmt: skip
+            for table, result in written.items():
+                print(f"{name}: generated {result['rows']:,} rows of {table} in "
+                      f"{result['seconds']:.1f} s ({result['rows'] / result['seconds']:,.0f} "
+                      f"rows/s)")  # fmt: skip
+            print(f"{name}: peak {memory / 2**20:,.0f} MiB")
         roots[name] = root
     return roots
 
@@ -266,6 +284,11 @@ def bench_delta(args: argparse.Namespace, folder: Path) -> None:
         results[name]["own"] = in_fresh_process(access, root, windows, "a_number")
     for name, root in roots.items():
         results[name]["other"] = in_fresh_process(access, root, windows, "b_number")
+    received = {
+        name: in_fresh_process(access, root, windows, "b_number", TERMINATING_CDRS)
+        for name, root in roots.items()
+        if TERMINATING_CDRS in TABLES[chosen[name].kind]
+    }
     for name, root in roots.items():
         copy = folder / name / "erased"
         hard_link_copy(root, copy)
@@ -284,6 +307,10 @@ def bench_delta(args: argparse.Namespace, folder: Path) -> None:
             found, memory = results[name][step]
             print(f"| {label} | {name} | {found['seconds']:.3f} | {found['again']:.3f} | "
                   f"{found['rows']:,} | | {memory / 2**20:,.0f} MiB |")  # fmt: skip
+    for name, (found, memory) in received.items():
+        print(f"| access: calls received, from `{TERMINATING_CDRS}` (b_number) | {name} | "
+              f"{found['seconds']:.3f} | {found['again']:.3f} | {found['rows']:,} | | "
+              f"{memory / 2**20:,.0f} MiB |")  # fmt: skip
     for name in roots:
         erased, memory = results[name]["erase"]
         print(f"| erasure, logical phase: count {erased['count_seconds']:.2f} s + delete "
@@ -300,12 +327,15 @@ def bench_delta(args: argparse.Namespace, folder: Path) -> None:
     other = {results[name]["other"][0]["rows"] for name in roots}
     erased_rows = {results[name]["erase"][0]["rows"] for name in roots}
     left = [results[name]["erase"][0]["left"] for name in roots]
+    same_received = {found["rows"] for found, _ in received.values()} <= other
     print()
     print(f"check: both layouts find the same own rows: {'yes' if len(own) == 1 else 'NO'}; "
           f"the same other-party rows: {'yes' if len(other) == 1 else 'NO'}; "
+          f"the terminating records the same calls received: "
+          f"{'yes' if same_received else 'NO'}; "
           f"erase them: {'yes' if erased_rows == own else 'NO'}; "
           f"none left: {'yes' if not any(left) else 'NO'}")  # fmt: skip
-    if len(own) != 1 or len(other) != 1 or erased_rows != own or any(left):
+    if len(own) != 1 or len(other) != 1 or not same_received or erased_rows != own or any(left):
         sys.exit(1)
 
 

@@ -29,6 +29,10 @@ def test_requests_benchmark_finds_and_erases_the_same_rows_in_both_layouts(
     )
     assert "| access: own rows (a_number) | clustered |" in result.stdout
     assert "| access: own rows (a_number) | bucketed |" in result.stdout
+    assert "| access: calls received, from `cdrs_terminating` (b_number) | clustered |" in (
+        result.stdout
+    )
+    assert "the terminating records the same calls received: yes" in result.stdout
     assert "check: both layouts find the same own rows: yes" in result.stdout
     assert "none left: yes" in result.stdout
     assert "NO" not in result.stdout

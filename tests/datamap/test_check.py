@@ -119,6 +119,36 @@ def test_msisdn_key_without_an_identity_is_reported_for_subject_and_other_party(
     ]
 
 
+def test_found_in_naming_no_dataset_is_reported(write_map: MapWriter, ipko: Policy) -> None:
+    text = replace_once(
+        SMALL_MAP,
+        "{column: b_number, kind: msisdn}",
+        "{column: b_number, kind: msisdn, found_in: cdrs-terminatin}",
+    )
+
+    problems = problems_of(write_map(text), ipko)
+
+    assert located(problems, "unknown-dataset") == [
+        ("systems[1].datasets[0].other_party_keys[0].found_in", line_of(text, "found_in:"))
+    ]
+
+
+def test_found_in_naming_a_dataset_keyed_otherwise_is_reported(
+    write_map: MapWriter, ipko: Policy
+) -> None:
+    text = replace_once(
+        SMALL_MAP,
+        "{column: b_number, kind: msisdn}",
+        "{column: b_number, kind: msisdn, found_in: subscribers}",
+    )
+
+    problems = problems_of(write_map(text), ipko)
+
+    assert located(problems, "found-in-key-mismatch") == [
+        ("systems[1].datasets[0].other_party_keys[0].found_in", line_of(text, "found_in:"))
+    ]
+
+
 def test_collection_anchored_rule_without_time_column_is_reported(
     write_map: MapWriter, ipko: Policy
 ) -> None:

@@ -21,7 +21,7 @@ from placet.decide import Use
 from placet.dsr import RequestKind, RequestState
 from placet.errors import RequestError
 from placet.ledger import CollectedVia, pseudonymise_subject
-from placet.operations import Provenance, give_consent
+from placet.operations import EstateStores, Provenance, give_consent
 from placet.operations.deciding import decide_for_subject
 from placet.operations.fulfilment import (
     answer_access,
@@ -148,10 +148,11 @@ def test_access_answer_holds_every_dataset_with_other_parties_masked(
     assert cdrs["row_count"] == own_cdrs(estate, subscriber, "a_number") > 0
     assert {row["a_number"] for row in cdrs["rows"]} <= {number, *recycled_holder(estate)[2]}
     assert all(row["b_number"].endswith("****") for row in cdrs["rows"])
-    as_other_party = datasets[("cdrs", "other-party")]
-    assert as_other_party["row_count"] == own_cdrs(estate, subscriber, "b_number")
-    assert all(row["a_number"].endswith("****") for row in as_other_party["rows"])
-    assert "cell_id" in as_other_party["left_out_columns"]
+    # The calls they received: the terminating records, keyed and clustered by the callee.
+    received = datasets[("cdrs-terminating", "own")]
+    assert received["row_count"] == own_cdrs(estate, subscriber, "b_number")
+    assert all(row["a_number"].endswith("****") for row in received["rows"])
+    assert ("cdrs", "other-party") not in datasets
     assert datasets[("subscribers", "own")]["rows"][0]["subscriber_id"] == subscriber
     assert answer["facts"]["complaint"]
     assert answer["language"] == "sq"
@@ -165,6 +166,46 @@ def test_access_answer_holds_every_dataset_with_other_parties_masked(
     text = "".join(page.extract_text() for page in PdfReader(folder / "printed-copy.pdf").pages)
     assert subscriber in text
     assert carried.answer.sha256 in (carried.request.steps[-1].reason or "")
+
+
+def test_records_as_the_other_party_are_searched_when_the_map_has_no_terminating_records(
+    estate: OpenEstate,
+) -> None:
+    subscriber, _, _ = recycled_holder(estate)
+    systems = [
+        system.model_copy(
+            update={"datasets": [d for d in system.datasets if d.id != "cdrs-terminating"]}
+        )
+        for system in estate.datamap.systems
+    ]
+    datamap = estate.datamap.model_copy(update={"systems": systems})
+    stores = EstateStores(datamap, estate.stores.stores)
+
+    found = find_subject_data(stores, estate.policy, subscriber)
+
+    as_other_party = found.of("cdrs", Role.OTHER_PARTY)
+    assert as_other_party is not None
+    assert as_other_party.count() == own_cdrs(estate, subscriber, "b_number") > 0
+    assert as_other_party.masked == ("a_number",)
+    assert "cell_id" in as_other_party.left_out
+    rows = [row for batch in as_other_party.batches() for row in batch.to_pylist()]
+    assert all(row["a_number"].endswith("****") for row in rows)
+
+
+def test_received_calls_are_found_by_the_callee_s_number_only_while_they_held_it(
+    estate: OpenEstate,
+) -> None:
+    subscriber, _, numbers = recycled_holder(estate)
+    found = find_subject_data(estate.stores, estate.policy, subscriber)
+
+    received = found.of("cdrs-terminating")
+    assert received is not None
+    assert found.of("cdrs", Role.OTHER_PARTY) is None
+    assert found.of("cdrs-terminating", Role.OTHER_PARTY) is None
+    assert received.count() == own_cdrs(estate, subscriber, "b_number")
+    assert received.masked == ("a_number",)
+    rows = [row for batch in received.batches() for row in batch.to_pylist()]
+    assert {row["b_number"] for row in rows} <= set(numbers)
 
 
 def test_a_recycled_number_never_answers_for_its_other_holder(estate: OpenEstate) -> None:

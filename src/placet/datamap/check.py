@@ -9,7 +9,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from placet.datamap.model import DataMap, Dataset, DatasetKind, KeyKind, SubjectKey, SystemKind
+from placet.datamap.model import (
+    DataMap,
+    Dataset,
+    DatasetKind,
+    KeyKind,
+    OtherPartyKey,
+    SubjectKey,
+    SystemKind,
+)
 from placet.policy.model import Anchor, Policy, RetentionRule
 from placet.policy.yamlsource import closest, format_path
 
@@ -44,7 +52,14 @@ PROBLEM_CODES: dict[str, tuple[Level, str]] = {
         Level.ERROR,
         "a key, time or identity column is not among the dataset's columns",
     ),
-    "unknown-dataset": (Level.ERROR, "an identity names a dataset the map does not have"),
+    "unknown-dataset": (
+        Level.ERROR,
+        "an identity or an other party's `found_in` names a dataset the map does not have",
+    ),
+    "found-in-key-mismatch": (
+        Level.ERROR,
+        "an other party's `found_in` names a dataset not keyed by the same kind of key",
+    ),
     "dataset-kind-mismatch": (
         Level.ERROR,
         "a table outside a SQL system, or a Delta table or Parquet folder inside one",
@@ -276,9 +291,39 @@ def _keys(loc: _Loc, dataset: Dataset, datamap: DataMap) -> list[tuple[_Loc, str
                     "who held which key and when",
                 )
             )
+    for index, other in enumerate(dataset.other_party_keys):
+        if other.found_in is not None:
+            found += _found_in((*loc, "other_party_keys", index, "found_in"), other, datamap)
     if dataset.time_column is not None:
         found += _known_column((*loc, "time_column"), dataset, dataset.time_column, "time")
     return found
+
+
+def _found_in(loc: _Loc, key: OtherPartyKey, datamap: DataMap) -> list[tuple[_Loc, str, str]]:
+    """The dataset `found_in` names must exist and be keyed by the same kind of key."""
+    assert key.found_in is not None
+    mirror = datamap.dataset(key.found_in)
+    if mirror is None:
+        ids = [dataset.id for _, _, dataset in datamap.located_datasets()]
+        return [
+            (
+                loc,
+                "unknown-dataset",
+                f"'found_in' names dataset '{key.found_in}', which the map does not "
+                f"have{closest(key.found_in, ids)}",
+            )
+        ]
+    if mirror.subject_key is None or mirror.subject_key.kind is not key.kind:
+        keyed = "no subject key" if mirror.subject_key is None else mirror.subject_key.kind.value
+        return [
+            (
+                loc,
+                "found-in-key-mismatch",
+                f"'found_in' names dataset '{key.found_in}', keyed by {keyed}, but the "
+                f"records of a {key.kind.value} can only be found in a dataset keyed by one",
+            )
+        ]
+    return []
 
 
 def _identities(datamap: DataMap) -> list[tuple[_Loc, str, str]]:

@@ -135,6 +135,17 @@ class SubjectKey(_Model):
     """What it holds: `subscriber-id`, or a key resolved through an identity (`msisdn`)."""
 
 
+class OtherPartyKey(SubjectKey):
+    """A column naming another party of the record (a CDR's B-number): their data too."""
+
+    found_in: DatasetId | None = None
+    """A dataset holding the same records keyed by this party (the switch's terminating
+    records, keyed by the B-number and clustered by it): a request finds the records in
+    which a subscriber is this party there, as that dataset's own records, instead of
+    searching this dataset by this column (which no layout by the record's subject makes
+    cheap)."""
+
+
 class Column(_Model):
     """One column of a dataset: the data category it holds.
 
@@ -180,7 +191,7 @@ class Dataset(_Model):
     """table, delta-table or parquet-folder."""
     subject_key: SubjectKey | None = None
     """The column that says whose record it is; a dataset without one cannot be searched."""
-    other_party_keys: list[SubjectKey] = []
+    other_party_keys: list[OtherPartyKey] = []
     """Columns naming another party (the B-number of a CDR): that party's records too, but
     masked in access answers to the record's subject."""
     time_column: ColumnName | None = None

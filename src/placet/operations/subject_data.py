@@ -11,7 +11,10 @@ found. Two kinds of rows come back:
 - the records in which the subscriber is the other party (`Role.OTHER_PARTY`: their number
   as another subscriber's B-number). These are theirs too (Art. 15), but they describe
   another subscriber: the row owner's number is masked and the columns of a location
-  category (where the *caller* was) are left out.
+  category (where the *caller* was) are left out. Where the map says the same records are
+  kept keyed by the other party (`found_in`: the switch's terminating records), they are
+  that dataset's own rows and this dataset is not searched by the other party's column:
+  no layout by the record's subject makes that search cheap.
 
 Neither reference policy says how much of a number to mask (their texts never ask for it),
 so an access answer masks the last `ACCESS_MASKED_DIGITS` digits, as an itemised bill does:
@@ -137,6 +140,7 @@ def find_subject_data(estate: EstateStores, policy: Policy, subscriber: str) -> 
 
     found: list[SubjectRows] = []
     unsearchable: list[Unsearchable] = []
+    located = {dataset.id for _, _, dataset, _ in estate.located()}
     for _, system, dataset, store in estate.located():
         if dataset.subject_key is None:
             unsearchable.append(Unsearchable(dataset.id, "the data map names no subject key"))
@@ -150,8 +154,12 @@ def find_subject_data(estate: EstateStores, policy: Policy, subscriber: str) -> 
                 )
             )
             continue
-        keys = [(Role.OWN, dataset.subject_key)]
-        keys += [(Role.OTHER_PARTY, other) for other in dataset.other_party_keys]
+        keys: list[tuple[Role, SubjectKey]] = [(Role.OWN, dataset.subject_key)]
+        keys += [
+            (Role.OTHER_PARTY, other)
+            for other in dataset.other_party_keys
+            if other.found_in is None or other.found_in not in located
+        ]
         for role, subject_key in keys:
             chosen = windows(subject_key.kind)
             if len(chosen) == 0:

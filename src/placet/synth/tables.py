@@ -155,6 +155,21 @@ _PAYMENT_COLUMNS = (
     ("method", T),
 )
 
+_TERMINATING = TableSpec(
+    "cdrs_terminating",
+    (
+        ("b_number", T),
+        ("a_number", T),
+        ("start_time", S),
+        ("duration_s", N),
+        ("service", T),
+    ),
+    is_lake=True,
+    is_delta=True,
+)
+"""The called side's record of a call or message to one of the operator's numbers: keyed
+by the B-number, without the caller's location (the same for both operators)."""
+
 _IPKO: tuple[TableSpec, ...] = (
     TableSpec(
         "subscribers",
@@ -185,6 +200,7 @@ _IPKO: tuple[TableSpec, ...] = (
         is_lake=True,
         is_delta=True,
     ),
+    _TERMINATING,
     TableSpec(
         "location_events",
         (("msisdn", T), ("observed_at", S), ("cell_id", T)),
@@ -237,6 +253,7 @@ _IPNORDIC: tuple[TableSpec, ...] = (
         is_lake=True,
         is_delta=True,
     ),
+    _TERMINATING,
     TableSpec(
         "location_events",
         (("msisdn", T), ("observed_at", S), ("country", T)),

@@ -5,6 +5,12 @@ subject's number, which the clustered lake layout writes.
 A record is drawn inside the time its line held its number, so its number (the CDR's
 A-number) belongs to whoever held it at the record's instant, recycled numbers included.
 ipko records the cell; ipnordic only the country.
+
+The switch also writes a terminating record for each call or message to one of the
+operator's own numbers (`cdrs_terminating`): the same event seen from the called side, keyed
+by the B-number, without the caller's location. It is drawn from the same blocks as the CDRs
+(the same calls), and the clustered layout sorts it by the B-number, so that the calls a
+subscriber received are found as cheaply as the calls they made.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ __all__ = [
     "DATA_SESSIONS_PER_MONTH",
     "LOCATION_EVENTS_PER_MONTH",
     "ROWS_PER_FILE",
+    "TERMINATING_CDRS",
     "TRAFFIC_TABLES",
     "SortedRows",
     "TrafficBlock",
@@ -65,7 +72,9 @@ OFFNET_NUMBERS = 65_536
 """Numbers of other networks that subscribers call."""
 CGNAT_ADDRESSES = 65_536
 """Addresses of the carrier-grade NAT pool (100.64.0.0/10) handed to data sessions."""
-TRAFFIC_TABLES = ("cdrs", "location_events", "data_sessions")
+TERMINATING_CDRS = "cdrs_terminating"
+"""The called side's records of the CDRs to the operator's own numbers."""
+TRAFFIC_TABLES = ("cdrs", TERMINATING_CDRS, "location_events", "data_sessions")
 DICTIONARY_COLUMNS = frozenset({"service", "cell_id", "country", "apn"})
 """Few distinct values: written as Parquet dictionaries, read back as text."""
 
@@ -200,13 +209,22 @@ def _places(
     return pa.DictionaryArray.from_arrays(pa.array(chosen.astype(np.int32)), index.places)
 
 
+@dataclass(frozen=True, slots=True)
+class _Drawn:
+    """A block's columns, and for CDRs each row's B-number as its index into
+    `TrafficIndex.callable_numbers` (the operator's own numbers come first)."""
+
+    columns: dict[str, pa.Array]
+    others: np.ndarray | None = None
+
+
 def _numbers_of(index: TrafficIndex, lines: np.ndarray) -> pa.Array:
     return take_fixed_width(index.callable_numbers, index.population.contract_number[lines])
 
 
 def _cdr_columns(
     rng: np.random.Generator, index: TrafficIndex, lines: np.ndarray, instants: np.ndarray
-) -> dict[str, pa.Array]:
+) -> _Drawn:
     size = len(lines)
     service = np.searchsorted(_SERVICE_CUMULATIVE, rng.random(size, dtype=np.float32))
     service = service.astype(np.int32)
@@ -231,24 +249,25 @@ def _cdr_columns(
         domestic = np.select([is_call, service == 1, service == 2], [0.19 * minutes, 0.0, 0.99])
         abroad = np.select([is_call, service == 1, service == 2], [2.49 * minutes, 1.99, 3.99])
         columns["price"] = pa.array(np.round(np.where(roaming, abroad, domestic), 2))
-    return columns
+    return _Drawn(columns, callee)
 
 
 def _location_columns(
     rng: np.random.Generator, index: TrafficIndex, lines: np.ndarray, instants: np.ndarray
-) -> dict[str, pa.Array]:
+) -> _Drawn:
     place_column = "cell_id" if index.population.profile.keeps_cells else "country"
     at_home = 0.5 if place_column == "cell_id" else 0.97
-    return {
+    columns = {
         "msisdn": _numbers_of(index, lines),
         "observed_at": timestamps(instants),
         place_column: _places(rng, index, lines, at_home),
     }
+    return _Drawn(columns)
 
 
 def _session_columns(
     rng: np.random.Generator, index: TrafficIndex, lines: np.ndarray, instants: np.ndarray
-) -> dict[str, pa.Array]:
+) -> _Drawn:
     size = len(lines)
     population = index.population
     lasted = 1_000_000 + (rng.exponential(1800.0, size) * 1_000_000).astype(np.int64)
@@ -259,7 +278,7 @@ def _session_columns(
     address = rng.integers(0, CGNAT_ADDRESSES, size)
     place_column = "cell_id" if population.profile.keeps_cells else "country"
     at_home = 0.5 if place_column == "cell_id" else 0.97
-    return {
+    columns = {
         "msisdn": _numbers_of(index, lines),
         "ip_address": index.nat_addresses.take(pa.array(address)),
         "started_at": timestamps(instants),
@@ -271,6 +290,7 @@ def _session_columns(
         ),
         place_column: _places(rng, index, lines, at_home),
     }
+    return _Drawn(columns)
 
 
 _TRAFFIC = {
@@ -294,14 +314,22 @@ def traffic_block(
     table: str, index: TrafficIndex, month: Month, *, bucket: int, block: int, lines: np.ndarray
 ) -> TrafficBlock:
     """One block of a traffic table: the records of `lines` in `month`, from the block's
-    own stream (seed, table, month, bucket, block)."""
+    own stream (seed, table, month, bucket, block). The terminating CDRs are the block's
+    CDRs to the operator's own numbers, each row's number being its B-number."""
     population = index.population
-    rng = random_stream(population.plan.seed, table, _month_number(month), bucket, block)
-    rate, columns_of = _TRAFFIC[table]
+    source = "cdrs" if table == TERMINATING_CDRS else table
+    rng = random_stream(population.plan.seed, source, _month_number(month), bucket, block)
+    rate, columns_of = _TRAFFIC[source]
     record_lines, instants = _records(rng, index, month, lines, rate)
-    columns = columns_of(rng, index, record_lines, instants)
+    drawn = columns_of(rng, index, record_lines, instants)
     spec = estate_tables(population.plan.operator)[table]
-    return TrafficBlock(table_of(spec, columns), population.contract_number[record_lines])
+    if table != TERMINATING_CDRS:
+        return TrafficBlock(table_of(spec, drawn.columns), population.contract_number[record_lines])
+    assert drawn.others is not None
+    onnet = drawn.others < len(population.numbers)
+    kept = pa.array(onnet)
+    columns = {name: drawn.columns[name].filter(kept) for name in spec.column_names}
+    return TrafficBlock(table_of(spec, columns), drawn.others[onnet])
 
 
 def traffic_rows(
@@ -323,7 +351,7 @@ class SortedRows:
 def month_passes(table: str, index: TrafficIndex, held_rows: int) -> int:
     """Into how many ranges of numbers `sorted_month` cuts a month: enough that each holds
     about `held_rows` rows or fewer."""
-    rate = _TRAFFIC[table][0]
+    rate = _TRAFFIC["cdrs" if table == TERMINATING_CDRS else table][0]
     expected = rate * (CDRS_PER_SUBSCRIBER / CDRS_PER_MONTH) * index.population.subscribers
     return max(1, math.ceil(expected / held_rows))
 
@@ -357,8 +385,11 @@ def _blocks_in_range(
     drawn = []
     for bucket in range(index.buckets):
         for number, lines in enumerate(month_blocks(index, month, bucket)):
+            # A block's terminating CDRs can name any number: only its lines' own rows can
+            # be told from their lines alone.
             held = contract_number[lines]
-            if not whole and not ((held >= low) & (held < high)).any():
+            by_line = table != TERMINATING_CDRS
+            if by_line and not whole and not ((held >= low) & (held < high)).any():
                 continue
             block = traffic_block(table, index, month, bucket=bucket, block=number, lines=lines)
             if not whole:
