@@ -5,11 +5,14 @@ Environment variables use the `PLACET_` prefix and `__` for nesting.
 
 from __future__ import annotations
 
+import json
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from placet.errors import SettingsError
 
@@ -112,6 +115,14 @@ class PlacetSettings(BaseSettings):
         "specification asks for. Share it with the request tools that verify callbacks. "
         "Without it, OpenDSR requests with `status_callback_urls` are refused.",
     )
+    web_session_key: SecretStr | None = Field(
+        None,
+        description="Secret key, in hex (at least 32 digits), that signs the web pages' "
+        "session cookies (the privacy center's sign-in) and their forms' CSRF tokens "
+        "(HMAC-SHA-256). Generate one with `python -c 'import secrets; "
+        "print(secrets.token_hex(32))'`; changing it signs everyone out. Without it the "
+        "pages that need a sign-in answer that this setting is missing.",
+    )
     datamap: Path | None = Field(
         None,
         description="The estate's data map (YAML): where subjects' requests find their data "
@@ -129,12 +140,58 @@ class PlacetSettings(BaseSettings):
         description="The address `placet serve` listens on; `0.0.0.0` for every interface.",
     )
     api_port: int = Field(8000, description="The port `placet serve` listens on.")
+    cookie_origins: Annotated[list[str], NoDecode] = Field(
+        [],
+        description="The web sites whose cookie banner may record choices with "
+        "`POST /v1/cookie-consents`: their origins, comma-separated "
+        "(`https://www.ipko.com,https://shop.ipko.com`: scheme, host and port, no path). "
+        "Requests from other origins are refused, and CORS allows only these. Placet's own "
+        "pages (the banner demo) are always allowed.",
+    )
+    cookie_rate_limit: int = Field(
+        30,
+        ge=1,
+        description="How many requests one client address may send to "
+        "`POST /v1/cookie-consents` in a minute; more are answered 429 with Retry-After. "
+        "Behind a reverse proxy, run uvicorn with `--proxy-headers` so that the address is "
+        "the visitor's, not the proxy's. Addresses are counted in memory only, never stored.",
+    )
+
+    @field_validator("cookie_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        """Origins as a comma-separated string or a JSON list (the environment), or a list;
+        each checked."""
+        if isinstance(value, str) and value.strip().startswith("["):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"'{value}' is not a JSON list of origins ({exc})") from exc
+        elif isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            return [_origin(str(part)) for part in value]
+        return value
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> PlacetSettings:
     """The settings, read from the environment once."""
     return PlacetSettings()
+
+
+_ORIGIN = re.compile(r"^https?://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$")
+
+
+def _origin(text: str) -> str:
+    """A web origin as browsers send it (`https://www.ipko.com`), lowercased, no end slash."""
+    origin = text.strip().lower().removesuffix("/")
+    if not _ORIGIN.match(origin):
+        raise ValueError(
+            f"'{text.strip()}' is not a web origin; write it as scheme://host[:port], "
+            "e.g. https://www.ipko.com, with no path"
+        )
+    return origin
 
 
 def secret_from_hex(text: str, setting: str, *, least: int, needed_for: str, fix: str) -> bytes:

@@ -217,19 +217,38 @@ def test_ipko_marketing_analysis_runs_only_for_consumers_holding_offers_just_for
 def test_ipko_consent_based_processing_continues_two_years_after_the_contract(
     ipko: Policy,
 ) -> None:
-    consent_purposes = [p for p in ipko.purposes if p.legal_basis is LegalBasis.CONSENT]
+    # Website visitors hold no contract: their ID-cookie consent has no post-contract window.
+    consent_purposes = [
+        p
+        for p in ipko.purposes
+        if p.legal_basis is LegalBasis.CONSENT and p.subject_types != ["website-visitor"]
+    ]
     assert consent_purposes
     for purpose in consent_purposes:
         assert str(purpose.conditions.post_contract) == "2 years", purpose.id
 
 
-def test_ipko_offers_exactly_its_four_consent_options(ipko: Policy) -> None:
+def test_ipko_offers_its_four_consent_options_and_asks_for_id_cookies(ipko: Policy) -> None:
     assert [o.id for o in ipko.consent_options] == [
         "current-offers",
         "offers-just-for-me",
         "offer-in-person-at-home",
         "help-us-be-better",
+        "id-cookies",
     ]
+
+
+def test_ipko_cookie_banner_asks_before_setting_id_cookies(ipko: Policy) -> None:
+    # Cookies rest on consent (003#15): the banner asks, and only for the ID cookies.
+    assert ipko.cookies is not None
+    assert ipko.cookies.banner is not None
+    assert ipko.cookies.legal_basis is LegalBasis.CONSENT
+    id_cookies = next(c for c in ipko.cookies.categories if c.id == "id-cookies")
+    assert id_cookies.consent_options == ["id-cookies"]
+    option = ipko.consent_option("id-cookies")
+    assert option.subject_types == ["website-visitor"]
+    assert Channel.COOKIE_BANNER in option.withdrawal_channels
+    assert ipko.purpose("website-recognition").legal_basis is LegalBasis.CONSENT
 
 
 def test_ipko_personal_offers_use_traffic_and_location(ipko: Policy) -> None:

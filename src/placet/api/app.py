@@ -22,6 +22,7 @@ from placet.api.problems import PROBLEM_RESPONSES, Problem, problem_response
 from placet.api.routes import (
     audiences,
     channels,
+    cookie_consents,
     decisions,
     events,
     fulfilment,
@@ -88,6 +89,7 @@ def create_app(settings: PlacetSettings, *, clock: Callable[[], datetime] | None
         status_callbacks=StatusCallbacks(SqlCallbackBook(ledger.engine), _callback_key(settings)),
     )
     app.state.services = wired
+    app.state.cookie_gate = cookie_consents.cookie_gate(settings)
     return app
 
 
@@ -123,6 +125,7 @@ def build_api() -> FastAPI:
         records,
         service,
         channels,
+        cookie_consents,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(opendsr.router, prefix="/opendsr")

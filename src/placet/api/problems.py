@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from placet.api.throttle import TooManyRequestsError
 from placet.errors import (
     AccessError,
     AuthenticationError,
@@ -40,6 +41,7 @@ from placet.errors import (
     UnknownApiKeyError,
     UnknownReferenceError,
 )
+from placet.operations.cookie_consents import OriginNotAllowedError
 from placet.operations.unsubscribe_links import UnsubscribeLinkError
 
 __all__ = [
@@ -114,6 +116,8 @@ PROBLEM_TYPES: Final[dict[str, ProblemType]] = {
         ProblemType("unauthenticated", 401, "No valid API key"),
         ProblemType("forbidden", 403, "The API key lacks the scope needed"),
         ProblemType("invalid-unsubscribe-link", 400, "The unsubscribe link is not valid"),
+        ProblemType("origin-not-allowed", 403, "The web page's origin is not allowed"),
+        ProblemType("too-many-requests", 429, "Too many requests from this address"),
         ProblemType("api-key-not-found", 404, "No such API key"),
         ProblemType("not-configured", 503, "The server is not configured for this"),
         ProblemType("chain-broken", 409, "The ledger's hash chain is broken"),
@@ -141,6 +145,8 @@ _BY_ERROR: Final[tuple[tuple[type[PlacetError], str], ...]] = (
     (RequestNotFoundError, "request-not-found"),
     (RequestError, "request-refused"),
     (UnsubscribeLinkError, "invalid-unsubscribe-link"),
+    (OriginNotAllowedError, "origin-not-allowed"),
+    (TooManyRequestsError, "too-many-requests"),
     (AuthenticationError, "unauthenticated"),
     (PermissionDeniedError, "forbidden"),
     (UnknownApiKeyError, "api-key-not-found"),
@@ -181,6 +187,8 @@ def problem_response(request: Request, exc: Exception) -> JSONResponse:
         detail = str(exc)
         if isinstance(exc, AuthenticationError):
             headers["WWW-Authenticate"] = 'Bearer realm="placet"'
+        if isinstance(exc, TooManyRequestsError):
+            headers["Retry-After"] = str(exc.retry_after)
     elif isinstance(exc, HTTPException):
         code = _HTTP_CODES.get(exc.status_code, "http-error")
         detail = _http_detail(exc, request)

@@ -26,6 +26,7 @@ __all__ = [
     "CodeChallenge",
     "CodeChannel",
     "CodeOutcome",
+    "SignInChallenge",
     "check_code",
     "issue_code",
     "mask_address",
@@ -96,6 +97,17 @@ class CodeChallenge:
     def how_verified(self) -> str:
         """The reason recorded on the request's `verified` step."""
         return f"one-time code sent by {self.channel.label} to {self.sent_to}"
+
+
+@dataclass(frozen=True, slots=True)
+class SignInChallenge:
+    """A code sent to sign a subscriber in (or, for a decoy, sent to nobody): the
+    challenge, the subscriber it signs in (None for a decoy), and the address's keyed
+    digest, by which the codes sent to one address are counted."""
+
+    challenge: CodeChallenge
+    subscriber: str | None
+    address_digest: str
 
 
 def issue_code(

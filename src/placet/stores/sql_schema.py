@@ -7,7 +7,8 @@ outside it (deletable); `ledger_subject_states` the projection of each subject's
 `api_keys` the HTTP API's keys (their SHA-256, never the keys themselves);
 `retention_runs` and `retention_steps` each retention run's journal, `legal_holds` the
 holds, `erasure_tombstones` what was erased (keys by pseudonym), for `replay-erasures`;
-`dsr_requests` and `dsr_steps` subjects' requests and every step taken on them, append-only.
+`dsr_requests` and `dsr_steps` subjects' requests and every step taken on them, append-only;
+`web_sign_in_challenges` the one-time codes subscribers sign in to the privacy center with.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ __all__ = [
     "retention_runs",
     "retention_steps",
     "subject_states",
+    "web_sign_in_challenges",
 ]
 
 HEAD_ROW_ID = 1
@@ -318,3 +320,24 @@ dsr_callbacks = Table(
 per request: where to POST, Placet's address as the requester's tool reached it (for
 `results_url` and the processor domain), and the last status delivered there. The
 migration `requests_0007` creates it."""
+
+web_sign_in_challenges = Table(
+    "web_sign_in_challenges",
+    metadata,
+    Column("challenge_id", String(64), primary_key=True),
+    Column("address_digest", String(64), nullable=False),
+    Column("subscriber", String(200)),
+    Column("channel", String(10), nullable=False),
+    Column("sent_to", String(200), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("attempts_used", Integer, nullable=False),
+    Column("max_attempts", Integer, nullable=False),
+    Column("state", String(20), nullable=False),
+    Index("ix_web_sign_in_challenges_address", "address_digest", "issued_at"),
+)
+"""The one-time codes subscribers sign in to the privacy center with
+(`placet.operations.sign_in`): the address's keyed digest (to cap the codes sent to one
+address), the subscriber the code signs in (NULL for a decoy, sent to nobody), the masked
+address, and the code's keyed digest. The migration `web_0008` creates it."""

@@ -13,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 
 from placet.api import create_app
 from placet.settings import PlacetSettings
+from placet.web import banner
+from placet.web.privacy import install_privacy_center
 
 __all__ = ["STATIC_DIR", "STATIC_PREFIX", "create_site"]
 
@@ -28,4 +30,6 @@ def create_site(
     a fixed one)."""
     app = create_app(settings, clock=clock)
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(banner.router)
+    install_privacy_center(app, settings)
     return app
