@@ -12,6 +12,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from placet import __version__
+from placet.cli.console import console_app
 from placet.cli.datamap import datamap_app
 from placet.cli.demo import demo
 from placet.cli.dsr import dsr_app
@@ -78,6 +79,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(decisions_app, name="decisions")
 app.add_typer(retention_app, name="retention")
 app.add_typer(datamap_app, name="datamap")
+app.add_typer(console_app, name="console")
 dsr_app.command(name="carry-out")(carry_out)
 app.add_typer(dsr_app, name="dsr")
 app.command(name="decide")(decide)

@@ -39,6 +39,8 @@ __all__ = [
     "HEAD_ROW_ID",
     "UTCDateTime",
     "api_keys",
+    "console_sign_in_failures",
+    "console_staff",
     "decision_head",
     "decisions",
     "dsr_callbacks",
@@ -341,3 +343,28 @@ web_sign_in_challenges = Table(
 (`placet.operations.sign_in`): the address's keyed digest (to cap the codes sent to one
 address), the subscriber the code signs in (NULL for a decoy, sent to nobody), the masked
 address, and the code's keyed digest. The migration `web_0008` creates it."""
+
+console_staff = Table(
+    "console_staff",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("disabled_at", UTCDateTime),
+)
+"""The DPO console's staff accounts (`placet.operations.staff`): each name's role (`dpo`,
+`care-agent`, `auditor`) and the argon2id hash of its password, never the password. The
+migration `web_0009` creates it."""
+
+console_sign_in_failures = Table(
+    "console_sign_in_failures",
+    metadata,
+    Column("failure_id", Integer, primary_key=True, autoincrement=True),
+    Column("name_digest", String(64), nullable=False),
+    Column("failed_at", UTCDateTime, nullable=False),
+    Index("ix_console_sign_in_failures_name", "name_digest", "failed_at"),
+)
+"""Each wrong password offered at the console's sign-in, by the SHA-256 of the name typed
+(an account or not, so that the lockout tells nothing about which names exist); a
+successful sign-in clears its name's. The migration `web_0009` creates it."""

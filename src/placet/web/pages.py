@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 from urllib.parse import parse_qsl
 
 from fastapi import Request, Response
@@ -40,6 +40,7 @@ __all__ = [
     "PageRoute",
     "SignInNeededError",
     "page_context",
+    "page_context_with",
     "read_form",
     "redirect",
     "render",
@@ -103,8 +104,13 @@ class PageContext:
 
 def page_context(request: Request) -> PageContext:
     """The context of the page `request` asks for (a FastAPI dependency)."""
+    return page_context_with(request, request.app.state.session_keeper)
+
+
+def page_context_with(request: Request, keeper: SessionKeeper | None) -> PageContext:
+    """The context of the page `request` asks for, its session kept by `keeper` (the
+    console keeps its staff sessions apart from the subscribers')."""
     services: Services = request.app.state.services
-    keeper: SessionKeeper | None = request.app.state.session_keeper
     now = services.clock()
     policy = services.policies.in_force(now)
     language, chosen = _language(request, policy)
@@ -170,7 +176,16 @@ def checked(context: PageContext, form: Mapping[str, str]) -> None:
 
 
 class PageRoute(APIRoute):
-    """A route whose errors are pages in the visitor's language, not problem documents."""
+    """A route whose errors are pages in the visitor's language, not problem documents.
+    A part of the site with its own sign-in and error page (the console) subclasses it."""
+
+    sign_in_path: ClassVar[str] = "/privacy/sign-in"
+    error_template: ClassVar[str] = "privacy/error.html"
+
+    @staticmethod
+    def context_of(request: Request) -> PageContext:
+        """The context an error page is rendered in."""
+        return page_context(request)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -179,15 +194,15 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInNeededError:
-                return RedirectResponse("/privacy/sign-in", status_code=303)
+                return RedirectResponse(self.sign_in_path, status_code=303)
             except (PlacetError, HTTPException, RequestValidationError) as exc:
-                return _error_page(request, exc)
+                return _error_page(self.context_of(request), exc, self.error_template)
 
         return answer
 
 
-def _error_page(request: Request, error: Exception) -> Response:
-    context = page_context(request)
+def _error_page(context: PageContext, error: Exception, template: str) -> Response:
+    request = context.request
     words = context.words
     status, message = 400, str(error)
     if isinstance(error, CsrfError):
@@ -201,7 +216,7 @@ def _error_page(request: Request, error: Exception) -> Response:
         message = words("not_found") if status == 404 else str(error.detail)
     elif isinstance(error, RequestValidationError | RequestNotFoundError | EventNotFoundError):
         status, message = 404, words("not_found")
-    return render(context, "privacy/error.html", status, message=message)
+    return render(context, template, status, message=message)
 
 
 def _set_cookies(context: PageContext, response: Response) -> None:

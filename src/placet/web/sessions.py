@@ -171,9 +171,15 @@ class SessionKeeper:
         return decoded if decoded.get("v") == _VERSION else None
 
 
-def session_keeper(settings: PlacetSettings) -> SessionKeeper | None:
-    """The keeper of the settings' session key; None when `PLACET_WEB_SESSION_KEY` is unset
-    (then the pages that need a session say so)."""
+def session_keeper(
+    settings: PlacetSettings,
+    *,
+    cookie: str = SESSION_COOKIE,
+    path: str = "/",
+    lifetime: timedelta = timedelta(minutes=30),
+) -> SessionKeeper | None:
+    """The keeper of the settings' session key, writing `cookie` for `path`; None when
+    `PLACET_WEB_SESSION_KEY` is unset (then the pages that need a session say so)."""
     if settings.web_session_key is None:
         return None
     key = secret_from_hex(
@@ -183,7 +189,7 @@ def session_keeper(settings: PlacetSettings) -> SessionKeeper | None:
         needed_for="sessions need a key of",
         fix=_KEY_FIX,
     )
-    return SessionKeeper(key)
+    return SessionKeeper(key, cookie=cookie, path=path, lifetime=lifetime)
 
 
 def missing_key_error() -> SettingsError:

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from placet.api import create_app
 from placet.settings import PlacetSettings
 from placet.web import banner
+from placet.web.console import install_console
 from placet.web.privacy import install_privacy_center
 
 __all__ = ["STATIC_DIR", "STATIC_PREFIX", "create_site"]
@@ -32,4 +33,5 @@ def create_site(
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(banner.router)
     install_privacy_center(app, settings)
+    install_console(app, settings)
     return app
