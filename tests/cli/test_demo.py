@@ -16,7 +16,7 @@ LANGUAGES = {"ipko": ["en", "sq", "sr"], "ipnordic": ["da", "en"]}
 @pytest.fixture(scope="module")
 def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     folder = tmp_path_factory.mktemp("demo") / "placet-demo"
-    result = CliRunner().invoke(app, ["demo", "--output", str(folder)])
+    result = CliRunner().invoke(app, ["demo", "--output", str(folder), "--no-serve"])
     assert result.exit_code == 0, result.output
     return folder, result.output
 

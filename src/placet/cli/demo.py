@@ -1,9 +1,17 @@
-"""`placet demo`: check the reference policies and write everything they publish into one folder."""
+"""`placet demo`: the product tour. It checks both reference policies and writes everything
+they publish into one folder, makes a small demo estate of one operator (thousands of
+subscribers, a year of CDRs) with a consent history and a few requests, and serves the
+privacy center, the DPO console, the cookie banner demo and the API on 127.0.0.1 until
+stopped. A second run reuses what the first made."""
 
 from __future__ import annotations
 
 import html
+import os
+import socket
+import threading
 import time
+import webbrowser
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,10 +19,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from placet.cli.demo_site import DEMO_MONTHS, DEMO_SUBSCRIBERS, DemoSite, prepare_demo_site
 from placet.notices import NoticeFormat, RopaFormat, export_jsonld, export_ropa, render_notice
 from placet.policy import bundled_operators
 from placet.policy.check import check_policy
 from placet.settings import get_settings
+from placet.synth import OperatorName
 
 __all__ = ["demo"]
 
@@ -25,18 +35,53 @@ def demo(
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Folder to write into (default: placet-demo)."
     ),
-    operator: list[str] | None = typer.Option(
-        None, "--operator", help="Only this bundled operator (repeatable)."
+    operator: OperatorName = typer.Option(
+        OperatorName.IPKO, "--operator", help="Whose estate the tour serves."
+    ),
+    port: int = typer.Option(
+        8000, "--port", help="Port to serve on, on 127.0.0.1 (0: any free port)."
+    ),
+    no_browser: bool = typer.Option(
+        False, "--no-browser", help="Do not open a browser (for scripted use)."
+    ),
+    no_serve: bool = typer.Option(
+        False, "--no-serve", help="Prepare everything, print how to serve it, and stop."
     ),
 ) -> None:
-    """Check both reference policies and write their notices, RoPA and DPV export."""
+    """Check both reference policies, write what they publish, make a demo estate and serve
+    the privacy center, the DPO console, the cookie banner and the API on 127.0.0.1."""
     folder = output or get_settings().demo_dir
     if folder.exists() and not folder.is_dir():
         raise typer.BadParameter(f"{folder} is a file, not a folder", param_hint="--output")
+    if not 0 <= port <= 65535:
+        raise typer.BadParameter(f"{port} is not a port (0 to 65535)", param_hint="--port")
     started = time.perf_counter()
+    written = _write_documents(folder)
+    index = folder / "index.html"
+    index.write_text(_index_page(written, folder), encoding="utf-8")
+    _print_summary(written, index, time.perf_counter() - started)
+    started = time.perf_counter()
+    with console.status(
+        f"Preparing the {operator.value} demo estate ({DEMO_SUBSCRIBERS:,} subscribers, "
+        f"{DEMO_MONTHS} months of traffic) and its ledger…"
+    ):
+        site = prepare_demo_site(folder, operator, now=datetime.now(UTC))
+    how = "reused from an earlier run" if site.reused else "made"
+    console.print(
+        f"[green]✓[/] demo estate and ledger {how} in {time.perf_counter() - started:.1f} s: "
+        f"{site.folder}"
+    )
+    if no_serve:
+        console.print(f"Serve it with: placet demo --output {folder} --operator {operator.value}")
+        return
+    _serve(site, port, open_browser=not no_browser)
+
+
+def _write_documents(folder: Path) -> list[tuple[str, str, Path]]:
+    """Every notice, RoPA and DPV export of both reference policies."""
     now = datetime.now(UTC)
     written: list[tuple[str, str, Path]] = []
-    for name in operator or bundled_operators():
+    for name in bundled_operators():
         result = check_policy(name)
         state = "clean" if result.is_clean else "[yellow]with open warnings[/]"
         console.print(f"[green]✓[/] policy [bold]{name}[/] is valid and {state}")
@@ -55,9 +100,68 @@ def demo(
         path = target / "policy.jsonld"
         path.write_bytes(export_jsonld(policy))
         written.append((name, "W3C DPV export (JSON-LD)", path))
-    index = folder / "index.html"
-    index.write_text(_index_page(written, folder), encoding="utf-8")
-    _print_summary(written, index, time.perf_counter() - started)
+    return written
+
+
+def _serve(site: DemoSite, port: int, *, open_browser: bool) -> None:
+    """Serve the site on 127.0.0.1:`port` until interrupted."""
+    import uvicorn
+
+    from placet.web import create_site
+    from placet.web.demo_outbox import OUTBOX_PATH, install_demo_outbox
+
+    os.environ.update(site.environment)
+    app = create_site(site.settings)
+    install_demo_outbox(app, site.outbox)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(("127.0.0.1", port))
+    except OSError as exc:
+        raise typer.BadParameter(
+            f"port {port} on 127.0.0.1 is taken ({exc.strerror}); choose another, or 0 for "
+            "any free one",
+            param_hint="--port",
+        ) from exc
+    # Listening before uvicorn starts: a browser told the URL waits instead of being refused.
+    listener.listen(128)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    _print_urls(site, url, OUTBOX_PATH)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    if open_browser:
+        threading.Thread(target=_open_when_up, args=(server, f"{url}/privacy"), daemon=True).start()
+    server.run(sockets=[listener])
+
+
+def _open_when_up(server: object, url: str) -> None:
+    deadline = time.monotonic() + 30
+    while not getattr(server, "started", False) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    webbrowser.open(url)
+
+
+def _print_urls(site: DemoSite, url: str, outbox_path: str) -> None:
+    table = Table(title=f"Placet demo ({site.operator}) on {url}", show_header=False)
+    table.add_column("what")
+    table.add_column("where")
+    table.add_row("Privacy center (subscribers)", f"{url}/privacy")
+    table.add_row("DPO console (staff)", f"{url}/console")
+    table.add_row("Cookie banner on a demo page", f"{url}/cookie-banner-demo")
+    table.add_row("Demo outbox (one-time codes)", f"{url}{outbox_path}")
+    table.add_row("API and its documentation", f"{url}/v1/docs")
+    console.print(table)
+    console.print(
+        f"Sign in to the privacy center with the number [bold]{site.sign_in_number}[/]: the "
+        f"code is in the demo outbox ({url}{outbox_path}, or the files in {site.outbox})."
+    )
+    accounts = " · ".join(f"{name} / {password}" for name, password in site.staff.items())
+    console.print(f"Sign in to the console as one of: {accounts}", soft_wrap=True)
+    # One line, never wrapped: it is meant to be copied.
+    console.print(
+        f"Try the API: curl -H 'Authorization: Bearer {site.api_key}' {url}/v1/ledger/verify",
+        soft_wrap=True,
+    )
+    console.print("Press Ctrl+C to stop. A second `placet demo` reuses this estate and ledger.")
 
 
 def _index_page(written: list[tuple[str, str, Path]], folder: Path) -> str:
