@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -25,6 +25,7 @@ from placet.errors import RequestError, SettingsError
 from placet.ledger.events import RestrictionGround
 from placet.operations.fulfilment import Asked, carry_out
 from placet.operations.requests import (
+    RequestBook,
     extend_request,
     fulfil_request,
     load_request,
@@ -154,41 +155,58 @@ def verify(request_id: str, context: Context, form: Form) -> Response:
 @router.post("/requests/{request_id}/extend", response_class=HTMLResponse)
 def extend(request_id: str, context: Context, form: Form) -> Response:
     """Extend the deadline as the policy allows, with the reason told to the subject now."""
-    request = _acting(context, form, request_id, StaffAction.EXTEND)
-    reason = form.get("extend_reason", "").strip()
-    if not reason:
-        errors = {"extend_reason": "Give the reason for the delay, as told to the subject."}
-        return _page(context, request, errors=errors)
-    return _step(
-        context,
-        request,
-        "extend",
-        "extend_reason",
-        lambda actor: extend_request(
-            context.services.requests,
-            request.request_id,
-            actor=actor,
-            at=context.now,
-            reason=reason,
-            notified_at=context.now,
-        ),
+    missing = "Give the reason for the delay, as told to the subject."
+    return _told(
+        context, form, request_id, StaffAction.EXTEND, missing=missing, take=extend_request
     )
 
 
 @router.post("/requests/{request_id}/reject", response_class=HTMLResponse)
 def reject(request_id: str, context: Context, form: Form) -> Response:
     """Refuse the request, with the reason told to the subject (Art. 12(4))."""
-    request = _acting(context, form, request_id, StaffAction.REJECT)
-    reason = form.get("reject_reason", "").strip()
+    missing = "Give the reason for refusing, as told to the subject."
+    return _told(
+        context, form, request_id, StaffAction.REJECT, missing=missing, take=reject_request
+    )
+
+
+class _ToldStep(Protocol):
+    """A step whose reason is told to the subject when it is taken (extend, reject)."""
+
+    def __call__(
+        self,
+        book: RequestBook,
+        request_id: str,
+        *,
+        actor: str,
+        at: datetime,
+        reason: str,
+        notified_at: datetime,
+    ) -> SubjectRequest: ...
+
+
+def _told(
+    context: PageContext,
+    form: Mapping[str, str],
+    request_id: str,
+    action: StaffAction,
+    *,
+    missing: str,
+    take: _ToldStep,
+) -> Response:
+    """Take `action` with the reason of its form field (`<action>_reason`), told to the
+    subject now; without one, say `missing` next to the field."""
+    request = _acting(context, form, request_id, action)
+    field = f"{action.value}_reason"
+    reason = form.get(field, "").strip()
     if not reason:
-        errors = {"reject_reason": "Give the reason for refusing, as told to the subject."}
-        return _page(context, request, errors=errors)
+        return _page(context, request, errors={field: missing})
     return _step(
         context,
         request,
-        "reject",
-        "reject_reason",
-        lambda actor: reject_request(
+        action.value,
+        field,
+        lambda actor: take(
             context.services.requests,
             request.request_id,
             actor=actor,
