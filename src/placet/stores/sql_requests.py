@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import (
     Engine,
     Row,
+    Table,
     func,
     insert,
     select,
@@ -48,7 +49,7 @@ from placet.stores.sql_database import (
 )
 from placet.stores.sql_schema import dsr_code_challenges, dsr_requests, dsr_steps
 
-__all__ = ["SqlRequestBook", "TermsResolver", "open_request_book"]
+__all__ = ["SqlRequestBook", "TermsResolver", "advance_challenge", "open_request_book"]
 
 TermsResolver = Callable[[str, str], DeadlineTerms]
 """The deadline terms of a policy, given its id and version as recorded with a request."""
@@ -225,16 +226,7 @@ class SqlRequestBook:
             )
         try:
             with self._transaction(write=True) as connection:
-                changed = connection.execute(
-                    update(dsr_code_challenges)
-                    .where(
-                        dsr_code_challenges.c.challenge_id == before.challenge_id,
-                        dsr_code_challenges.c.attempts_used == before.attempts_used,
-                        dsr_code_challenges.c.state == before.state.value,
-                    )
-                    .values(attempts_used=after.attempts_used, state=after.state.value)
-                ).rowcount
-                if changed != 1:
+                if not advance_challenge(connection, dsr_code_challenges, before, after):
                     return False
                 if step is not None:
                     _append_step(connection, request, step)
@@ -350,3 +342,21 @@ def _challenge(row: Row[Any]) -> CodeChallenge:
         max_attempts=int(row.max_attempts),
         state=ChallengeState(row.state),
     )
+
+
+def advance_challenge(
+    connection: Connection, table: Table, before: CodeChallenge, after: CodeChallenge
+) -> bool:
+    """Store `after` in the code challenges' `table` only while the stored challenge is
+    still `before` (compare and set): False, and nothing stored, when another attempt came
+    first."""
+    changed = connection.execute(
+        update(table)
+        .where(
+            table.c.challenge_id == before.challenge_id,
+            table.c.attempts_used == before.attempts_used,
+            table.c.state == before.state.value,
+        )
+        .values(attempts_used=after.attempts_used, state=after.state.value)
+    ).rowcount
+    return bool(changed == 1)

@@ -12,11 +12,12 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, func, insert, select, update
+from sqlalchemy import Engine, Row, func, insert, select
 from sqlalchemy.engine import Connection
 
 from placet.dsr.verification import ChallengeState, CodeChallenge, CodeChannel, SignInChallenge
 from placet.stores.sql_database import database_transaction
+from placet.stores.sql_requests import advance_challenge
 from placet.stores.sql_schema import web_sign_in_challenges
 
 __all__ = ["SqlSignInBook"]
@@ -74,18 +75,8 @@ class SqlSignInBook:
     def record_attempt(self, before: CodeChallenge, after: CodeChallenge) -> bool:
         """Store `after` only while the stored challenge is still `before`: False, and
         nothing stored, when another attempt came first."""
-        table = web_sign_in_challenges
         with self._transaction(write=True) as connection:
-            changed = connection.execute(
-                update(table)
-                .where(
-                    table.c.challenge_id == before.challenge_id,
-                    table.c.attempts_used == before.attempts_used,
-                    table.c.state == before.state.value,
-                )
-                .values(attempts_used=after.attempts_used, state=after.state.value)
-            ).rowcount
-        return bool(changed == 1)
+            return advance_challenge(connection, web_sign_in_challenges, before, after)
 
     def _transaction(self, *, write: bool = False) -> AbstractContextManager[Connection]:
         return database_transaction(self.engine, "sign-in book", write=write)
