@@ -13,12 +13,17 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
+from placet.cli.demo_site import prepare_demo_site
+from placet.synth import OperatorName
+from placet.web import create_site
 from tests.web.conftest import screenshot
 from tests.web.privacy_fixtures import code_in
 
@@ -145,3 +150,22 @@ def test_a_second_placet_demo_reuses_what_the_first_made(tmp_path: Path) -> None
     assert "demo estate and ledger made" in first.stdout
     assert "reused from an earlier run" in second.stdout
     assert ledger.stat().st_mtime_ns == written
+
+
+@pytest.mark.slow
+def test_placet_demo_tours_ipnordic_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = prepare_demo_site(tmp_path, OperatorName.IPNORDIC, now=datetime.now(UTC))
+    for name, value in site.environment.items():
+        monkeypatch.setenv(name, value)
+    app = create_site(site.settings)
+
+    with TestClient(app) as client:
+        notice = client.get("/privacy/notice?lang=da")
+        queue = client.get("/console/sign-in")
+
+    assert notice.status_code == 200
+    assert 'lang="da"' in notice.text
+    assert queue.status_code == 200
+    assert site.sign_in_number.startswith("+45")
+    assert set(site.staff) == {"dpo", "care-agent", "auditor"}
+    app.state.services.ledger.engine.dispose()

@@ -173,20 +173,22 @@ def _staff_accounts(roster: SqlStaffRoster, *, now: datetime) -> dict[str, str]:
 
 
 def _demo_subscribers(estate: Path) -> list[tuple[str, str]]:
-    """Consumers with a live contract and the number they hold now, (id, number): first
-    one who gave a consent (the visitor signs in as them and finds choices made), then
-    seven more, whose requests the DPO finds waiting."""
+    """Subscribers with a live contract (consumers, where the estate tells them apart) and
+    the number they hold now, (id, number): first one who gave a consent (the visitor signs
+    in as them and finds choices made), then more, whose requests the DPO finds waiting."""
     with (estate / CONSENT_HISTORY_FILE).open(encoding="utf-8", newline="") as history:
         consenting = {
             row["subject"] for row in csv.DictReader(history) if row["event"] == "consent-given"
         }
     with sqlite3.connect(estate / SQLITE_FILE) as connection:
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(subscribers)")}
+        # ipko's subscribers have a type (consumers first); ipnordic's are all businesses.
+        consumers = "WHERE s.subscriber_type = 'consumer' " if "subscriber_type" in columns else ""
         rows = connection.execute(
             "SELECT s.subscriber_id, m.msisdn FROM subscribers s "
             "JOIN contracts c ON c.subscriber_id = s.subscriber_id AND c.ended_at IS NULL "
             "JOIN msisdn_assignments m ON m.subscriber_id = s.subscriber_id "
-            "AND m.valid_to IS NULL "
-            "WHERE s.subscriber_type = 'consumer' ORDER BY s.subscriber_id LIMIT 200"
+            f"AND m.valid_to IS NULL {consumers}ORDER BY s.subscriber_id LIMIT 200"
         ).fetchall()
     live = [(str(subscriber), str(number)) for subscriber, number in rows]
     first = next((row for row in live if row[0] in consenting), None)
