@@ -56,7 +56,6 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,6 +73,7 @@ from benchlib import (
     in_fresh_process,
     machine_line,
     postgres_answers,
+    scratch_schema,
 )
 from deltalake import DeltaTable
 
@@ -488,16 +488,7 @@ def bench_postgres(args: argparse.Namespace) -> None:
     if not postgres_answers(POSTGRES_URL):
         print(f"\nPostgreSQL left out: no server answers at {POSTGRES_URL}")
         return
-    schema = f"placet_bench_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
-    url = (
-        sqlalchemy.make_url(POSTGRES_URL)
-        .update_query_dict({"options": f"-csearch_path={schema}"})
-        .render_as_string(hide_password=False)
-    )
-    try:
+    with scratch_schema(POSTGRES_URL) as url:
         started = time.perf_counter()
         plan = plan_for(args.postgres_rows * 5 // 4, args.months)
         loaded = load_postgres(plan, url, args.postgres_rows, args.subject_rows)
@@ -547,10 +538,6 @@ def bench_postgres(args: argparse.Namespace) -> None:
               f"{'yes' if not any(left) else 'NO'}")  # fmt: skip
         if len(counts) != 1 or any(left):
             sys.exit(1)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def main() -> None:

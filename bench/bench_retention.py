@@ -38,7 +38,6 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,6 +50,7 @@ from benchlib import (
     in_fresh_process,
     machine_line,
     postgres_answers,
+    scratch_schema,
 )
 from deltalake import DeltaTable
 
@@ -256,16 +256,7 @@ def bench_postgres(rows: int, months: int) -> None:
     if not postgres_answers(POSTGRES_URL):
         print(f"PostgreSQL left out: no server answers at {POSTGRES_URL}")
         return
-    schema = f"placet_bench_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
-    url = (
-        sqlalchemy.make_url(POSTGRES_URL)
-        .update_query_dict({"options": f"-csearch_path={schema}"})
-        .render_as_string(hide_password=False)
-    )
-    try:
+    with scratch_schema(POSTGRES_URL) as url:
         started = time.perf_counter()
         loaded = load_postgres(plan_for(rows * 5 // 4, months), url, rows)
         print(f"\nPostgreSQL: loaded {loaded:,} CDRs (and a copy) with indexes on the number "
@@ -286,10 +277,6 @@ def bench_postgres(rows: int, months: int) -> None:
               f"{ran['seconds']:.2f} | {ran['rows']:,} | "
               f"{run_memory / 2**20:,.0f} MiB |")  # fmt: skip
         print(f"| bare DELETE through psycopg | {bare['seconds']:.2f} | {bare['rows']:,} | |")
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def main() -> None:

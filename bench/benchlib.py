@@ -56,6 +56,14 @@ def fresh_database(name: str, folder: Path, postgres_url: str) -> Iterator[str]:
     if name == "SQLite":
         yield f"sqlite:///{folder / f'ledger-{uuid.uuid4().hex[:8]}.db'}"
         return
+    with scratch_schema(postgres_url) as url:
+        yield url
+
+
+@contextmanager
+def scratch_schema(postgres_url: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL schema (the connection's `search_path`), dropped
+    with everything in it afterwards."""
     schema = f"placet_bench_{uuid.uuid4().hex[:12]}"
     admin = sqlalchemy.create_engine(postgres_url)
     with admin.begin() as connection:
