@@ -21,7 +21,13 @@ from placet.notices.wording import Wording
 from placet.operations.staff import StaffAction, StaffMember, find_staff_member, may
 from placet.settings import PlacetSettings
 from placet.stores.sql_staff import SqlStaffRoster
-from placet.web.pages import PageContext, PageRoute, SignInNeededError, page_context_with, read_form
+from placet.web.pages import (
+    Form,
+    PageContext,
+    PageRoute,
+    SignInNeededError,
+    page_context_with,
+)
 from placet.web.sessions import SessionKeeper, session_keeper
 
 __all__ = [
@@ -82,7 +88,6 @@ class ConsoleRoute(PageRoute):
 
 
 Context = Annotated[PageContext, Depends(console_context)]
-Form = Annotated[dict[str, str], Depends(read_form)]
 
 
 def roster_of(context: PageContext) -> SqlStaffRoster:

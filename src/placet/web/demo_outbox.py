@@ -11,19 +11,17 @@ from dataclasses import dataclass
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Final
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse
 
-from placet.web.pages import PageContext, PageRoute, page_context, render
+from placet.web.pages import Context, PageRoute, render
 
 __all__ = ["OUTBOX_PATH", "SHOWN_MESSAGES", "OutboxMessage", "install_demo_outbox", "messages_in"]
 
 OUTBOX_PATH: Final = "/demo/outbox"
 SHOWN_MESSAGES: Final = 20
-
-Context = Annotated[PageContext, Depends(page_context)]
 
 
 @dataclass(frozen=True, slots=True)

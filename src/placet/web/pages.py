@@ -13,10 +13,10 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
-from typing import Any, ClassVar, Final
+from typing import Annotated, Any, ClassVar, Final
 from urllib.parse import parse_qsl
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -36,6 +36,8 @@ from placet.web.sessions import CsrfError, Session, SessionKeeper, missing_key_e
 
 __all__ = [
     "LANGUAGE_COOKIE",
+    "Context",
+    "Form",
     "PageContext",
     "PageRoute",
     "SignInNeededError",
@@ -264,3 +266,9 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+Context = Annotated[PageContext, Depends(page_context)]
+"""The context of a page, as its route takes it (a FastAPI dependency)."""
+Form = Annotated[dict[str, str], Depends(read_form)]
+"""The fields of the form a route is posted, as it takes them (a FastAPI dependency)."""

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Annotated, Final
+from typing import Final
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from placet.api.context import Services
@@ -33,11 +33,11 @@ from placet.stores.sql_ledger import SqlLedger
 from placet.stores.sql_sign_in import SqlSignInBook
 from placet.web import privacy_choices, privacy_requests
 from placet.web.pages import (
+    Context,
+    Form,
     PageContext,
     PageRoute,
     checked,
-    page_context,
-    read_form,
     redirect,
     render,
 )
@@ -50,8 +50,6 @@ SUBSCRIBER: Final = "subscriber"
 
 router = APIRouter(prefix=PRIVACY_PREFIX, route_class=PageRoute, include_in_schema=False)
 
-Context = Annotated[PageContext, Depends(page_context)]
-Form = Annotated[dict[str, str], Depends(read_form)]
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

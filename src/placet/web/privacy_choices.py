@@ -13,10 +13,10 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Final
+from typing import Final
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
@@ -37,12 +37,12 @@ from placet.operations import (
 from placet.policy import ConsentOption, Policy, Purpose
 from placet.policy.terms import Channel, LegalBasis, ObjectionEffect
 from placet.web.pages import (
+    Context,
+    Form,
     PageContext,
     PageRoute,
     SignInNeededError,
     checked,
-    page_context,
-    read_form,
     redirect,
     render,
 )
@@ -52,8 +52,6 @@ __all__ = ["router", "signed_in"]
 
 router = APIRouter(prefix="/privacy", route_class=PageRoute, include_in_schema=False)
 
-Context = Annotated[PageContext, Depends(page_context)]
-Form = Annotated[dict[str, str], Depends(read_form)]
 ALL_DIRECT_MARKETING: Final = "all-direct-marketing"
 _CHANGES = frozenset(
     {

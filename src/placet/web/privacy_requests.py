@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Final
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
@@ -23,11 +23,11 @@ from placet.operations.requests import open_subject_request, verify_request
 from placet.policy import Policy
 from placet.policy.terms import Channel
 from placet.web.pages import (
+    Context,
+    Form,
     PageContext,
     PageRoute,
     checked,
-    page_context,
-    read_form,
     redirect,
     render,
 )
@@ -38,8 +38,6 @@ __all__ = ["ANSWER_FILES", "router"]
 
 router = APIRouter(prefix="/privacy", route_class=PageRoute, include_in_schema=False)
 
-Context = Annotated[PageContext, Depends(page_context)]
-Form = Annotated[dict[str, str], Depends(read_form)]
 
 ANSWER_FILES: Final = {
     "printed-copy.pdf": "application/pdf",
