@@ -27,7 +27,7 @@ from placet.ledger.receipts.signing import generate_signing_key
 from placet.operations import create_key
 from placet.operations.requests import open_subject_request, terms_of, verify_request
 from placet.operations.staff import StaffRole, add_staff_member
-from placet.policy import Channel, load_policy_set
+from placet.policy import Channel, PolicySet, load_policy_set
 from placet.settings import PlacetSettings
 from placet.stores.consent_import import import_consent_history
 from placet.stores.sql_api_keys import SqlApiKeys
@@ -136,6 +136,7 @@ def _make(state: Path, plan: EstatePlan, *, now: datetime) -> dict[str, Any]:
     signing_key = generate_signing_key(f"{plan.operator.value}-demo")
     (state / "receipt-key.pem").write_text(signing_key.to_pem(), encoding="utf-8")
     pseudonym_key = PseudonymKey.from_hex(keys["pseudonym"])
+    policies = load_policy_set(plan.operator.value)
     ledger = open_ledger(_database_url(state))
     try:
         recorded_at = max(now, plan.now)
@@ -143,13 +144,12 @@ def _make(state: Path, plan: EstatePlan, *, now: datetime) -> dict[str, Any]:
         import_consent_history(
             ledger,
             state / "estate" / CONSENT_HISTORY_FILE,
-            policies=load_policy_set(plan.operator.value),
+            policies=policies,
             key=pseudonym_key,
             recorded_at=recorded_at,
         )
         api_key = create_key(SqlApiKeys(ledger.engine), ["admin"], name="demo", now=now)
         staff = _staff_accounts(SqlStaffRoster(ledger.engine), now=now)
-        policies = load_policy_set(plan.operator.value)
         book = SqlRequestBook(ledger.engine, terms_of(policies))
         subscribers = _demo_subscribers(state / "estate")
         _open_requests(book, policies, pseudonym_key, subscribers, now=now)
@@ -213,7 +213,7 @@ _SEEDED: Final = (
 
 def _open_requests(
     book: SqlRequestBook,
-    policies: Any,
+    policies: PolicySet,
     key: PseudonymKey,
     subscribers: list[tuple[str, str]],
     *,
