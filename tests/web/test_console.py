@@ -15,7 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from placet.dsr import RequestKind
-from placet.operations.staff import LOCKOUT_WINDOW, MAX_FAILURES
+from placet.operations.staff import LOCKOUT_WINDOW, MAX_FAILURES, disable_staff_member
+from placet.stores.sql_staff import SqlStaffRoster
 from placet.web.console_frame import CONSOLE_COOKIE
 from tests.web.console_fixtures import (
     PASSWORD,
@@ -566,3 +567,18 @@ def test_the_care_form_s_optional_reference_is_not_required(
     assert reference is not None
     assert "required" not in reference.group(0)
     assert agent is None or "required" in agent.group(0)
+
+
+def test_a_disabled_staff_member_s_session_stops_at_the_next_page(
+    console: tuple[Center, TestClient],
+) -> None:
+    center, client = console
+    sign_in_staff(client, "dpo")
+    assert client.get("/console", follow_redirects=False).status_code == 200
+    roster = SqlStaffRoster(center.services.ledger.engine)  # type: ignore[attr-defined]
+
+    disable_staff_member(roster, STAFF["dpo"], at=center.clock())
+    answer = client.get("/console", follow_redirects=False)
+
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/console/sign-in"

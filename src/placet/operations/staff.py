@@ -1,5 +1,6 @@
-"""The DPO console's staff: accounts with a role and an argon2id password hash, what each
-role may do, and signing in by password with a lockout after repeated failures.
+"""The DPO console's staff: accounts with a role and an argon2id password hash, disabled
+and enabled again, what each role may do, and signing in by password with a lockout after
+repeated failures.
 
 Signing in takes the same time whether or not the name is an account (a wrong name is
 checked against a decoy hash), and counts failures by the name typed, account or not, so
@@ -13,7 +14,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cache
@@ -37,8 +38,11 @@ __all__ = [
     "StaffSignInOutcome",
     "StoredStaff",
     "add_staff_member",
+    "disable_staff_member",
+    "enable_staff_member",
     "find_staff_member",
     "may",
+    "set_staff_password",
     "sign_in_staff",
     "staff_members",
 ]
@@ -57,7 +61,8 @@ class StaffRole(StrEnum):
     """What a member of staff is in the console."""
 
     DPO = "dpo"
-    """Runs the requests: verifies, extends, fulfils, rejects; records choices too."""
+    """Runs the requests: verifies, extends, fulfils, rejects; records choices too, and
+    places and releases legal holds."""
     CARE_AGENT = "care-agent"
     """Customer care: verifies requesters and records choices given by phone or in a shop."""
     AUDITOR = "auditor"
@@ -72,6 +77,8 @@ class StaffAction(StrEnum):
     FULFIL = "fulfil"
     REJECT = "reject"
     RECORD_CHOICE = "record-choice"
+    MANAGE_HOLDS = "manage-holds"
+    """Place and release legal holds."""
 
 
 _MAY: Final[dict[StaffRole, frozenset[StaffAction]]] = {
@@ -126,6 +133,8 @@ class StaffRoster(Protocol):
     def member(self, name: str) -> StoredStaff | None: ...
     def members(self) -> Sequence[StoredStaff]: ...
     def password_hash(self, name: str) -> str | None: ...
+    def set_password_hash(self, name: str, password_hash: str) -> None: ...
+    def set_disabled_at(self, name: str, disabled_at: datetime | None) -> None: ...
     def record_failure(self, name_digest: str, at: datetime) -> None: ...
     def failures_since(self, name_digest: str, since: datetime) -> int: ...
     def clear_failures(self, name_digest: str) -> None: ...
@@ -156,11 +165,7 @@ def add_staff_member(
             f"The staff name {name!r} is not usable: use 2 to 64 lowercase letters, digits, "
             "dots, hyphens or underscores, beginning with a letter or digit (`jana.dpo`)."
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffAccountError(
-            f"The password has {len(password)} characters; a staff password needs at least "
-            f"{MIN_PASSWORD_LENGTH}. Choose a longer one (a passphrase of four words)."
-        )
+    _check_password(password)
     if roster.member(name) is not None:
         raise StaffAccountError(
             f"There is already a staff account named {name!r}. Choose another name."
@@ -168,6 +173,38 @@ def add_staff_member(
     member = StaffMember(name=name, role=StaffRole(role), created_at=at)
     roster.add_member(name, member.role.value, _hasher().hash(password), at)
     log.info("staff account added", extra={"staff": name, "role": member.role.value})
+    return member
+
+
+def disable_staff_member(roster: StaffRoster, name: str, *, at: datetime) -> StaffMember:
+    """Disable the account `name` from `at`: it no longer signs in, and its open sessions
+    end at their next page. An account already disabled keeps the time it was disabled."""
+    member = _existing_member(roster, name)
+    if not member.is_active:
+        return member
+    roster.set_disabled_at(name, at)
+    log.info("staff account disabled", extra={"staff": name})
+    return replace(member, disabled_at=at)
+
+
+def enable_staff_member(roster: StaffRoster, name: str) -> StaffMember:
+    """Let the disabled account `name` sign in again; an active account stays as it is."""
+    member = _existing_member(roster, name)
+    if member.is_active:
+        return member
+    roster.set_disabled_at(name, None)
+    log.info("staff account enabled", extra={"staff": name})
+    return replace(member, disabled_at=None)
+
+
+def set_staff_password(roster: StaffRoster, name: str, password: str) -> StaffMember:
+    """Replace the password of the account `name`, keeping only its argon2id hash, and
+    forget the name's wrong passwords so that a locked name can sign in at once."""
+    _check_password(password)
+    member = _existing_member(roster, name)
+    roster.set_password_hash(name, _hasher().hash(password))
+    roster.clear_failures(_name_digest(name))
+    log.info("staff password set", extra={"staff": name})
     return member
 
 
@@ -200,6 +237,24 @@ def find_staff_member(roster: StaffRoster, name: str) -> StaffMember | None:
 def staff_members(roster: StaffRoster) -> list[StaffMember]:
     """Every account, by name."""
     return [_member(stored) for stored in roster.members()]
+
+
+def _existing_member(roster: StaffRoster, name: str) -> StaffMember:
+    member = find_staff_member(roster, name)
+    if member is None:
+        raise StaffAccountError(
+            f"There is no staff account named {name!r}. "
+            "See the names with `placet console list-users`."
+        )
+    return member
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffAccountError(
+            f"The password has {len(password)} characters; a staff password needs at least "
+            f"{MIN_PASSWORD_LENGTH}. Choose a longer one (a passphrase of four words)."
+        )
 
 
 def _member(stored: StoredStaff) -> StaffMember:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, delete, func, insert, select
+from sqlalchemy import Engine, Row, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from placet.stores.sql_database import database_transaction, open_database
@@ -72,6 +72,24 @@ class SqlStaffRoster:
                 )
             ).scalar_one_or_none()
         return None if stored is None else str(stored)
+
+    def set_password_hash(self, name: str, password_hash: str) -> None:
+        """Keep a new password's hash for the account `name`."""
+        with self._transaction(write=True) as connection:
+            connection.execute(
+                update(console_staff)
+                .where(console_staff.c.name == name)
+                .values(password_hash=password_hash)
+            )
+
+    def set_disabled_at(self, name: str, disabled_at: datetime | None) -> None:
+        """Mark the account `name` disabled from `disabled_at`, or active again with None."""
+        with self._transaction(write=True) as connection:
+            connection.execute(
+                update(console_staff)
+                .where(console_staff.c.name == name)
+                .values(disabled_at=disabled_at)
+            )
 
     def record_failure(self, name_digest: str, at: datetime) -> None:
         """Count a wrong password offered for the name of this digest."""
