@@ -27,9 +27,7 @@ from placet.operations.erasures import (
     rotate_pseudonyms,
 )
 from placet.operations.retention_plans import (
-    DatasetPlan,
     EstatePlan,
-    RetentionStep,
     plan_estate,
 )
 from placet.operations.retention_runs import CHECKPOINTS, RunReport, run_retention
@@ -197,11 +195,11 @@ def plan(
                     dataset.dataset,
                     step.action.value,
                     f"{step.rows:,}",
-                    _selected_by(step),
+                    step.selected_by,
                     ", ".join(step.rules),
                 )
             )
-        rows.append((dataset.dataset, "keep", f"{dataset.kept:,}", _kept_note(dataset), ""))
+        rows.append((dataset.dataset, "keep", f"{dataset.kept:,}", dataset.kept_note, ""))
     _table(rows, numeric={2})
     typer.echo(
         f"{planned.acts_on:,} rows would be deleted, anonymised or restricted; nothing was changed."
@@ -440,16 +438,7 @@ def list_holds(
 
 
 def _scope(hold: LegalHold) -> str:
-    scope = hold.scope
-    parts = [
-        f"subject {scope.subject}" if scope.subject else "",
-        f"dataset {scope.dataset}" if scope.dataset else "",
-        f"categories {', '.join(sorted(scope.categories))}" if scope.categories else "",
-        f"records from {_day(scope.records_from)}" if scope.records_from else "",
-        f"records before {_day(scope.records_until)}" if scope.records_until else "",
-        f"record {scope.record}" if scope.record else "",
-    ]
-    return "; ".join(part for part in parts if part)
+    return hold.scope.describe()
 
 
 def _hold_json(hold: LegalHold) -> dict[str, Any]:
@@ -491,20 +480,6 @@ def _test_kill_hook() -> Callable[[str], None] | None:
                 os.kill(os.getpid(), signal.SIGKILL)
 
     return hook
-
-
-def _selected_by(step: RetentionStep) -> str:
-    if step.shape == "time-prefix" and step.before is not None:
-        return f"time before {step.before.isoformat()}"
-    return f"{step.windows:,} key window(s)"
-
-
-def _kept_note(dataset: DatasetPlan) -> str:
-    if dataset.blocked:
-        return f"blocked: {dataset.blocked}"
-    if dataset.left_out:
-        return f"leaves out {', '.join(dataset.left_out)}"
-    return ""
 
 
 def _table(rows: list[tuple[str, ...]], *, numeric: set[int]) -> None:

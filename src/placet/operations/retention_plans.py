@@ -163,6 +163,13 @@ class RetentionStep:
         """The mark an update stamps (None: a delete)."""
         return _MARKS.get(self.action)
 
+    @property
+    def selected_by(self) -> str:
+        """How the step picks its rows, in words."""
+        if self.shape == "time-prefix" and self.before is not None:
+            return f"time before {self.before.isoformat()}"
+        return f"{self.windows:,} key window(s)"
+
 
 @dataclass(frozen=True, slots=True)
 class DatasetPlan:
@@ -183,6 +190,16 @@ class DatasetPlan:
     @property
     def kept(self) -> int:
         return self.rows - self.acts_on
+
+    @property
+    def kept_note(self) -> str:
+        """Why rows are kept beyond the policy's rules, if any are: a hold on the whole
+        dataset, or the holds and requests every step leaves out."""
+        if self.blocked:
+            return f"blocked: {self.blocked}"
+        if self.left_out:
+            return f"leaves out {', '.join(self.left_out)}"
+        return ""
 
 
 @dataclass(frozen=True, slots=True)

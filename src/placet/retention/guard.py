@@ -24,7 +24,7 @@ Imports nothing outside the standard library, polars and `placet.policy`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -106,6 +106,18 @@ class HoldScope:
                 f"a legal hold's records_until ({self.records_until.isoformat()}) must be "
                 f"after its records_from ({self.records_from.isoformat()})"
             )
+
+    def describe(self, shown: Callable[[str], str] = str) -> str:
+        """What the hold keeps, in words; `shown` writes the subject (to mask it, say)."""
+        parts = [
+            f"subject {shown(self.subject)}" if self.subject else "",
+            f"dataset {self.dataset}" if self.dataset else "",
+            f"categories {', '.join(sorted(self.categories))}" if self.categories else "",
+            f"records from {self.records_from.date()}" if self.records_from else "",
+            f"records before {self.records_until.date()}" if self.records_until else "",
+            f"record {self.record}" if self.record else "",
+        ]
+        return "; ".join(part for part in parts if part)
 
 
 @dataclass(frozen=True, slots=True)
