@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 import pyarrow as pa
@@ -33,11 +33,13 @@ from placet.ledger.columnar import (
     snapshot_states,
     stored_events_frame,
 )
+from placet.ledger.events import EventType
 from placet.stores.sql_ledger import SqlLedger
 from placet.stores.sql_schema import events, head, subject_states
 
 __all__ = [
     "WATERMARK_KEY",
+    "events_of_types",
     "read_watermark",
     "states_now",
     "write_events_parquet",
@@ -72,14 +74,9 @@ def write_events_parquet(
             query
         )
         for rows in result.partitions():
-            seqs, bodies = zip(*rows, strict=True)
-            frame = stored_events_frame(
-                pl.DataFrame(
-                    {"seq": seqs, "body": bodies}, schema={"seq": pl.Int64, "body": pl.String}
-                )
-            )
+            frame = _decoded(rows)
             writer.write_table(frame.to_arrow().cast(schema))
-            last = int(seqs[-1])
+            last = int(rows[-1][0])
         writer.add_key_value_metadata(_metadata(last))
     log.info("ledger events written", extra={"after": after_seq, "through": last})
     return last
@@ -171,15 +168,37 @@ def _events_of(
             query = query.where(events.c.seq <= through_seq)
         rows = connection.execute(query).all()
         if rows:
-            seqs, bodies = zip(*rows, strict=True)
-            frames.append(
-                stored_events_frame(
-                    pl.DataFrame(
-                        {"seq": seqs, "body": bodies}, schema={"seq": pl.Int64, "body": pl.String}
-                    )
-                )
-            )
+            frames.append(_decoded(rows))
     return pl.concat(frames)
+
+
+def events_of_types(
+    ledger: SqlLedger | Engine, types: Sequence[EventType], *, batch_size: int = _BATCH
+) -> tuple[pl.DataFrame, int]:
+    """Every event of the given types, in order, as an `EVENT_SCHEMA` frame, and the chain
+    position it is consistent with (read in one snapshot of the database). The rows are
+    read and decoded a batch at a time; the frame holds only the decoded columns."""
+    frames = [pl.DataFrame(schema=EVENT_SCHEMA)]
+    query = (
+        select(events.c.seq, events.c.body)
+        .where(events.c.type.in_([kind.value for kind in types]))
+        .order_by(events.c.seq)
+    )
+    with _reading(ledger) as connection:
+        position = int(connection.execute(select(head.c.seq)).scalar_one())
+        result = connection.execution_options(stream_results=True, yield_per=batch_size).execute(
+            query
+        )
+        frames += [_decoded(rows) for rows in result.partitions()]
+    return pl.concat(frames), position
+
+
+def _decoded(rows: Sequence[Any]) -> pl.DataFrame:
+    """Stored (seq, body) rows as an `EVENT_SCHEMA` frame, the bodies decoded by polars."""
+    seqs, bodies = zip(*rows, strict=True)
+    return stored_events_frame(
+        pl.DataFrame({"seq": seqs, "body": bodies}, schema={"seq": pl.Int64, "body": pl.String})
+    )
 
 
 _STORED_TYPES: Final[dict[str, pl.DataType]] = {
