@@ -108,11 +108,13 @@ def _serve(site: DemoSite, port: int, *, open_browser: bool) -> None:
     import uvicorn
 
     from placet.web import create_site
+    from placet.web.console_figures import warm_figures
     from placet.web.demo_outbox import OUTBOX_PATH, install_demo_outbox
 
     os.environ.update(site.environment)
     app = create_site(site.settings)
     install_demo_outbox(app, site.outbox)
+    warm_figures(app)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:

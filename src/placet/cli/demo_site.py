@@ -1,7 +1,8 @@
 """What `placet demo` serves: a small synthetic estate of one operator, its ledger with the
-estate's consent history imported as from a CRM, a few subjects' requests, the keys the
-server needs, an API key and a console account a role, all under one folder; made once
-and reused by the next run.
+estate's consent history imported as from a CRM, subjects' requests (open ones and a year
+of answered ones), a legal hold and a first retention run, the keys the server needs, an
+API key and a console account a role, all under one folder; made once and reused by the
+next run.
 
 Everything here is for a demonstration on one machine: the keys are written in clear into
 the folder (`demo.json`), the outbox is a folder of `.eml` files that shows the one-time
@@ -16,23 +17,34 @@ import secrets
 import shutil
 import sqlite3
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
+from placet.cli.datamap import open_estate
 from placet.dsr import RequestKind
 from placet.errors import SettingsError
 from placet.ledger import PseudonymKey
 from placet.ledger.receipts.signing import generate_signing_key
 from placet.operations import create_key
-from placet.operations.requests import open_subject_request, terms_of, verify_request
+from placet.operations.requests import (
+    fulfil_request,
+    open_subject_request,
+    reject_request,
+    start_request_work,
+    terms_of,
+    verify_request,
+)
+from placet.operations.retention_runs import run_retention
 from placet.operations.staff import StaffRole, add_staff_member
 from placet.policy import Channel, PolicySet, load_policy_set
+from placet.retention.guard import HoldReason, HoldScope, LegalHold
 from placet.settings import PlacetSettings
 from placet.stores.consent_import import import_consent_history
 from placet.stores.sql_api_keys import SqlApiKeys
 from placet.stores.sql_ledger import open_ledger
 from placet.stores.sql_requests import SqlRequestBook
+from placet.stores.sql_retention import SqlRetentionBook
 from placet.stores.sql_staff import SqlStaffRoster
 from placet.synth import EstatePlan, OperatorName, write_estate
 from placet.synth.estate import CONSENT_HISTORY_FILE, SQLITE_FILE
@@ -51,7 +63,7 @@ DEMO_SUBSCRIBERS: Final = 3_000
 DEMO_MONTHS: Final = 12
 """A year of traffic data."""
 DEMO_SEED: Final = 1
-STATE_FORMAT: Final = 4
+STATE_FORMAT: Final = 5
 """Bumped when what the demo writes changes, so that an older folder is made again."""
 _SYSTEMS: Final = ("CRM", "BILLING", "CARE", "NETWORK")
 """The SQL systems of the reference data maps (`env:PLACET_<SYSTEM>_URL`)."""
@@ -96,7 +108,11 @@ def prepare_demo_site(folder: Path, operator: OperatorName, *, now: datetime) ->
     """The demo of `operator` under `folder/<operator>/`: made unless an earlier run made it
     with the same plan (`demo.json`), then reused as it is."""
     home = folder / operator.value
-    plan = EstatePlan(operator, DEMO_SUBSCRIBERS, DEMO_MONTHS, seed=DEMO_SEED)
+    # The estate's year of traffic ends at the start of this month, so that the console's
+    # figures and the retention rules meet data of the last months; a demo made in an
+    # earlier month is made again.
+    month_start = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    plan = EstatePlan(operator, DEMO_SUBSCRIBERS, DEMO_MONTHS, seed=DEMO_SEED, now=month_start)
     marker = {"format": STATE_FORMAT, "plan": _plan_of(plan)}
     state_file = home / "demo.json"
     state = _read_state(state_file)
@@ -153,6 +169,24 @@ def _make(state: Path, plan: EstatePlan, *, now: datetime) -> dict[str, Any]:
         book = SqlRequestBook(ledger.engine, terms_of(policies))
         subscribers = _demo_subscribers(state / "estate")
         _open_requests(book, policies, pseudonym_key, subscribers, now=now)
+        _closed_requests(book, policies, pseudonym_key, subscribers, now=now)
+        retention = SqlRetentionBook(ledger.engine)
+        retention.place(_demo_hold(subscribers[-1][0], now=now))
+        with open_estate(datamap_of(plan.operator.value), [], state / "estate") as (
+            stores,
+            digest,
+        ):
+            run_retention(
+                stores,
+                policies.in_force(now),
+                ledger,
+                pseudonym_key,
+                retention,
+                at=now,
+                actor="demo-scheduler",
+                datamap_sha256=digest,
+                holds=retention.holds(),
+            )
     finally:
         ledger.engine.dispose()
     return {
@@ -192,8 +226,9 @@ def _demo_subscribers(estate: Path) -> list[tuple[str, str]]:
         ).fetchall()
     live = [(str(subscriber), str(number)) for subscriber, number in rows]
     first = next((row for row in live if row[0] in consenting), None)
-    others = [row for row in live if row != first][: len(_SEEDED)]
-    if first is None or len(others) < len(_SEEDED):
+    wanted = len(_SEEDED) + len(_CLOSED) + 1
+    others = [row for row in live if row != first][:wanted]
+    if first is None or len(others) < wanted:
         raise RuntimeError("the demo estate has too few live consumers to seed requests with")
     return [first, *others]
 
@@ -244,6 +279,81 @@ def _open_requests(
                 at=received + timedelta(hours=2),
                 how="ID card seen in the shop" if channel is Channel.SHOP else "call-back",
             )
+
+
+_CLOSED: Final = (
+    # (kind, days before now it was received, days it took, fulfilled (else rejected))
+    (RequestKind.ACCESS, 300, 21, True),
+    (RequestKind.OBJECTION, 260, 2, True),
+    (RequestKind.ERASURE, 220, 9, True),
+    (RequestKind.ACCESS, 190, 41, True),
+    (RequestKind.RECTIFICATION, 150, 4, True),
+    (RequestKind.ERASURE, 120, 14, False),
+    (RequestKind.ACCESS, 95, 17, True),
+    (RequestKind.PORTABILITY, 70, 25, True),
+    (RequestKind.OBJECTION, 45, 1, True),
+    (RequestKind.ACCESS, 20, 6, True),
+)
+"""The requests answered in the past year, for the console's figures: most in days, one
+access answered after its month had passed (late: no extension was recorded), one
+erasure rejected."""
+
+
+def _closed_requests(
+    book: SqlRequestBook,
+    policies: PolicySet,
+    key: PseudonymKey,
+    subscribers: list[tuple[str, str]],
+    *,
+    now: datetime,
+) -> None:
+    answered = subscribers[1 + len(_SEEDED) :]
+    for (kind, days, took, fulfilled), (subscriber, _) in zip(_CLOSED, answered, strict=False):
+        received = now - timedelta(days=days)
+        request = open_subject_request(
+            book,
+            policies,
+            key,
+            subscriber,
+            kind,
+            channel=Channel.EMAIL,
+            received_at=received,
+            actor="demo",
+            at=received,
+        )
+        verify_request(
+            book,
+            request.request_id,
+            actor="care-agent-demo",
+            at=received + timedelta(hours=3),
+            how="call-back",
+        )
+        closed = received + timedelta(days=took)
+        if fulfilled:
+            start_request_work(
+                book, request.request_id, actor="dpo", at=received + timedelta(hours=4)
+            )
+            fulfil_request(book, request.request_id, actor="dpo", at=closed, notified_at=closed)
+        else:
+            reject_request(
+                book,
+                request.request_id,
+                actor="dpo",
+                at=closed,
+                reason="The invoices asked to be erased are kept for the tax law's ten years.",
+            )
+
+
+def _demo_hold(subscriber: str, *, now: datetime) -> LegalHold:
+    """A legal hold on one subscriber's records, disputed before a court."""
+    return LegalHold(
+        hold_id="D-2026-114",
+        scope=HoldScope(subject=subscriber),
+        reason=HoldReason.DISPUTE,
+        description="The subscriber disputes the March invoices in court: keep their records.",
+        placed_by="dpo",
+        placed_at=now - timedelta(days=30),
+    )
 
 
 def _database_url(state: Path) -> str:

@@ -66,8 +66,9 @@ def serve(
     import uvicorn
 
     from placet.web import create_site
+    from placet.web.console_figures import warm_figures
 
     settings = get_settings()
-    uvicorn.run(
-        create_site(settings), host=host or settings.api_host, port=port or settings.api_port
-    )
+    site = create_site(settings)
+    warm_figures(site)
+    uvicorn.run(site, host=host or settings.api_host, port=port or settings.api_port)

@@ -26,7 +26,13 @@ from placet.operations.staff import (
 from placet.settings import PlacetSettings
 from placet.stores.sql_ledger import SqlLedger
 from placet.stores.sql_staff import SqlStaffRoster
-from placet.web import console_care, console_requests
+from placet.web import (
+    console_care,
+    console_figures,
+    console_policy,
+    console_requests,
+    console_retention,
+)
 from placet.web.console_frame import (
     CONSOLE_PREFIX,
     STAFF,
@@ -62,6 +68,9 @@ def install_console(app: FastAPI, settings: PlacetSettings) -> None:
     app.include_router(router)
     app.include_router(console_requests.router)
     app.include_router(console_care.router)
+    app.include_router(console_policy.router)
+    app.include_router(console_figures.router)
+    app.include_router(console_retention.router)
 
 
 @router.get("/sign-in", response_class=HTMLResponse)
