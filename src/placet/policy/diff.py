@@ -41,26 +41,28 @@ class Change:
         return f"{self.kind} {self.element}"
 
 
-def diff_policies(old: Policy, new: Policy) -> list[Change]:
-    """Every element added, removed or changed from `old` to `new`, in policy order."""
+def diff_policies(old: Policy, new: Policy, *, shown: int | None = 100) -> list[Change]:
+    """Every element added, removed or changed from `old` to `new`, in policy order. A
+    changed text longer than `shown` characters is cut with an ellipsis (for a terminal's
+    line); `shown=None` keeps every text whole (for a page, which wraps them)."""
     before = old.model_dump(mode="json", by_alias=False)
     after = new.model_dump(mode="json", by_alias=False)
     changes: list[Change] = []
     for name in type(new).model_fields:
         if name in _IGNORED:
             continue
-        changes += _diff_field(name, before.get(name), after.get(name))
+        changes += _diff_field(name, before.get(name), after.get(name), shown)
     return changes
 
 
-def _diff_field(name: str, old: Any, new: Any) -> list[Change]:
+def _diff_field(name: str, old: Any, new: Any, shown: int | None) -> list[Change]:
     if _is_keyed_list(old) or _is_keyed_list(new):
-        return list(_diff_keyed(name, old or [], new or []))
+        return list(_diff_keyed(name, old or [], new or [], shown))
     if old is None and new is not None:
         return [Change(ChangeKind.ADDED, name)]
     if new is None and old is not None:
         return [Change(ChangeKind.REMOVED, name)]
-    return list(_diff_values(name, "", old, new))
+    return list(_diff_values(name, "", old, new, shown))
 
 
 def _key(item: dict[str, Any]) -> str:
@@ -75,7 +77,7 @@ def _is_keyed_list(value: Any) -> bool:
     )
 
 
-def _diff_keyed(name: str, old: list[Any], new: list[Any]) -> Iterator[Change]:
+def _diff_keyed(name: str, old: list[Any], new: list[Any], shown: int | None) -> Iterator[Change]:
     old_items = {_key(item): item for item in old}
     new_items = {_key(item): item for item in new}
     for key in old_items.keys() - new_items.keys():
@@ -85,38 +87,43 @@ def _diff_keyed(name: str, old: list[Any], new: list[Any]) -> Iterator[Change]:
         if key not in old_items:
             yield Change(ChangeKind.ADDED, element)
         else:
-            yield from _diff_values(element, "", old_items[key], item)
+            yield from _diff_values(element, "", old_items[key], item, shown)
 
 
-def _diff_values(element: str, field: str, old: Any, new: Any) -> Iterator[Change]:
+def _diff_values(
+    element: str, field: str, old: Any, new: Any, shown: int | None
+) -> Iterator[Change]:
     if old == new:
         return
     if isinstance(old, dict) and isinstance(new, dict) and not _is_period(old):
         for key in sorted(old.keys() | new.keys(), key=str):
             yield from _diff_values(
-                element, f"{field}.{key}" if field else str(key), old.get(key), new.get(key)
+                element,
+                f"{field}.{key}" if field else str(key),
+                old.get(key),
+                new.get(key),
+                shown,
             )
         return
-    yield Change(ChangeKind.CHANGED, element, field or "value", _show(old), _show(new))
+    yield Change(
+        ChangeKind.CHANGED, element, field or "value", _show(old, shown), _show(new, shown)
+    )
 
 
 def _is_period(value: dict[str, Any]) -> bool:
     return {"amount", "unit"} <= value.keys()
 
 
-_SHOWN = 100
-"""Characters of a text shown in a change; the rest is cut with an ellipsis."""
-
-
-def _show(value: Any) -> str:
+def _show(value: Any, shown: int | None) -> str:
+    """A dumped value in words; a text longer than `shown` cut with an ellipsis."""
     if value is None:
         return "(none)"
     if isinstance(value, list):
-        return "[" + ", ".join(_show(item) for item in value) + "]"
+        return "[" + ", ".join(_show(item, shown) for item in value) + "]"
     if isinstance(value, dict) and _is_period(value):
         amount = value["amount"]
         return f"{amount} {value['unit']}{'s' if amount != 1 else ''}"
     if isinstance(value, dict):
-        return "{" + "; ".join(f"{key}: {_show(item)}" for key, item in value.items()) + "}"
+        return "{" + "; ".join(f"{key}: {_show(item, shown)}" for key, item in value.items()) + "}"
     text = " ".join(str(value).split())
-    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+    return text if shown is None or len(text) <= shown else text[: shown - 1] + "…"

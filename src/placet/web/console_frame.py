@@ -19,6 +19,7 @@ from placet.dsr.verification import CodeChannel, mask_address
 from placet.errors import RequestError
 from placet.notices.wording import Wording
 from placet.operations.staff import StaffAction, StaffMember, find_staff_member, may
+from placet.policy import Policy
 from placet.settings import PlacetSettings
 from placet.stores.sql_staff import SqlStaffRoster
 from placet.web.pages import (
@@ -45,6 +46,7 @@ __all__ = [
     "require",
     "roster_of",
     "signed_in_staff",
+    "wording_of",
 ]
 
 CONSOLE_PREFIX: Final = "/console"
@@ -132,7 +134,11 @@ def masked(subscriber: str | None) -> str:
 
 
 def policy_wording(context: PageContext) -> Wording:
-    """The policy's texts in English where it has them, else in its source language."""
-    policy = context.policy
+    """The texts of the policy in force, as `wording_of` gives them."""
+    return wording_of(context.policy)
+
+
+def wording_of(policy: Policy) -> Wording:
+    """A policy's texts in English where it has them, else in its source language."""
     language = _CONSOLE_LANGUAGE if _CONSOLE_LANGUAGE in policy.languages else None
     return Wording.of(policy, language or policy.source_language)

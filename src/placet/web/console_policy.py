@@ -18,9 +18,15 @@ from fastapi.responses import HTMLResponse, Response
 
 from placet.notices.wording import Wording
 from placet.policy import Policy, PolicySet
-from placet.policy.diff import Change, ChangeKind, diff_policies
+from placet.policy.diff import ChangeKind, diff_policies
 from placet.web.catalogue import LANGUAGE_NAMES
-from placet.web.console_frame import CONSOLE_PREFIX, ConsoleRoute, Context, signed_in_staff
+from placet.web.console_frame import (
+    CONSOLE_PREFIX,
+    ConsoleRoute,
+    Context,
+    signed_in_staff,
+    wording_of,
+)
 from placet.web.pages import render
 from placet.web.privacy import PRIVACY_PREFIX
 
@@ -30,7 +36,6 @@ router = APIRouter(prefix=CONSOLE_PREFIX, route_class=ConsoleRoute, include_in_s
 
 NOTICE_PATH: Final = f"{PRIVACY_PREFIX}/notice"
 """Where the privacy center publishes the notice of the version in force."""
-_CONSOLE_LANGUAGE: Final = "en"
 _ELEMENTS: Final = {
     "purposes": "Purpose",
     "consent_options": "Consent option",
@@ -165,23 +170,17 @@ def element_changes(old: Policy, new: Policy) -> list[ElementChange]:
     before = old.model_dump(mode="json", by_alias=False)
     after = new.model_dump(mode="json", by_alias=False)
     shown: list[ElementChange] = []
-    for change in diff_policies(old, new):
+    for change in diff_policies(old, new, shown=None):
         # A removed element is named as the earlier version had it, the others as the later.
         source, dump = (old, before) if change.kind is ChangeKind.REMOVED else (new, after)
-        earlier, later = change.before, change.after
-        if change.kind is ChangeKind.CHANGED:
-            earlier, later = (
-                _whole(before, change, change.before),
-                _whole(after, change, change.after),
-            )
         shown.append(
             ElementChange(
                 kind=change.kind,
                 element=change.element,
-                label=_label(change.element, dump, _wording(source)),
+                label=_label(change.element, dump, wording_of(source)),
                 field=change.field,
-                before=earlier,
-                after=later,
+                before=change.before,
+                after=change.after,
             )
         )
     return shown
@@ -201,12 +200,6 @@ def _unknown(policies: PolicySet, version: str) -> str:
         f"There is no version '{version}' of policy '{policies.policy_id}'. "
         f"The versions are {known}."
     )
-
-
-def _wording(policy: Policy) -> Wording:
-    """The policy's texts in English where it has them, else in its source language."""
-    language = _CONSOLE_LANGUAGE if _CONSOLE_LANGUAGE in policy.languages else None
-    return Wording.of(policy, language or policy.source_language)
 
 
 _MISSING: Final = object()
@@ -235,31 +228,3 @@ def _label(element: str, dump: Mapping[str, Any], wording: Wording) -> str:
         title = item.get("name") or item.get("title") or item.get("record_type")
         text = wording.text(title) if isinstance(title, dict) else ""
     return f'{kind} "{text}"' if text else f"{kind} {key}"
-
-
-def _whole(dump: Mapping[str, Any], change: Change, shown: str) -> str:
-    """The whole value of `change`'s field in `dump`: `diff_policies` cuts long texts to
-    fit a terminal line, a page wraps them. `shown` when the field cannot be found."""
-    value: Any = _item(dump, change.element)
-    if isinstance(value, dict) and not _is_period(value):
-        for part in change.field.split("."):
-            value = value.get(part) if isinstance(value, dict) else _MISSING
-    return shown if value is _MISSING else _text_of(value)
-
-
-def _is_period(value: Mapping[str, Any]) -> bool:
-    return {"amount", "unit"} <= value.keys()
-
-
-def _text_of(value: Any) -> str:
-    """A dumped value in words, as `placet policy diff` writes it, texts whole."""
-    if value is None:
-        return "(none)"
-    if isinstance(value, list):
-        return "[" + ", ".join(_text_of(item) for item in value) + "]"
-    if isinstance(value, dict) and _is_period(value):
-        amount = value["amount"]
-        return f"{amount} {value['unit']}{'s' if amount != 1 else ''}"
-    if isinstance(value, dict):
-        return "{" + "; ".join(f"{key}: {_text_of(item)}" for key, item in value.items()) + "}"
-    return str(value).strip()
