@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from placet.cli.datamap import open_estate
-from placet.dsr import RequestKind
+from placet.dsr import RequestKind, SubjectRequest
 from placet.errors import SettingsError
 from placet.ledger import PseudonymKey
 from placet.ledger.receipts.signing import generate_signing_key
@@ -260,17 +260,7 @@ def _open_requests(
         _SEEDED, subscribers[1:], strict=False
     ):
         received = now - timedelta(days=days)
-        request = open_subject_request(
-            book,
-            policies,
-            key,
-            subscriber,
-            kind,
-            channel=channel,
-            received_at=received,
-            actor="demo",
-            at=received,
-        )
+        request = _received(book, policies, key, subscriber, kind, channel, received)
         if verified:
             verify_request(
                 book,
@@ -279,6 +269,29 @@ def _open_requests(
                 at=received + timedelta(hours=2),
                 how="ID card seen in the shop" if channel is Channel.SHOP else "call-back",
             )
+
+
+def _received(
+    book: SqlRequestBook,
+    policies: PolicySet,
+    key: PseudonymKey,
+    subscriber: str,
+    kind: RequestKind,
+    channel: Channel,
+    received: datetime,
+) -> SubjectRequest:
+    """A request of `subscriber`'s opened as received at `received`."""
+    return open_subject_request(
+        book,
+        policies,
+        key,
+        subscriber,
+        kind,
+        channel=channel,
+        received_at=received,
+        actor="demo",
+        at=received,
+    )
 
 
 _CLOSED: Final = (
@@ -310,17 +323,7 @@ def _closed_requests(
     answered = subscribers[1 + len(_SEEDED) :]
     for (kind, days, took, fulfilled), (subscriber, _) in zip(_CLOSED, answered, strict=False):
         received = now - timedelta(days=days)
-        request = open_subject_request(
-            book,
-            policies,
-            key,
-            subscriber,
-            kind,
-            channel=Channel.EMAIL,
-            received_at=received,
-            actor="demo",
-            at=received,
-        )
+        request = _received(book, policies, key, subscriber, kind, Channel.EMAIL, received)
         verify_request(
             book,
             request.request_id,
