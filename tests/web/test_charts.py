@@ -97,3 +97,20 @@ def test_every_other_stack_is_hatched_so_neighbours_differ_in_more_than_colour()
     assert 'fill="url(#c-hatch-1)"' in str(chart.svg)
     assert 'fill="url(#c-hatch-1)"' in chart.legend[1].swatch
     assert "style=" not in str(chart.svg)  # the site's CSP allows no inline style
+
+
+@pytest.mark.parametrize("largest", [1, 3, 5, 7, 26, 45, 250, 1_367_181])
+def test_a_bar_chart_of_counts_has_whole_ticks(largest: int) -> None:
+    chart = bar_chart("c", "t", "d", ["a"], [Series("requests", (float(largest),))])
+
+    ticks = re.findall(r'text-anchor="end">([^<]+)</text>', str(chart.svg))
+    values = [float(tick.replace(" M", "e6").replace(" k", "e3")) for tick in ticks]
+    assert all(value.is_integer() for value in values), ticks
+    assert values[-1] >= largest
+
+
+def test_a_lone_bar_is_no_wider_than_a_bar_among_many() -> None:
+    chart = bar_chart("c", "t", "d", ["run"], [Series("delete", (5.0,))])
+
+    (width,) = re.findall(r'<rect x="[^"]+" y="[^"]+" width="([^"]+)"', str(chart.svg))
+    assert float(width) <= 48

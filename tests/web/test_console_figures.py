@@ -107,6 +107,8 @@ def test_requests_by_type_and_their_on_time_rate(console: tuple[Center, TestClie
     assert row_cells(page.text, "access") == ["2", "2", "1", "50.0 %", "0", "0"]
     assert row_cells(page.text, "erasure") == ["1", "0", "0", "—", "1", "1"]
     assert row_cells(page.text, "All") == ["3", "2", "1", "50.0 %", "1", "1"]
+    # Received per month, June 2024 to May 2025: 31 January and 2 March.
+    assert row_cells(page.text, "Received: access")[-5:] == ["1", "0", "1", "0", "0"]
     assert 'aria-labelledby="requests-title requests-desc"' in page.text
 
 

@@ -48,6 +48,11 @@ def changed_policy(text: str) -> str:
 
 @pytest.fixture
 def policy_folder(tmp_path: Path) -> Path:
+    """IPKO's policy in three versions (`three_versions`)."""
+    return three_versions(tmp_path)
+
+
+def three_versions(tmp_path: Path) -> Path:
     """IPKO's policy in three versions: 1.0, 1.1 (changed) and 2.0 (the same as 1.1)."""
     folder = tmp_path / "policy"
     shutil.copytree(resolve_policy_dir("ipko"), folder)

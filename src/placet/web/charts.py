@@ -29,6 +29,7 @@ _RIGHT: Final = 14
 _TOP: Final = 14
 _BOTTOM: Final = 44
 _TICKS: Final = 4
+_WIDEST_BAR: Final = 48.0
 _EDGE: Final = "#1b1f24"
 """The dark edge around every bar and marker: the paler colours of the palette have less
 than 3:1 contrast with white (WCAG 1.4.11), their edge has more."""
@@ -61,6 +62,17 @@ class Chart:
 
     svg: Markup
     legend: tuple[LegendEntry, ...]
+
+
+def _count_ceiling(value: float) -> float:
+    """The axis top for counts: `_TICKS` times a round whole step, so every tick is a
+    whole number (never 0.25 of a request)."""
+    wanted = max(value / _TICKS, 1.0)
+    power = 10.0 ** math.floor(math.log10(wanted))
+    for step in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        if step * power >= wanted - 1e-9 and (step * power).is_integer():
+            return step * power * _TICKS
+    return 10.0 * power * _TICKS  # pragma: no cover - 10 × power always holds
 
 
 def nice_ceiling(value: float) -> float:
@@ -114,10 +126,9 @@ def bar_chart(
     series: Sequence[Series],
 ) -> Chart:
     """Bars over `labels`, the series stacked in each, the first at the bottom."""
-    frame = _Frame(labels, nice_ceiling(_largest(series, stacked=True)), percent=False)
+    frame = _Frame(labels, _count_ceiling(_largest(series, stacked=True)), percent=False)
     parts = [*frame.axes()]
-    band = frame.band()
-    width = max(band * 0.62, 2.0)
+    width = min(max(frame.band() * 0.62, 2.0), _WIDEST_BAR)
     for index in range(len(labels)):
         base = 0.0
         for number, one in enumerate(series):
