@@ -155,7 +155,14 @@ def once(
     if response.status_code != 200:
         raise SystemExit(f"{path} answered {response.status_code}: {response.text[:300]}")
     label = f"{'POST ' if data is not None else ''}{path} ({what}, once)"
-    return {"path": label, "bytes": len(response.content), "p50": took, "p95": took, "max": took}
+    return {
+        "path": label,
+        "bytes": len(response.content),
+        "p50": took,
+        "p95": took,
+        "max": took,
+        "once": True,
+    }
 
 
 def main() -> None:
@@ -176,6 +183,8 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---|")
     for row in results:
         met = "yes" if row["p95"] <= TARGET_MS else "NO"
+        if row.get("once"):
+            met = "— (work on demand)"
         print(f"| `{row['path']}` | {row['bytes']:,} | {row['p50']:.1f} | {row['p95']:.1f} | "
               f"{row['max']:.1f} | {met} |")  # fmt: skip
     print(f"\n{repeat} timed GETs a page, after one untimed; in process (TestClient).")
