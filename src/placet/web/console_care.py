@@ -28,12 +28,13 @@ from placet.operations import (
     withdraw_objection,
 )
 from placet.operations.staff import StaffAction, StaffMember, may
-from placet.policy.terms import Channel, LegalBasis, ObjectionEffect
+from placet.policy.terms import LegalBasis, ObjectionEffect
 from placet.web.console_frame import (
     CONSOLE_PREFIX,
     ConsoleRoute,
     Context,
     Form,
+    consent_options,
     policy_wording,
     require,
     signed_in_staff,
@@ -86,7 +87,9 @@ def _problems(context: PageContext, form: Mapping[str, str]) -> dict[str, str]:
     choice = form.get("choice", "")
     if choice not in CHOICES:
         errors["choice"] = "Choose what the subscriber said."
-    elif choice.startswith("consent") and form.get("option") not in dict(_options(context)):
+    elif choice.startswith("consent") and form.get("option") not in dict(
+        consent_options(context, cookies=False)
+    ):
         errors["option"] = "Choose the consent option."
     elif choice.startswith("objection") and form.get("purpose") not in dict(_purposes(context)):
         errors["purpose"] = "Choose the purpose objected to."
@@ -135,17 +138,6 @@ def _record(context: PageContext, member: StaffMember, form: Mapping[str, str]) 
     )
 
 
-def _options(context: PageContext) -> list[tuple[str, str]]:
-    """The consent options a subscriber may give by phone or in a shop (cookie options
-    belong to the cookie banner)."""
-    wording = policy_wording(context)
-    return [
-        (option.id, wording.text(option.name) or option.id)
-        for option in context.policy.consent_options
-        if Channel.COOKIE_BANNER not in option.withdrawal_channels
-    ]
-
-
 def _purposes(context: PageContext) -> list[tuple[str, str]]:
     """All direct marketing (Art. 21(2)), then each legitimate-interest purpose that takes
     objections (Art. 21(1))."""
@@ -176,7 +168,7 @@ def _page(
         saved=saved,
         choices=list(CHOICES.items()),
         via=list(VIA.items()),
-        options=_options(context),
+        options=consent_options(context, cookies=False),
         purposes=_purposes(context),
         may_record=may(member.role, StaffAction.RECORD_CHOICE),
         once=secrets.token_urlsafe(12),

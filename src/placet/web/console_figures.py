@@ -28,14 +28,13 @@ from placet.operations.figures import (
     request_figures,
     retention_figures,
 )
-from placet.policy.terms import Channel
 from placet.stores.sql_ledger import SqlLedger
 from placet.web.charts import Chart, Series, bar_chart, line_chart
 from placet.web.console_frame import (
     CONSOLE_PREFIX,
     ConsoleRoute,
     Context,
-    policy_wording,
+    consent_options,
     signed_in_staff,
 )
 from placet.web.pages import render
@@ -63,16 +62,8 @@ def figures(context: Context) -> Response:
     signed_in_staff(context)
     now = context.now
     consents, fresh = figure_keeper(context.request.app).get(context.services, now)
-    wording = policy_wording(context)
-    names = {
-        option.id: wording.text(option.name) or option.id
-        for option in context.policy.consent_options
-    }
-    subscriber_options = [
-        option.id
-        for option in context.policy.consent_options
-        if Channel.COOKIE_BANNER not in option.withdrawal_channels
-    ]
+    names = dict(consent_options(context))
+    subscriber_options = [option for option, _ in consent_options(context, cookies=False)]
     months = [_month(start) for start in consents.instants[:-1]]
     rate_labels = [*months, "today"]
     rates = consents.rate_series()

@@ -20,6 +20,7 @@ from placet.errors import RequestError
 from placet.notices.wording import Wording
 from placet.operations.staff import StaffAction, StaffMember, find_staff_member, may
 from placet.policy import Policy
+from placet.policy.terms import Channel
 from placet.settings import PlacetSettings
 from placet.stores.sql_staff import SqlStaffRoster
 from placet.web.pages import (
@@ -39,6 +40,7 @@ __all__ = [
     "ConsoleRoute",
     "Context",
     "Form",
+    "consent_options",
     "console_context",
     "console_keeper",
     "masked",
@@ -131,6 +133,17 @@ def masked(subscriber: str | None) -> str:
         pass
     shown = max(2, len(subscriber) // 4)
     return f"{subscriber[:shown]}***{subscriber[-2:]}" if len(subscriber) > 6 else "***"
+
+
+def consent_options(context: PageContext, *, cookies: bool = True) -> list[tuple[str, str]]:
+    """The policy's consent options as (id, name), named as `policy_wording` names them;
+    without `cookies`, only those a subscriber gives (the cookie banner's left out)."""
+    wording = policy_wording(context)
+    return [
+        (option.id, wording.text(option.name) or option.id)
+        for option in context.policy.consent_options
+        if cookies or Channel.COOKIE_BANNER not in option.withdrawal_channels
+    ]
 
 
 def policy_wording(context: PageContext) -> Wording:
