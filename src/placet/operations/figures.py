@@ -106,9 +106,10 @@ def consent_figures(
 
 @dataclass(frozen=True, slots=True)
 class KindFigures:
-    """One kind of request over the period: received, closed, closed on time, and now."""
+    """One kind of request over the period: received, closed, closed on time, and now;
+    `kind` None for every kind together."""
 
-    kind: RequestKind
+    kind: RequestKind | None
     received: int = 0
     closed: int = 0
     on_time: int = 0
@@ -133,9 +134,9 @@ class RequestFigures:
 
     @property
     def total(self) -> KindFigures:
-        """Every kind together (its `kind` is the first kind's, not meaningful)."""
+        """Every kind together."""
         return KindFigures(
-            RequestKind.ACCESS,
+            None,
             received=sum(one.received for one in self.kinds),
             closed=sum(one.closed for one in self.kinds),
             on_time=sum(one.on_time for one in self.kinds),
