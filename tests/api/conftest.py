@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -154,3 +155,17 @@ def estate_settings(
     monkeypatch.setenv("PLACET_LAKE_PATH", str(folder / "lake"))
     settings = make_settings(database_url, tmp_path, generate_signing_key("ipko-test"))
     return settings.model_copy(update={"datamap": MAP, "answers_dir": tmp_path / "answers"})
+
+
+def estate_subscriber(database_url: str) -> str:
+    """A subscriber of the synthetic estate with a contract and invoices."""
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        found: str = connection.execute(
+            sa.text(
+                "SELECT c.subscriber_id FROM contracts c JOIN invoices i "
+                "ON i.subscriber_id = c.subscriber_id ORDER BY c.subscriber_id LIMIT 1"
+            )
+        ).scalar_one()
+    engine.dispose()
+    return found

@@ -22,7 +22,7 @@ from placet.api import create_app
 from placet.ledger import PseudonymKey, SubjectRef, pseudonymise_subject
 from placet.operations import create_key
 from placet.stores.sql_ledger import open_ledger
-from tests.api.conftest import PSEUDONYM_KEY, Clock, estate_settings
+from tests.api.conftest import PSEUDONYM_KEY, Clock, estate_settings, estate_subscriber
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 KEY = PseudonymKey.from_hex(PSEUDONYM_KEY)
@@ -61,16 +61,7 @@ class EstateApi:
         return request_id
 
     def subscriber(self) -> str:
-        engine = sa.create_engine(self.estate_url)
-        with engine.connect() as connection:
-            found: str = connection.execute(
-                sa.text(
-                    "SELECT c.subscriber_id FROM contracts c JOIN invoices i "
-                    "ON i.subscriber_id = c.subscriber_id ORDER BY c.subscriber_id LIMIT 1"
-                )
-            ).scalar_one()
-        engine.dispose()
-        return found
+        return estate_subscriber(self.estate_url)
 
     @property
     def estate_url(self) -> str:

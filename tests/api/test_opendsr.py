@@ -20,7 +20,6 @@ from typing import Any
 
 import orjson
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -28,7 +27,14 @@ from placet.api import create_app
 from placet.ledger.receipts import generate_signing_key
 from placet.operations import create_key
 from placet.settings import PlacetSettings
-from tests.api.conftest import SUBSCRIBER, Api, Clock, estate_settings, make_settings
+from tests.api.conftest import (
+    SUBSCRIBER,
+    Api,
+    Clock,
+    estate_settings,
+    estate_subscriber,
+    make_settings,
+)
 
 CALLBACK_KEY = "5a" * 32
 """The tests' callback signing key, in hex; never a production key."""
@@ -324,16 +330,6 @@ def estate_api(
     with TestClient(app) as client:
         yield EstateApi(client)
     app.state.services.ledger.engine.dispose()
-
-
-def estate_subscriber(database_url: str) -> str:
-    engine = sa.create_engine(database_url)
-    with engine.connect() as connection:
-        found: str = connection.execute(
-            sa.text("SELECT subscriber_id FROM contracts ORDER BY subscriber_id LIMIT 1")
-        ).scalar_one()
-    engine.dispose()
-    return found
 
 
 def test_opendsr_requests_round_trip(

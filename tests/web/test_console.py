@@ -22,6 +22,7 @@ from tests.web.console_fixtures import (
     PASSWORD,
     STAFF,
     add_staff,
+    error_next_to,
     open_request,
     sign_in_staff,
     staff_csrf,
@@ -75,13 +76,6 @@ def state_of(center: Center, request_id: str) -> str:
     request = center.services.requests.get(request_id)
     assert request is not None
     return request.state.value
-
-
-def error_next_to(html: str, field: str) -> str:
-    """The error shown under the label of `field`."""
-    found = re.search(rf'<p class="error" id="{field}-error" role="alert">(.*?)</p>', html, re.S)
-    assert found is not None, html[:2000]
-    return re.sub(r"<[^>]+>|⚠", "", found.group(1)).strip()
 
 
 # ------------------------------------------------------------------ sign-in, sessions

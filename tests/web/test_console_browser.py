@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 from placet.api.context import opened_estate
 from placet.dsr import RequestKind
@@ -25,26 +24,11 @@ from placet.operations.retention_runs import run_retention
 from placet.retention.guard import HoldReason, HoldScope, LegalHold
 from placet.stores.consent_import import import_consent_history
 from placet.synth.estate import CONSENT_HISTORY_FILE
-from tests.api.conftest import estate_settings
+from tests.api.conftest import estate_settings, estate_subscriber
 from tests.operations.estate_fixtures import ESTATE_PLAN, MAP
 from tests.web.conftest import LiveServer, live_server, screenshot
-from tests.web.console_fixtures import PASSWORD, STAFF, add_staff, open_request
+from tests.web.console_fixtures import PASSWORD, STAFF, add_staff, open_request, three_versions
 from tests.web.privacy_fixtures import Center, make_center
-from tests.web.test_console_policy import three_versions
-
-
-def estate_subscriber(database_url: str) -> str:
-    """A subscriber of the synthetic estate with a contract and invoices."""
-    engine = sa.create_engine(database_url)
-    with engine.connect() as connection:
-        found: str = connection.execute(
-            sa.text(
-                "SELECT c.subscriber_id FROM contracts c JOIN invoices i "
-                "ON i.subscriber_id = c.subscriber_id ORDER BY c.subscriber_id LIMIT 1"
-            )
-        ).scalar_one()
-    engine.dispose()
-    return found
 
 
 @pytest.fixture
@@ -199,7 +183,7 @@ def served_a_year_on(
         run_retention(
             estate,
             services.policies.in_force(ran),
-            services.ledger,  # type: ignore[arg-type]
+            services.ledger,
             services.key(),
             book,
             at=ran,

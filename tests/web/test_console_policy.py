@@ -11,56 +11,26 @@ it runs on SQLite only.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from placet.policy.loader import resolve_policy_dir
-from tests.conftest import replace_once
-from tests.web.console_fixtures import add_staff, sign_in_staff
+from tests.web.console_fixtures import (
+    ADDED_PURPOSE,
+    TRAFFIC_RULE,
+    add_staff,
+    sign_in_staff,
+    three_versions,
+)
 from tests.web.privacy_fixtures import Center, make_center
-
-ADDED_PURPOSE = "customer-research"
-TRAFFIC_RULE = "traffic-and-location-data"
-SUMMARY_END = "and how you can exercise your\n    rights.\n"
-NEW_SUMMARY_END = "and how you can exercise your\n    rights and whom to ask.\n"
-
-
-def later_version(text: str, version: str, effective_from: str) -> str:
-    """IPKO's policy YAML renamed `version`, in force from `effective_from`."""
-    text = replace_once(text, 'version: "1.0"', f'version: "{version}"')
-    return replace_once(text, "effective_from: 2023-01-01", f"effective_from: {effective_from}")
-
-
-def changed_policy(text: str) -> str:
-    """IPKO's policy with a purpose added (a copy of `surveys`), traffic data kept for 6
-    months instead of 12, and the summary's last words changed."""
-    surveys = text[text.index("  - id: surveys\n") : text.index("  - id: risk-management\n")]
-    added = replace_once(surveys, "id: surveys", f"id: {ADDED_PURPOSE}")
-    added = replace_once(added, "en: Polls", "en: Customer research")
-    text = replace_once(text, "  - id: risk-management\n", added + "  - id: risk-management\n")
-    text = replace_once(text, "period: 12 months", "period: 6 months")
-    return replace_once(text, SUMMARY_END, NEW_SUMMARY_END)
 
 
 @pytest.fixture
 def policy_folder(tmp_path: Path) -> Path:
     """IPKO's policy in three versions (`three_versions`)."""
     return three_versions(tmp_path)
-
-
-def three_versions(tmp_path: Path) -> Path:
-    """IPKO's policy in three versions: 1.0, 1.1 (changed) and 2.0 (the same as 1.1)."""
-    folder = tmp_path / "policy"
-    shutil.copytree(resolve_policy_dir("ipko"), folder)
-    text = changed_policy((folder / "policy.yaml").read_text(encoding="utf-8"))
-    for version, effective_from in (("1.1", "2024-07-01"), ("2.0", "2025-06-01")):
-        written = later_version(text, version, effective_from)
-        (folder / f"policy-{version}.yaml").write_text(written, encoding="utf-8")
-    return folder
 
 
 def console_over(sqlite_url: str, tmp_path: Path, policy: str) -> Iterator[TestClient]:

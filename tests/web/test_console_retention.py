@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,9 +17,8 @@ from placet.api.context import opened_estate
 from placet.operations.retention_runs import run_retention
 from tests.api.conftest import estate_settings
 from tests.operations.estate_fixtures import MAP
-from tests.web.console_fixtures import add_staff, sign_in_staff, staff_csrf
+from tests.web.console_fixtures import add_staff, error_next_to, sign_in_staff, staff_csrf
 from tests.web.privacy_fixtures import SUBSCRIBER, Center, make_center
-from tests.web.test_console import error_next_to
 
 PAGE = "/console/retention"
 HOLD = {
@@ -59,7 +59,7 @@ def estate_console(
     made.services.ledger.engine.dispose()  # type: ignore[attr-defined]
 
 
-def place(client: TestClient, **changes: str) -> object:
+def place(client: TestClient, **changes: str) -> Any:
     return client.post(
         f"{PAGE}/holds",
         data={"csrf": staff_csrf(client, PAGE), **HOLD, **changes},
@@ -81,13 +81,13 @@ def test_a_dpo_places_a_legal_hold_and_it_is_listed_in_force(
 
     page = place(client)
 
-    assert page.status_code == 200  # type: ignore[attr-defined]
-    assert "The legal hold is placed." in page.text  # type: ignore[attr-defined]
-    row = hold_row(page.text, "D-2025-007")  # type: ignore[attr-defined]
+    assert page.status_code == 200
+    assert "The legal hold is placed." in page.text
+    row = hold_row(page.text, "D-2025-007")
     assert "in force" in row
     assert "dispute" in row
     assert "records from 2025-03-01; records before 2025-04-01" in row
-    assert SUBSCRIBER not in page.text  # type: ignore[attr-defined] - masked in the list
+    assert SUBSCRIBER not in page.text  # masked in the list
     (hold,) = center.services.retention_book().holds()
     assert hold.placed_by == "jana.dpo"
     assert hold.scope.subject == SUBSCRIBER
@@ -101,8 +101,8 @@ def test_a_hold_on_everything_is_answered_next_to_the_subscriber_field(
 
     page = place(client, subject="")
 
-    assert page.status_code == 422  # type: ignore[attr-defined]
-    assert "a hold on everything" in error_next_to(page.text, "subject")  # type: ignore[attr-defined]
+    assert page.status_code == 422
+    assert "a hold on everything" in error_next_to(page.text, "subject")
     assert center.services.retention_book().holds() == []
 
 
@@ -114,7 +114,7 @@ def test_each_bad_field_of_a_hold_is_answered_next_to_it(
 
     page = place(client, hold_id="", reason="whim", description="", records_from="01/03/2025")
 
-    html = page.text  # type: ignore[attr-defined]
+    html = page.text
     assert "case or file number" in error_next_to(html, "hold_id")
     assert "Choose why" in error_next_to(html, "reason")
     assert "what the hold is for" in error_next_to(html, "description")
@@ -131,7 +131,7 @@ def test_records_ending_before_they_begin_are_answered_next_to_records_before(
 
     page = place(client, records_until="2025-02-01")
 
-    assert "must be after" in error_next_to(page.text, "records_until")  # type: ignore[attr-defined]
+    assert "must be after" in error_next_to(page.text, "records_until")
 
 
 def test_a_hold_id_in_use_is_answered_next_to_the_hold_id(
@@ -143,7 +143,7 @@ def test_a_hold_id_in_use_is_answered_next_to_the_hold_id(
 
     page = place(client)
 
-    assert "exists already" in error_next_to(page.text, "hold_id")  # type: ignore[attr-defined]
+    assert "exists already" in error_next_to(page.text, "hold_id")
 
 
 def test_a_dpo_releases_a_hold(console: tuple[Center, TestClient]) -> None:
@@ -182,7 +182,7 @@ def test_care_agents_and_auditors_read_the_holds_but_may_not_place_or_release_th
     assert "D-2025-007" in page.text
     assert "Place a legal hold" not in page.text
     assert "Release hold" not in page.text
-    assert placed.status_code == 403  # type: ignore[attr-defined]
+    assert placed.status_code == 403
     assert released.status_code == 403
     assert [hold.hold_id for hold in center.services.retention_book().holds()] == ["D-2025-007"]
     assert center.services.retention_book().holds()[0].released_at is None
@@ -240,7 +240,7 @@ def test_runs_are_listed_with_their_steps_and_charted_on_the_figures_page(
         report = run_retention(
             estate,
             services.policies.in_force(LATER),
-            services.ledger,  # type: ignore[arg-type]
+            services.ledger,
             services.key(),
             services.retention_book(),
             at=LATER,
