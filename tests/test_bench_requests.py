@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).parent.parent / "bench" / "bench_requests.py"
+from tests.bench_runs import run_bench
 
 
 @pytest.mark.slow
 def test_requests_benchmark_finds_and_erases_the_same_rows_in_both_layouts(
     tmp_path: Path,
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, str(BENCH), "--smoke", "--folder", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = run_bench("bench_requests.py", "--smoke", "--folder", str(tmp_path))
 
-    assert result.returncode == 0, result.stdout + result.stderr
     assert "| step | layout | s (first) | s (again) | rows | files rewritten | peak memory |" in (
         result.stdout
     )

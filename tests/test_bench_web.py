@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).parent.parent / "bench" / "bench_web.py"
+from tests.bench_runs import run_bench
 
 
 @pytest.mark.slow
 def test_web_benchmark_times_every_page_after_signing_in(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, str(BENCH), "--smoke", "--folder", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = run_bench("bench_web.py", "--smoke", "--folder", str(tmp_path))
 
-    assert result.returncode == 0, result.stdout + result.stderr
     assert "| page | bytes | p50 ms | p95 ms | max ms | p95 ≤ 300 ms |" in result.stdout
-    for page in ("/v1/health", "/privacy/notice?lang=sq", "/privacy/choices", "/console/ledger"):
+    pages = (
+        "/v1/health",
+        "/privacy/notice?lang=sq",
+        "/privacy/choices",
+        "/console/ledger",
+        "/console/figures",
+        "/console/retention",
+        "/console/policy",
+    )
+    for page in pages:
         assert f"| `{page}` |" in result.stdout
+    assert "| `POST /console/retention/plan (plan over the estate, once)` |" in result.stdout
