@@ -24,6 +24,8 @@ PlacetError
 │   ├── PermissionDeniedError   the API key lacks the scope the operation needs
 │   └── UnknownApiKeyError      no API key has the id given
 ├── SettingsError          a setting Placet needs for this is missing or unusable
+├── DisclosureError        a disclosure, agreement or law-enforcement request is given wrong
+│   └── DisclosureRefusedError  the policy does not allow the disclosure (a DPO may override)
 ├── RequestError           a data-subject request cannot proceed as asked
 │   └── RequestNotFoundError    no request has the id given
 ├── RetentionError         a retention rule, hold or guard is asked something it cannot do
@@ -474,6 +476,24 @@ class SettingsError(PlacetError):
 class RetentionError(PlacetError):
     """A retention decision, legal hold or the destruction guard was given what it cannot
     use; the message says what to change."""
+
+
+class DisclosureError(PlacetError):
+    """A disclosure, an agreement with a recipient or a law-enforcement request cannot be
+    recorded as given; the message says what to change."""
+
+
+class DisclosureRefusedError(DisclosureError):
+    """The policy does not allow a disclosure: each problem with its code, and how a DPO
+    may still record it (an override with a justification)."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        self.problems = tuple(problems)
+        listed = "; ".join(f"{message} [{code}]" for code, message in self.problems)
+        super().__init__(
+            f"the disclosure is refused: {listed}. Record it only as the policy allows, or "
+            "have a DPO override it with a written justification"
+        )
 
 
 class RequestError(PlacetError):

@@ -48,6 +48,7 @@ from placet.policy import load_policy_set
 from placet.settings import PlacetSettings, get_settings
 from placet.stores.sql_api_keys import SqlApiKeys
 from placet.stores.sql_callbacks import SqlCallbackBook
+from placet.stores.sql_disclosures import SqlDisclosureBook
 from placet.stores.sql_ledger import open_ledger
 from placet.stores.sql_requests import SqlRequestBook
 from placet.stores.sql_retention import SqlRetentionBook
@@ -84,6 +85,7 @@ def create_app(settings: PlacetSettings, *, clock: Callable[[], datetime] | None
         outboxes=open_outboxes(settings.outbox, sms_gateway=settings.sms_gateway),
         msisdn_holder=_msisdn_holder(settings.datamap),
         retention=SqlRetentionBook(ledger.engine),
+        disclosures=SqlDisclosureBook(ledger.engine),
         datamap=settings.datamap,
         answers_dir=settings.answers_dir,
         status_callbacks=StatusCallbacks(SqlCallbackBook(ledger.engine), _callback_key(settings)),

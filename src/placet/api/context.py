@@ -31,6 +31,7 @@ from placet.operations.unsubscribe_links import UnsubscribeKey
 from placet.operations.verification import AddressOf, CodeBook, Outboxes
 from placet.policy import PolicySet
 from placet.stores.connect import open_stores
+from placet.stores.sql_disclosures import SqlDisclosureBook
 from placet.stores.sql_retention import SqlRetentionBook
 
 __all__ = ["Services", "StaffRequestBook", "opened_estate", "services"]
@@ -74,6 +75,8 @@ class Services:
     status_callbacks: StatusCallbacks | None = None
     """Where OpenDSR status callbacks are kept, and the key that signs them
     (`PLACET_OPENDSR_CALLBACK_KEY`)."""
+    disclosures: SqlDisclosureBook | None = None
+    """The disclosure register, in the ledger's database."""
 
     @contextmanager
     def estate(self) -> Iterator[EstateStores]:
@@ -107,6 +110,16 @@ class Services:
                 "Point it at Placet's database and restart",
             )
         return self.retention
+
+    def disclosure_book(self) -> SqlDisclosureBook:
+        """The disclosure register, or `SettingsError` when the server has none."""
+        if self.disclosures is None:
+            raise SettingsError(
+                "PLACET_DATABASE_URL",
+                "names no database with a disclosure register",
+                "Point it at Placet's database and restart",
+            )
+        return self.disclosures
 
     def codes_key(self) -> bytes:
         """The code key, or `SettingsError` when the server has none."""

@@ -7,7 +7,7 @@ or database. `decide_use` answers for one subject, `decide_bulk` for a table of 
 from placet.decide.bulk import STATE_SCHEMA, decide_bulk, states_frame
 from placet.decide.clauses import Clause, cited_clauses
 from placet.decide.decision import REASONS, Decision, Obligation, Outcome, Use
-from placet.decide.single import decide_use
+from placet.decide.single import decide_use, recipient_reason
 from placet.decide.state import ConsentGrant, SubjectState
 
 __all__ = [
@@ -23,5 +23,6 @@ __all__ = [
     "cited_clauses",
     "decide_bulk",
     "decide_use",
+    "recipient_reason",
     "states_frame",
 ]

@@ -8,7 +8,9 @@ outside it (deletable); `ledger_subject_states` the projection of each subject's
 `retention_runs` and `retention_steps` each retention run's journal, `legal_holds` the
 holds, `erasure_tombstones` what was erased (keys by pseudonym), for `replay-erasures`;
 `dsr_requests` and `dsr_steps` subjects' requests and every step taken on them, append-only;
-`web_sign_in_challenges` the one-time codes subscribers sign in to the privacy center with.
+`web_sign_in_challenges` the one-time codes subscribers sign in to the privacy center with;
+`disclosure_agreements`, `disclosures`, `disclosure_subjects`, `law_enforcement_requests`,
+`law_enforcement_steps` and `recipient_notifications` the disclosure register.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ __all__ = [
     "console_staff",
     "decision_head",
     "decisions",
+    "disclosure_agreements",
+    "disclosure_subjects",
+    "disclosures",
     "dsr_callbacks",
     "dsr_code_challenges",
     "dsr_requests",
@@ -50,9 +55,12 @@ __all__ = [
     "erasure_tombstones",
     "events",
     "head",
+    "law_enforcement_requests",
+    "law_enforcement_steps",
     "legal_holds",
     "metadata",
     "personal_payloads",
+    "recipient_notifications",
     "retention_runs",
     "retention_steps",
     "subject_states",
@@ -368,3 +376,122 @@ console_sign_in_failures = Table(
 """Each wrong password offered at the console's sign-in, by the SHA-256 of the name typed
 (an account or not, so that the lockout tells nothing about which names exist); a
 successful sign-in clears its name's. The migration `web_0009` creates it."""
+
+disclosure_agreements = Table(
+    "disclosure_agreements",
+    metadata,
+    Column("agreement_id", String(64), primary_key=True),
+    Column("recipient", String(64), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("party", String(300), nullable=False),
+    Column("reference", String(300), nullable=False),
+    Column("valid_from", UTCDateTime, nullable=False),
+    Column("valid_until", UTCDateTime),
+    Column("countries", String(400), nullable=False),
+    Column("safeguard", String(40)),
+    Column("contact", String(300)),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+"""Agreements with the policy's recipients (`placet.disclosures.Agreement`): processor
+agreements, joint-controller arrangements, transfer safeguards; `countries` space-separated.
+The migration `disclosures_0010` creates it and the four tables below."""
+
+disclosures = Table(
+    "disclosures",
+    metadata,
+    Column("disclosure_id", String(64), primary_key=True),
+    Column("kind", String(30), nullable=False),
+    Column("recipient", String(64)),
+    Column("party", String(300)),
+    Column("purpose", String(64), nullable=False),
+    Column("categories", Text, nullable=False),
+    Column("country", String(2)),
+    Column("legal_ground", Text),
+    Column("reference", Text),
+    Column("records", Text, nullable=False),
+    Column("approved_by", String(200), nullable=False),
+    Column("disclosed_at", UTCDateTime, nullable=False),
+    Column("confidential_ground", Text),
+    Column("confidential_until", UTCDateTime),
+    Column("override_justification", Text),
+    Column("override_by", String(200)),
+    Column("subjects", BigInteger, nullable=False),
+    Column("transfer", String(40), nullable=False),
+    Column("agreement_id", String(64)),
+    Column("problems", Text, nullable=False),
+    Column("policy_id", String(64), nullable=False),
+    Column("policy_version", String(50), nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("decision_id", String(36)),
+    Index("ix_disclosures_disclosed_at", "disclosed_at"),
+)
+"""Every disclosure recorded (`placet.disclosures.Disclosure`); `categories` space-separated,
+`records` and `problems` JSON arrays. Its decision record in the ledger's chain of
+decisions (`decision_id`) makes it tamper-evident."""
+
+disclosure_subjects = Table(
+    "disclosure_subjects",
+    metadata,
+    Column("disclosure_id", String(64), primary_key=True),
+    Column("subject_ref", String(64), primary_key=True),
+    Index("ix_disclosure_subjects_subject", "subject_ref"),
+)
+"""The subjects (by keyed pseudonym) whose data each disclosure held."""
+
+law_enforcement_requests = Table(
+    "law_enforcement_requests",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("recipient", String(64), nullable=False),
+    Column("party", String(300), nullable=False),
+    Column("reference", String(300), nullable=False),
+    Column("legal_ground", Text, nullable=False),
+    Column("purpose", String(64), nullable=False),
+    Column("subscribers", Text, nullable=False),
+    Column("categories", Text, nullable=False),
+    Column("data_from", UTCDateTime),
+    Column("data_until", UTCDateTime),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("stage", String(30), nullable=False),
+    Column("confidential_ground", Text),
+    Column("confidential_until", UTCDateTime),
+    Column("extraction", Text),
+    Column("delivery", Text),
+    Column("disclosure_id", String(64)),
+)
+"""Law-enforcement requests (`placet.disclosures.LawEnforcementRequest`) as they stand;
+`subscribers` a JSON array (the ids the authority's order names), `extraction` JSON."""
+
+law_enforcement_steps = Table(
+    "law_enforcement_steps",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("step_no", Integer, primary_key=True, autoincrement=False),
+    Column("stage", String(30), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("role", String(40)),
+    Column("at", UTCDateTime, nullable=False),
+    Column("note", Text, nullable=False),
+)
+"""Every step of a law-enforcement request, append-only."""
+
+recipient_notifications = Table(
+    "recipient_notifications",
+    metadata,
+    Column("notification_id", String(64), primary_key=True),
+    Column("request_id", String(64), nullable=False),
+    Column("subject_ref", String(64), nullable=False),
+    Column("change", String(20), nullable=False),
+    Column("recipient", String(64), nullable=False),
+    Column("party", String(300), nullable=False),
+    Column("contact", String(300)),
+    Column("channel", String(40), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("reference", String(300)),
+    Column("disclosures", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_recipient_notifications_subject", "subject_ref"),
+)
+"""Recipients told of a subject's rectification, erasure or restriction (GDPR Art. 19)."""
