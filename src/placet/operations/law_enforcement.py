@@ -201,7 +201,13 @@ def extract_request(
                 if not columns:
                     continue
                 written, beyond = _write_rows(
-                    archive, rows, columns, request, policy, subscriber, at
+                    archive,
+                    rows,
+                    columns,
+                    request=request,
+                    policy=policy,
+                    subscriber=subscriber,
+                    at=at,
                 )
                 earlier = counted.get(rows.name, ExtractedDataset(rows.name, 0, 0))
                 counted[rows.name] = ExtractedDataset(
