@@ -22,6 +22,8 @@ from placet.errors import (
     AuthenticationError,
     ChainBrokenError,
     DecisionNotFoundError,
+    DisclosureError,
+    DisclosureRefusedError,
     DuplicateEventError,
     EventNotFoundError,
     IdempotencyConflictError,
@@ -65,6 +67,11 @@ class FieldProblem(BaseModel):
     code: str
 
 
+class RefusalReason(BaseModel):
+    code: str = Field(description="The reason's code (`no-agreement`, `no-safeguard`, …).")
+    message: str
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem: what went wrong and what to do, as `application/problem+json`."""
 
@@ -75,6 +82,9 @@ class Problem(BaseModel):
     instance: str = Field(description="The path asked.")
     code: str = Field(description="The problem code (docs/api.md).")
     errors: list[FieldProblem] | None = Field(None, description="Each field at fault.")
+    problems: list[RefusalReason] | None = Field(
+        None, description="Each reason the policy refuses a disclosure (`disclosure-refused`)."
+    )
 
 
 PROBLEM_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
@@ -113,6 +123,8 @@ PROBLEM_TYPES: Final[dict[str, ProblemType]] = {
         ProblemType("request-not-found", 404, "No such subject request"),
         ProblemType("receipt-unavailable", 422, "No receipt can be issued for this event"),
         ProblemType("request-refused", 409, "The subject's request cannot proceed as asked"),
+        ProblemType("disclosure-refused", 422, "The policy does not allow this disclosure"),
+        ProblemType("disclosure-invalid", 422, "The disclosure register cannot record this"),
         ProblemType("unauthenticated", 401, "No valid API key"),
         ProblemType("forbidden", 403, "The API key lacks the scope needed"),
         ProblemType("invalid-unsubscribe-link", 400, "The unsubscribe link is not valid"),
@@ -144,6 +156,8 @@ _BY_ERROR: Final[tuple[tuple[type[PlacetError], str], ...]] = (
     (ReceiptError, "receipt-unavailable"),
     (RequestNotFoundError, "request-not-found"),
     (RequestError, "request-refused"),
+    (DisclosureRefusedError, "disclosure-refused"),
+    (DisclosureError, "disclosure-invalid"),
     (UnsubscribeLinkError, "invalid-unsubscribe-link"),
     (OriginNotAllowedError, "origin-not-allowed"),
     (TooManyRequestsError, "too-many-requests"),
@@ -189,6 +203,10 @@ def problem_response(request: Request, exc: Exception) -> JSONResponse:
             headers["WWW-Authenticate"] = 'Bearer realm="placet"'
         if isinstance(exc, TooManyRequestsError):
             headers["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, DisclosureRefusedError):
+            extra["problems"] = [
+                {"code": code, "message": message} for code, message in exc.problems
+            ]
     elif isinstance(exc, HTTPException):
         code = _HTTP_CODES.get(exc.status_code, "http-error")
         detail = _http_detail(exc, request)

@@ -54,6 +54,13 @@ class Scope(StrEnum):
     """List subjects' requests and read one, with the subscriber it is for."""
     REQUESTS_WRITE = "requests:write"
     """Open subjects' requests and record their steps."""
+    DISCLOSURES_READ = "disclosures:read"
+    """Read the disclosure register: recipients and agreements, disclosures, law-enforcement
+    requests."""
+    DISCLOSURES_APPROVE = "disclosures:approve"
+    """Record disclosures and agreements, and take law-enforcement requests' steps."""
+    DPO_OVERRIDE = "dpo:override"
+    """Record a disclosure the policy refuses, with the DPO's justification."""
     ADMIN = "admin"
     """Everything, including verifying the ledger."""
 
