@@ -66,6 +66,11 @@ class SqlDisclosureBook:
     # ------------------------------------------------------------------ agreements
 
     def add_agreement(self, agreement: Agreement) -> None:
+        if agreement.recorded_at is None or not agreement.recorded_by:
+            raise DisclosureError(
+                f"agreement {agreement.agreement_id} names who recorded it and when "
+                "(recorded_by, recorded_at)"
+            )
         try:
             with self._transaction(write=True) as connection:
                 connection.execute(
