@@ -91,7 +91,8 @@ class PlacetSettings(BaseSettings):
         "sends e-mail through that SMTP server (port 25 by default); `folder:PATH` writes "
         "each message, e-mail or SMS, to a file in PATH instead, for the demo (the files "
         "hold the codes: never in production); `memory` keeps them in the process, for "
-        "tests.",
+        "tests. Recipients of a subscriber's data are told of a change to it through the "
+        "same outbox's e-mail, unless `PLACET_RECIPIENT_NOTIFIER` is set.",
     )
     sms_gateway: str | None = Field(
         None,
@@ -99,6 +100,16 @@ class PlacetSettings(BaseSettings):
         "function importable from Placet's environment that returns an object with "
         "`send_sms(to, text)`. Without it, codes go by SMS only through a `folder:` or "
         "`memory` outbox.",
+    )
+    recipient_notifier: str | None = Field(
+        None,
+        description="How recipients of a subscriber's data are told of its rectification, "
+        "erasure or restriction (GDPR Art. 19), as `module:factory`: a function importable "
+        "from Placet's environment that returns an object with a `channel` name and "
+        "`send(notice)`, which returns a reference to the message sent. Without it they are "
+        "told by e-mail through `PLACET_OUTBOX`, at the contact address of their agreement "
+        "in the disclosure register; with neither, each notification is recorded as failed "
+        "for the DPO to see.",
     )
     unsubscribe_key: SecretStr | None = Field(
         None,

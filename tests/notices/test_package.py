@@ -16,6 +16,7 @@ def test_notices_exports_exactly_its_public_api() -> None:
         "NoticeFormat",
         "RopaEntry",
         "RopaFormat",
+        "RopaRegister",
         "build_ropa",
         "export_dpv",
         "export_jsonld",
@@ -33,7 +34,7 @@ def test_entry_points_keep_the_signatures_the_cli_calls() -> None:
     signatures = {
         "render_notice": ["policy", "language", "fmt"],
         "build_ropa": ["policy", "language"],
-        "export_ropa": ["policy", "fmt", "language"],
+        "export_ropa": ["policy", "fmt", "language", "register"],
         "export_dpv": ["policy"],
         "export_jsonld": ["policy"],
     }

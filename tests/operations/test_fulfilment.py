@@ -31,10 +31,12 @@ from placet.operations.fulfilment import (
     carry_out_ledger_request,
     carry_out_rectification,
 )
+from placet.operations.recipient_channels import NoRecipientChannel
 from placet.operations.requests import open_subject_request, terms_of, verify_request
 from placet.operations.subject_data import Role, find_subject_data
 from placet.policy import Channel, PolicySet, load_policy_set
 from placet.policy.model import CategoryId, PurposeId
+from placet.stores.sql_disclosures import SqlDisclosureBook
 from placet.stores.sql_requests import SqlRequestBook, open_request_book
 from tests.operations.conftest import KEY
 from tests.operations.estate_fixtures import AT, OpenEstate
@@ -55,6 +57,13 @@ def book(estate: OpenEstate) -> Iterator[SqlRequestBook]:
 
 
 IPKO: PolicySet = load_policy_set("ipko")
+NO_CHANNEL = NoRecipientChannel()
+"""No subscriber of these tests' estate has a disclosure, so no recipient is ever told."""
+
+
+@pytest.fixture
+def register(estate: OpenEstate) -> SqlDisclosureBook:
+    return SqlDisclosureBook(estate.ledger.engine)
 
 
 def verified(book: SqlRequestBook, subscriber: str, kind: RequestKind) -> str:
@@ -128,14 +137,14 @@ def own_cdrs(estate: OpenEstate, subscriber: str, column: str) -> int:
 
 
 def test_access_answer_holds_every_dataset_with_other_parties_masked(
-    estate: OpenEstate, book: SqlRequestBook, tmp_path: Path
+    estate: OpenEstate, book: SqlRequestBook, register: SqlDisclosureBook, tmp_path: Path
 ) -> None:
     subscriber, number, _ = recycled_holder(estate)
     request_id = verified(book, subscriber, RequestKind.ACCESS)
 
     carried = answer_access(
-        book, estate.stores, IPKO, request_id, tmp_path / "answers", language="sq",
-        actor="dpo-1", at=AT,
+        book, estate.stores, IPKO, request_id, tmp_path / "answers", key=KEY,
+        disclosures=register, language="sq", actor="dpo-1", at=AT,
     )  # fmt: skip
 
     assert carried.done
@@ -228,14 +237,15 @@ def test_a_recycled_number_never_answers_for_its_other_holder(estate: OpenEstate
 
 
 def test_printed_copy_request_writes_the_pdf(
-    estate: OpenEstate, book: SqlRequestBook, tmp_path: Path
+    estate: OpenEstate, book: SqlRequestBook, register: SqlDisclosureBook, tmp_path: Path
 ) -> None:
     subscriber, _, _ = recycled_holder(estate)
     request_id = verified(book, subscriber, RequestKind.PRINTED_COPY)
 
     carried = answer_access(
-        book, estate.stores, IPKO, request_id, tmp_path, language="sr", actor="dpo-1", at=AT
-    )
+        book, estate.stores, IPKO, request_id, tmp_path, key=KEY, disclosures=register,
+        language="sr", actor="dpo-1", at=AT,
+    )  # fmt: skip
 
     assert carried.answer is not None
     assert PdfReader(carried.answer.folder / "printed-copy.pdf").pages
@@ -267,19 +277,21 @@ def test_portability_package_holds_provided_and_observed_data_with_a_manifest(
 
 
 def test_erasure_erases_everywhere_restricts_what_the_law_keeps_and_the_ledger_verifies(
-    estate: OpenEstate, book: SqlRequestBook
+    estate: OpenEstate, book: SqlRequestBook, register: SqlDisclosureBook
 ) -> None:
     subscriber, _, _ = recycled_holder(estate)
     request_id = verified(book, subscriber, RequestKind.ERASURE)
 
     carried = carry_out_erasure(
         book, estate.stores, IPKO, estate.ledger, KEY,
-        journal=estate.book, request_id=request_id, actor="dpo-1", at=AT,
+        journal=estate.book, request_id=request_id, disclosures=register, notifier=NO_CHANNEL,
+        actor="dpo-1", at=AT,
     )  # fmt: skip
     if not carried.done:  # a lake purge waiting for its retention interval
         carried = carry_out_erasure(
             book, estate.stores, IPKO, estate.ledger, KEY,
-            journal=estate.book, request_id=request_id, actor="dpo-1", at=AT,
+            journal=estate.book, request_id=request_id, disclosures=register,
+            notifier=NO_CHANNEL, actor="dpo-1", at=AT,
         )  # fmt: skip
 
     kept = {entry.split(" ")[0] for entry in carried.restricted}
@@ -304,7 +316,7 @@ def test_erasure_erases_everywhere_restricts_what_the_law_keeps_and_the_ledger_v
 
 
 def test_withdrawal_objection_and_restriction_land_in_the_ledger_at_once(
-    estate: OpenEstate, book: SqlRequestBook
+    estate: OpenEstate, book: SqlRequestBook, register: SqlDisclosureBook
 ) -> None:
     with sqlite3.connect(estate.database) as connection:
         holder = connection.execute(
@@ -323,8 +335,9 @@ def test_withdrawal_objection_and_restriction_land_in_the_ledger_at_once(
     for kind in (RequestKind.WITHDRAW_CONSENT, RequestKind.OBJECTION, RequestKind.RESTRICTION):
         request_id = verified(book, holder, kind)
         carried = carry_out_ledger_request(
-            book, IPKO, estate.ledger, KEY, request_id, actor="dpo-1", at=AT
-        )
+            book, IPKO, estate.ledger, KEY, request_id, disclosures=register,
+            notifier=NO_CHANNEL, actor="dpo-1", at=AT,
+        )  # fmt: skip
         assert carried.done
         assert carried.events
         assert all(event.entry.event.recorded_at == AT for event in carried.events)
@@ -352,7 +365,7 @@ def test_complaint_is_routed_to_the_dpo_with_the_authoritys_contact(
 
 
 def test_rectification_sets_the_field_in_sql_with_old_and_new_recorded(
-    estate: OpenEstate, book: SqlRequestBook
+    estate: OpenEstate, book: SqlRequestBook, register: SqlDisclosureBook
 ) -> None:
     subscriber, _, _ = recycled_holder(estate)
     with sqlite3.connect(estate.database) as connection:
@@ -363,7 +376,7 @@ def test_rectification_sets_the_field_in_sql_with_old_and_new_recorded(
 
     carried = carry_out_rectification(
         book, estate.stores, IPKO, request_id, values={"address": "Rruga B 1, Prishtinë"},
-        actor="care-3", at=AT,
+        key=KEY, disclosures=register, notifier=NO_CHANNEL, actor="care-3", at=AT,
     )  # fmt: skip
 
     with sqlite3.connect(estate.database) as connection:
@@ -376,12 +389,13 @@ def test_rectification_sets_the_field_in_sql_with_old_and_new_recorded(
     with pytest.raises(RequestError, match="no SQL dataset"):
         carry_out_rectification(
             book, estate.stores, IPKO, verified(book, subscriber, RequestKind.RECTIFICATION),
-            values={"start_time": "x"}, actor="care-3", at=AT,
+            values={"start_time": "x"}, key=KEY, disclosures=register, notifier=NO_CHANNEL,
+            actor="care-3", at=AT,
         )  # fmt: skip
 
 
 def test_a_request_not_yet_verified_is_not_carried_out(
-    estate: OpenEstate, book: SqlRequestBook, tmp_path: Path
+    estate: OpenEstate, book: SqlRequestBook, register: SqlDisclosureBook, tmp_path: Path
 ) -> None:
     request = open_subject_request(
         book, IPKO, KEY, "C000000001", RequestKind.ACCESS, channel=Channel.WEB,
@@ -390,14 +404,14 @@ def test_a_request_not_yet_verified_is_not_carried_out(
 
     with pytest.raises(RequestError, match="once its requester is verified"):
         answer_access(
-            book, estate.stores, IPKO, request.request_id, tmp_path / "answers", language=None,
-            actor="dpo-1", at=AT,
+            book, estate.stores, IPKO, request.request_id, tmp_path / "answers", key=KEY,
+            disclosures=register, language=None, actor="dpo-1", at=AT,
         )  # fmt: skip
     assert not (tmp_path / "answers").exists()
 
 
 def test_business_opt_out_lands_in_the_ledger_at_once(
-    estate: OpenEstate, book: SqlRequestBook
+    estate: OpenEstate, book: SqlRequestBook, register: SqlDisclosureBook
 ) -> None:
     with sqlite3.connect(estate.database) as connection:
         business = connection.execute(
@@ -408,8 +422,9 @@ def test_business_opt_out_lands_in_the_ledger_at_once(
     until = AT + timedelta(days=90)
 
     carried = carry_out_ledger_request(
-        book, IPKO, estate.ledger, KEY, request_id, until=until, actor="care-3", at=AT
-    )
+        book, IPKO, estate.ledger, KEY, request_id, until=until, disclosures=register,
+        notifier=NO_CHANNEL, actor="care-3", at=AT,
+    )  # fmt: skip
 
     assert carried.done
     assert "until" in carried.summary

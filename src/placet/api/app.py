@@ -24,10 +24,13 @@ from placet.api.routes import (
     channels,
     cookie_consents,
     decisions,
+    disclosures,
     events,
     fulfilment,
+    law_enforcement,
     opendsr,
     receipts,
+    recipients,
     records,
     requests,
     service,
@@ -39,6 +42,7 @@ from placet.ledger import PseudonymKey
 from placet.ledger.receipts import ReceiptKeys
 from placet.operations import load_receipt_keys
 from placet.operations.opendsr import StatusCallbacks, callback_key_from_hex
+from placet.operations.recipient_channels import load_recipient_notifier
 from placet.operations.requests import terms_of
 from placet.operations.sms_keywords import MsisdnHolder
 from placet.operations.subject_data import key_holder
@@ -86,6 +90,7 @@ def create_app(settings: PlacetSettings, *, clock: Callable[[], datetime] | None
         msisdn_holder=_msisdn_holder(settings.datamap),
         retention=SqlRetentionBook(ledger.engine),
         disclosures=SqlDisclosureBook(ledger.engine),
+        notifier=load_recipient_notifier(settings.recipient_notifier),
         datamap=settings.datamap,
         answers_dir=settings.answers_dir,
         status_callbacks=StatusCallbacks(SqlCallbackBook(ledger.engine), _callback_key(settings)),
@@ -128,6 +133,9 @@ def build_api() -> FastAPI:
         service,
         channels,
         cookie_consents,
+        recipients,  # before disclosures: /disclosures/recipients is not a disclosure's id
+        disclosures,
+        law_enforcement,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(opendsr.router, prefix="/opendsr")

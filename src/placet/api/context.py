@@ -19,6 +19,7 @@ from fastapi import Request
 
 from placet.datamap import load_datamap
 from placet.datamap.scan import system_locations
+from placet.disclosures import RecipientNotifier
 from placet.dsr import SubjectRequest
 from placet.errors import SettingsError
 from placet.ledger import PseudonymKey
@@ -26,6 +27,7 @@ from placet.ledger.receipts import ReceiptKeys
 from placet.operations import ApiKeyStore, EstateStores
 from placet.operations.fulfilment import ErasureLedger
 from placet.operations.opendsr import StatusCallbacks, notify_callbacks
+from placet.operations.recipient_channels import recipient_notifier
 from placet.operations.sms_keywords import MsisdnHolder
 from placet.operations.unsubscribe_links import UnsubscribeKey
 from placet.operations.verification import AddressOf, CodeBook, Outboxes
@@ -77,6 +79,9 @@ class Services:
     (`PLACET_OPENDSR_CALLBACK_KEY`)."""
     disclosures: SqlDisclosureBook | None = None
     """The disclosure register, in the ledger's database."""
+    notifier: RecipientNotifier | None = None
+    """The operator's own channel for telling recipients of a change
+    (`PLACET_RECIPIENT_NOTIFIER`); None: e-mail through `outboxes`."""
 
     @contextmanager
     def estate(self) -> Iterator[EstateStores]:
@@ -120,6 +125,16 @@ class Services:
                 "Point it at Placet's database and restart",
             )
         return self.disclosures
+
+    def recipient_notifier(self) -> RecipientNotifier:
+        """The channel that tells recipients of a rectification, erasure or restriction
+        (GDPR Art. 19): `notifier`, else e-mail through `PLACET_OUTBOX`, else one that
+        records each notification as failed, naming the settings to set."""
+        return recipient_notifier(
+            plugged=self.notifier,
+            email=self.outboxes.email,
+            controller=self.policies.latest.controller.legal_name,
+        )
 
     def codes_key(self) -> bytes:
         """The code key, or `SettingsError` when the server has none."""

@@ -1,8 +1,8 @@
 """What `placet demo` serves: a small synthetic estate of one operator, its ledger with the
 estate's consent history imported as from a CRM, subjects' requests (open ones and a year
-of answered ones), a legal hold and a first retention run, the keys the server needs, an
-API key and a console account a role, all under one folder; made once and reused by the
-next run.
+of answered ones), a legal hold and a first retention run, a disclosure register
+(`demo_register`), the keys the server needs, an API key and a console account a role,
+all under one folder; made once and reused by the next run.
 
 Everything here is for a demonstration on one machine: the keys are written in clear into
 the folder (`demo.json`), the outbox is a folder of `.eml` files that shows the one-time
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from placet.cli.datamap import open_estate
+from placet.cli.demo_register import seed_register
 from placet.dsr import RequestKind, SubjectRequest
 from placet.errors import SettingsError
 from placet.ledger import PseudonymKey
@@ -42,6 +43,7 @@ from placet.retention.guard import HoldReason, HoldScope, LegalHold
 from placet.settings import PlacetSettings
 from placet.stores.consent_import import import_consent_history
 from placet.stores.sql_api_keys import SqlApiKeys
+from placet.stores.sql_disclosures import SqlDisclosureBook
 from placet.stores.sql_ledger import open_ledger
 from placet.stores.sql_requests import SqlRequestBook
 from placet.stores.sql_retention import SqlRetentionBook
@@ -63,7 +65,7 @@ DEMO_SUBSCRIBERS: Final = 3_000
 DEMO_MONTHS: Final = 12
 """A year of traffic data."""
 DEMO_SEED: Final = 1
-STATE_FORMAT: Final = 5
+STATE_FORMAT: Final = 6
 """Bumped when what the demo writes changes, so that an older folder is made again."""
 _SYSTEMS: Final = ("CRM", "BILLING", "CARE", "NETWORK")
 """The SQL systems of the reference data maps (`env:PLACET_<SYSTEM>_URL`)."""
@@ -186,6 +188,17 @@ def _make(state: Path, plan: EstatePlan, *, now: datetime) -> dict[str, Any]:
                 actor="demo-scheduler",
                 datamap_sha256=digest,
                 holds=retention.holds(),
+            )
+            seed_register(
+                SqlDisclosureBook(ledger.engine),
+                ledger,
+                policies,
+                pseudonym_key,
+                stores,
+                state / "estate",
+                list(dict.fromkeys(subscriber for subscriber, _ in subscribers)),
+                requests_folder=state / "answers",
+                now=now,
             )
     finally:
         ledger.engine.dispose()

@@ -16,8 +16,11 @@ from placet.ledger.events import RestrictionGround
 from placet.operations import EstateStores
 from placet.operations.fulfilment import Asked, Carried
 from placet.operations.fulfilment import carry_out as carry_out_request
+from placet.operations.recipient_channels import load_recipient_notifier, recipient_notifier
 from placet.operations.requests import terms_of
+from placet.operations.verification import open_outboxes
 from placet.settings import get_settings
+from placet.stores.sql_disclosures import SqlDisclosureBook
 from placet.stores.sql_requests import SqlRequestBook
 from placet.stores.sql_retention import SqlRetentionBook
 
@@ -66,6 +69,11 @@ def carry_out(
     withdrawal, business opt-out (--until): recorded in the ledger at once. Complaint:
     routed to the DPO, with the supervisory authority's contact. Rectification: set in the
     SQL datasets (--set).
+
+    After a rectification, an erasure or a restriction, every recipient the disclosure
+    register shows received the data is told (GDPR Art. 19): by PLACET_RECIPIENT_NOTIFIER,
+    else by e-mail through PLACET_OUTBOX. A recipient that could not be told keeps the
+    request in progress: carry it out again to tell them.
     """
     when = instant(at)
     settings = get_settings()
@@ -100,6 +108,12 @@ def carry_out(
         estate=stores,
         answers=answers or settings.answers_dir,
         retention=SqlRetentionBook(wired.ledger.engine),
+        disclosures=SqlDisclosureBook(wired.ledger.engine),
+        notifier=recipient_notifier(
+            plugged=load_recipient_notifier(settings.recipient_notifier),
+            email=open_outboxes(settings.outbox).email,
+            controller=wired.policies.latest.controller.legal_name,
+        ),
         actor=actor,
         at=when,
     )

@@ -15,9 +15,11 @@ from placet import __version__
 from placet.cli.console import console_app
 from placet.cli.datamap import datamap_app
 from placet.cli.demo import demo
+from placet.cli.disclosures import disclosures_app
 from placet.cli.dsr import dsr_app
 from placet.cli.dsr_carry import carry_out
 from placet.cli.keys import keys_app, serve
+from placet.cli.law_enforcement import le_app
 from placet.cli.ledger import ledger_app
 from placet.cli.policy import policy_app
 from placet.cli.receipt import receipt_app
@@ -82,6 +84,8 @@ app.add_typer(datamap_app, name="datamap")
 app.add_typer(console_app, name="console")
 dsr_app.command(name="carry-out")(carry_out)
 app.add_typer(dsr_app, name="dsr")
+disclosures_app.add_typer(le_app, name="le")
+app.add_typer(disclosures_app, name="disclosures")
 app.command(name="decide")(decide)
 app.command(name="audience")(audience)
 app.command(name="serve")(serve)

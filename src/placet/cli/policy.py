@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Final
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from placet.cli.wiring import instant
-from placet.notices import NoticeFormat, RopaFormat, export_jsonld, export_ropa, render_notice
+from placet.disclosures import recipient_register
+from placet.errors import PlacetError
+from placet.notices import (
+    NoticeFormat,
+    RopaFormat,
+    RopaRegister,
+    export_jsonld,
+    export_ropa,
+    render_notice,
+)
 from placet.policy import Policy, PolicySet, load_policy_set
 from placet.policy.check import check_policy
 from placet.policy.completeness import CompletenessWarning
 from placet.policy.coverage import check_coverage
 from placet.policy.diff import diff_policies
+from placet.settings import get_settings
+from placet.stores.sql_database import describe_database, open_database
+from placet.stores.sql_disclosures import SqlDisclosureBook
 
 __all__ = ["policy_app"]
 
@@ -36,6 +53,16 @@ LANG_OPTION = typer.Option(
 AT_OPTION = typer.Option(
     None, "--at", help="Use the version in force at this instant (ISO 8601; UTC if no zone)."
 )
+REGISTER_OPTION = typer.Option(
+    None,
+    "--register/--no-register",
+    help="List each recipient's agreements, the countries and transfer safeguards in force, "
+    "the register's flags and the disclosures of the last 12 months, and the transfers to "
+    "third countries, from the disclosure register in PLACET_DATABASE_URL, as of --at "
+    "(default: when that database holds a register of this policy).",
+)
+COUNTED_FOR: Final = timedelta(days=365)
+"""How far back the record counts each recipient's disclosures."""
 
 
 class ExportFormat(StrEnum):
@@ -222,10 +249,80 @@ def ropa(
     output: Path | None = OUTPUT_OPTION,
     version: str | None = VERSION_OPTION,
     at: str | None = AT_OPTION,
+    register: bool | None = REGISTER_OPTION,
 ) -> None:
-    """Export the record of processing activities (GDPR Art. 30(1))."""
+    """Export the record of processing activities (GDPR Art. 30(1)), with the recipients'
+    agreements and the transfers from the disclosure register."""
     chosen = select_version(load_policy_set(policy), version, at)
-    write_output(export_ropa(chosen, fmt, lang or chosen.source_language), output)
+    kept = _ropa_register(chosen, instant(at), wanted=register)
+    write_output(export_ropa(chosen, fmt, lang or chosen.source_language, kept), output)
+
+
+def _ropa_register(policy: Policy, at: datetime, *, wanted: bool | None) -> RopaRegister | None:
+    """The register of Placet's database beside the record, as of `at`. Asked for
+    (`--register`), what stops it is an error; by default a database that is not there,
+    holds no agreement or keeps another policy's register leaves the record to the policy
+    alone, and one that cannot be read says so on standard error."""
+    if wanted is False:
+        return None
+    url = get_settings().database_url
+    if wanted is None and not _database_is_there(url):
+        return None
+    try:
+        return _read_register(policy, url, at, wanted=wanted is True)
+    except PlacetError as exc:
+        if wanted:
+            raise
+        typer.echo(f"the record leaves out the disclosure register: {exc}", err=True)
+        return None
+
+
+def _read_register(policy: Policy, url: str, at: datetime, *, wanted: bool) -> RopaRegister | None:
+    if not _database_is_there(url):
+        raise typer.BadParameter(
+            f"there is no database at {describe_database(url)}; set PLACET_DATABASE_URL to "
+            "Placet's database",
+            param_hint="--register",
+        )
+    engine = open_database(url, upgrade=False)
+    try:
+        book = SqlDisclosureBook(engine)
+        agreements = book.agreements()
+        if not agreements and not wanted:
+            return None
+        kept_for = load_policy_set(get_settings().policy).policy_id
+        if kept_for != policy.policy_id:
+            if not wanted:
+                return None
+            raise typer.BadParameter(
+                f"the register in {describe_database(url)} is policy {kept_for}'s "
+                f"(PLACET_POLICY), not {policy.policy_id}'s",
+                param_hint="--register",
+            )
+        named = {recipient.id for recipient in policy.recipients}
+        entries = recipient_register(policy, [a for a in agreements if a.recipient in named], at)
+        since = at - COUNTED_FOR
+        counted = Counter(
+            disclosure.recipient
+            for disclosure in book.disclosures(since=since, before=at)
+            if disclosure.recipient is not None
+        )
+        return RopaRegister(entries, at, disclosures=dict(counted), counted_since=since)
+    finally:
+        engine.dispose()
+
+
+def _database_is_there(url: str) -> bool:
+    """Whether `url` names a database that may hold a register: a SQLite file that exists
+    (opening one that does not would create it), or a server's."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return True  # opening it says what is wrong with the URL
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    database = parsed.database
+    return database not in {None, "", ":memory:"} and Path(database or "").is_file()
 
 
 @policy_app.command("export")

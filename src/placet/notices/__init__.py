@@ -15,7 +15,7 @@ from placet.notices.printed_copy import (
     write_printed_copy_html,
     write_printed_copy_pdf,
 )
-from placet.notices.ropa import RopaEntry, RopaFormat, build_ropa, export_ropa
+from placet.notices.ropa import RopaEntry, RopaFormat, RopaRegister, build_ropa, export_ropa
 
 __all__ = [
     "LANGUAGES",
@@ -24,6 +24,7 @@ __all__ = [
     "NoticeFormat",
     "RopaEntry",
     "RopaFormat",
+    "RopaRegister",
     "build_ropa",
     "export_dpv",
     "export_jsonld",

@@ -2,10 +2,12 @@
 
 GDPR Art. 15(1) and (3): the copy holds every row the data map found for the subject, and
 the purposes with their legal bases, categories, recipients, retention, sources, rights and
-the complaint route, in the subject's language. The HTML is streamed batch by batch; the PDF,
-which WeasyPrint builds in memory, shows at most a set number of rows per dataset.
-Imports nothing outside the standard library, markupsafe, the notice's own rendering
-(Jinja2, WeasyPrint) and `placet.policy`; the rows arrive as pyarrow record batches.
+the complaint route, in the subject's language, with every disclosure of the subject's data
+the register holds and the recipients told of a change to it (Art. 19). The HTML is
+streamed batch by batch; the PDF, which WeasyPrint builds in memory, shows at most a set
+number of rows per dataset. Imports nothing outside the standard library, markupsafe, the
+notice's own rendering (Jinja2, WeasyPrint), `placet.policy` and `placet.disclosures`; the
+rows arrive as pyarrow record batches.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from markupsafe import Markup
 
+from placet.disclosures import Disclosure, RecipientNotification
+from placet.notices.disclosed import disclosures_section, notifications_section
 from placet.notices.duties import (
     complaints_section,
     recipients_section,
@@ -109,6 +113,11 @@ class AccessCopy:
     received_at: datetime
     produced_at: datetime
     datasets: tuple[CopiedDataset, ...]
+    disclosures: tuple[Disclosure, ...] = ()
+    """Every disclosure of the subject's data the register holds that the subject may be
+    told of on the day (a confidentiality order keeps some back until a date)."""
+    notifications: tuple[RecipientNotification, ...] = ()
+    """The recipients told of a rectification, erasure or restriction (Art. 19)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,7 +467,7 @@ def _layout(copy: AccessCopy, limit: int | None) -> _Layout:
         ]
     )
     request = f"{wording.phrase('copy.label.request')}: {copy.request_id}"
-    sections = _fact_sections(wording, copy.datasets)
+    sections = _fact_sections(wording, copy)
     return _Layout(
         language=copy.language,
         title=title,
@@ -480,8 +489,10 @@ def _layout(copy: AccessCopy, limit: int | None) -> _Layout:
     )
 
 
-def _fact_sections(wording: Wording, datasets: Sequence[CopiedDataset]) -> Iterator[Section | None]:
-    """The owed facts as the notice's own sections, narrowed to what concerns the subject."""
+def _fact_sections(wording: Wording, copy: AccessCopy) -> Iterator[Section | None]:
+    """The owed facts as the notice's own sections, narrowed to what concerns the subject,
+    with the disclosures of their data and the recipients told of a change."""
+    datasets = copy.datasets
     scope = _scope(wording.policy, datasets)
 
     def narrowed(**elements: Sequence[object]) -> Wording:
@@ -501,6 +512,8 @@ def _fact_sections(wording: Wording, datasets: Sequence[CopiedDataset]) -> Itera
     receiving = narrowed(recipients=scope.recipients)
     yield recipients_section(receiving)
     yield transfers_section(receiving)
+    yield disclosures_section(wording, copy.disclosures)
+    yield notifications_section(wording, copy.notifications)
     yield retention_section(narrowed(retention_rules=scope.retention_rules))
     yield automated_section(narrowed(purposes=scope.purposes))
     yield rights_section(wording)

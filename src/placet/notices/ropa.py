@@ -3,6 +3,12 @@
 Exports as CSV (UTF-8 with a byte order mark, one header row), XLSX (openpyxl: a sheet of
 entries and a `Controller` sheet) or JSON (an object with `policy`, `controller`, `dpo` and
 `entries`). Each format names the policy, its version and the date it took effect.
+
+Given the disclosure register (`RopaRegister`), the record also lists each recipient's
+agreements, the countries and transfer safeguards in force and the register's flags, and
+every transfer to a third country the register shows: in the CSV as two more tables after
+the entries (a blank row, a title row, a header row, the rows), in the XLSX as the sheets
+`Recipients` and `Transfers`, in the JSON under `register`.
 """
 
 from __future__ import annotations
@@ -14,9 +20,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from placet.notices.ropa_register import RopaRegister, register_json, register_sections
 from placet.notices.scope import recipients_for, retention_rules_for
 from placet.notices.wording import Wording
-from placet.notices.workbook import write_workbook
+from placet.notices.workbook import TitledSheet, write_workbook
 from placet.policy.model import (
     LegalBasis,
     Policy,
@@ -25,7 +32,10 @@ from placet.policy.model import (
     TransferSafeguard,
 )
 
-__all__ = ["RopaEntry", "RopaFormat", "build_ropa", "export_ropa"]
+__all__ = ["RopaEntry", "RopaFormat", "RopaRegister", "build_ropa", "export_ropa"]
+
+REGISTER_SHEETS = ("Recipients", "Transfers")
+"""The XLSX sheets of the register's recipients and transfers."""
 
 
 class RopaFormat(StrEnum):
@@ -149,8 +159,11 @@ def _transfers(wording: Wording, purpose: Purpose, recipients: list[Recipient]) 
     return said
 
 
-def export_ropa(policy: Policy, fmt: RopaFormat, language: str) -> bytes:
-    """The record of processing as CSV, XLSX or JSON bytes.
+def export_ropa(
+    policy: Policy, fmt: RopaFormat, language: str, register: RopaRegister | None = None
+) -> bytes:
+    """The record of processing as CSV, XLSX or JSON bytes, with the register's recipients
+    and transfers when `register` is given.
 
     export_ropa(policy, RopaFormat.CSV, "en")
     """
@@ -158,14 +171,19 @@ def export_ropa(policy: Policy, fmt: RopaFormat, language: str) -> bytes:
     entries = build_ropa(policy, language)
     wording = Wording.of(policy, language)
     if fmt is RopaFormat.CSV:
-        return _csv(wording, entries)
+        return _csv(wording, entries, register)
     if fmt is RopaFormat.JSON:
-        return _json(wording, entries)
+        return _json(wording, entries, register)
+    sections = [] if register is None else register_sections(wording, register)
     return write_workbook(
         headers=column_headers(wording),
         rows=[entry_cells(wording, entry) for entry in entries],
         controller=controller_rows(wording),
         title=wording.phrase("ropa.title"),
+        sheets=[
+            TitledSheet(name, section.title, section.headers, section.rows)
+            for name, section in zip(REGISTER_SHEETS, sections, strict=False)
+        ],
     )
 
 
@@ -214,8 +232,9 @@ def controller_rows(wording: Wording) -> list[tuple[str, str]]:
     return [(label, value) for label, value in rows if value]
 
 
-def _csv(wording: Wording, entries: list[RopaEntry]) -> bytes:
-    """One header row, then one row per entry led by the policy's id, version and date.
+def _csv(wording: Wording, entries: list[RopaEntry], register: RopaRegister | None) -> bytes:
+    """One header row, then one row per entry led by the policy's id, version and date; then
+    the register's tables, each after a blank row and a row with its title.
 
     Written with a byte order mark (`utf-8-sig`): without it Excel reads the file as the
     local code page and shows ë, ç, č and ø garbled.
@@ -226,10 +245,12 @@ def _csv(wording: Wording, entries: list[RopaEntry]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([*(wording.phrase(key) for key in _POLICY_COLUMNS), *column_headers(wording)])
     writer.writerows([*leading, *entry_cells(wording, entry)] for entry in entries)
+    for section in [] if register is None else register_sections(wording, register):
+        writer.writerows([[], [section.title], section.headers, *section.rows])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _json(wording: Wording, entries: list[RopaEntry]) -> bytes:
+def _json(wording: Wording, entries: list[RopaEntry], register: RopaRegister | None) -> bytes:
     policy = wording.policy
     controller = policy.controller
     document: dict[str, Any] = {
@@ -259,6 +280,8 @@ def _json(wording: Wording, entries: list[RopaEntry]) -> bytes:
         },
         "entries": [_json_entry(entry) for entry in entries],
     }
+    if register is not None:
+        document["register"] = register_json(wording, register)
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 

@@ -5,8 +5,10 @@ shows a capped number of rows per dataset, and says where the rest are).
 
 An access answer is a folder (made readable by its owner only) holding:
 
-- `answer.json`: the request, the facts the policy owes the subject (`owed_facts`) and
-  every dataset's rows, in one JSON document;
+- `answer.json`: the request, the facts the policy owes the subject (`owed_facts`), the
+  disclosures of their data the register holds (`disclosures`, less those a confidentiality
+  order still keeps from them), the recipients told of a change to it
+  (`recipients_notified`, GDPR Art. 19) and every dataset's rows, in one JSON document;
 - `data/<dataset>.csv` (and `data/<dataset>.other-party.csv`): the rows of each dataset;
 - `printed-copy.html` and `printed-copy.pdf`: the human-readable copy;
 - `manifest.json`: every file with its size, SHA-256 and rows;
@@ -34,6 +36,7 @@ import orjson
 from typing_extensions import Buffer
 
 from placet.datamap import Provenance
+from placet.disclosures import Disclosure, RecipientNotification
 from placet.errors import RequestError
 from placet.notices import (
     AccessCopy,
@@ -42,6 +45,8 @@ from placet.notices import (
     write_printed_copy_html,
     write_printed_copy_pdf,
 )
+from placet.notices.disclosed import disclosure_facts, notification_facts
+from placet.notices.wording import Wording
 from placet.operations.subject_data import Role, SubjectData, SubjectRows
 from placet.policy import Policy
 from placet.stores.export import BinarySink, ExportFormat, json_rows, write_batches
@@ -105,10 +110,14 @@ def write_access_answer(
     language: str,
     received_at: datetime,
     produced_at: datetime,
+    disclosures: Sequence[Disclosure] = (),
+    notifications: Sequence[RecipientNotification] = (),
     pdf_rows_per_dataset: int = PDF_ROWS_PER_DATASET,
 ) -> WrittenAnswer:
     """Write the access answer to `data`'s subscriber into `folder` (made if missing; an
-    earlier answer there is replaced only once the new one is complete)."""
+    earlier answer there is replaced only once the new one is complete). `disclosures` and
+    `notifications` are what the register lets the subject be told of
+    (`placet.operations.disclosures.subject_disclosures`)."""
     _check_language(policy, language)
     staging = _staging(folder)
     rows: dict[str, int] = {}
@@ -121,6 +130,8 @@ def write_access_answer(
         received_at=received_at,
         produced_at=produced_at,
         datasets=tuple(_copied(found, count) for found, count in counted if count),
+        disclosures=tuple(disclosures),
+        notifications=tuple(notifications),
     )
     files: list[AnswerFile] = []
     with _HashedFile(staging / "answer.json") as sink:
@@ -219,6 +230,7 @@ def _write_answer_json(
     data: SubjectData,
     rows: dict[str, int],
 ) -> None:
+    wording = Wording.of(copy.policy, copy.language)
     head = {
         "format": ACCESS_FORMAT,
         "request": {
@@ -230,6 +242,8 @@ def _write_answer_json(
         "language": copy.language,
         "policy": {"id": copy.policy.policy_id, "version": copy.policy.version},
         "facts": owed_facts(copy.policy, copy.language, copy.datasets),
+        "disclosures": disclosure_facts(wording, copy.disclosures),
+        "recipients_notified": notification_facts(wording, copy.notifications),
         "not_searched": [
             {"dataset": missing.dataset, "reason": missing.reason} for missing in data.unsearchable
         ],

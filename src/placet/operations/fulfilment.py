@@ -17,6 +17,14 @@ ledger, and the step it records in the request book.
 - rectification: the field is set in the SQL datasets that hold it, the old and new values
   recorded with the step.
 
+After a rectification, an erasure or a restriction, every recipient the disclosure register
+shows received the subscriber's data is told of it (GDPR Art. 19) through the channel given
+(`placet.operations.change_notices`); each notification is recorded in the register, and
+the access answer lists the disclosures and the recipients told. A notification the
+channel failed to send keeps the request in progress: carrying it out again tells only the
+recipients not yet told. A recipient the law keeps from the subject (a law-enforcement
+disclosure under a confidentiality order) is told too, and never named in the step.
+
 Every function takes the request book, what it acts on and the instant; it reads no clock
 or settings. A request must be verified (or already in progress): work starts with it.
 """
@@ -35,6 +43,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from placet.datamap import Dataset
+from placet.disclosures import (
+    ChangeKind,
+    DisclosureBook,
+    RecipientNotification,
+    RecipientNotifier,
+)
 from placet.dsr import RequestKind, RequestState, SubjectRequest
 from placet.errors import RequestError
 from placet.ledger import (
@@ -51,6 +65,14 @@ from placet.operations.answers import (
     write_access_answer,
     write_portability_package,
 )
+from placet.operations.change_notices import (
+    Told,
+    erasure_detail,
+    rectification_detail,
+    restriction_detail,
+    tell_recipients,
+)
+from placet.operations.disclosures import subject_disclosures
 from placet.operations.erasures import DatasetErasure, ErasureOutcome, erase_subject, purge_dataset
 from placet.operations.recording import (
     Provenance,
@@ -127,6 +149,9 @@ class Carried:
     events: tuple[Recorded, ...] = ()
     rectified: tuple[tuple[str, str, str | None, str], ...] = ()
     """(dataset, column, old value, new value) for each value a rectification changed."""
+    notified: tuple[RecipientNotification, ...] = ()
+    """The recipients told of a rectification, an erasure or a restriction (Art. 19) by
+    this run, each with its result: sent, no contact, not needed or failed."""
 
 
 LEDGER_KINDS: Final = frozenset(
@@ -169,11 +194,15 @@ def carry_out(
     estate: Callable[[], AbstractContextManager[EstateStores]],
     answers: Path,
     retention: HoldingJournal,
+    disclosures: DisclosureBook,
+    notifier: RecipientNotifier,
     actor: str,
     at: datetime,
 ) -> Carried:
     """Do what the request asks, by its kind: what `placet dsr carry-out` and the API's
-    fulfilment call. `estate` opens the estate's stores, only for the kinds that need them."""
+    fulfilment call. `estate` opens the estate's stores, only for the kinds that need them;
+    `disclosures` is the register the access answer lists and whose recipients `notifier`
+    tells of a rectification, an erasure or a restriction (Art. 19)."""
     kind = load_request(book, request_id).kind
     if kind in LEDGER_KINDS:
         return carry_out_ledger_request(
@@ -186,6 +215,8 @@ def carry_out(
             purposes=asked.purposes,
             ground=asked.ground,
             until=asked.until,
+            disclosures=disclosures,
+            notifier=notifier,
             actor=actor,
             at=at,
         )
@@ -196,7 +227,7 @@ def carry_out(
     with estate() as stores:
         if kind in {RequestKind.ACCESS, RequestKind.PRINTED_COPY}:
             return answer_access(
-                book, stores, policies, request_id, answers,
+                book, stores, policies, request_id, answers, key=key, disclosures=disclosures,
                 language=asked.language, actor=actor, at=at,
             )  # fmt: skip
         if kind is RequestKind.PORTABILITY:
@@ -206,11 +237,13 @@ def carry_out(
         if kind is RequestKind.ERASURE:
             return carry_out_erasure(
                 book, stores, policies, ledger, key, journal=retention,
-                request_id=request_id, holds=retention.holds(), actor=actor, at=at,
+                request_id=request_id, holds=retention.holds(), disclosures=disclosures,
+                notifier=notifier, actor=actor, at=at,
             )  # fmt: skip
         return carry_out_rectification(
-            book, stores, policies, request_id, values=asked.values, actor=actor, at=at
-        )
+            book, stores, policies, request_id, values=asked.values, key=key,
+            disclosures=disclosures, notifier=notifier, actor=actor, at=at,
+        )  # fmt: skip
 
 
 def answer_access(
@@ -220,16 +253,21 @@ def answer_access(
     request_id: str,
     folder: Path,
     *,
+    key: PseudonymKey,
+    disclosures: DisclosureBook,
     language: str | None,
     actor: str,
     at: datetime,
 ) -> Carried:
     """Write the access answer (and its printed copy) under `folder`/<request id> and
-    fulfil the request; the step names the answer's file and its SHA-256."""
+    fulfil the request; the step names the answer's file and its SHA-256. The answer lists
+    every disclosure of the subscriber's data that the register holds, less those a
+    confidentiality order still keeps from them, and the recipients told of a change."""
     request, subscriber = _workable(
         book, request_id, actor, at, RequestKind.ACCESS, RequestKind.PRINTED_COPY
     )
     policy = policies.version(request.terms.policy_version)
+    disclosed = subject_disclosures(disclosures, subject_ref(subscriber, key), at)
     written = write_access_answer(
         find_subject_data(estate, policy, subscriber),
         policy,
@@ -238,6 +276,8 @@ def answer_access(
         language=language or policy.source_language,
         received_at=request.received_at,
         produced_at=at,
+        disclosures=disclosed.disclosures,
+        notifications=disclosed.notifications,
     )
     return _fulfilled(book, request_id, _written(written), actor, at, answer=written)
 
@@ -275,12 +315,16 @@ def carry_out_erasure(
     journal: RetentionJournal,
     request_id: str,
     holds: Sequence[LegalHold] = (),
+    disclosures: DisclosureBook,
+    notifier: RecipientNotifier,
     actor: str,
     at: datetime,
 ) -> Carried:
     """Erase the subscriber everywhere the guard allows, restrict what must be kept, purge,
-    remove their personal payloads from the ledger and record the decision. Fulfils the
-    request once every purge is complete; otherwise it stays in progress (run it again)."""
+    remove their personal payloads from the ledger, record the decision and tell the
+    recipients of the subscriber's data (Art. 19). Fulfils the request once every purge is
+    complete and every recipient could be told; otherwise it stays in progress (run it
+    again)."""
     request, subscriber = _workable(book, request_id, actor, at, RequestKind.ERASURE)
     policy = policies.version(request.terms.policy_version)
     others = [
@@ -349,22 +393,29 @@ def carry_out_erasure(
     )
     if restricted:
         summary += "; kept and restricted: " + "; ".join(restricted)
+    erased_datasets = [e.dataset for e in settled if e.outcome is ErasureOutcome.ERASED]
+    told = tell_recipients(
+        disclosures, notifier, key, subscriber=subscriber, request_id=request_id,
+        change=ChangeKind.ERASURE, detail=erasure_detail(erased_datasets, restricted), at=at,
+    )  # fmt: skip
     if pending:
         log.info("erasure waits for purge", extra={"request": request_id, "datasets": pending})
         current = load_request(book, request_id)
         return Carried(
             current,
             False,
-            summary + "; waiting for the physical purge of " + ", ".join(pending),
+            summary + told.summary + "; waiting for the physical purge of " + ", ".join(pending),
             erasures=tuple(settled),
             restricted=tuple(restricted),
+            notified=told.notified,
         )
-    return _fulfilled(
+    return _finished(
         book,
         request_id,
         summary,
-        actor,
-        at,
+        told,
+        actor=actor,
+        at=at,
         erasures=tuple(settled),
         restricted=tuple(restricted),
     )
@@ -381,12 +432,16 @@ def carry_out_ledger_request(
     purposes: Sequence[str] = (),
     ground: RestrictionGround | None = None,
     until: datetime | None = None,
+    disclosures: DisclosureBook,
+    notifier: RecipientNotifier,
     actor: str,
     at: datetime,
 ) -> Carried:
     """Record a restriction, an objection, a consent withdrawal or a business subscriber's
     direct-marketing opt-out (permanent, or `until` an instant) in the ledger, in force at
-    once, and fulfil the request. IPKO gives itself 15 days to honour a business opt-out;
+    once, and fulfil the request. A restriction is told to every recipient of the
+    subscriber's data (Art. 19) through `notifier`: the request stays in progress while
+    one could not be told. IPKO gives itself 15 days to honour a business opt-out;
     Placet records it at once, so the decision engine honours it from that instant.
 
     A withdrawal without `options` withdraws every consent option the subscriber holds; an
@@ -408,6 +463,7 @@ def carry_out_ledger_request(
         evidence=f"request:{request_id}",
     )
     events: list[Recorded] = []
+    told = Told()
     if request.kind is RequestKind.RESTRICTION:
         events.append(
             set_restriction(
@@ -422,6 +478,10 @@ def carry_out_ledger_request(
             )
         )
         summary = "processing restricted" + (f" ({ground.value})" if ground else "")
+        told = tell_recipients(
+            disclosures, notifier, key, subscriber=subscriber, request_id=request_id,
+            change=ChangeKind.RESTRICTION, detail=restriction_detail(ground), at=at,
+        )  # fmt: skip
     elif request.kind is RequestKind.BUSINESS_OPT_OUT:
         events.append(
             record_business_opt_out(
@@ -478,7 +538,7 @@ def carry_out_ledger_request(
                 )
             )
         summary = "consent withdrawn: " + ", ".join(held)
-    return _fulfilled(book, request_id, summary, actor, at, events=tuple(events))
+    return _finished(book, request_id, summary, told, actor=actor, at=at, events=tuple(events))
 
 
 def carry_out_complaint(
@@ -512,12 +572,16 @@ def carry_out_rectification(
     request_id: str,
     *,
     values: Mapping[str, str],
+    key: PseudonymKey,
+    disclosures: DisclosureBook,
+    notifier: RecipientNotifier,
     actor: str,
     at: datetime,
 ) -> Carried:
     """Set each column of `values` (`email`, `address`) to its new value in the SQL datasets
-    of the map that hold it for the subscriber, and fulfil the request with the old and new
-    values recorded."""
+    of the map that hold it for the subscriber, tell the recipients of the subscriber's data
+    each corrected value (Art. 19), and fulfil the request with the old and new values
+    recorded (it stays in progress while a recipient could not be told)."""
     request, subscriber = _workable(book, request_id, actor, at, RequestKind.RECTIFICATION)
     if not values:
         raise RequestError(f"request {request_id}: say which field to rectify, and its value")
@@ -546,7 +610,11 @@ def carry_out_rectification(
     summary = "rectified: " + "; ".join(
         f"{dataset}.{column}: {old!r} -> {new!r}" for dataset, column, old, new in changed
     )
-    return _fulfilled(book, request_id, summary, actor, at, rectified=tuple(changed))
+    told = tell_recipients(
+        disclosures, notifier, key, subscriber=subscriber, request_id=request_id,
+        change=ChangeKind.RECTIFICATION, detail=rectification_detail(values), at=at,
+    )  # fmt: skip
+    return _finished(book, request_id, summary, told, actor=actor, at=at, rectified=tuple(changed))
 
 
 _VIA: Final = {
@@ -598,6 +666,26 @@ def _fulfilled(
     request = fulfil_request(book, request_id, actor=actor, at=at, reason=summary)
     log.info("request carried out", extra={"request": request_id})
     return Carried(request, True, summary, **done)  # type: ignore[arg-type]  # the fields named
+
+
+def _finished(
+    book: StaffBook,
+    request_id: str,
+    summary: str,
+    told: Told,
+    *,
+    actor: str,
+    at: datetime,
+    **done: object,
+) -> Carried:
+    """Fulfil the request, unless a recipient could not be told: then it stays in progress,
+    so that carrying it out again tells them."""
+    said = summary + told.summary
+    if told.failed:
+        log.warning("a recipient could not be told", extra={"request": request_id})
+        current = load_request(book, request_id)
+        return Carried(current, False, said, notified=told.notified, **done)  # type: ignore[arg-type]
+    return _fulfilled(book, request_id, said, actor, at, notified=told.notified, **done)
 
 
 def _written(written: WrittenAnswer) -> str:

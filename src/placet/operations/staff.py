@@ -61,8 +61,9 @@ class StaffRole(StrEnum):
     """What a member of staff is in the console."""
 
     DPO = "dpo"
-    """Runs the requests: verifies, extends, fulfils, rejects; records choices too, and
-    places and releases legal holds."""
+    """Runs the requests: verifies, extends, fulfils, rejects; records choices too,
+    places and releases legal holds, and carries law-enforcement requests through the
+    disclosure register."""
     CARE_AGENT = "care-agent"
     """Customer care: verifies requesters and records choices given by phone or in a shop."""
     AUDITOR = "auditor"
@@ -79,6 +80,10 @@ class StaffAction(StrEnum):
     RECORD_CHOICE = "record-choice"
     MANAGE_HOLDS = "manage-holds"
     """Place and release legal holds."""
+    APPROVE_DISCLOSURES = "approve-disclosures"
+    """Carry a law-enforcement request through the disclosure register: check its legal
+    ground, approve it (as a DPO, never after receiving or checking it), extract, deliver
+    and record it."""
 
 
 _MAY: Final[dict[StaffRole, frozenset[StaffAction]]] = {

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from placet.dsr import RequestState, Step, SubjectRequest, verified
@@ -58,6 +58,7 @@ __all__ = [
     "confirm_request_code",
     "given_address",
     "open_outboxes",
+    "plugged_in",
     "request_code",
     "send_request_code",
     "verified_in_person",
@@ -464,19 +465,25 @@ def _outboxes_of(url: str) -> Outboxes:
     )
 
 
-def _sms_sender(reference: str) -> SmsSender:
+def plugged_in(reference: str, setting: str, returns: str) -> Any:
+    """What the factory a `module:factory` setting names returns, called with no argument:
+    `SettingsError` naming `setting` when it cannot be imported or called. `returns` says
+    what the factory should give back (`an object with send_sms(to, text)`)."""
     module_name, _, attribute = reference.strip().partition(":")
     try:
         factory = getattr(importlib.import_module(module_name), attribute)
-        sender = factory()
+        return factory()
     except (ImportError, AttributeError, ValueError, TypeError) as exc:
         raise SettingsError(
-            "PLACET_SMS_GATEWAY",
+            setting,
             f"names '{reference}', which cannot be imported and called "
             f"({type(exc).__name__}: {exc})",
-            "Give it as module:factory, a function that returns an object with "
-            "send_sms(to, text), and restart",
+            f"Give it as module:factory, a function that returns {returns}, and restart",
         ) from exc
+
+
+def _sms_sender(reference: str) -> SmsSender:
+    sender = plugged_in(reference, "PLACET_SMS_GATEWAY", "an object with send_sms(to, text)")
     if not callable(getattr(sender, "send_sms", None)):
         raise SettingsError(
             "PLACET_SMS_GATEWAY",

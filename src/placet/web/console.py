@@ -28,6 +28,7 @@ from placet.stores.sql_ledger import SqlLedger
 from placet.stores.sql_staff import SqlStaffRoster
 from placet.web import (
     console_care,
+    console_disclosures,
     console_figures,
     console_policy,
     console_requests,
@@ -71,6 +72,7 @@ def install_console(app: FastAPI, settings: PlacetSettings) -> None:
     app.include_router(console_policy.router)
     app.include_router(console_figures.router)
     app.include_router(console_retention.router)
+    app.include_router(console_disclosures.router)
 
 
 @router.get("/sign-in", response_class=HTMLResponse)

@@ -277,6 +277,8 @@ def _carried(
         estate=services.estate,
         answers=services.answers_dir,
         retention=services.retention_book(),
+        disclosures=services.disclosure_book(),
+        notifier=services.recipient_notifier(),
         actor=actor,
         at=context.now,
     )

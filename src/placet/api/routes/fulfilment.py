@@ -96,7 +96,9 @@ def carry_out(
     erase where allowed, restrict the rest, purge (`done` is false until every purge is
     complete: call it again). Restriction, objection, withdrawal: record them in the
     ledger (a business opt-out `until` an instant, or for good). Complaint: route it to
-    the DPO. Rectification: set `values` in SQL."""
+    the DPO. Rectification: set `values` in SQL. After a rectification, an erasure or a
+    restriction every recipient of the data is told (GDPR Art. 19); `done` is false while
+    one could not be told: call it again."""
     at = wired.clock()
     carried = carry_out_request(
         wired.requests,
@@ -115,6 +117,8 @@ def carry_out(
         estate=wired.estate,
         answers=wired.answers_dir,
         retention=wired.retention_book(),
+        disclosures=wired.disclosure_book(),
+        notifier=wired.recipient_notifier(),
         actor=caller.name,
         at=at,
     )

@@ -706,6 +706,138 @@ ROPA = {
         "Policy version", "Versioni i politikës", "Verzija politike", "Politikkens version"
     ),
     "ropa.effective-from": entry("In force from", "Në fuqi nga", "Na snazi od", "Gældende fra"),
+    # The record's recipients and transfers as the disclosure register shows them
+    # (`placet.notices.ropa_register`).
+    "ropa.register-recipients": entry(
+        "Recipients in the register on {date}",
+        "Marrësit në regjistër më {date}",
+        "Primaoci u registru na dan {date}",
+        "Modtagere i registret pr. {date}",
+    ),
+    "ropa.register-transfers": entry(
+        "Transfers to third countries in the register on {date}",
+        "Transferimet në vende të treta në regjistër më {date}",
+        "Prenosi u treće zemlje u registru na dan {date}",
+        "Overførsler til tredjelande i registret pr. {date}",
+    ),
+    "ropa.recipient-id": entry("Recipient id", "Id e marrësit", "Oznaka primaoca", "Modtager-id"),
+    "ropa.recipient": entry("Recipient", "Marrësi", "Primalac", "Modtager"),
+    "ropa.agreements": entry("Agreements", "Marrëveshjet", "Ugovori", "Aftaler"),
+    "ropa.countries-in-force": entry(
+        "Countries under agreements in force",
+        "Vendet sipas marrëveshjeve në fuqi",
+        "Zemlje po ugovorima na snazi",
+        "Lande efter gældende aftaler",
+    ),
+    "ropa.safeguards-in-force": entry(
+        "Transfer safeguards in force",
+        "Masat mbrojtëse të transferimit në fuqi",
+        "Zaštitne mere za prenos na snazi",
+        "Gældende overførselsgarantier",
+    ),
+    "ropa.flags": entry(
+        "Flags for the DPO",
+        "Shënime për zyrtarin për mbrojtjen e të dhënave",
+        "Upozorenja za službenika za zaštitu podataka",
+        "Advarsler til databeskyttelsesrådgiveren",
+    ),
+    "ropa.disclosures-since": entry(
+        "Disclosures since {date}",
+        "Dhëniet e të dhënave që nga {date}",
+        "Otkrivanja podataka od {date}",
+        "Videregivelser siden {date}",
+    ),
+    "ropa.agreement": entry("Agreement", "Marrëveshja", "Ugovor", "Aftale"),
+    "ropa.party": entry("Party", "Pala", "Strana", "Part"),
+    "ropa.country": entry("Country", "Vendi", "Zemlja", "Land"),
+    "ropa.safeguard": entry("Safeguard", "Masa mbrojtëse", "Zaštitna mera", "Garanti"),
+    "ropa.validity": entry("Valid", "Vlefshmëria", "Važenje", "Gyldighed"),
+    "ropa.status": entry("Status", "Gjendja", "Status", "Status"),
+    "ropa.valid-from": entry("from {start}", "nga {start}", "od {start}", "fra {start}"),
+    "ropa.valid-between": entry(
+        "{start} to {end}", "{start} deri më {end}", "{start} do {end}", "{start} til {end}"
+    ),
+    "ropa.reference": entry(
+        "ref. {reference}", "ref. {reference}", "ref. {reference}", "ref. {reference}"
+    ),
+    "ropa.no-country": entry("not named", "pa emërtuar", "nije navedena", "ikke angivet"),
+    "agreement-kind.processor-agreement": entry(
+        "data processing agreement",
+        "marrëveshje për përpunimin e të dhënave",
+        "ugovor o obradi podataka",
+        "databehandleraftale",
+    ),
+    "agreement-kind.joint-controller-arrangement": entry(
+        "joint-controller arrangement",
+        "marrëveshje e kontrolluesve të përbashkët",
+        "sporazum zajedničkih kontrolora",
+        "aftale mellem fælles dataansvarlige",
+    ),
+    "agreement-kind.data-sharing-agreement": entry(
+        "data-sharing agreement",
+        "marrëveshje për ndarjen e të dhënave",
+        "ugovor o razmeni podataka",
+        "aftale om videregivelse af oplysninger",
+    ),
+    "agreement-kind.assignment-contract": entry(
+        "claim assignment contract",
+        "kontratë për cedimin e kërkesave",
+        "ugovor o ustupanju potraživanja",
+        "aftale om overdragelse af fordringer",
+    ),
+    "agreement-kind.transfer-safeguard": entry(
+        "transfer safeguard",
+        "masë mbrojtëse për transferim",
+        "zaštitna mera za prenos",
+        "overførselsgaranti",
+    ),
+    "agreement-status.in-force": entry("in force", "në fuqi", "na snazi", "gældende"),
+    "agreement-status.expiring": entry(
+        "in force, ending soon",
+        "në fuqi, skadon së shpejti",
+        "na snazi, uskoro ističe",
+        "gældende, udløber snart",
+    ),
+    "agreement-status.expired": entry("expired", "e skaduar", "isteklo", "udløbet"),
+    "agreement-status.not-yet": entry(
+        "not yet in force", "ende jo në fuqi", "još nije na snazi", "endnu ikke gældende"
+    ),
+    "register-flag.agreement-expired": entry(
+        "agreement expired",
+        "marrëveshja ka skaduar",
+        "ugovor je istekao",
+        "aftalen er udløbet",
+    ),
+    "register-flag.agreement-expiring": entry(
+        "agreement ending soon",
+        "marrëveshja skadon së shpejti",
+        "ugovor uskoro ističe",
+        "aftalen udløber snart",
+    ),
+    "register-flag.safeguard-expired": entry(
+        "transfer safeguard expired",
+        "masa mbrojtëse për transferim ka skaduar",
+        "zaštitna mera za prenos je istekla",
+        "overførselsgarantien er udløbet",
+    ),
+    "register-flag.safeguard-expiring": entry(
+        "transfer safeguard ending soon",
+        "masa mbrojtëse për transferim skadon së shpejti",
+        "zaštitna mera za prenos uskoro ističe",
+        "overførselsgarantien udløber snart",
+    ),
+    "register-flag.no-agreement": entry(
+        "no agreement in force",
+        "asnjë marrëveshje në fuqi",
+        "nijedan ugovor na snazi",
+        "ingen gældende aftale",
+    ),
+    "register-flag.no-safeguard": entry(
+        "no transfer safeguard in force",
+        "asnjë masë mbrojtëse për transferim në fuqi",
+        "nijedna zaštitna mera za prenos na snazi",
+        "ingen gældende overførselsgaranti",
+    ),
 }
 
 PRINTED_COPY = {
@@ -879,4 +1011,145 @@ PRINTED_COPY = {
         "er ikke udskrevet her; alle rækker findes i JSON- og CSV-filerne i dette svar.",
     ),
     "copy.no": entry("No", "Jo", "Ne", "Nej"),
+    # Who received the subject's data, and the recipients told of a change to it
+    # (`placet.notices.disclosed`: GDPR Art. 15(1)(c), 19).
+    "copy.heading.disclosures": entry(
+        "Who received your data",
+        "Kush i ka marrë të dhënat tuaja",
+        "Ko je primio vaše podatke",
+        "Hvem har modtaget dine oplysninger",
+    ),
+    "copy.disclosures-intro": entry(
+        "Each time we gave your data to someone outside our company, as our register of "
+        "disclosures records it: when, to whom, for what purpose, which data and on what "
+        "ground.",
+        "Çdo herë që ia kemi dhënë të dhënat tuaja dikujt jashtë kompanisë sonë, siç e "
+        "regjistron regjistri ynë i dhënies së të dhënave: kur, kujt, për çfarë qëllimi, "
+        "cilat të dhëna dhe mbi çfarë baze.",
+        "Svaki put kada smo vaše podatke dali nekome izvan naše kompanije, kako to beleži "
+        "naš registar otkrivanja podataka: kada, kome, u koju svrhu, koje podatke i na kom "
+        "osnovu.",
+        "Hver gang vi har givet dine oplysninger til nogen uden for vores virksomhed, som "
+        "vores register over videregivelser viser det: hvornår, til hvem, til hvilket formål, "
+        "hvilke oplysninger og på hvilket grundlag.",
+    ),
+    "copy.heading.notified": entry(
+        "Recipients told of changes to your data",
+        "Marrësit që i kemi njoftuar për ndryshimet në të dhënat tuaja",
+        "Primaoci koje smo obavestili o izmenama vaših podataka",
+        "Modtagere, vi har underrettet om ændringer i dine oplysninger",
+    ),
+    "copy.notified-intro": entry(
+        "When we corrected or erased your data, or restricted its processing, we told each "
+        "recipient that had received it (Article 19 of the GDPR):",
+        "Kur i korrigjuam ose i fshimë të dhënat tuaja, ose e kufizuam përpunimin e tyre, e "
+        "njoftuam secilin marrës që i kishte marrë ato (neni 19 i GDPR-së):",
+        "Kada smo ispravili ili izbrisali vaše podatke, ili ograničili njihovu obradu, "
+        "obavestili smo svakog primaoca koji ih je primio (član 19 GDPR-a):",
+        "Da vi berigtigede eller slettede dine oplysninger eller begrænsede behandlingen af "
+        "dem, underrettede vi hver modtager, der havde fået dem (artikel 19 i GDPR):",
+    ),
+    "copy.label.disclosed-on": entry("Date", "Data", "Datum", "Dato"),
+    "copy.label.recipient": entry("Recipient", "Marrësi", "Primalac", "Modtager"),
+    "copy.label.party": entry(
+        "Company or body",
+        "Kompania ose organi",
+        "Kompanija ili organ",
+        "Virksomhed eller myndighed",
+    ),
+    "copy.label.buyer": entry(
+        "Buyer of the claim", "Blerësi i pretendimit", "Kupac potraživanja", "Køber af fordringen"
+    ),
+    "copy.label.records": entry(
+        "Records assigned", "Regjistrimet e kaluara", "Ustupljeni zapisi", "Overdragne poster"
+    ),
+    "copy.label.purpose": entry("Purpose", "Qëllimi", "Svrha", "Formål"),
+    "copy.label.transfer": entry(
+        "Ground for the transfer",
+        "Baza për transferimin",
+        "Osnov za prenos",
+        "Grundlag for overførslen",
+    ),
+    "copy.label.reference": entry(
+        "Reference of the order or request",
+        "Referenca e urdhrit ose e kërkesës",
+        "Broj naloga ili zahteva",
+        "Referencenummer på kendelsen eller anmodningen",
+    ),
+    "copy.label.change": entry("Change", "Ndryshimi", "Izmena", "Ændring"),
+    "copy.label.result": entry("Result", "Rezultati", "Ishod", "Resultat"),
+    "copy.disclosure-kind.disclosure": entry(
+        "disclosure", "dhënie e të dhënave", "otkrivanje podataka", "videregivelse"
+    ),
+    "copy.disclosure-kind.law-enforcement": entry(
+        "disclosure to a law-enforcement authority",
+        "dhënie e të dhënave organit të zbatimit të ligjit",
+        "otkrivanje podataka organu za sprovođenje zakona",
+        "videregivelse til en retshåndhævende myndighed",
+    ),
+    "copy.disclosure-kind.debt-assignment": entry(
+        "assignment of a claim (a debt)",
+        "kalim i pretendimit (i një borxhi)",
+        "ustupanje potraživanja (duga)",
+        "overdragelse af en fordring (en gæld)",
+    ),
+    "copy.disclosure-kind.inherent-transfer": entry(
+        "transfer needed for the service (roaming, calls abroad)",
+        "transferim i nevojshëm për shërbimin (roaming, thirrje jashtë vendit)",
+        "prenos neophodan za uslugu (roming, pozivi u inostranstvo)",
+        "overførsel, der er nødvendig for tjenesten (roaming, opkald til udlandet)",
+    ),
+    "copy.recipient.inherent-transfer": entry(
+        "A network abroad",
+        "Një rrjet jashtë vendit",
+        "Mreža u inostranstvu",
+        "Et netværk i udlandet",
+    ),
+    "copy.transfer.none": entry(
+        "none: the data stayed in the country",
+        "asnjë: të dhënat mbetën brenda vendit",
+        "nema: podaci su ostali u zemlji",
+        "ingen: oplysningerne blev i landet",
+    ),
+    "copy.transfer.within-eea": entry(
+        "none needed: within the European Economic Area",
+        "nuk nevojitet: brenda Zonës Ekonomike Evropiane",
+        "nije potreban: unutar Evropskog ekonomskog prostora",
+        "ikke nødvendigt: inden for Det Europæiske Økonomiske Samarbejdsområde",
+    ),
+    "copy.transfer.not-covered": entry(
+        "no safeguard (recorded on our data protection officer's decision)",
+        "pa masë mbrojtëse (regjistruar me vendim të zyrtarit tonë për mbrojtjen e të dhënave)",
+        "bez zaštitne mere (zabeleženo odlukom našeg službenika za zaštitu podataka)",
+        "ingen garanti (registreret efter beslutning fra vores databeskyttelsesrådgiver)",
+    ),
+    "copy.change.rectification": entry("correction", "korrigjim", "ispravka", "berigtigelse"),
+    "copy.change.erasure": entry("erasure", "fshirje", "brisanje", "sletning"),
+    "copy.change.restriction": entry(
+        "restriction of processing",
+        "kufizim i përpunimit",
+        "ograničenje obrade",
+        "begrænsning af behandlingen",
+    ),
+    "copy.notified.sent": entry("told", "u njoftua", "obavešten", "underrettet"),
+    "copy.notified.no-contact": entry(
+        "not yet told: we have no address for them on record, and will tell them another way",
+        "ende pa u njoftuar: nuk kemi adresë të tyre në regjistër dhe do t'i njoftojmë në "
+        "mënyrë tjetër",
+        "još nije obavešten: nemamo njegovu adresu u evidenciji i obavestićemo ga na drugi način",
+        "endnu ikke underrettet: vi har ingen adresse på modtageren og underretter den på "
+        "anden måde",
+    ),
+    "copy.notified.not-needed": entry(
+        "not needed: they keep no copy of your data",
+        "nuk nevojitet: nuk ruan kopje të të dhënave tuaja",
+        "nije potrebno: ne čuva kopiju vaših podataka",
+        "ikke nødvendigt: modtageren opbevarer ingen kopi af dine oplysninger",
+    ),
+    "copy.notified.failed": entry(
+        "not yet told: sending failed, and we will try again",
+        "ende pa u njoftuar: dërgimi dështoi dhe do të provojmë përsëri",
+        "još nije obavešten: slanje nije uspelo i pokušaćemo ponovo",
+        "endnu ikke underrettet: afsendelsen mislykkedes, og vi prøver igen",
+    ),
 }
