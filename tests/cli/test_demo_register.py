@@ -1,6 +1,6 @@
 """`placet demo` seeds a disclosure register the console and the RoPA can show: agreements
 with the operator's recipients (one ending soon, one lapsed safeguard), disclosures of demo
-subscribers' data, a law-enforcement request carried to the end and one just received."""
+subscribers' data, a law-enforcement request carried to the end and one ground-checked, for the DPO to approve."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_the_demo_seeds_a_register_with_flags_disclosures_and_law_enforcement_re
     with sqlite3.connect(site.folder / "state" / "estate" / "estate.db") as estate:
         invoices = {row[0] for row in estate.execute("SELECT invoice_id FROM invoices")}
     assert set(assignment.proposed.records) <= invoices
-    assert set(requests) == {LawEnforcementStage.RECORDED, LawEnforcementStage.RECEIVED}
+    assert set(requests) == {LawEnforcementStage.RECORDED, LawEnforcementStage.GROUND_CHECKED}
     carried = requests[LawEnforcementStage.RECORDED]
     assert carried.confidentiality is not None
     approval = carried.approver

@@ -1,7 +1,7 @@
 """The demo's disclosure register: the agreements of the operator's recipients (one ending
 soon, one transfer safeguard lapsed, so that the register's flags show), a few disclosures
 of demo subscribers' data, and law-enforcement requests, one carried from received to
-recorded and one left received for the console.
+recorded and one left ground-checked, for the DPO to approve in the console.
 
 Everything is dated before the demo's `now`, so the register reads as a working one; the
 parties and references are invented for the demonstration.
@@ -287,8 +287,8 @@ def _carry(
     folder: Path,
     now: datetime,
 ) -> None:
-    """Receive the order; carried out, also check its ground (legal counsel), approve it
-    (the DPO: four eyes), extract the data, deliver it and record the disclosure."""
+    """Receive the order and have legal counsel check its ground; carried out, also approve
+    it (the DPO: four eyes), extract the data, deliver it and record the disclosure."""
     received = now - timedelta(days=order.days_ago)
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     request = receive_request(
@@ -308,8 +308,6 @@ def _carry(
         if order.confidentiality is None
         else Confidentiality(order.confidentiality, received + _YEAR / 2),
     )
-    if not order.carried_out:
-        return
     request_id = request.request_id
     check_request_ground(
         book,
@@ -320,6 +318,8 @@ def _carry(
         actor="legal-counsel",
         at=received + timedelta(hours=2),
     )
+    if not order.carried_out:
+        return  # left for the console's DPO to approve (four eyes: legal counsel checked it)
     approve_request(
         book,
         request_id,
