@@ -1,6 +1,7 @@
 """`placet demo` seeds a disclosure register the console and the RoPA can show: agreements
 with the operator's recipients (one ending soon, one lapsed safeguard), disclosures of demo
-subscribers' data, a law-enforcement request carried to the end and one ground-checked, for the DPO to approve."""
+subscribers' data, a law-enforcement request carried to the end and one ground-checked,
+for the DPO to approve."""
 
 from __future__ import annotations
 
