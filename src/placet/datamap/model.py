@@ -208,6 +208,11 @@ class Dataset(_Model):
     columns: dict[ColumnName, Column] = {}
     """Each column holding personal data, by name, with its data category."""
 
+    @property
+    def categories(self) -> tuple[CategoryId, ...]:
+        """The data categories its columns hold, each once, sorted."""
+        return tuple(sorted({column.category for column in self.columns.values()}))
+
 
 class System(_Model):
     """A database or lake of the estate, and the datasets it holds."""

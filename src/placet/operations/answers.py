@@ -282,7 +282,7 @@ def _copied(found: SubjectRows, count: int) -> CopiedDataset:
         dataset_id=dataset.id,
         name=dataset.name or dataset.id,
         system=found.system,
-        categories=tuple(sorted({column.category for column in dataset.columns.values()})),
+        categories=dataset.categories,
         source=dataset.source.value,
         provenance=dataset.provenance.value,
         role=found.role.value,

@@ -41,7 +41,6 @@ from placet.ledger import PseudonymKey, pseudonymise_subject
 from placet.operations.retention_plans import EstateStores, StateLedger, subject_windows
 from placet.operations.retention_runs import tombstone
 from placet.policy import Policy
-from placet.policy.model import CategoryId
 from placet.policy.terms import RetentionAction
 from placet.retention import (
     DestructionScope,
@@ -142,7 +141,7 @@ def erase_subject(
         scope = DestructionScope(
             DestructivePath.ERASURE_REQUEST,
             dataset.id,
-            _categories(dataset),
+            frozenset(dataset.categories),
             subject=subject,
             legal_retention_until=(
                 finder.legal_cutoff(dataset, store, subject)
@@ -181,7 +180,7 @@ def admin_delete(
         DestructionScope(
             DestructivePath.ADMIN_DELETE,
             dataset.id,
-            _categories(dataset),
+            frozenset(dataset.categories),
             records_from=selection.since,
             records_until=selection.before,
         ),
@@ -229,7 +228,7 @@ def pseudonymise_dataset(
         DestructionScope(
             DestructivePath.PSEUDONYMISATION,
             dataset.id,
-            _categories(dataset),
+            frozenset(dataset.categories),
             records_until=before,
         ),
         holds,
@@ -300,7 +299,9 @@ def replay_erasures(
         if not stones or dataset.subject_key is None or dataset.time_column is None:
             continue
         decision = may_destroy(
-            DestructionScope(DestructivePath.RETENTION_RUN, dataset.id, _categories(dataset)),
+            DestructionScope(
+                DestructivePath.RETENTION_RUN, dataset.id, frozenset(dataset.categories)
+            ),
             holds,
             (),
             at,
@@ -459,10 +460,6 @@ def _dataset(estate: EstateStores, dataset_id: str) -> tuple[Dataset, Store]:
         if dataset.id == dataset_id:
             return dataset, store
     raise RetentionError(f"the data map has no dataset {dataset_id}")
-
-
-def _categories(dataset: Dataset) -> frozenset[CategoryId]:
-    return frozenset(CategoryId(column.category) for column in dataset.columns.values())
 
 
 def _kept_by_law(policy: Policy, dataset: Dataset) -> bool:

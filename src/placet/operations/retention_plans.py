@@ -278,9 +278,7 @@ class _Planner:
                 "they are. Run `placet datamap check`."
             )
         rows = store.count(dataset.location, Selection())
-        categories = tuple(
-            sorted({CategoryId(column.category) for column in dataset.columns.values()})
-        )
+        categories = dataset.categories
         shape = retention_shape(self._policy, dataset.record_type, categories, self._at)
         decision = may_destroy(
             DestructionScope(DestructivePath.RETENTION_RUN, dataset.id, frozenset(categories)),
