@@ -28,6 +28,7 @@ __all__ = [
     "LawEnforcementStep",
     "approve",
     "check_ground",
+    "expect_step",
     "mark_delivered",
     "mark_extracted",
     "mark_recorded",
@@ -189,7 +190,7 @@ def check_ground(
     request: LawEnforcementRequest, *, holds: bool, note: str, actor: str, at: datetime
 ) -> LawEnforcementRequest:
     """Record whether the legal ground holds (`note` says why); refused if it does not."""
-    _expect(request, LawEnforcementStage.GROUND_CHECKED, at)
+    expect_step(request, LawEnforcementStage.GROUND_CHECKED, at)
     _noted(note, "the ground check")
     stage = LawEnforcementStage.GROUND_CHECKED if holds else LawEnforcementStage.REFUSED
     return _with(request, LawEnforcementStep(stage, actor, at, note))
@@ -199,7 +200,7 @@ def approve(
     request: LawEnforcementRequest, *, role: str, note: str, actor: str, at: datetime
 ) -> LawEnforcementRequest:
     """A named role approves the disclosure; never who received it or checked its ground."""
-    _expect(request, LawEnforcementStage.APPROVED, at)
+    expect_step(request, LawEnforcementStage.APPROVED, at)
     if role not in APPROVER_ROLES:
         raise DisclosureError(
             f"a law-enforcement request is approved by a {' or a '.join(APPROVER_ROLES)}, "
@@ -218,7 +219,7 @@ def approve(
 def mark_extracted(
     request: LawEnforcementRequest, extraction: Extraction, *, actor: str, at: datetime
 ) -> LawEnforcementRequest:
-    _expect(request, LawEnforcementStage.EXTRACTED, at)
+    expect_step(request, LawEnforcementStage.EXTRACTED, at)
     note = f"{extraction.rows} rows extracted"
     if extraction.beyond_retention:
         note += f"; {extraction.beyond_retention} rows past their retention held back"
@@ -230,7 +231,7 @@ def mark_delivered(
     request: LawEnforcementRequest, *, how: str, actor: str, at: datetime
 ) -> LawEnforcementRequest:
     """Record how the extraction reached the authority (`how`: channel and receiver)."""
-    _expect(request, LawEnforcementStage.DELIVERED, at)
+    expect_step(request, LawEnforcementStage.DELIVERED, at)
     _noted(how, "the delivery")
     step = LawEnforcementStep(LawEnforcementStage.DELIVERED, actor, at, how)
     return replace(_with(request, step), delivery=how)
@@ -239,14 +240,17 @@ def mark_delivered(
 def mark_recorded(
     request: LawEnforcementRequest, disclosure_id: str, *, actor: str, at: datetime
 ) -> LawEnforcementRequest:
-    _expect(request, LawEnforcementStage.RECORDED, at)
+    expect_step(request, LawEnforcementStage.RECORDED, at)
     step = LawEnforcementStep(
         LawEnforcementStage.RECORDED, actor, at, f"recorded as disclosure {disclosure_id}"
     )
     return replace(_with(request, step), disclosure_id=disclosure_id)
 
 
-def _expect(request: LawEnforcementRequest, wanted: LawEnforcementStage, at: datetime) -> None:
+def expect_step(request: LawEnforcementRequest, wanted: LawEnforcementStage, at: datetime) -> None:
+    """Raise `DisclosureError` unless `wanted` is the request's next step and `at` is not
+    before its last: what each step checks first, and what a caller checks before work
+    that the step would then record (an extraction)."""
     stage = request.stage
     if _NEXT.get(stage) is not wanted:
         if stage is LawEnforcementStage.REFUSED:

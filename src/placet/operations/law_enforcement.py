@@ -19,7 +19,8 @@ import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Final
 
@@ -28,7 +29,6 @@ import polars as pl
 import pyarrow as pa
 
 from placet.datamap import Dataset
-from placet.decide.periods import add_months
 from placet.disclosures import (
     Confidentiality,
     DisclosureBook,
@@ -40,6 +40,7 @@ from placet.disclosures import (
     ProposedDisclosure,
     approve,
     check_ground,
+    expect_step,
     mark_delivered,
     mark_extracted,
     mark_recorded,
@@ -56,7 +57,8 @@ from placet.operations.disclosures import (
 from placet.operations.estate_rows import as_utc
 from placet.operations.retention_plans import EstateStores
 from placet.operations.subject_data import SubjectRows, find_subject_data
-from placet.policy import Anchor, Policy, PolicySet, Recipient, RecipientKind, RetentionAction
+from placet.policy import Policy, PolicySet, Recipient, RecipientKind
+from placet.retention.spans import retention_shape
 from placet.stores.export import ExportFormat, write_batches
 
 __all__ = [
@@ -71,7 +73,6 @@ __all__ = [
 
 REQUEST_PREFIX: Final = "LE"
 EXTRACTION_FORMAT: Final = "placet-law-enforcement-extraction/1"
-_DESTROYING: Final = frozenset({RetentionAction.DELETE, RetentionAction.ANONYMISE})
 
 
 def receive_request(
@@ -185,9 +186,7 @@ def extract_request(
 ) -> Extracted:
     """Extract the approved request's data into `folder`/<request id>/extraction.zip."""
     request = load_request(book, request_id)
-    if request.stage is not LawEnforcementStage.APPROVED:
-        # the pure step says what is wrong; nothing is read before it would
-        mark_extracted(request, Extraction("", "", ()), actor=actor, at=at)
+    expect_step(request, LawEnforcementStage.EXTRACTED, at)
     policy = policies.in_force(at)
     target = folder / request.request_id
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -261,8 +260,7 @@ def record_request(
 ) -> tuple[LawEnforcementRequest, RecordedDisclosure]:
     """Record the delivered request as a disclosure of its subscribers' data."""
     request = load_request(book, request_id)
-    if request.stage is not LawEnforcementStage.DELIVERED:
-        mark_recorded(request, "", actor=actor, at=at)  # raises, naming the stage
+    expect_step(request, LawEnforcementStage.RECORDED, at)
     approval = request.approver
     delivery = request.step(LawEnforcementStage.DELIVERED)
     assert approval is not None  # a delivered request was approved
@@ -313,17 +311,11 @@ def _asked_columns(dataset: Dataset, categories: tuple[str, ...]) -> list[str]:
 
 
 def retention_cutoff(policy: Policy, dataset: Dataset, at: datetime) -> datetime | None:
-    """Rows of `dataset` made before this instant are past their retention period at `at`
-    (the period of the dataset's rule, run from collection); None: no such period."""
-    rule = next((r for r in policy.retention_rules if r.id == dataset.record_type), None)
-    if rule is None or rule.period is None or rule.action not in _DESTROYING:
-        return None
-    if rule.anchors and Anchor.COLLECTION not in rule.anchors:
-        return None
-    months = rule.period.months
-    if months is None:
-        return at - timedelta(days=rule.period.amount)
-    return add_months(at, -months)
+    """Rows of `dataset` made before this instant are past their retention period at `at`,
+    whatever their subject's facts: the time prefix a retention run deletes or anonymises
+    (`placet.retention.spans.retention_shape`); None: no such prefix."""
+    prefix = retention_shape(policy, dataset.record_type, dataset.categories, at).prefix
+    return None if prefix is None else prefix.before
 
 
 def _write_rows(
@@ -365,13 +357,8 @@ def _write_rows(
         return 0, held_back[0]
     name = f"data/{rows.name}/{_safe(subscriber)}.csv"
     with archive.open(name, "w") as sink:
-        written = sum(write_batches(sink, _chained(first, batches), ExportFormat.CSV))
+        written = sum(write_batches(sink, chain([first], batches), ExportFormat.CSV))
     return written, held_back[0]
-
-
-def _chained(first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    yield first
-    yield from rest
 
 
 def _safe(text: str) -> str:
