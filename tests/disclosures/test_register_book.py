@@ -167,6 +167,11 @@ def test_disclosures_are_listed_by_period_and_by_subject(
         )
     assert len(book.disclosures(since=AT, before=AT + days(30))) == 2
     assert len(book.disclosures()) == 3
+    assert book.count_disclosures() == 3
+    assert [d.proposed.disclosed_at for d in book.latest_disclosures(2)] == [
+        AT + days(40),
+        AT + days(10),
+    ]
     (ref,) = subject_refs([SUBSCRIBER], KEY)
     assert [d.proposed.disclosed_at for d in book.disclosures_of(ref)] == [
         AT + days(10),

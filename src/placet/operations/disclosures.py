@@ -231,15 +231,14 @@ def subject_disclosures(
 ) -> SubjectDisclosures:
     """The subject's disclosures made by `at`, less those a confidentiality flag still
     keeps from them; nothing in the answer says one was left out."""
+    disclosures = book.disclosures_of(subject)
     shown = tuple(
         disclosure
-        for disclosure in book.disclosures_of(subject)
+        for disclosure in disclosures
         if disclosure.proposed.disclosed_at <= at and not disclosure.hidden_from_subject(at)
     )
     hidden = {
-        disclosure.disclosure_id
-        for disclosure in book.disclosures_of(subject)
-        if disclosure.hidden_from_subject(at)
+        disclosure.disclosure_id for disclosure in disclosures if disclosure.hidden_from_subject(at)
     }
     notified = tuple(
         notification

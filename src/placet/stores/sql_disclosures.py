@@ -147,6 +147,21 @@ class SqlDisclosureBook:
         with self._transaction() as connection:
             return [_disclosure(row) for row in connection.execute(query)]
 
+    def latest_disclosures(self, limit: int) -> list[Disclosure]:
+        query = (
+            select(disclosures)
+            .order_by(disclosures.c.disclosed_at.desc(), disclosures.c.disclosure_id.desc())
+            .limit(limit)
+        )
+        with self._transaction() as connection:
+            return [_disclosure(row) for row in connection.execute(query)]
+
+    def count_disclosures(self) -> int:
+        with self._transaction() as connection:
+            return int(
+                connection.execute(select(func.count()).select_from(disclosures)).scalar_one()
+            )
+
     def disclosures_of(self, subject: str) -> list[Disclosure]:
         held = select(disclosure_subjects.c.disclosure_id).where(
             disclosure_subjects.c.subject_ref == subject

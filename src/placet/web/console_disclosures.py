@@ -278,7 +278,6 @@ def _page(
         _recipient_row(context, entry, now)
         for entry in register_entries(book, context.services.policies, now)
     ]
-    recorded = book.disclosures()
     requests = sorted(
         book.requests(), key=lambda r: (r.stage in _CLOSED, -r.received_at.timestamp())
     )
@@ -288,8 +287,8 @@ def _page(
         status,
         recipients=recipients,
         flagged=sum(1 for row in recipients if row.flags),
-        disclosures=[_disclosure_row(context, d) for d in reversed(recorded[-_SHOWN:])],
-        disclosure_count=len(recorded),
+        disclosures=[_disclosure_row(context, d) for d in book.latest_disclosures(_SHOWN)],
+        disclosure_count=book.count_disclosures(),
         requests=[_request_row(request) for request in requests],
         open_requests=sum(1 for request in requests if request.stage not in _CLOSED),
         may_approve=may(staff.role, StaffAction.APPROVE_DISCLOSURES),
