@@ -15,7 +15,7 @@ what SQLAlchemy would (tests read the rows back through SQLAlchemy):
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple, Protocol
 
@@ -100,9 +100,21 @@ def sqlite_instant(value: datetime | None) -> str | None:
     """An aware instant as SQLAlchemy's SQLite `DateTime` stores it: naive UTC text."""
     if value is None:
         return None
-    # The canonical form, 2024-05-01T12:00:00.000000Z, remembers recent instants.
-    canonical = format_instant(value)
-    return f"{canonical[:10]} {canonical[11:26]}"
+    text = _SQLITE_INSTANTS.get(value)
+    if text is None:
+        # From the canonical form, 2024-05-01T12:00:00.000000Z.
+        canonical = format_instant(value)
+        text = f"{canonical[:10]} {canonical[11:26]}"
+        if len(_SQLITE_INSTANTS) >= _SQLITE_INSTANTS_KEPT:
+            _SQLITE_INSTANTS.clear()
+        _SQLITE_INSTANTS[value] = text
+    return text
+
+
+_SQLITE_INSTANTS: dict[datetime, str] = {}
+"""Instants written lately: a batch writes each event's two instants and its subjects'
+projections, which share many (the import's instant above all)."""
+_SQLITE_INSTANTS_KEPT = 65536
 
 
 def _from_sqlite_instant(value: str | None) -> datetime | None:
@@ -214,23 +226,25 @@ class _SqliteWriter:
 
 def _sqlite_state_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
     values = list(row)
-    for index in _SQLITE_CONVERTED:
+    for index, convert in _SQLITE_CONVERTED:
         value = values[index]
-        if isinstance(value, datetime):
-            values[index] = sqlite_instant(value)
-        elif isinstance(value, date):
-            values[index] = value.isoformat()
-        elif isinstance(value, bool):
-            values[index] = int(value)
+        if value is not None:
+            values[index] = convert(value)
     return tuple(values)
 
 
-_SQLITE_CONVERTED = tuple(
-    index
+def _sqlite_date(value: date) -> str:
+    return value.isoformat()
+
+
+_SQLITE_CONVERTED: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
+    (index, sqlite_instant if isinstance(column.type, UTCDateTime) else _sqlite_date)
+    if not isinstance(column.type, Boolean)
+    else (index, int)
     for index, column in enumerate(subject_states.columns)
     if isinstance(column.type, UTCDateTime | Date | Boolean)
 )
-"""Positions of the projection's columns that SQLite stores as text or 0/1."""
+"""The projection's columns that SQLite stores as text or 0/1: position and conversion."""
 
 
 def _sqlite_state_row(values: Sequence[Any]) -> _StateRow:
