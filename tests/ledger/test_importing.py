@@ -155,6 +155,26 @@ def test_good_rows_are_recorded_in_the_order_they_took_effect_then_by_line() -> 
     assert checked.good["line"].to_list() == [3, 4, 2]
 
 
+def test_each_subscribers_rows_are_recorded_together_in_the_order_they_took_effect() -> None:
+    # Rows of two subscribers interleaved in time: each one's rows are recorded one after
+    # the other, so an import touches each projection once, not once a batch.
+    first, second = "+38344000001", "+38344000002"
+    rows = [
+        import_row(subject=second, effective_at="2024-01-01T00:00:00Z"),
+        import_row(subject=first, effective_at="2024-03-01T00:00:00Z"),
+        import_row(subject=second, effective_at="2024-02-01T00:00:00Z", evidence="form-b"),
+        import_row(subject=first, effective_at="2024-01-15T00:00:00Z", evidence="form-a"),
+    ]
+
+    checked = check(*rows)
+
+    assert checked.good["line"].to_list() == [5, 3, 2, 4]
+    events = events_of(checked)
+    subjects = [event.subject for event in events]
+    assert subjects[0] == subjects[1] != subjects[2] == subjects[3]
+    assert [event.effective_at.month for event in events] == [1, 3, 1, 2]
+
+
 # ---------------------------------------------------------------- idempotency keys
 
 

@@ -74,7 +74,7 @@ def check_consent_rows(
     good = (
         flagged.filter(~pl.any_horizontal(flags))
         .select(GOOD_SCHEMA.names())
-        .sort("effective_at", "line")
+        .sort("subject", "effective_at", "line")
     )
     return CheckedRows(flagged.height, good, tuple(problems), policies.policy_id)
 

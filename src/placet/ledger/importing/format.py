@@ -106,8 +106,10 @@ class CheckedRows:
     rows: int
     """Data rows read, not counting the header."""
     good: pl.DataFrame
-    """The rows without problems, normalised, in the order to record them: by the instant
-    they took effect, then by line."""
+    """The rows without problems, normalised, in the order to record them: by subject, then
+    by the instant they took effect, then by line. Each subject's events are recorded
+    together, so an import touches each subject's projection once (rather than once a batch)
+    and folds their events in the order they took effect."""
     problems: tuple[RowProblem, ...]
     """Every problem, by line; the header's (line 1) first."""
     policy_id: str
