@@ -31,12 +31,11 @@ import duckdb
 import polars as pl
 from benchlib import in_fresh_process, machine_line
 
-from placet.decide import ConsentGrant, SubjectState, Use, decide_bulk, decide_use
+from placet.decide import ConsentGrant, SubjectState, Use, decide_subjects, decide_use
 from placet.ledger import EventType
 from placet.ledger.columnar import (
     EVENT_SCHEMA,
     channel_mask,
-    complete_states,
     fold_projections,
     fold_states,
     snapshot_states,
@@ -246,21 +245,11 @@ def write_estate(folder: Path, count: int) -> int:
 
 def _audience(states: pl.LazyFrame, table: pl.LazyFrame, at: datetime) -> pl.DataFrame:
     """Each subscriber's outcome and reason: the states decided, then joined to the table
-    (`subscriber`, `subject`) by pseudonym; a subscriber with no state gets the decision on
-    the empty state."""
+    (`subscriber`, `subject`) by pseudonym (`decide_subjects`, as `placet audience` does); a
+    subscriber with no state gets the decision on the empty state."""
     policy = load_policy_set("ipko").in_force(at)
-    nobody = pl.LazyFrame({"subject": [""]})
-    empty = decide_bulk(policy, complete_states(states.head(0), nobody), USE, at).collect()
-    decided = decide_bulk(policy, states, USE, at).select("subject", "outcome", "reason")
-    return (
-        table.join(decided, on="subject", how="left")
-        .select(
-            "subscriber",
-            pl.col("outcome").fill_null(empty.item(0, "outcome")),
-            pl.col("reason").fill_null(empty.item(0, "reason")),
-        )
-        .collect()
-    )
+    decided = decide_subjects(policy, states, table.collect(), USE, at)
+    return decided.select("subscriber", "outcome", "reason")
 
 
 def _permitted(decided: pl.DataFrame) -> tuple[pl.Series, dict[str, int]]:
@@ -500,11 +489,11 @@ def run(folder: Path, count: int, sample: int) -> None:
     as_of = measure(baseline_as_of, folder, out=out("baseline-as-of"))
     rows.append(("as of", "hand-written DuckDB query (baseline)", as_of[0], as_of[1], "in"))
     placet = measure(placet_as_of, folder, out=out("as-of"))
-    rows.append(("as of", "placet fold_states + decide_bulk", placet[0], placet[1], "in"))
+    rows.append(("as of", "placet fold_states + decide_subjects", placet[0], placet[1], "in"))
     now_baseline = measure(baseline_now, folder, out=out("baseline-now"))
     rows.append(("now", "hand-written DuckDB query over the log", *now_baseline[:2], "in"))
     now = measure(placet_now, folder, out=out("now"))
-    rows.append(("now", "placet snapshot_states + decide_bulk", now[0], now[1], "in"))
+    rows.append(("now", "placet snapshot_states + decide_subjects", now[0], now[1], "in"))
     now_hmac = measure(placet_now_with_pseudonyms, folder, out=out("now-hmac"))
     rows.append(("now", "the same, pseudonymising in DuckDB", now_hmac[0], now_hmac[1], "in"))
     hmac_duckdb = measure(duckdb_hmac, folder, out=out("hmac"))

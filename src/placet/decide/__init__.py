@@ -4,7 +4,7 @@ Pure functions: everything they need is an argument, and they read no clock, env
 or database. `decide_use` answers for one subject, `decide_bulk` for a table of them.
 """
 
-from placet.decide.bulk import STATE_SCHEMA, decide_bulk, states_frame
+from placet.decide.bulk import STATE_SCHEMA, decide_bulk, decide_subjects, states_frame
 from placet.decide.clauses import Clause, cited_clauses
 from placet.decide.decision import REASONS, Decision, Obligation, Outcome, Use
 from placet.decide.single import decide_use, recipient_reason
@@ -22,6 +22,7 @@ __all__ = [
     "Use",
     "cited_clauses",
     "decide_bulk",
+    "decide_subjects",
     "decide_use",
     "recipient_reason",
     "states_frame",

@@ -28,7 +28,14 @@ from placet.policy.terms import (
     RetentionAction,
 )
 
-__all__ = ["REASON_TYPE", "STATE_SCHEMA", "decide_bulk", "minor_expression", "states_frame"]
+__all__ = [
+    "REASON_TYPE",
+    "STATE_SCHEMA",
+    "decide_bulk",
+    "decide_subjects",
+    "minor_expression",
+    "states_frame",
+]
 
 REASON_TYPE: Final = pl.Enum(list(REASONS))
 """The `reason` column's type: an enumeration of the reason codes, stored as small integers."""
@@ -116,6 +123,70 @@ def decide_bulk(policy: Policy, states: pl.LazyFrame, use: Use, at: datetime) ->
         .then(pl.lit(Outcome.PERMIT.value, dtype=_OUTCOME_TYPE))
         .otherwise(pl.lit(Outcome.DENY.value, dtype=_OUTCOME_TYPE)),
     )
+
+
+def decide_subjects(
+    policy: Policy,
+    states: pl.LazyFrame,
+    subjects: pl.DataFrame,
+    use: Use,
+    at: datetime,
+) -> pl.DataFrame:
+    """`subjects` (a frame with a `subject` column), each row with the `outcome` and `reason`
+    of `use` at `at`, in its order; its other columns are kept.
+
+    `states` (`STATE_SCHEMA`, one row a subject) are decided first, and only their outcome
+    and reason are joined to `subjects`; a subject `states` has no row for is decided on the
+    empty state (nothing recorded about them), as `decide_use` would.
+
+        audience = decide_subjects(policy, states, table, use, at).filter(
+            pl.col("outcome") == "permit"
+        )
+    """
+    decided = decide_bulk(policy, states, use, at).select("subject", "outcome", "reason")
+    empty = decide_bulk(policy, states_frame([SubjectState("", at)]).lazy(), use, at).collect()
+    joined = join_by_subject(subjects, decided.collect())
+    return joined.with_columns(
+        pl.col("outcome").fill_null(empty.item(0, "outcome")),
+        pl.col("reason").fill_null(empty.item(0, "reason")),
+    )
+
+
+def join_by_subject(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
+    """`left` joined to `right` (one row a subject) on `subject`, in `left`'s order.
+
+    Joining ten million pseudonyms (64 hex digits) as strings took 4.3 s here, and most
+    of it went to moving the strings. So the subjects are joined by a 64-bit hash, and
+    each match is checked by a second hash with another seed: only integers move. A match
+    whose second hashes differ (two subjects sharing the first hash), or a row matched
+    twice, and the join is done again on the strings. Two different pseudonyms would have
+    to agree on both hashes, 128 bits, to be taken for each other: about one chance in
+    10^25 for ten million subscribers against ten million subjects.
+    """
+    keys = left.select(_hashes(_CHECK))
+    found = right.select(_hashes(_MATCHED)).with_row_index(_ROW)
+    pairs = keys.join(found, on=_KEY, how="left", maintain_order="left")
+    wrong = pl.col(_MATCHED).is_not_null() & (pl.col(_MATCHED) != pl.col(_CHECK))
+    if pairs.height != left.height or pairs.select(wrong.any()).item():
+        return left.join(right, on="subject", how="left", maintain_order="left")
+    rows = pairs[_ROW]
+    return left.with_columns(
+        right.get_column(name).gather(rows) for name in right.columns if name != "subject"
+    )
+
+
+def _hashes(check: str) -> list[pl.Expr]:
+    subject = pl.col("subject")
+    return [subject.hash(seed=0).alias(_KEY), subject.hash(seed=_SECOND_SEED).alias(check)]
+
+
+_KEY = "__placet_subject_hash"
+_CHECK = "__placet_subject_check"
+_MATCHED = "__placet_matched_check"
+_ROW = "__placet_row"
+_SECOND_SEED = 0x5EED
+"""polars' hashes are the same for equal strings within one process, which is all a join
+needs; two seeds give two hashes."""
 
 
 def _reason(policy: Policy, use: Use, at: datetime) -> pl.Expr:

@@ -1,7 +1,7 @@
 """Select a campaign's audience: which subscribers of a table may this use reach, and why not.
 
 The subscriber identifiers are read in chunks; each chunk's states come from the ledger's
-projection in one read (or are replayed as of an instant), `decide_bulk` decides the
+projection in one read (or are replayed as of an instant), `decide_subjects` decides the
 chunk at once, and the permitted identifiers are yielded as they are found, so a caller
 can stream them. The exclusion counts by reason are complete once the stream ends.
 
@@ -27,7 +27,7 @@ import polars as pl
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from placet.decide import Outcome, Use, decide_bulk, states_frame
+from placet.decide import Outcome, Use, decide_subjects, states_frame
 from placet.errors import DecisionNotFoundError, InvalidEventError, StoreError
 from placet.ledger import (
     ChainHead,
@@ -39,7 +39,6 @@ from placet.ledger import (
     SelectionDigest,
     SubjectRef,
 )
-from placet.ledger.columnar import complete_states
 from placet.operations.recording import subject_ref
 from placet.policy import Policy, PolicySet
 from placet.policy.model import CategoryId, PurposeId, RecipientId
@@ -204,16 +203,11 @@ class Audience:
     ) -> list[str]:
         """Decide `identifiers` over `states` (of at least their subjects); the permitted."""
         references = [subject_ref(identifier, self._key) for identifier in identifiers]
-        table = pl.LazyFrame(
+        table = pl.DataFrame(
             {"identifier": identifiers, "subject": references},
             schema={"identifier": pl.String, "subject": pl.String},
         )
-        frame = complete_states(states(references), table)
-        decided = (
-            decide_bulk(self.policy, frame, self.use, self.at)
-            .select("identifier", pl.col("subject").alias("reference"), "outcome", "reason")
-            .collect()
-        )
+        decided = decide_subjects(self.policy, states(references), table, self.use, self.at)
         is_permit = decided["outcome"] == Outcome.PERMIT.value
         chosen = decided.filter(is_permit)
         excluded = decided.filter(~is_permit)["reason"].cast(pl.String).value_counts()
@@ -221,7 +215,7 @@ class Audience:
         self.counts.permitted += chosen.height
         for reason, count in excluded.iter_rows():
             self.counts.excluded[str(reason)] += int(count)
-        self.digest.update(chosen["reference"].to_list())
+        self.digest.update(chosen["subject"].to_list())
         return [str(identifier) for identifier in chosen["identifier"]]
 
 

@@ -1,0 +1,96 @@
+"""`decide_subjects`: a table of subjects decided over their states, joined back in order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from placet.decide import SubjectState, bulk, decide_subjects, decide_use
+from placet.decide.bulk import join_by_subject, states_frame
+from placet.policy.terms import Channel
+from tests.decide.builders import NOW, make_subject, make_use, reference
+from tests.decide.test_bulk import INSTANTS, OPERATORS, subject_states, uses
+
+
+@settings(max_examples=60)
+@given(data=st.data(), operator=st.sampled_from(OPERATORS), at=INSTANTS)
+def test_each_row_of_a_table_gets_the_single_decision_of_its_subject_in_the_tables_order(
+    data: st.DataObject, operator: str, at: datetime
+) -> None:
+    policy = reference(operator)
+    drawn = data.draw(st.lists(subject_states(policy), min_size=0, max_size=10))
+    states = list({state.subject: state for state in drawn}.values())
+    strangers = data.draw(st.lists(st.sampled_from(["x-1", "x-2", "x-3"]), max_size=3))
+    names = data.draw(st.permutations([state.subject for state in states] + strangers))
+    use = data.draw(uses(policy))
+    table = pl.DataFrame(
+        {"row": list(range(len(names))), "subject": names},
+        schema={"row": pl.Int64, "subject": pl.String},
+    )
+
+    decided = decide_subjects(policy, states_frame(states).lazy(), table, use, at)
+
+    by_subject = {state.subject: state for state in states}
+    expected = [
+        decide_use(policy, by_subject.get(name) or SubjectState(name, at), use, at).reason
+        for name in names
+    ]
+    assert decided["row"].to_list() == list(range(len(names)))
+    assert decided["subject"].to_list() == names
+    assert decided["reason"].cast(pl.String).to_list() == expected
+
+
+def test_a_subject_with_no_state_is_decided_on_the_empty_state() -> None:
+    policy = reference("ipko")
+    states = states_frame([make_subject(consents=("current-offers",))]).lazy()
+    use = make_use("direct-marketing-current-offers", "contact", channel=Channel.SMS)
+    table = pl.DataFrame({"subject": ["nobody", make_subject().subject]})
+
+    decided = decide_subjects(policy, states, table, use, NOW)
+
+    nobody = decide_use(policy, SubjectState("nobody", NOW), use, NOW)
+    assert nobody.reason == "subject-type-not-covered"  # nothing recorded: not a subscriber
+    assert decided.select("outcome", "reason").rows() == [
+        ("deny", "subject-type-not-covered"),
+        ("permit", "permitted"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "shared",
+    [
+        pytest.param("first", id="two-subjects-share-the-join-hash"),
+        pytest.param("both", id="they-share-both-hashes-and-a-row-matches-twice"),
+    ],
+)
+def test_subjects_sharing_a_hash_are_joined_again_on_their_strings(
+    monkeypatch: pytest.MonkeyPatch, shared: str
+) -> None:
+    # Every subject given the same first hash (and, in the second case, the same second
+    # one): a match by hash alone would give "nobody" the state of "someone".
+    def collide(check: str) -> list[pl.Expr]:
+        second = pl.lit(7, dtype=pl.UInt64) if shared == "both" else pl.col("subject").hash(1)
+        return [pl.lit(1, dtype=pl.UInt64).alias(bulk._KEY), second.alias(check)]
+
+    monkeypatch.setattr(bulk, "_hashes", collide)
+    left = pl.DataFrame({"subject": ["nobody", "someone"], "n": [1, 2]})
+    right = pl.DataFrame({"subject": ["someone", "another"], "flag": [True, False]})
+    if shared == "first":
+        right = right.head(1)
+
+    joined = join_by_subject(left, right)
+
+    assert joined.rows() == [("nobody", 1, None), ("someone", 2, True)]
+
+
+def test_the_join_by_hash_gives_what_the_join_by_string_gives() -> None:
+    left = pl.DataFrame({"subject": [f"{n:064x}" for n in range(2_000, 0, -1)], "n": range(2_000)})
+    right = pl.DataFrame(
+        {"subject": [f"{n:064x}" for n in range(0, 3_000, 3)], "value": range(1_000)}
+    )
+    expected = left.join(right, on="subject", how="left", maintain_order="left")
+    assert join_by_subject(left, right).equals(expected)
