@@ -74,13 +74,14 @@ def projection_from_row(row: Any) -> SubjectProjection:
         subject=SubjectRef(row.subject_ref),
         subject_type=SubjectTypeId(row.subject_type) if row.subject_type else None,
         birth_date=birth_date,
+        # Sorted by option, as the fold expects (`projection_row` writes them so).
         consents=tuple(
             ConsentGrant(
                 ConsentOptionId(grant["option"]),
                 parse_instant(grant["given_at"]),
                 frozenset(_CHANNELS[channel] for channel in grant["channels"]),
             )
-            for grant in json.loads(row.consents)
+            for grant in sorted(json.loads(row.consents), key=_option)
         ),
         withdrawn=frozenset(ConsentOptionId(option) for option in json.loads(row.withdrawn)),
         objections=frozenset(PurposeId(purpose) for purpose in json.loads(row.objections)),
@@ -94,6 +95,10 @@ def projection_from_row(row: Any) -> SubjectProjection:
         business_opt_out_until=row.business_opt_out_until,
         effective_through=row.effective_through,
     )
+
+
+def _option(grant: dict[str, Any]) -> str:
+    return str(grant["option"])
 
 
 _CHANNELS = {channel.value: channel for channel in Channel}
