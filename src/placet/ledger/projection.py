@@ -37,7 +37,6 @@ from placet.ledger.events import (
     SubjectRef,
 )
 from placet.policy.model import ConsentOptionId, PurposeId, SubjectTypeId
-from placet.policy.terms import Channel
 
 __all__ = ["SubjectProjection", "apply_event", "project_events", "replay"]
 
@@ -207,47 +206,51 @@ def _of_subject(subject: SubjectRef, events: Iterable[LedgerEvent]) -> Iterable[
 def _give(projection: SubjectProjection, data: ConsentGiven, at: datetime) -> dict[str, Any]:
     consents = projection.consents
     option = data.option
-    withdrawn = projection.withdrawn - {option} if option in projection.withdrawn else None
-    # The grants are sorted by option: find the option's place rather than sort again.
-    place = bisect_left(consents, option, key=_option_of)
-    existing = consents[place] if place < len(consents) else None
-    if existing is None or existing.option != option:
-        grant = ConsentGrant(option, at, data.channels)
-        updated = (*consents[:place], grant, *consents[place:])
+    place, existing = _grant_of(consents, option)
+    if existing is None:
+        updated = (*consents[:place], ConsentGrant(option, at, data.channels), *consents[place:])
     else:
         if not existing.channels or not data.channels:
             grant = ConsentGrant(option, existing.given_at)
         else:
             grant = ConsentGrant(option, existing.given_at, existing.channels | data.channels)
         updated = (*consents[:place], grant, *consents[place + 1 :])
-    if withdrawn is None:
+    if option not in projection.withdrawn:
         return {"consents": updated}
-    return {"consents": updated, "withdrawn": withdrawn}
-
-
-def _option_of(grant: ConsentGrant) -> ConsentOptionId:
-    return grant.option
+    return {"consents": updated, "withdrawn": projection.withdrawn - {option}}
 
 
 def _withdraw(projection: SubjectProjection, data: ConsentWithdrawn) -> dict[str, Any]:
     consents = projection.consents
     option = data.option
-    place = bisect_left(consents, option, key=_option_of)
-    existing = consents[place] if place < len(consents) else None
-    if existing is None or existing.option != option:
-        existing = None
-        remaining_grants = consents
-    else:
-        remaining_grants = (*consents[:place], *consents[place + 1 :])
-    remaining: frozenset[Channel] = frozenset()
+    place, existing = _grant_of(consents, option)
+    if existing is None:
+        return {"consents": consents, "withdrawn": projection.withdrawn | {option}}
     # A grant of every channel cannot lose one channel without the policy's list of them;
     # the protective reading withdraws the whole option (Art. 7(3): as easy as giving it).
-    if existing is not None and existing.channels and data.channels:
-        remaining = existing.channels - data.channels
-    if remaining and existing is not None:
+    remaining = existing.channels - data.channels if existing.channels and data.channels else None
+    if remaining:
         grant = ConsentGrant(option, existing.given_at, remaining)
         return {"consents": (*consents[:place], grant, *consents[place + 1 :])}
-    return {"consents": remaining_grants, "withdrawn": projection.withdrawn | {option}}
+    return {
+        "consents": (*consents[:place], *consents[place + 1 :]),
+        "withdrawn": projection.withdrawn | {option},
+    }
+
+
+def _grant_of(
+    consents: tuple[ConsentGrant, ...], option: ConsentOptionId
+) -> tuple[int, ConsentGrant | None]:
+    """Where `option`'s grant is, or would go, among `consents` (sorted by option), and the
+    grant if there is one: a binary search rather than sorting the grants again."""
+    place = bisect_left(consents, option, key=_option_of)
+    if place < len(consents) and consents[place].option == option:
+        return place, consents[place]
+    return place, None
+
+
+def _option_of(grant: ConsentGrant) -> ConsentOptionId:
+    return grant.option
 
 
 def _end_contract(

@@ -233,14 +233,16 @@ def _sqlite_state_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(values)
 
 
-def _sqlite_date(value: date) -> str:
-    return value.isoformat()
+def _sqlite_conversion(column: Any) -> Callable[[Any], Any]:
+    if isinstance(column.type, Boolean):
+        return int
+    if isinstance(column.type, Date):
+        return date.isoformat
+    return sqlite_instant
 
 
 _SQLITE_CONVERTED: tuple[tuple[int, Callable[[Any], Any]], ...] = tuple(
-    (index, sqlite_instant if isinstance(column.type, UTCDateTime) else _sqlite_date)
-    if not isinstance(column.type, Boolean)
-    else (index, int)
+    (index, _sqlite_conversion(column))
     for index, column in enumerate(subject_states.columns)
     if isinstance(column.type, UTCDateTime | Date | Boolean)
 )
