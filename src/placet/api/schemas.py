@@ -41,6 +41,7 @@ __all__ = [
     "RequestSummaryOut",
     "RestrictionBody",
     "StateOut",
+    "StrictBody",
     "VerifyOut",
     "WithdrawalBody",
     "decision_out",
@@ -60,14 +61,16 @@ Reference = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:
 Text = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
-class _Body(BaseModel):
+class StrictBody(BaseModel):
+    """A request body that refuses fields it does not know (a typo is a 422, not ignored)."""
+
     model_config = ConfigDict(extra="forbid")
 
 
 # ---------------------------------------------------------------- decisions
 
 
-class UseFields(_Body):
+class UseFields(StrictBody):
     """The use asked about: purpose, data categories, channel, recipient and country."""
 
     purpose: ElementId = Field(description="The purpose id (`direct-marketing-current-offers`).")
@@ -94,7 +97,7 @@ class UseFields(_Body):
         )
 
 
-class Instants(_Body):
+class Instants(StrictBody):
     at: AwareDatetime | None = Field(
         None,
         description="Decide as of this instant (a replay): the policy version in force then "
@@ -119,7 +122,7 @@ class DecisionBody(DecisionQuestion):
     )
 
 
-class BatchBody(_Body):
+class BatchBody(StrictBody):
     """Many questions at once; answers come back in the same order."""
 
     decisions: list[DecisionQuestion] = Field(min_length=1, max_length=10_000)
@@ -201,7 +204,7 @@ class AudienceSummaryOut(BaseModel):
 # ---------------------------------------------------------------- events
 
 
-class EventFields(_Body):
+class EventFields(StrictBody):
     """How the event reached the operator, and when it takes effect."""
 
     effective_at: AwareDatetime | None = Field(
@@ -446,7 +449,7 @@ def decision_record_out(entry: DecisionEntry) -> DecisionRecordOut:
 # ---------------------------------------------------------------- subjects' requests
 
 
-class RequestBody(_Body):
+class RequestBody(StrictBody):
     """A request received from a subject; the key's name is recorded as who opened it."""
 
     kind: RequestKind = Field(description="What the subject asks for.")
@@ -470,7 +473,7 @@ _NEEDS_REASON: Final = {
 }
 
 
-class RequestStepBody(_Body):
+class RequestStepBody(StrictBody):
     """One step on a request. `clarify`, `extend` and `reject` need a `reason`; `extend`
     also needs `notified_at`, when the subject was told (GDPR Art. 12(3))."""
 

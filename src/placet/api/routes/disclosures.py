@@ -19,10 +19,11 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 from starlette.exceptions import HTTPException
 
 from placet.api.context import Services, services
+from placet.api.schemas import Country, StrictBody
 from placet.api.security import require
 from placet.disclosures import (
     Confidentiality,
@@ -83,7 +84,8 @@ IdempotencyKey = Annotated[
 ]
 ElementId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+ChosenId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+"""An id a caller gives a new agreement or request in the register (else one is made)."""
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
@@ -93,22 +95,18 @@ _RECORD_RESPONSES: dict[int | str, dict[str, str]] = {
 }
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ConfidentialityBody(_Body):
+class ConfidentialityBody(StrictBody):
     """The law forbids telling the subject until `until` (an order of secrecy)."""
 
     ground: Text = Field(description="The law or order that imposes it.")
     until: AwareDatetime
 
 
-class OverrideBody(_Body):
+class OverrideBody(StrictBody):
     justification: Text = Field(description="Why the DPO records what the policy refuses.")
 
 
-class DisclosureBody(_Body):
+class DisclosureBody(StrictBody):
     """A disclosure to record; the policy in force on `disclosed_at` decides it."""
 
     kind: DisclosureKind = DisclosureKind.DISCLOSURE

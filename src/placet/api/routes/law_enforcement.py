@@ -18,10 +18,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 from fastapi.responses import FileResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from placet.api.routes.disclosures import (
+    ChosenId,
     ConfidentialityBody,
     ConfidentialityOut,
     DisclosureOut,
@@ -34,6 +35,7 @@ from placet.api.routes.disclosures import (
     Writer,
     disclosure_out,
 )
+from placet.api.schemas import StrictBody
 from placet.disclosures import (
     APPROVER_ROLES,
     Confidentiality,
@@ -62,16 +64,11 @@ RequestIdPath = Annotated[
 ]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ReceivedBody(_Body):
+class ReceivedBody(StrictBody):
     """A request as received from an authority the policy names."""
 
-    request_id: str | None = Field(
+    request_id: ChosenId | None = Field(
         None,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
         description="The register's id for it (default: a new `LE-…` id).",
     )
     recipient: ElementId = Field(description="The authority's id in the policy.")
@@ -92,17 +89,17 @@ class ReceivedBody(_Body):
     )
 
 
-class GroundCheckBody(_Body):
+class GroundCheckBody(StrictBody):
     holds: bool = Field(description="Whether the legal ground holds; if not, it is refused.")
     note: Text = Field(description="Why.")
 
 
-class ApprovalBody(_Body):
+class ApprovalBody(StrictBody):
     role: Line = Field(description=f"The approver's role: {' or '.join(APPROVER_ROLES)}.")
     note: Text
 
 
-class DeliveryBody(_Body):
+class DeliveryBody(StrictBody):
     how: Text = Field(description="The channel, and who received it.")
 
 

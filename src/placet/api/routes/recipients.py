@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from placet.api.routes.disclosures import Country, ElementId, Line, Reader, Wired, Writer
+from placet.api.routes.disclosures import ChosenId, ElementId, Line, Reader, Wired, Writer
+from placet.api.schemas import Country, StrictBody
 from placet.disclosures import (
     Agreement,
     AgreementKind,
@@ -35,16 +36,11 @@ AgreementIdPath = Annotated[
 ]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class AgreementBody(_Body):
+class AgreementBody(StrictBody):
     """An agreement with a party of a recipient the policy names, valid between two dates."""
 
-    agreement_id: str | None = Field(
+    agreement_id: ChosenId | None = Field(
         None,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
         description="The register's id for it (default: a new `AGR-…` id).",
     )
     recipient: ElementId = Field(description="The recipient's id in the policy.")
@@ -64,7 +60,7 @@ class AgreementBody(_Body):
     )
 
 
-class AgreementEndBody(_Body):
+class AgreementEndBody(StrictBody):
     at: AwareDatetime | None = Field(None, description="When it ends; default: now.")
 
 
