@@ -101,5 +101,18 @@ def screenshot(page: Any, name: str) -> Path:
     """Save a full-page picture of `page` as `build/screenshots/<name>.png`."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower())}.png"
+    for _ in range(_SCREENSHOT_TRIES - 1):
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            return path
+        except Exception as exc:
+            # Chromium now and then answers "Unable to capture screenshot" on a loaded
+            # machine (seen once in CI's 2,527 tests); the page is there, so try again.
+            if "Unable to capture screenshot" not in str(exc):
+                raise
+            time.sleep(0.5)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+_SCREENSHOT_TRIES = 3
