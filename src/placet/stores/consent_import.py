@@ -26,6 +26,7 @@ from placet.ledger.importing import (
     consent_event_batches,
 )
 from placet.policy import PolicySet
+from placet.stores.bulk import fewer_collections
 
 __all__ = [
     "BATCH_SIZE",
@@ -72,15 +73,15 @@ def import_consent_history(
         )
         raise ImportRejectedError(str(source), checked.problems, checked.rows)
     imported = 0
-    for events in consent_event_batches(
-        checked, key, recorded_at=recorded_at, batch_size=batch_size
-    ):
-        entries = ledger.append_many(events)
-        # An entry holding another event id is the one recorded earlier under the same key.
-        imported += sum(
-            entry.event.event_id == event.event_id
-            for entry, event in zip(entries, events, strict=True)
-        )
+    batches = consent_event_batches(checked, key, recorded_at=recorded_at, batch_size=batch_size)
+    with fewer_collections():
+        for events in batches:
+            entries = ledger.append_many(events)
+            # An entry holding another event id is the one recorded earlier under the same key.
+            imported += sum(
+                entry.event.event_id == event.event_id
+                for entry, event in zip(entries, events, strict=True)
+            )
     report = ImportReport(
         source=str(source),
         rows_read=checked.rows,

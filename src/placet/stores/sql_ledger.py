@@ -71,6 +71,7 @@ from placet.ledger.decisions import (
     seal_decision,
 )
 from placet.stores import sql_schema as tables
+from placet.stores.bulk import fewer_collections
 from placet.stores.projection_cache import ProjectionCache
 from placet.stores.sql_append import BatchWriter, batch_writer
 from placet.stores.sql_database import (
@@ -161,10 +162,11 @@ class SqlLedger:
         """
         if not events:
             return []
-        fresh = _distinct_requests(events)
         written: _Written | None = None
-        with self._transaction(write=True) as connection:
-            recorded, written = self._append_locked(connection, fresh)
+        with fewer_collections():
+            fresh = _distinct_requests(events)
+            with self._transaction(write=True) as connection:
+                recorded, written = self._append_locked(connection, fresh)
         if written is not None:  # committed: keep the projections for the next append
             self._cache.store(written.start, written.end, written.projections)
         return [recorded[event.idempotency_key] for event in events]
