@@ -175,6 +175,18 @@ def test_each_subscribers_rows_are_recorded_together_in_the_order_they_took_effe
     assert [event.effective_at.month for event in events] == [1, 3, 1, 2]
 
 
+def test_rows_that_say_the_same_thing_share_one_event_data_across_batches() -> None:
+    # The ledger finds the encoding of data it has seen by identity first: rows of other
+    # batches that give the same consent must hand it the same object, not an equal copy.
+    rows = [import_row(subject=f"+3834400000{n}", evidence=f"form-{n}") for n in range(4)]
+    checked = check(*rows)
+
+    batches = list(consent_event_batches(checked, KEY, recorded_at=IMPORTED_AT, batch_size=1))
+
+    assert len(batches) == 4
+    assert len({id(batch[0].data) for batch in batches}) == 1
+
+
 # ---------------------------------------------------------------- idempotency keys
 
 

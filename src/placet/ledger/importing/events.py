@@ -34,21 +34,39 @@ __all__ = ["consent_event_batches", "consent_events", "derive_idempotency_key"]
 def consent_event_batches(
     checked: CheckedRows, key: PseudonymKey, *, recorded_at: datetime, batch_size: int = 10_000
 ) -> Iterator[list[LedgerEvent]]:
-    """The good rows as ledger events, `batch_size` at a time, in the order to record them."""
+    """The good rows as ledger events, `batch_size` at a time, in the order to record them.
+
+    Rows that say the same thing (event, option or purpose, channels) share one `EventData`
+    across the whole import: the ledger recognises data it has already encoded by identity,
+    before comparing models field by field.
+    """
+    happenings: dict[tuple[str, str, str], EventData] = {}
     for rows in checked.good.iter_slices(batch_size):
-        yield consent_events(rows, key, policy_id=checked.policy_id, recorded_at=recorded_at)
+        yield consent_events(
+            rows,
+            key,
+            policy_id=checked.policy_id,
+            recorded_at=recorded_at,
+            happenings=happenings,
+        )
 
 
 def consent_events(
-    rows: pl.DataFrame, key: PseudonymKey, *, policy_id: str, recorded_at: datetime
+    rows: pl.DataFrame,
+    key: PseudonymKey,
+    *,
+    policy_id: str,
+    recorded_at: datetime,
+    happenings: dict[tuple[str, str, str], EventData] | None = None,
 ) -> list[LedgerEvent]:
     """Good rows (a slice of `CheckedRows.good`) as ledger events recorded at `recorded_at`.
 
     The subject is named by its pseudonym under `key`; a row without an idempotency key gets
     `derive_idempotency_key`, so that importing the same row again adds nothing.
+    `happenings` keeps the event data built so far, by (event, target, channels), to share.
     """
     pseudonyms: dict[str, SubjectRef] = {}
-    happenings: dict[tuple[str, str, str], EventData] = {}
+    happenings = {} if happenings is None else happenings
     events: list[LedgerEvent] = []
     recorded_at = recorded_at.astimezone(UTC)
     for (
