@@ -7,10 +7,12 @@ import json
 from dataclasses import replace
 from typing import get_args
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from placet.errors import IdempotencyConflictError, InvalidEventError
 from placet.ledger import (
     GENESIS_HASH,
     ChainRow,
@@ -19,6 +21,8 @@ from placet.ledger import (
     canonical_bytes,
     entry_from_row,
     event_body,
+    new_event_id,
+    resent_entry,
     seal_event,
     verify,
 )
@@ -270,3 +274,57 @@ def test_event_models_hold_no_float_the_body_encoder_would_let_through() -> None
 
     assert not floats_in(LedgerEvent)
     assert floats_in(dict[str, float | None])  # the walk itself finds a float
+
+
+# ---------------------------------------------------------------- events sent again
+
+
+def sealed(event: LedgerEvent) -> ChainRow:
+    return seal_event(event, 7, GENESIS_HASH, SALT if event.personal is not None else None)
+
+
+@given(ledger_events(), st.none() | st.just({"msisdn": "+38344999999"}), st.integers(1, 100))
+def test_an_event_sent_again_returns_the_entry_the_row_stores(
+    event: LedgerEvent, personal: dict[str, str] | None, days_later: int
+) -> None:
+    row = sealed(event)
+    # The same request, rebuilt by a retry: its own id, instant of recording and payload.
+    again = event.model_copy(
+        update={
+            "event_id": new_event_id(),
+            "recorded_at": at(days_later),
+            "personal": personal,
+        }
+    )
+
+    assert resent_entry(row, again) == entry_from_row(row)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"actor": "agent-0043"},
+        {"evidence": "form-9"},
+        {"effective_at": at(1)},
+        {"policy_version": "1.2"},
+        {"subject": "f" * 64},
+        {"data": consent_given("offers-just-for-me").data},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_another_event_sent_under_a_recorded_key_is_a_conflict_at_its_position(
+    change: dict[str, object],
+) -> None:
+    event = consent_given(idempotency_key="crm-17")
+    row = sealed(event)
+
+    with pytest.raises(IdempotencyConflictError, match="position 7"):
+        resent_entry(row, event.model_copy(update=change))
+
+
+def test_a_stored_body_that_cannot_be_read_is_named_by_its_position() -> None:
+    event = consent_given()
+    row = replace(sealed(event), body="{not json")
+
+    with pytest.raises(InvalidEventError, match="position 7"):
+        resent_entry(row, event)

@@ -12,6 +12,7 @@ from placet.ledger.chain import (
     entry_from_row,
     event_body,
     event_fingerprint,
+    resent_entry,
     seal_event,
 )
 from placet.ledger.decisions import (
@@ -109,6 +110,7 @@ __all__ = [
     "project_events",
     "pseudonymise_subject",
     "replay",
+    "resent_entry",
     "seal_decision",
     "seal_event",
     "verify",

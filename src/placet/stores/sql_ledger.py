@@ -59,6 +59,7 @@ from placet.ledger import (
     event_fingerprint,
     project_events,
     replay,
+    resent_entry,
     seal_event,
     verify,
 )
@@ -178,13 +179,13 @@ class SqlLedger:
         seq, prev_hash = writer.lock_head()
         start = seq
         keys = [event.idempotency_key for event in fresh]
-        recorded = self._entries_by_key(connection, writer.recorded_keys(keys))
-        for event in fresh:
-            original = recorded.get(event.idempotency_key)
-            if original is not None and event_fingerprint(original.event) != event_fingerprint(
-                event
-            ):
-                raise IdempotencyConflictError(event.idempotency_key, original.seq)
+        stored = self._rows_by_key(connection, writer.recorded_keys(keys))
+        # A key already recorded returns its entry, if the event is the same request.
+        recorded = {
+            event.idempotency_key: resent_entry(stored[event.idempotency_key], event)
+            for event in fresh
+            if event.idempotency_key in stored
+        }
         new_events = [event for event in fresh if event.idempotency_key not in recorded]
         if not new_events:
             return recorded, None
@@ -207,13 +208,12 @@ class SqlLedger:
             recorded[event.idempotency_key] = LedgerEntry(row.seq, event, row.prev_hash, row.hash)
         return recorded, _Written(start, seq, projections)
 
-    def _entries_by_key(self, connection: Connection, keys: list[str]) -> dict[str, LedgerEntry]:
-        found: dict[str, LedgerEntry] = {}
+    def _rows_by_key(self, connection: Connection, keys: list[str]) -> dict[str, ChainRow]:
+        found: dict[str, ChainRow] = {}
         for chunk in _slices(keys, _CHUNK):
             query = _rows_query().where(tables.events.c.idempotency_key.in_(chunk))
             for row in connection.execute(query):
-                entry = entry_from_row(_chain_row(row))
-                found[entry.event.idempotency_key] = entry
+                found[row.idempotency_key] = _chain_row(row)
         return found
 
     # ------------------------------------------------------------------ projection
@@ -306,7 +306,8 @@ class SqlLedger:
     def entry_by_key(self, idempotency_key: str) -> LedgerEntry | None:
         """The event recorded under an idempotency key, or None when there is none."""
         with self._transaction() as connection:
-            return self._entries_by_key(connection, [idempotency_key]).get(idempotency_key)
+            row = self._rows_by_key(connection, [idempotency_key]).get(idempotency_key)
+        return None if row is None else entry_from_row(row)
 
     def state(self, subject: SubjectRef, at: datetime) -> SubjectState:
         """The subject's state at `at` from everything recorded.
