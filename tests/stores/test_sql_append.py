@@ -11,7 +11,7 @@ from sqlalchemy.dialects import sqlite
 
 from placet.ledger import ContractEnded, ContractStarted, SubjectFactsRecorded, project_events
 from placet.stores import sql_schema as tables
-from placet.stores.sql_append import _StateRow, sqlite_instant
+from placet.stores.sql_append import _StateRow, batch_writer, sqlite_instant
 from placet.stores.sql_ledger import SqlLedger
 from placet.stores.sql_projection import PROJECTION_COLUMNS
 from tests.ledger.builders import at, consent_given, make_event, subject
@@ -60,3 +60,22 @@ def test_projection_written_by_the_driver_reads_back_through_sqlalchemy(
     assert stored.effective_through == at(3)
     assert stored.birth_date == at(0).date()
     assert stored.last_seq == 4
+
+
+def test_rows_found_by_key_by_the_driver_are_those_sqlalchemy_reads(ledger: SqlLedger) -> None:
+    events = [
+        consent_given(effective_at=at(1), idempotency_key="crm-1"),
+        consent_given(
+            effective_at=at(2), idempotency_key="crm-2", personal={"msisdn": "+38344000001"}
+        ),
+        consent_given(effective_at=at(3), idempotency_key="crm-3"),
+    ]
+    ledger.append_many(events)
+    keys = ["crm-2", "crm-1", "crm-unknown"]
+
+    with ledger.engine.begin() as connection:
+        by_driver = batch_writer(connection).recorded_rows(keys)
+        by_sqlalchemy = ledger._rows_by_key(connection, keys)
+
+    assert {row.idempotency_key: row for row in by_driver} == by_sqlalchemy
+    assert by_sqlalchemy["crm-2"].payload is not None

@@ -69,8 +69,8 @@ class BatchWriter(Protocol):
     def lock_head(self) -> tuple[int, str]:
         """The chain head's position and hash, locked until the transaction ends."""
 
-    def recorded_keys(self, keys: Sequence[str]) -> list[str]:
-        """Which of `keys` some recorded event already carries."""
+    def recorded_rows(self, keys: Sequence[str]) -> list[ChainRow]:
+        """The stored rows of the events recorded under any of `keys`, payloads included."""
 
     def known_event_id(self, event_ids: Sequence[str]) -> str | None:
         """One of `event_ids` already recorded, or None."""
@@ -118,7 +118,55 @@ _SQLITE_INSTANTS_KEPT = 65536
 
 
 def _from_sqlite_instant(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return None if value is None else _sqlite_timestamp(value)
+
+
+def _sqlite_timestamp(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+_RECORDED_ROWS = (
+    "SELECT e.seq, e.event_id, e.idempotency_key, e.subject_ref, e.type, e.effective_at, "
+    "e.recorded_at, e.body, e.prev_hash, e.hash, p.salt, p.payload FROM ledger_events e "
+    "LEFT JOIN ledger_personal_payloads p ON p.event_id = e.event_id"
+)
+"""The columns of `ChainRow`, in its order, for the events an append finds already recorded."""
+
+
+def _recorded_row(values: Sequence[Any], instant: Callable[[Any], datetime]) -> ChainRow:
+    """A row of `_RECORDED_ROWS`, its instants read by `instant`."""
+    (
+        seq,
+        event_id,
+        key,
+        subject,
+        kind,
+        effective,
+        recorded,
+        body,
+        prev_hash,
+        hash_,
+        salt,
+        payload,
+    ) = values
+    return ChainRow(
+        seq=seq,
+        event_id=event_id,
+        idempotency_key=key,
+        subject_ref=subject,
+        type=kind,
+        effective_at=instant(effective),
+        recorded_at=instant(recorded),
+        body=body,
+        prev_hash=prev_hash,
+        hash=hash_,
+        salt=salt,
+        payload=payload,
+    )
+
+
+def _in_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
 
 
 def _placeholders(count: int, mark: str) -> str:
@@ -170,12 +218,12 @@ class _SqliteWriter:
         self._cursor.execute(query, (json.dumps(list(values)),))
         return [found for (found,) in self._cursor.fetchall()]
 
-    def recorded_keys(self, keys: Sequence[str]) -> list[str]:
-        return self._column_in(
-            "SELECT idempotency_key FROM ledger_events "
-            "WHERE idempotency_key IN (SELECT value FROM json_each(?))",
-            keys,
+    def recorded_rows(self, keys: Sequence[str]) -> list[ChainRow]:
+        self._cursor.execute(
+            f"{_RECORDED_ROWS} WHERE e.idempotency_key IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(keys)),),
         )
+        return [_recorded_row(values, _sqlite_timestamp) for values in self._cursor]
 
     def known_event_id(self, event_ids: Sequence[str]) -> str | None:
         found = self._column_in(
@@ -272,10 +320,9 @@ class _PostgresWriter:
         self._cursor.execute(query, (list(values),))
         return [found for (found,) in self._cursor.fetchall()]
 
-    def recorded_keys(self, keys: Sequence[str]) -> list[str]:
-        return self._column_in(
-            "SELECT idempotency_key FROM ledger_events WHERE idempotency_key = ANY(%s)", keys
-        )
+    def recorded_rows(self, keys: Sequence[str]) -> list[ChainRow]:
+        self._cursor.execute(f"{_RECORDED_ROWS} WHERE e.idempotency_key = ANY(%s)", (list(keys),))
+        return [_recorded_row(values, _in_utc) for values in self._cursor]
 
     def known_event_id(self, event_ids: Sequence[str]) -> str | None:
         found = self._column_in(

@@ -179,7 +179,7 @@ class SqlLedger:
         seq, prev_hash = writer.lock_head()
         start = seq
         keys = [event.idempotency_key for event in fresh]
-        stored = self._rows_by_key(connection, writer.recorded_keys(keys))
+        stored = {row.idempotency_key: row for row in writer.recorded_rows(keys)}
         # A key already recorded returns its entry, if the event is the same request.
         recorded = {
             event.idempotency_key: resent_entry(stored[event.idempotency_key], event)
