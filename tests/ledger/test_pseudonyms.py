@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
+import pickle
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from placet.errors import PseudonymKeyError
@@ -27,6 +31,26 @@ def test_pseudonym_is_hmac_sha256_of_the_identifier_under_the_key() -> None:
     expected = hmac.new(KEY.secret, b"+38344123456", hashlib.sha256).hexdigest()
 
     assert pseudonymise_subject("+38344123456", KEY) == expected
+
+
+@given(st.binary(min_size=16, max_size=200), st.text(max_size=40))
+def test_pseudonym_is_hmac_sha256_for_any_key_and_identifier(
+    secret: bytes, identifier: str
+) -> None:
+    # Keys longer than SHA-256's 64-byte block are hashed first, as RFC 2104 says.
+    expected = hmac.new(secret, identifier.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    assert pseudonymise_subject(identifier, PseudonymKey(secret)) == expected
+
+
+def test_a_key_copied_or_sent_to_another_process_gives_the_same_pseudonyms() -> None:
+    key = PseudonymKey(bytes(range(32)))
+
+    for other in (pickle.loads(pickle.dumps(key)), copy.deepcopy(key)):
+        assert other == key
+        assert pseudonymise_subject("+38344123456", other) == pseudonymise_subject(
+            "+38344123456", key
+        )
 
 
 def test_short_key_is_refused_with_a_message_saying_how_to_generate_one() -> None:
