@@ -7,6 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from placet.ledger import (
@@ -83,3 +85,13 @@ def test_selection_digest_is_sha256_of_the_pseudonyms_one_per_line() -> None:
     digest.update(["cc"])
 
     assert digest.hexdigest() == hashlib.sha256(b"aa\nbb\ncc\n").hexdigest()
+
+
+@given(st.lists(st.text(max_size=20), min_size=1, max_size=20))
+def test_identifiers_joined_at_once_digest_as_they_do_one_by_one(identifiers: list[str]) -> None:
+    one_by_one, joined = SelectionDigest(), SelectionDigest()
+
+    one_by_one.update(identifiers)
+    joined.update_joined("\n".join(identifiers))
+
+    assert joined.hexdigest() == one_by_one.hexdigest()

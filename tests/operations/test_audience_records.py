@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from uuid import uuid4
 
+import polars as pl
 import pytest
 
 from placet.errors import DecisionNotFoundError, IdempotencyConflictError, StoreError
@@ -223,6 +224,27 @@ def test_audience_from_a_stale_snapshot_equals_the_audience_from_the_ledger(
     assert list(from_snapshot.permitted()) == list(from_ledger.permitted())
     assert from_snapshot.outcome() == from_ledger.outcome()
     assert from_snapshot.digest.hexdigest() == from_ledger.digest.hexdigest()
+
+
+def test_subscribers_given_as_a_column_are_decided_as_the_same_identifiers_one_by_one(
+    ledger: SqlLedger, ipko: PolicySet, tmp_path: Path
+) -> None:
+    estate(ledger, ipko)
+    snapshot = tmp_path / "states.parquet"
+    write_snapshot(ledger, snapshot)
+    # As a file is read: spaces around some identifiers, and blank rows, left out.
+    column = pl.Series([f" {TABLE[0]} ", None, *TABLE[1:5], "  ", *TABLE[5:]])
+
+    one_by_one = select_audience(ledger, ipko, KEY, TABLE, SMS_OFFERS, at=NOW, chunk_size=7)
+    permitted = list(one_by_one.permitted())
+    for snapshot_or_not in (snapshot, None):
+        as_column = select_audience(
+            ledger, ipko, KEY, column, SMS_OFFERS, at=NOW, chunk_size=7, snapshot=snapshot_or_not
+        )
+        assert list(as_column.permitted()) == permitted
+        assert as_column.outcome() == one_by_one.outcome()
+        assert as_column.digest.hexdigest() == one_by_one.digest.hexdigest()
+        assert as_column.input_digest.hexdigest() == one_by_one.input_digest.hexdigest()
 
 
 def test_snapshot_past_the_position_asked_for_is_refused(

@@ -7,11 +7,12 @@ does with its own; neither writes the logic twice.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import polars as pl
 import typer
 
 from placet.cli.wiring import (
@@ -33,7 +34,7 @@ from placet.operations import (
     give_consent,
     make_objection,
     query_subscriber_ids,
-    read_subscriber_ids,
+    read_subscriber_column,
     record_subject_facts,
     select_audience,
     start_contract,
@@ -364,7 +365,7 @@ def audience(
         raise typer.BadParameter("give either --subscribers FILE or --query SQL, not both")
     wired = wiring()
     if subscribers is not None:
-        identifiers = read_subscriber_ids(subscribers)
+        identifiers: Iterable[str] | pl.Series = read_subscriber_column(subscribers)
         source = {"table": subscribers.name}
     else:
         url = query_url or get_settings().database_url

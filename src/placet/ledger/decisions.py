@@ -144,6 +144,11 @@ class SelectionDigest:
         for identifier in identifiers:
             self._hash.update(identifier.encode("utf-8") + b"\n")
 
+    def update_joined(self, joined: str) -> None:
+        """`update` with one or more identifiers already joined by newlines, as a column's
+        text is joined at once (`"a\\nb"` is `update(["a", "b"])`)."""
+        self._hash.update(joined.encode("utf-8") + b"\n")
+
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
 

@@ -52,9 +52,11 @@ __all__ = [
     "AudienceCounts",
     "AudienceReplay",
     "query_subscriber_ids",
+    "read_subscriber_column",
     "read_subscriber_ids",
     "replay_audience",
     "select_audience",
+    "subscriber_column",
     "use_request",
 ]
 
@@ -92,6 +94,7 @@ class Audience:
     """The ledger's head when the selection began: every chunk reads the ledger through it."""
     counts: AudienceCounts
     _chunks: Iterator[list[str]]
+    """The subscriber identifiers a chunk at a time (when they were not given as a column)."""
     _ledger: ConsentLog
     _key: PseudonymKey
     _chunk_size: int = DEFAULT_CHUNK
@@ -103,6 +106,8 @@ class Audience:
     """Of the subscriber identifiers given, in order: a replay can tell it got the same."""
     snapshot: Path | None = None
     """A projection snapshot (`write_snapshot`) to read the states from, all at once."""
+    _column: pl.Series | None = None
+    """The subscriber identifiers as one column, when given so (a snapshot reads it whole)."""
     _finished: bool = False
 
     @property
@@ -115,10 +120,9 @@ class Audience:
             yield from self._from_snapshot(self.snapshot)
         else:
             for identifiers in self._chunks:
-                self.input_digest.update(identifiers)
-                permitted = self._decide(identifiers, self._states_frame)
-                if permitted:
-                    yield permitted
+                permitted = self._decide(_column_of(identifiers), self._states_frame)
+                if len(permitted):
+                    yield permitted.to_list()
         self._finished = True
         log.info(
             "audience selected",
@@ -179,16 +183,18 @@ class Audience:
             raise ValueError("a snapshot answers for now: replay with known_at from the ledger")
         if not isinstance(self._ledger, SqlLedger):
             raise TypeError("a projection snapshot is read with a SQL ledger")
-        identifiers = [identifier for chunk in self._chunks for identifier in chunk]
-        self.input_digest.update(identifiers)
+        if self._column is not None:
+            identifiers = self._column
+        else:
+            identifiers = _column_of([one for chunk in self._chunks for one in chunk])
         everyone = states_now(snapshot, self._ledger, self.at, through_seq=self.position.seq)
         permitted = self._decide(identifiers, lambda references: everyone)
         for start in range(0, len(permitted), self._chunk_size):
-            yield permitted[start : start + self._chunk_size]
+            yield permitted.slice(start, self._chunk_size).to_list()
 
-    def _states_frame(self, references: list[SubjectRef]) -> pl.LazyFrame:
+    def _states_frame(self, references: pl.Series) -> pl.LazyFrame:
         """The chunk's states (one row a subject), from the ledger through the position."""
-        subjects = list(dict.fromkeys(references))
+        subjects = [SubjectRef(reference) for reference in references.unique(maintain_order=True)]
         through = self.position.seq
         if self.known_at is None:
             states = self._ledger.states(subjects, self.at, through_seq=through)
@@ -199,14 +205,17 @@ class Audience:
         return states_frame(states).lazy()
 
     def _decide(
-        self, identifiers: list[str], states: Callable[[list[SubjectRef]], pl.LazyFrame]
-    ) -> list[str]:
-        """Decide `identifiers` over `states` (of at least their subjects); the permitted."""
-        references = [subject_ref(identifier, self._key) for identifier in identifiers]
-        table = pl.DataFrame(
-            {"identifier": identifiers, "subject": references},
-            schema={"identifier": pl.String, "subject": pl.String},
+        self, identifiers: pl.Series, states: Callable[[pl.Series], pl.LazyFrame]
+    ) -> pl.Series:
+        """Decide `identifiers` over `states` (of at least their subjects); the permitted
+        identifiers, in order."""
+        _digest_column(self.input_digest, identifiers)
+        references = pl.Series(
+            "subject",
+            [subject_ref(identifier, self._key) for identifier in identifiers],
+            dtype=pl.String,
         )
+        table = pl.DataFrame([identifiers.alias("identifier"), references])
         decided = decide_subjects(self.policy, states(references), table, self.use, self.at)
         is_permit = decided["outcome"] == Outcome.PERMIT.value
         chosen = decided.filter(is_permit)
@@ -215,8 +224,22 @@ class Audience:
         self.counts.permitted += chosen.height
         for reason, count in excluded.iter_rows():
             self.counts.excluded[str(reason)] += int(count)
-        self.digest.update(chosen["subject"].to_list())
-        return [str(identifier) for identifier in chosen["identifier"]]
+        _digest_column(self.digest, chosen["subject"])
+        return chosen["identifier"]
+
+
+_DIGESTED = 100_000
+"""Identifiers joined into one text to digest at a time (about 7 MB of pseudonyms)."""
+
+
+def _digest_column(digest: SelectionDigest, values: pl.Series) -> None:
+    """`digest.update(values.to_list())`, without a Python string per value."""
+    for start in range(0, len(values), _DIGESTED):
+        digest.update_joined(values.slice(start, _DIGESTED).str.join("\n").item())
+
+
+def _column_of(identifiers: list[str]) -> pl.Series:
+    return pl.Series("identifier", identifiers, dtype=pl.String)
 
 
 def use_request(use: Use) -> dict[str, Any]:
@@ -235,7 +258,7 @@ def select_audience(
     ledger: ConsentLog,
     policies: PolicySet,
     key: PseudonymKey,
-    subscribers: Iterable[str],
+    subscribers: Iterable[str] | pl.Series,
     use: Use,
     *,
     at: datetime,
@@ -251,10 +274,13 @@ def select_audience(
     ledger stood at `position` (default: its head now). With `snapshot`, a projection
     snapshot (`placet ledger snapshot`), the states now come from it and the events after
     its watermark, and the whole table is decided at once instead of a chunk at a time.
+    `subscribers` may be a column (`read_subscriber_column`): with a snapshot it is decided
+    without a Python string per subscriber but for their pseudonyms.
     """
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     policy = policies.in_force(at)
+    column = subscriber_column(subscribers) if isinstance(subscribers, pl.Series) else None
     return Audience(
         policy=policy,
         use=use,
@@ -262,7 +288,8 @@ def select_audience(
         known_at=known_at,
         position=position or ledger.head(),
         counts=AudienceCounts(),
-        _chunks=_chunked(subscribers, chunk_size),
+        _chunks=_chunked(subscribers if column is None else column, chunk_size),
+        _column=column,
         _ledger=ledger,
         _key=key,
         _chunk_size=chunk_size,
@@ -352,7 +379,16 @@ def _recorded_use(request: dict[str, Any]) -> Use:
 
 
 def read_subscriber_ids(path: Path, column: str = "subscriber") -> Iterator[str]:
-    """The subscriber identifiers in one column of a CSV, Parquet or Arrow IPC table, in order.
+    """The subscriber identifiers in one column of a CSV, Parquet or Arrow IPC table, in order,
+    stripped of surrounding spaces, the empty left out.
+
+    Raises `InvalidEventError` naming the file when it has no such column.
+    """
+    yield from read_subscriber_column(path, column)
+
+
+def read_subscriber_column(path: Path, column: str = "subscriber") -> pl.Series:
+    """`read_subscriber_ids` as one column, for `select_audience` to decide at once.
 
     Raises `InvalidEventError` naming the file when it has no such column.
     """
@@ -369,8 +405,13 @@ def read_subscriber_ids(path: Path, column: str = "subscriber") -> Iterator[str]
             f"{path} has no column '{column}' (its columns: {', '.join(names)})",
             "Name the column that holds the subscriber identifiers",
         )
-    ids = frame.select(pl.col(column).cast(pl.String)).collect()[column]
-    yield from _identifiers(ids)
+    return subscriber_column(frame.select(pl.col(column)).collect()[column])
+
+
+def subscriber_column(values: pl.Series) -> pl.Series:
+    """Subscriber identifiers as text, stripped of surrounding spaces, the empty left out."""
+    stripped = values.cast(pl.String).str.strip_chars()
+    return stripped.filter(stripped.is_not_null() & (stripped != "")).alias("identifier")
 
 
 def query_subscriber_ids(
@@ -397,7 +438,7 @@ def query_subscriber_ids(
             position = names.index(column) if column is not None else 0
             for rows in result.partitions():
                 values = pl.Series([row[position] for row in rows], dtype=pl.String, strict=False)
-                yield from _identifiers(values)
+                yield from subscriber_column(values)
     except SQLAlchemyError as exc:
         raise StoreError(
             f"cannot run the subscriber query on {describe_database(url)}: "
@@ -405,12 +446,6 @@ def query_subscriber_ids(
         ) from exc
     finally:
         engine.dispose()
-
-
-def _identifiers(values: pl.Series) -> Iterator[str]:
-    for value in values:
-        if value is not None and value.strip():
-            yield value.strip()
 
 
 def _chunked(items: Iterable[str], size: int) -> Iterator[list[str]]:
