@@ -40,6 +40,7 @@ from placet.stores.sql_schema import events, head, subject_states
 __all__ = [
     "WATERMARK_KEY",
     "events_of_types",
+    "parquet_metadata",
     "read_watermark",
     "states_now",
     "write_events_parquet",
@@ -77,7 +78,7 @@ def write_events_parquet(
             frame = _decoded(rows)
             writer.write_table(frame.to_arrow().cast(schema))
             last = int(rows[-1][0])
-        writer.add_key_value_metadata(_metadata(last))
+        writer.add_key_value_metadata(parquet_metadata(last))
     log.info("ledger events written", extra={"after": after_seq, "through": last})
     return last
 
@@ -99,7 +100,7 @@ def write_snapshot(ledger: SqlLedger | Engine, path: Path, *, batch_size: int = 
             raw = pl.DataFrame([tuple(row) for row in rows], schema=_STORED, orient="row")
             frame = _snapshot_rows(raw)
             writer.write_table(frame.to_arrow().cast(schema))
-        writer.add_key_value_metadata(_metadata(watermark))
+        writer.add_key_value_metadata(parquet_metadata(watermark))
     log.info("projection snapshot written", extra={"watermark": watermark})
     return watermark
 
@@ -259,7 +260,9 @@ def _snapshot_rows(rows: pl.DataFrame) -> pl.DataFrame:
     ).select(pl.col(name).cast(dtype) for name, dtype in SNAPSHOT_SCHEMA.items())
 
 
-def _metadata(watermark: int) -> dict[bytes, bytes]:
+def parquet_metadata(watermark: int) -> dict[bytes, bytes]:
+    """The key-value metadata of a snapshot or event file placet writes: the chain position
+    it goes up to (`read_watermark`) and the channels its masks' bits stand for."""
     return {WATERMARK_KEY: str(watermark).encode(), _CHANNELS_KEY: _channel_names().encode()}
 
 
