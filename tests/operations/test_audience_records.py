@@ -201,12 +201,18 @@ def test_removed_decision_record_is_reported(ledger: SqlLedger, ipko: PolicySet)
 # ---------------------------------------------------------------- from a projection snapshot
 
 
+def estate_and_snapshot(ledger: SqlLedger, ipko: PolicySet, folder: Path) -> Path:
+    """The estate recorded, and a projection snapshot of it written in `folder`."""
+    estate(ledger, ipko)
+    snapshot = folder / "states.parquet"
+    write_snapshot(ledger, snapshot)
+    return snapshot
+
+
 def test_audience_from_a_stale_snapshot_equals_the_audience_from_the_ledger(
     ledger: SqlLedger, ipko: PolicySet, tmp_path: Path
 ) -> None:
-    estate(ledger, ipko)
-    snapshot = tmp_path / "states.parquet"
-    write_snapshot(ledger, snapshot)
+    snapshot = estate_and_snapshot(ledger, ipko, tmp_path)
     # Events after the snapshot's watermark: they must count all the same.
     withdraw_consent(
         ledger, ipko, KEY, TABLE[0], "current-offers", provenance=SHOP, recorded_at=on(4, 20)
@@ -229,9 +235,7 @@ def test_audience_from_a_stale_snapshot_equals_the_audience_from_the_ledger(
 def test_subscribers_given_as_a_column_are_decided_as_the_same_identifiers_one_by_one(
     ledger: SqlLedger, ipko: PolicySet, tmp_path: Path
 ) -> None:
-    estate(ledger, ipko)
-    snapshot = tmp_path / "states.parquet"
-    write_snapshot(ledger, snapshot)
+    snapshot = estate_and_snapshot(ledger, ipko, tmp_path)
     # As a file is read: spaces around some identifiers, and blank rows, left out.
     column = pl.Series([f" {TABLE[0]} ", None, *TABLE[1:5], "  ", *TABLE[5:]])
 
@@ -250,9 +254,7 @@ def test_subscribers_given_as_a_column_are_decided_as_the_same_identifiers_one_b
 def test_snapshot_past_the_position_asked_for_is_refused(
     ledger: SqlLedger, ipko: PolicySet, tmp_path: Path
 ) -> None:
-    estate(ledger, ipko)
-    snapshot = tmp_path / "states.parquet"
-    write_snapshot(ledger, snapshot)
+    snapshot = estate_and_snapshot(ledger, ipko, tmp_path)
 
     earlier = select_audience(
         ledger, ipko, KEY, TABLE, SMS_OFFERS, at=NOW, snapshot=snapshot, position=ChainHead(1, "")
