@@ -89,7 +89,10 @@ def states_frame(states: Iterable[SubjectState]) -> pl.DataFrame:
             "subject_type": state.subject_type,
             "birth_date": state.birth_date,
             "consents": [
-                {"option": grant.option, "channels": sorted(grant.channels)}
+                {
+                    "option": grant.option,
+                    "channels": sorted(channel.value for channel in grant.channels),
+                }
                 for grant in state.consents
             ],
             "withdrawn": sorted(state.withdrawn),
