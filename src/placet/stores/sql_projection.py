@@ -6,7 +6,6 @@ options, purposes, contracts and debts are JSON lists, consents a JSON list of o
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -14,14 +13,12 @@ import orjson
 
 from placet.decide.state import ConsentGrant
 from placet.ledger import (
-    ContractRef,
-    DebtRef,
     SubjectProjection,
     SubjectRef,
     format_instant,
     parse_instant,
 )
-from placet.policy.model import ConsentOptionId, PurposeId, SubjectTypeId
+from placet.policy.model import ConsentOptionId, SubjectTypeId
 from placet.policy.terms import Channel
 from placet.stores.sql_schema import subject_states
 
@@ -81,20 +78,28 @@ def projection_from_row(row: Any) -> SubjectProjection:
                 parse_instant(grant["given_at"]),
                 frozenset(_CHANNELS[channel] for channel in grant["channels"]),
             )
-            for grant in sorted(json.loads(row.consents), key=_option)
+            for grant in sorted(_set(row.consents), key=_option)
         ),
-        withdrawn=frozenset(ConsentOptionId(option) for option in json.loads(row.withdrawn)),
-        objections=frozenset(PurposeId(purpose) for purpose in json.loads(row.objections)),
+        withdrawn=frozenset(_set(row.withdrawn)),
+        objections=frozenset(_set(row.objections)),
         objects_to_direct_marketing=bool(row.objects_to_direct_marketing),
         restricted=bool(row.restricted),
-        contracts=frozenset(ContractRef(ref) for ref in json.loads(row.contracts)),
+        contracts=frozenset(_set(row.contracts)),
         last_contract_end=row.last_contract_end,
-        debts=frozenset(DebtRef(ref) for ref in json.loads(row.debts)),
+        debts=frozenset(_set(row.debts)),
         debt_settled_at=row.debt_settled_at,
         business_opt_out=bool(row.business_opt_out),
         business_opt_out_until=row.business_opt_out_until,
         effective_through=row.effective_through,
     )
+
+
+def _set(stored: str) -> list[Any]:
+    """A stored JSON list (of ids, or of grants), the empty set without decoding."""
+    if stored == EMPTY_SET:
+        return []
+    decoded: list[Any] = orjson.loads(stored)
+    return decoded
 
 
 def _option(grant: dict[str, Any]) -> str:
