@@ -6,7 +6,9 @@ from uuid import uuid4
 
 from hypothesis import HealthCheck, given, settings
 
+from placet.decide import states_frame
 from placet.ledger import LedgerEvent
+from placet.stores.sql_columnar import states_of
 from placet.stores.sql_ledger import SqlLedger, open_ledger
 from tests.ledger.builders import MSISDNS, at, consent_given, histories, subject
 
@@ -86,3 +88,25 @@ def test_facts_of_many_subjects_equal_those_of_their_states(
         assert ledger.facts(asked, instant) == [
             (state.subject_type, state.last_contract_end, state.debt_settled_at) for state in states
         ]
+
+
+@SETTINGS
+@given(first=histories(MSISDNS, max_size=12), later=histories(MSISDNS, max_size=12))
+def test_states_decoded_in_columns_are_the_states_the_ledger_reads(
+    ledger: SqlLedger, first: list[LedgerEvent], later: list[LedgerEvent]
+) -> None:
+    ledger.append_many(first)
+    position = ledger.head().seq
+    ledger.append_many(later)
+    # The ledger is the test's for every example: it may know subjects from earlier ones.
+    known = {who for who in SUBJECTS if ledger.projection(who) is not None}
+
+    for instant in (at(3), at(30)):
+        for through in (position, None):
+            columns = states_of(ledger, SUBJECTS, instant, through_seq=through).collect()
+            objects = states_frame(
+                state
+                for state in ledger.states(SUBJECTS, instant, through_seq=through)
+                if state.subject in known
+            )
+            assert columns.sort("subject").equals(objects.sort("subject"))

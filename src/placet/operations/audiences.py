@@ -43,7 +43,7 @@ from placet.operations.recording import subject_ref
 from placet.policy import Policy, PolicySet
 from placet.policy.model import CategoryId, PurposeId, RecipientId
 from placet.policy.terms import Channel
-from placet.stores.sql_columnar import states_now
+from placet.stores.sql_columnar import states_now, states_of
 from placet.stores.sql_database import database_cause, describe_database
 from placet.stores.sql_ledger import SqlLedger
 
@@ -196,6 +196,8 @@ class Audience:
         """The chunk's states (one row a subject), from the ledger through the position."""
         subjects = [SubjectRef(reference) for reference in references.unique(maintain_order=True)]
         through = self.position.seq
+        if self.known_at is None and isinstance(self._ledger, SqlLedger):
+            return states_of(self._ledger, subjects, self.at, through_seq=through)
         if self.known_at is None:
             states = self._ledger.states(subjects, self.at, through_seq=through)
         else:

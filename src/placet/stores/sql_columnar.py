@@ -5,7 +5,8 @@ in `EVENT_SCHEMA`, batch by batch, decoding the stored bodies in polars; `write_
 writes the projection table as a Parquet snapshot whose watermark, the chain position it
 is consistent with, is kept in the file's key-value metadata; `states_now` answers what
 `SqlLedger.states` would from such a snapshot, however stale, by folding again the
-subjects that events after its watermark touched.
+subjects that events after its watermark touched; `states_of` answers it for some subjects
+from the projection table itself, its rows decoded in columns rather than as objects.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
+from placet.decide.bulk import states_frame
 from placet.errors import StoreError
 from placet.ledger.columnar import (
     CHANNEL_BITS,
@@ -33,7 +35,7 @@ from placet.ledger.columnar import (
     snapshot_states,
     stored_events_frame,
 )
-from placet.ledger.events import EventType
+from placet.ledger.events import EventType, SubjectRef
 from placet.stores.sql_ledger import SqlLedger
 from placet.stores.sql_schema import events, head, subject_states
 
@@ -43,6 +45,7 @@ __all__ = [
     "parquet_metadata",
     "read_watermark",
     "states_now",
+    "states_of",
     "write_events_parquet",
     "write_snapshot",
 ]
@@ -152,6 +155,40 @@ def states_now(
     kept = rows.filter(~pl.col("subject").is_in(pl.Series(refold, dtype=pl.String).implode()))
     refolded = fold_states(history.lazy(), at)
     return pl.concat([snapshot_states(kept, at), refolded], how="vertical")
+
+
+def states_of(
+    ledger: SqlLedger, subjects: Sequence[str], at: datetime, *, through_seq: int | None = None
+) -> pl.LazyFrame:
+    """`SqlLedger.states(subjects, at, through_seq=...)` as a `STATE_SCHEMA` frame, one row a
+    subject the ledger knows (a subject nothing was recorded about has none: decide it on
+    the empty state, as `decide_subjects` does).
+
+    The projection rows are decoded by polars (`snapshot_states`), not built into states
+    one by one; a subject whose projection holds an event taking effect after `at`, or one
+    recorded after `through_seq`, is replayed from their events by the ledger.
+    """
+    distinct = list(dict.fromkeys(subjects))
+    with _reading(ledger) as connection:
+        frames = [pl.DataFrame(schema=_STORED)]
+        for start in range(0, len(distinct), _CHUNK):
+            chunk = distinct[start : start + _CHUNK]
+            query = select(subject_states).where(subject_states.c.subject_ref.in_(chunk))
+            rows = [tuple(row) for row in connection.execute(query)]
+            if rows:
+                frames.append(pl.DataFrame(rows, schema=_STORED, orient="row"))
+    stored = _snapshot_rows(pl.concat(frames))
+    current = pl.col("effective_through").is_null() | (pl.col("effective_through") <= at)
+    if through_seq is not None:
+        current = current & (pl.col("last_seq") <= through_seq)
+    later = stored.filter(~current)["subject"].to_list()
+    replayed = ledger.states(
+        [SubjectRef(subject) for subject in later], at, through_seq=through_seq
+    )
+    return pl.concat(
+        [snapshot_states(stored.filter(current).lazy(), at), states_frame(replayed).lazy()],
+        how="vertical",
+    )
 
 
 def _events_of(
