@@ -16,6 +16,14 @@ SETTINGS = settings(max_examples=20, suppress_health_check=[HealthCheck.function
 SUBJECTS = [subject(msisdn) for msisdn in MSISDNS]
 
 
+def append_in_two(ledger: SqlLedger, first: list[LedgerEvent], later: list[LedgerEvent]) -> int:
+    """Append `first`, then `later`: the chain position between the two."""
+    ledger.append_many(first)
+    position = ledger.head().seq
+    ledger.append_many(later)
+    return position
+
+
 @SETTINGS
 @given(history=histories(MSISDNS, max_size=20))
 def test_states_of_many_subjects_equal_each_subjects_state(
@@ -46,9 +54,7 @@ def test_states_as_of_equal_each_subjects_replayed_state(
 def test_states_through_a_position_leave_out_every_event_recorded_after_it(
     ledger: SqlLedger, first: list[LedgerEvent], later: list[LedgerEvent]
 ) -> None:
-    ledger.append_many(first)
-    position = ledger.head().seq
-    ledger.append_many(later)
+    position = append_in_two(ledger, first, later)
     recorded_by_then = [
         entry.event for who in SUBJECTS for entry in ledger.history(who) if entry.seq <= position
     ]
@@ -95,9 +101,7 @@ def test_facts_of_many_subjects_equal_those_of_their_states(
 def test_states_decoded_in_columns_are_the_states_the_ledger_reads(
     ledger: SqlLedger, first: list[LedgerEvent], later: list[LedgerEvent]
 ) -> None:
-    ledger.append_many(first)
-    position = ledger.head().seq
-    ledger.append_many(later)
+    position = append_in_two(ledger, first, later)
     # The ledger is the test's for every example: it may know subjects from earlier ones.
     known = {who for who in SUBJECTS if ledger.projection(who) is not None}
 
