@@ -100,8 +100,7 @@ def write_snapshot(ledger: SqlLedger | Engine, path: Path, *, batch_size: int = 
             query
         )
         for rows in result.partitions():
-            raw = pl.DataFrame([tuple(row) for row in rows], schema=_STORED, orient="row")
-            frame = _snapshot_rows(raw)
+            frame = _snapshot_rows(rows)
             writer.write_table(frame.to_arrow().cast(schema))
         writer.add_key_value_metadata(parquet_metadata(watermark))
     log.info("projection snapshot written", extra={"watermark": watermark})
@@ -169,15 +168,13 @@ def states_of(
     recorded after `through_seq`, is replayed from their events by the ledger.
     """
     distinct = list(dict.fromkeys(subjects))
+    rows: list[Any] = []
     with _reading(ledger) as connection:
-        frames = [pl.DataFrame(schema=_STORED)]
         for start in range(0, len(distinct), _CHUNK):
             chunk = distinct[start : start + _CHUNK]
             query = select(subject_states).where(subject_states.c.subject_ref.in_(chunk))
-            rows = [tuple(row) for row in connection.execute(query)]
-            if rows:
-                frames.append(pl.DataFrame(rows, schema=_STORED, orient="row"))
-    stored = _snapshot_rows(pl.concat(frames))
+            rows += connection.execute(query)
+    stored = _snapshot_rows(rows)
     current = pl.col("effective_through").is_null() | (pl.col("effective_through") <= at)
     if through_seq is not None:
         current = current & (pl.col("last_seq") <= through_seq)
@@ -260,8 +257,9 @@ _GRANTS: Final = pl.List(
 _TEXTS: Final = pl.List(pl.String())
 
 
-def _snapshot_rows(rows: pl.DataFrame) -> pl.DataFrame:
-    """Rows of the projection table, their JSON lists decoded by polars."""
+def _snapshot_rows(stored: Sequence[Any]) -> pl.DataFrame:
+    """Rows of the projection table as read, their JSON lists decoded by polars."""
+    rows = pl.DataFrame([tuple(row) for row in stored], schema=_STORED, orient="row")
     grants = pl.col("consents").str.json_decode(_GRANTS)
     given_at = (
         pl.element()
