@@ -93,8 +93,8 @@ class Audience:
     position: ChainHead
     """The ledger's head when the selection began: every chunk reads the ledger through it."""
     counts: AudienceCounts
-    _chunks: Iterator[list[str]]
-    """The subscriber identifiers a chunk at a time (when they were not given as a column)."""
+    _subscribers: Iterable[str] | pl.Series
+    """The subscriber identifiers, read once: a chunk at a time, or whole with a snapshot."""
     _ledger: ConsentLog
     _key: PseudonymKey
     _chunk_size: int = DEFAULT_CHUNK
@@ -106,8 +106,6 @@ class Audience:
     """Of the subscriber identifiers given, in order: a replay can tell it got the same."""
     snapshot: Path | None = None
     """A projection snapshot (`write_snapshot`) to read the states from, all at once."""
-    _column: pl.Series | None = None
-    """The subscriber identifiers as one column, when given so (a snapshot reads it whole)."""
     _finished: bool = False
 
     @property
@@ -119,7 +117,7 @@ class Audience:
         if self.snapshot is not None:
             yield from self._from_snapshot(self.snapshot)
         else:
-            for identifiers in self._chunks:
+            for identifiers in _chunked(self._subscribers, self._chunk_size):
                 permitted = self._decide(_column_of(identifiers), self._states_frame)
                 if len(permitted):
                     yield permitted.to_list()
@@ -183,10 +181,11 @@ class Audience:
             raise ValueError("a snapshot answers for now: replay with known_at from the ledger")
         if not isinstance(self._ledger, SqlLedger):
             raise TypeError("a projection snapshot is read with a SQL ledger")
-        if self._column is not None:
-            identifiers = self._column
+        subscribers = self._subscribers
+        if isinstance(subscribers, pl.Series):
+            identifiers = subscribers
         else:
-            identifiers = _column_of([one for chunk in self._chunks for one in chunk])
+            identifiers = _column_of(list(subscribers))
         everyone = states_now(snapshot, self._ledger, self.at, through_seq=self.position.seq)
         permitted = self._decide(identifiers, lambda references: everyone)
         for start in range(0, len(permitted), self._chunk_size):
@@ -282,7 +281,6 @@ def select_audience(
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     policy = policies.in_force(at)
-    column = subscriber_column(subscribers) if isinstance(subscribers, pl.Series) else None
     return Audience(
         policy=policy,
         use=use,
@@ -290,8 +288,9 @@ def select_audience(
         known_at=known_at,
         position=position or ledger.head(),
         counts=AudienceCounts(),
-        _chunks=_chunked(subscribers if column is None else column, chunk_size),
-        _column=column,
+        _subscribers=(
+            subscriber_column(subscribers) if isinstance(subscribers, pl.Series) else subscribers
+        ),
         _ledger=ledger,
         _key=key,
         _chunk_size=chunk_size,
