@@ -18,6 +18,7 @@ from placet.ledger import (
     SubjectFactsRecorded,
     entry_from_row,
     new_event_id,
+    new_event_ids,
     seal_event,
 )
 from tests.ledger.builders import GENESIS, SALT, consent_given, ledger_events, make_event
@@ -90,3 +91,23 @@ def test_new_event_ids_are_uuid_version_7_in_time_order() -> None:
     assert all(str(first) < str(later) for later in ids)  # later milliseconds sort after
     assert abs(int(str(first)[:13].replace("-", ""), 16) - time.time_ns() // 1_000_000) < 5_000
     assert consent_given().event_id.version == 7
+
+
+def test_event_ids_made_in_bulk_are_those_made_one_by_one() -> None:
+    first = new_event_id()
+    time.sleep(0.002)
+    ids = new_event_ids(10_000)
+
+    assert {event_id.version for event_id in ids} == {7}
+    assert all(event_id.variant == RFC_4122 for event_id in ids)
+    assert len(set(ids)) == len(ids)
+    assert all(str(first) < str(later) for later in ids)
+    # Every bit that is not the clock, the version or the variant is random: each is set in
+    # some id and clear in another.
+    random_bits = [bit for bit in range(80) if bit not in {62, 63, 76, 77, 78, 79}]
+    assert all(
+        any(event_id.int >> bit & 1 for event_id in ids)
+        and not all(event_id.int >> bit & 1 for event_id in ids)
+        for bit in random_bits
+    )
+    assert new_event_ids(0) == []

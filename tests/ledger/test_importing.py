@@ -157,7 +157,8 @@ def test_good_rows_are_recorded_in_the_order_they_took_effect_then_by_line() -> 
 
 def test_each_subscribers_rows_are_recorded_together_in_the_order_they_took_effect() -> None:
     # Rows of two subscribers interleaved in time: each one's rows are recorded one after
-    # the other, so an import touches each projection once, not once a batch.
+    # the other, so an import touches each projection once, not once a batch; subscribers
+    # come in the order of their pseudonyms, so a batch covers a narrow range of them.
     first, second = "+38344000001", "+38344000002"
     rows = [
         import_row(subject=second, effective_at="2024-01-01T00:00:00Z"),
@@ -171,8 +172,15 @@ def test_each_subscribers_rows_are_recorded_together_in_the_order_they_took_effe
     assert checked.good["line"].to_list() == [5, 3, 2, 4]
     events = events_of(checked)
     subjects = [event.subject for event in events]
-    assert subjects[0] == subjects[1] != subjects[2] == subjects[3]
-    assert [event.effective_at.month for event in events] == [1, 3, 1, 2]
+    assert subjects[0] == subjects[1] < subjects[2] == subjects[3]
+    months = {
+        pseudonymise_subject(first, KEY): [1, 3],
+        pseudonymise_subject(second, KEY): [1, 2],
+    }
+    assert [event.effective_at.month for event in events] == [
+        *months[subjects[0]],
+        *months[subjects[2]],
+    ]
 
 
 def test_rows_that_say_the_same_thing_share_one_event_data_across_batches() -> None:
@@ -194,7 +202,8 @@ def test_derived_key_is_the_same_for_the_same_row_in_another_import() -> None:
     first = events_of(check(import_row()))
     again = events_of(check(import_row(), import_row(subject="+38344000009")))
 
-    assert first[0].idempotency_key == again[0].idempotency_key
+    (same,) = (event for event in again if event.subject == first[0].subject)
+    assert first[0].idempotency_key == same.idempotency_key
     assert first[0].idempotency_key.startswith("import-")
 
 

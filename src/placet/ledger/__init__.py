@@ -47,6 +47,7 @@ from placet.ledger.events import (
     SubjectFactsRecorded,
     SubjectRef,
     new_event_id,
+    new_event_ids,
 )
 from placet.ledger.log import ConsentLog
 from placet.ledger.projection import SubjectProjection, apply_event, project_events, replay
@@ -106,6 +107,7 @@ __all__ = [
     "event_fingerprint",
     "format_instant",
     "new_event_id",
+    "new_event_ids",
     "parse_instant",
     "project_events",
     "pseudonymise_subject",

@@ -287,6 +287,26 @@ def new_event_id() -> UUID:
     return UUID(int=value)
 
 
+def new_event_ids(count: int) -> list[UUID]:
+    """`count` new UUIDv7s, as `new_event_id` makes them, from one read of the clock and of
+    the random source: what a batch of thousands of events takes."""
+    milliseconds = (time.time_ns() // 1_000_000) << 80 | 0x7 << 76
+    random = os.urandom(10 * count)
+    ids: list[UUID] = []
+    for start in range(0, 10 * count, 10):
+        bits = int.from_bytes(random[start : start + 10], "big")
+        # The version's 4 bits and the variant's 2 replace random bits, as in new_event_id.
+        ids.append(UUID(int=milliseconds | bits & _RANDOM_A << 64 | bits & _RANDOM_B | _VARIANT))
+    return ids
+
+
+_RANDOM_A = (1 << 12) - 1
+"""The 12 random bits after the version (rand_a), shifted to their place by 64."""
+_RANDOM_B = (1 << 62) - 1
+"""The 62 random bits after the variant (rand_b)."""
+_VARIANT = 0x2 << 62
+
+
 def with_default_key(fields: Any, id_field: str) -> Any:
     """`fields` of a record about to be validated, its idempotency key defaulting to its id
     (which defaults to a new UUID): a retry that rebuilds the record must give its own key."""

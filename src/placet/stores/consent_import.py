@@ -37,7 +37,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 10_000
+BATCH_SIZE = 50_000
 """Events per `append_many`: each batch is one transaction, holding the chain head."""
 
 _FORMATS = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet"}
