@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -104,7 +103,7 @@ def seal_chain(events: Sequence[LedgerEvent]) -> tuple[list[ChainRow], ChainHead
 
 def renumbered(rows: Sequence[ChainRow]) -> list[ChainRow]:
     """`rows` with their position column renumbered 1, 2, … as a careful forger would."""
-    return [replace(row, seq=seq) for seq, row in enumerate(rows, start=1)]
+    return [row._replace(seq=seq) for seq, row in enumerate(rows, start=1)]
 
 
 # ---------------------------------------------------------------- hypothesis strategies

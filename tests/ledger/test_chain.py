@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
 from typing import get_args
 
 import pytest
@@ -83,7 +82,7 @@ def test_chain_of_any_events_verifies(history: list[LedgerEvent]) -> None:
 
 def test_altered_body_is_reported_at_its_position() -> None:
     rows, head = seal_chain(ten_events())
-    rows[4] = replace(rows[4], body=rows[4].body.replace("agent-0042", "agent-0666"))
+    rows[4] = rows[4]._replace(body=rows[4].body.replace("agent-0042", "agent-0666"))
 
     problem = verify(rows, head).problem
 
@@ -145,7 +144,7 @@ def test_inserted_well_forged_event_is_reported_at_its_position() -> None:
 
 def test_inserted_event_with_a_bad_hash_is_reported_at_its_position() -> None:
     rows, head = seal_chain(ten_events())
-    forged = replace(seal_event(consent_given(), 4, rows[2].hash, None), hash="ab" * 32)
+    forged = seal_event(consent_given(), 4, rows[2].hash, None)._replace(hash="ab" * 32)
 
     problem = verify(renumbered([*rows[:3], forged, *rows[3:]]), head).problem
 
@@ -155,7 +154,7 @@ def test_inserted_event_with_a_bad_hash_is_reported_at_its_position() -> None:
 
 def test_swapped_events_are_reported_as_reordered_at_the_first() -> None:
     rows, head = seal_chain(ten_events())
-    rows[2], rows[6] = replace(rows[6], seq=3), replace(rows[2], seq=7)
+    rows[2], rows[6] = rows[6]._replace(seq=3), rows[2]._replace(seq=7)
 
     problem = verify(rows, head).problem
 
@@ -186,14 +185,14 @@ def test_event_appended_outside_the_ledger_is_caught_by_the_recorded_head() -> N
 def test_removed_personal_payload_keeps_the_chain_verifying() -> None:
     rows, head = seal_chain(ten_events())
 
-    erased = [replace(row, salt=None, payload=None) for row in rows]
+    erased = [row._replace(salt=None, payload=None) for row in rows]
 
     assert verify(erased, head).is_intact
 
 
 def test_altered_personal_payload_is_reported() -> None:
     rows, head = seal_chain(ten_events())
-    rows[3] = replace(rows[3], payload='{"msisdn":"+38344999999"}')
+    rows[3] = rows[3]._replace(payload='{"msisdn":"+38344999999"}')
 
     problem = verify(rows, head).problem
 
@@ -204,7 +203,7 @@ def test_altered_personal_payload_is_reported() -> None:
 
 def test_column_that_disagrees_with_the_body_is_reported() -> None:
     rows, head = seal_chain(ten_events())
-    rows[1] = replace(rows[1], subject_ref="0" * 64)
+    rows[1] = rows[1]._replace(subject_ref="0" * 64)
 
     problem = verify(rows, head).problem
 
@@ -215,7 +214,7 @@ def test_column_that_disagrees_with_the_body_is_reported() -> None:
 
 def _tamper(rows: list[ChainRow], kind: ProblemKind, index: int) -> list[ChainRow]:
     if kind is ProblemKind.ALTERED:
-        altered = replace(rows[index], body=rows[index].body.replace("ipko", "ipkx"))
+        altered = rows[index]._replace(body=rows[index].body.replace("ipko", "ipkx"))
         return [*rows[:index], altered, *rows[index + 1 :]]
     if kind is ProblemKind.REMOVED:
         return renumbered(rows[:index] + rows[index + 1 :])
@@ -324,7 +323,7 @@ def test_another_event_sent_under_a_recorded_key_is_a_conflict_at_its_position(
 
 def test_a_stored_body_that_cannot_be_read_is_named_by_its_position() -> None:
     event = consent_given()
-    row = replace(sealed(event), body="{not json")
+    row = sealed(event)._replace(body="{not json")
 
     with pytest.raises(InvalidEventError, match="position 7"):
         resent_entry(row, event)

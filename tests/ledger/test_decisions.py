@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -67,7 +66,7 @@ def test_a_chain_of_records_verifies_and_an_altered_one_is_named() -> None:
         prev = row.hash
     assert verify(rows, ChainHead(3, prev)).is_intact
 
-    rows[1] = replace(rows[1], body=rows[1].body.replace('"permitted":8', '"permitted":9'))
+    rows[1] = rows[1]._replace(body=rows[1].body.replace('"permitted":8', '"permitted":9'))
     problem = verify(rows, ChainHead(3, prev)).problem
 
     assert problem is not None

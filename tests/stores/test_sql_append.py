@@ -9,9 +9,15 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.dialects import sqlite
 
-from placet.ledger import ContractEnded, ContractStarted, SubjectFactsRecorded, project_events
+from placet.ledger import (
+    ChainRow,
+    ContractEnded,
+    ContractStarted,
+    SubjectFactsRecorded,
+    project_events,
+)
 from placet.stores import sql_schema as tables
-from placet.stores.sql_append import _StateRow, batch_writer, sqlite_instant
+from placet.stores.sql_append import _RECORDED_ROWS, _StateRow, batch_writer, sqlite_instant
 from placet.stores.sql_ledger import SqlLedger
 from placet.stores.sql_projection import PROJECTION_COLUMNS
 from tests.ledger.builders import at, consent_given, make_event, subject
@@ -38,6 +44,16 @@ def test_sqlite_instant_is_the_text_sqlalchemy_stores(instant: datetime) -> None
 def test_state_row_has_the_projection_tables_columns_in_order() -> None:
     assert _StateRow._fields == tuple(column.name for column in tables.subject_states.columns)
     assert _StateRow._fields == PROJECTION_COLUMNS
+
+
+def test_a_chain_rows_first_fields_are_the_events_tables_columns_in_order() -> None:
+    # The writers store `row[:10]` as the events table's row, and read `_RECORDED_ROWS`
+    # back as a `ChainRow` by position.
+    columns = tuple(column.name for column in tables.events.columns)
+    payload_columns = ("salt", "payload")
+
+    assert ChainRow._fields == (*columns, *payload_columns)
+    assert _RECORDED_ROWS.startswith(f"SELECT {', '.join(f'e.{name}' for name in columns)}, ")
 
 
 def test_projection_written_by_the_driver_reads_back_through_sqlalchemy(

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import orjson
@@ -57,11 +57,13 @@ class LedgerEntry:
     hash: str
 
 
-@dataclass(frozen=True, slots=True)
-class ChainRow:
+class ChainRow(NamedTuple):
     """One stored event exactly as the database holds it, for `verify` and for reading back.
 
     `salt` and `payload` are None once the personal payload is removed (or if it had none).
+    A named tuple, not a frozen dataclass: an import seals and reads back a million of
+    them, and a tuple is built four times faster; its first ten fields are the events
+    table's columns, in their order.
     """
 
     seq: int

@@ -135,34 +135,7 @@ _RECORDED_ROWS = (
 
 def _recorded_row(values: Sequence[Any], instant: Callable[[Any], datetime]) -> ChainRow:
     """A row of `_RECORDED_ROWS`, its instants read by `instant`."""
-    (
-        seq,
-        event_id,
-        key,
-        subject,
-        kind,
-        effective,
-        recorded,
-        body,
-        prev_hash,
-        hash_,
-        salt,
-        payload,
-    ) = values
-    return ChainRow(
-        seq=seq,
-        event_id=event_id,
-        idempotency_key=key,
-        subject_ref=subject,
-        type=kind,
-        effective_at=instant(effective),
-        recorded_at=instant(recorded),
-        body=body,
-        prev_hash=prev_hash,
-        hash=hash_,
-        salt=salt,
-        payload=payload,
-    )
+    return ChainRow(*values[:5], instant(values[5]), instant(values[6]), *values[7:])
 
 
 def _in_utc(value: datetime) -> datetime:
@@ -178,18 +151,11 @@ def _names(columns: Sequence[str]) -> str:
 
 
 def _row_values(row: ChainRow) -> tuple[Any, ...]:
-    return (
-        row.seq,
-        row.event_id,
-        row.idempotency_key,
-        row.subject_ref,
-        row.type,
-        row.effective_at,
-        row.recorded_at,
-        row.body,
-        row.prev_hash,
-        row.hash,
-    )
+    """The values of the events table's columns, which are `ChainRow`'s first ten fields."""
+    return row[:_EVENT_FIELDS]
+
+
+_EVENT_FIELDS = len(_EVENT_COLUMNS)
 
 
 def _payload_values(rows: Sequence[ChainRow]) -> list[tuple[Any, ...]]:
