@@ -135,7 +135,7 @@ _RECORDED_ROWS = (
 
 def _recorded_row(values: Sequence[Any], instant: Callable[[Any], datetime]) -> ChainRow:
     """A row of `_RECORDED_ROWS`, its instants read by `instant`."""
-    return ChainRow(*values[:5], instant(values[5]), instant(values[6]), *values[7:])
+    return ChainRow._make((*values[:5], instant(values[5]), instant(values[6]), *values[7:]))
 
 
 def _in_utc(value: datetime) -> datetime:
