@@ -282,11 +282,18 @@ def sealed(event: LedgerEvent) -> ChainRow:
     return seal_event(event, 7, GENESIS_HASH, SALT if event.personal is not None else None)
 
 
-@given(ledger_events(), st.none() | st.just({"msisdn": "+38344999999"}), st.integers(1, 100))
+@given(
+    ledger_events(),
+    st.none() | st.just({"msisdn": "+38344999999"}),
+    st.integers(1, 100),
+    st.booleans(),
+)
 def test_an_event_sent_again_returns_the_entry_the_row_stores(
-    event: LedgerEvent, personal: dict[str, str] | None, days_later: int
+    event: LedgerEvent, personal: dict[str, str] | None, days_later: int, erased: bool
 ) -> None:
     row = sealed(event)
+    if erased:  # its personal payload removed since: the body still holds the commitment
+        row = row._replace(salt=None, payload=None)
     # The same request, rebuilt by a retry: its own id, instant of recording and payload.
     again = event.model_copy(
         update={
@@ -319,6 +326,18 @@ def test_another_event_sent_under_a_recorded_key_is_a_conflict_at_its_position(
 
     with pytest.raises(IdempotencyConflictError, match="position 7"):
         resent_entry(row, event.model_copy(update=change))
+
+
+def test_a_re_sent_event_is_compared_with_the_stored_body_even_when_the_columns_agree() -> None:
+    # The columns say what the re-sent event says, the body says otherwise (written by
+    # another request, or altered): the body decides.
+    event = consent_given(idempotency_key="crm-17")
+    row = sealed(event.model_copy(update={"actor": "agent-0043"}))._replace(
+        subject_ref=event.subject
+    )
+
+    with pytest.raises(IdempotencyConflictError, match="position 7"):
+        resent_entry(row, event)
 
 
 def test_a_stored_body_that_cannot_be_read_is_named_by_its_position() -> None:

@@ -166,29 +166,65 @@ _VOLATILE = ("seq", "event_id", "recorded_at", "personal_commitment")
 def resent_entry(row: ChainRow, resent: LedgerEvent) -> LedgerEntry:
     """The entry `row` stores, for `resent`, an event sent again under its idempotency key.
 
-    The stored body is the canonical JSON of everything the fingerprint covers, so the
-    fingerprint is read from the body itself, and a re-sent event with that fingerprint is
-    the stored one but for its id, its instant of recording and its personal payload, which
-    are taken from the row: no stored event is validated again (`entry_from_row` is five
-    times slower, and a re-import meets one such row per event). Raises
-    `IdempotencyConflictError` when `resent` is another request.
+    A re-sent event that is the stored one but for its id, its instant of recording and its
+    personal payload is the same request; those three are then taken from the row, and no
+    stored event is validated again (`entry_from_row` is five times slower, and a re-import
+    meets one such row per event). Most re-sent events are told in one comparison: sealed
+    with the row's position, id, instant of recording and commitment, they give the row's
+    body byte for byte. Otherwise (a payload erased since, or another request) the stored
+    body is read and compared on the fingerprint alone. Raises `IdempotencyConflictError`
+    when `resent` is another request.
     """
+    if _reseals_to(row, resent):
+        event_id, recorded_at = UUID(row.event_id), row.recorded_at
+    else:
+        event_id, recorded_at = _fingerprinted(row, resent)
     try:
-        body = orjson.loads(row.body)
-        stored = {name: value for name, value in body.items() if name not in _VOLATILE}
         personal = orjson.loads(row.payload) if row.payload is not None else None
-        event_id, recorded_at = UUID(body["event_id"]), parse_instant(body["recorded_at"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidEventError(
-            f"the stored event at position {row.seq} cannot be read ({exc})",
-            "Run `placet ledger verify` to find what was changed",
-        ) from exc
-    if orjson.dumps(stored, option=_BODY_OPTIONS) != event_fingerprint(resent):
-        raise IdempotencyConflictError(resent.idempotency_key, row.seq)
+    except ValueError as exc:
+        raise _unreadable(row, exc) from exc
     original = resent.model_copy(
         update={"event_id": event_id, "recorded_at": recorded_at, "personal": personal}
     )
     return LedgerEntry(seq=row.seq, event=original, prev_hash=row.prev_hash, hash=row.hash)
+
+
+def _reseals_to(row: ChainRow, resent: LedgerEvent) -> bool:
+    """`resent`, sealed with the row's position, id, instant of recording and commitment,
+    is the row's body byte for byte. The commitment is worked out from the row's salt and
+    payload; a row whose payload was erased has none to work it out from, and says no."""
+    commitment = None
+    if row.salt is not None and row.payload is not None:
+        try:
+            salt = bytes.fromhex(row.salt)
+        except ValueError:
+            return False
+        # The stored payload is its canonical text, which the commitment was taken over.
+        commitment = hashlib.sha256(salt + row.payload.encode("utf-8")).hexdigest()
+    body = event_body(resent, row.seq, commitment, row.event_id, data=_encoded_data(resent.data))
+    body["recorded_at"] = format_instant(row.recorded_at)
+    return orjson.dumps(body, option=_BODY_OPTIONS) == row.body.encode("utf-8")
+
+
+def _fingerprinted(row: ChainRow, resent: LedgerEvent) -> tuple[UUID, datetime]:
+    """The stored event's id and instant of recording, once `resent` is found to carry the
+    fingerprint read from the stored body; `IdempotencyConflictError` when it does not."""
+    try:
+        body = orjson.loads(row.body)
+        stored = {name: value for name, value in body.items() if name not in _VOLATILE}
+        event_id, recorded_at = UUID(body["event_id"]), parse_instant(body["recorded_at"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _unreadable(row, exc) from exc
+    if orjson.dumps(stored, option=_BODY_OPTIONS) != event_fingerprint(resent):
+        raise IdempotencyConflictError(resent.idempotency_key, row.seq)
+    return event_id, recorded_at
+
+
+def _unreadable(row: ChainRow, exc: Exception) -> InvalidEventError:
+    return InvalidEventError(
+        f"the stored event at position {row.seq} cannot be read ({exc})",
+        "Run `placet ledger verify` to find what was changed",
+    )
 
 
 def encode_body(body: dict[str, Any]) -> bytes:
@@ -267,10 +303,7 @@ def entry_from_row(row: ChainRow) -> LedgerEntry:
         personal = json.loads(row.payload) if row.payload is not None else None
         event = _event_from_body(body, personal)
     except (ValueError, KeyError, TypeError, ValidationError) as exc:
-        raise InvalidEventError(
-            f"the stored event at position {row.seq} cannot be read ({exc})",
-            "Run `placet ledger verify` to find what was changed",
-        ) from exc
+        raise _unreadable(row, exc) from exc
     return LedgerEntry(seq=row.seq, event=event, prev_hash=row.prev_hash, hash=row.hash)
 
 
