@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from placet.decide.state import ConsentGrant
 from placet.errors import InvalidEventError
@@ -25,6 +26,7 @@ from placet.ledger import (
     SubjectFactsRecorded,
     SubjectProjection,
     apply_event,
+    apply_events,
     project_events,
     replay,
 )
@@ -309,3 +311,21 @@ def test_folding_events_one_by_one_in_effective_order_equals_replaying(
 
     assert folded == project_events(subject(), history)
     assert folded.state(LATER) == replay(history, LATER, subject=subject())
+
+
+@given(history=histories(), split=st.integers(0, 25))
+def test_folding_a_run_of_events_at_once_equals_folding_them_one_by_one(
+    history: list[LedgerEvent], split: int
+) -> None:
+    # An append folds each subject's events of a batch at once (`apply_events`), onto what
+    # earlier batches folded.
+    ordered = sorted(history, key=lambda event: event.effective_at)
+    earlier, run = ordered[:split], ordered[split:]
+    folded = SubjectProjection(subject=subject())
+    for event in earlier:
+        folded = apply_event(folded, event)
+    one_by_one = folded
+    for event in run:
+        one_by_one = apply_event(one_by_one, event)
+
+    assert apply_events(folded, run) == one_by_one

@@ -50,7 +50,13 @@ from placet.ledger.events import (
     new_event_ids,
 )
 from placet.ledger.log import ConsentLog
-from placet.ledger.projection import SubjectProjection, apply_event, project_events, replay
+from placet.ledger.projection import (
+    SubjectProjection,
+    apply_event,
+    apply_events,
+    project_events,
+    replay,
+)
 from placet.ledger.pseudonyms import (
     MIN_KEY_BYTES,
     PseudonymKey,
@@ -98,6 +104,7 @@ __all__ = [
     "SubjectProjection",
     "SubjectRef",
     "apply_event",
+    "apply_events",
     "canonical_bytes",
     "chain_hash",
     "commit_payload",

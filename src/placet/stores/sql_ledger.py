@@ -54,7 +54,7 @@ from placet.ledger import (
     LedgerEvent,
     SubjectProjection,
     SubjectRef,
-    apply_event,
+    apply_events,
     entry_from_row,
     event_fingerprint,
     project_events,
@@ -236,19 +236,18 @@ class SqlLedger:
         if unknown:
             projections.update((found.subject, found) for found in writer.projections(unknown))
         last_seq = {row.subject_ref: row.seq for row in rows}
-        backdated: set[SubjectRef] = set()
+        runs: dict[SubjectRef, list[LedgerEvent]] = {}
         for event in new_events:
-            subject = event.subject
-            if subject in backdated:
-                continue
+            runs.setdefault(event.subject, []).append(event)
+        backdated: set[SubjectRef] = set()
+        for subject, run in runs.items():
             current = projections.get(subject) or SubjectProjection(subject=subject)
-            through = current.effective_through
-            if through is not None and event.effective_at < through:
+            if _in_effect_order(current.effective_through, run):
+                projections[subject] = apply_events(current, run)
+            else:
                 # An event that takes effect before what is already folded in changes the
                 # order of the fold: that subject is replayed from their whole history.
                 backdated.add(subject)
-                continue
-            projections[subject] = apply_event(current, event)
         # Their histories (this batch's events included) are read 500 subjects a query.
         for chunk in _slices(sorted(backdated), _CHUNK):
             histories = self._histories(connection, list(chunk), through_seq=None)
@@ -597,6 +596,17 @@ def _rows_query() -> Any:
 
 _DECISION_NAMES = tuple(column.name for column in decisions.columns)
 _DECISION_COLUMNS = tuple(decisions.columns)
+
+
+def _in_effect_order(through: datetime | None, run: Sequence[LedgerEvent]) -> bool:
+    """`run` takes effect in the order given, none before `through` (the latest instant
+    already folded in): it can be folded onto the projection as it stands."""
+    latest = through
+    for event in run:
+        if latest is not None and event.effective_at < latest:
+            return False
+        latest = event.effective_at
+    return True
 
 
 def _chain_row(row: Row[Any]) -> ChainRow:
