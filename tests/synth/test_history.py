@@ -4,12 +4,14 @@ recording it again adds nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import astuple
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
 import typer
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from placet.cli.synth import synth
@@ -27,7 +29,7 @@ from placet.synth import (
     draw_population,
     record_estate_history,
 )
-from placet.synth.history import history_batches
+from placet.synth.history import history_batches, in_pseudonym_order
 from tests.synth.conftest import sql_frame
 
 KEY = PseudonymKey(bytes(range(32)))
@@ -324,6 +326,33 @@ def test_each_batch_is_ordered_by_when_its_events_take_effect(
     instants = [event.effective_at for batch in batches for event in batch]
     assert len(batches) > 1
     assert instants == sorted(instants)
+
+
+def test_the_history_is_recorded_subscriber_by_subscriber_in_the_order_of_their_pseudonyms(
+    recorded: dict[OperatorName, Recorded],
+) -> None:
+    # Each subscriber's events together, in the order they take effect (so none is folded
+    # onto a later one), subscribers in the order of their pseudonyms (so a batch names a
+    # narrow range of them).
+    ledger, report = recorded[OperatorName.IPKO]
+    population = draw_population(report.plan)
+    history = draw_history(population)
+    with ledger.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT subject_ref, effective_at FROM ledger_events ORDER BY seq")
+        ).all()
+
+    subjects = [subject for subject, _ in rows]
+    assert len(rows) == len(history)
+    assert subjects == sorted(subjects)
+    for subject in set(subjects):
+        instants = [instant for of, instant in rows if of == subject]
+        assert instants == sorted(instants)
+
+    reordered = in_pseudonym_order(history, KEY)
+    assert sorted(zip(*map(list, astuple(reordered)), strict=True)) == sorted(
+        zip(*map(list, astuple(history)), strict=True)
+    )
 
 
 def test_recording_before_the_estate_s_now_is_refused(tmp_path: Path) -> None:

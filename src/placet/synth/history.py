@@ -53,6 +53,7 @@ __all__ = [
     "HistoryReport",
     "draw_history",
     "history_batches",
+    "in_pseudonym_order",
     "record_estate_history",
 ]
 
@@ -208,6 +209,29 @@ def draw_history(population: Population) -> EstateHistory:
     return EstateHistory(**{name: column[order] for name, column in columns.items()})
 
 
+def in_pseudonym_order(history: EstateHistory, key: PseudonymKey) -> EstateHistory:
+    """`history` with each subscriber's events together, subscribers in the order of their
+    pseudonyms under `key`, each one's events in the order they had (the order they take
+    effect). A batch of it then names a narrow range of pseudonyms, so the ledger's indexes
+    by subject take it in a few pages, and each subject's projection is folded once a batch
+    (in the order of instants, a batch of 10,000 touched about as many subjects, and nearly
+    every page of those indexes)."""
+    subscribers, where = np.unique(history.subscriber, return_inverse=True)
+    pseudonyms = np.array(
+        [pseudonymise_subject(each, key) for each in subscriber_ids(subscribers).to_pylist()]
+    )
+    rank = np.empty(len(subscribers), dtype=np.int64)
+    rank[np.argsort(pseudonyms)] = np.arange(len(subscribers))
+    order = np.argsort(rank[where], kind="stable")
+    return EstateHistory(
+        subscriber=history.subscriber[order],
+        kind=history.kind[order],
+        instant=history.instant[order],
+        reference=history.reference[order],
+        via=history.via[order],
+    )
+
+
 @cache
 def _has_birth_dates(operator: OperatorName) -> bool:
     """Whether the operator's `subscribers` table shows a birth date (ipnordic's does not)."""
@@ -222,7 +246,7 @@ def history_batches(
     recorded_at: datetime,
     batch_size: int = HISTORY_BATCH_SIZE,
 ) -> Iterator[list[LedgerEvent]]:
-    """The history as ledger events, `batch_size` at a time, each batch ordered by instant."""
+    """The history as ledger events, `batch_size` at a time, in its order."""
     plan = population.plan
     policy = load_policy_set(plan.operator.value).in_force(recorded_at)
     for start in range(0, len(history), batch_size):
@@ -335,7 +359,7 @@ def record_estate_history(
         )
     started = time.perf_counter()
     population = draw_population(plan)
-    history = draw_history(population)
+    history = in_pseudonym_order(draw_history(population), key)
     if progress is not None:
         progress.start("ledger-history", -(-len(history) // batch_size))
     recorded = 0
