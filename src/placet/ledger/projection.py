@@ -144,8 +144,8 @@ class _Folded(Protocol):
 
 
 def _replace(projection: SubjectProjection, changes: dict[str, Any]) -> SubjectProjection:
-    """`dataclasses.replace` without its per-call look at the fields: an append folds one
-    event a subject at a time, and `replace` was a third of the fold."""
+    """`dataclasses.replace` without its per-call look at the fields: `apply_event` folds one
+    event at a time, and `replace` was a third of the fold."""
     values = {name: getattr(projection, name) for name in _FIELDS}
     values.update(changes)
     return SubjectProjection(**values)

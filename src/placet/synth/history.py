@@ -18,6 +18,8 @@ from enum import IntEnum
 from functools import cache
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from placet.ledger import (
     CollectedVia,
@@ -217,11 +219,12 @@ def in_pseudonym_order(history: EstateHistory, key: PseudonymKey) -> EstateHisto
     (in the order of instants, a batch of 10,000 touched about as many subjects, and nearly
     every page of those indexes)."""
     subscribers, where = np.unique(history.subscriber, return_inverse=True)
-    pseudonyms = np.array(
-        [pseudonymise_subject(each, key) for each in subscriber_ids(subscribers).to_pylist()]
+    pseudonyms = pa.array(
+        [pseudonymise_subject(each, key) for each in subscriber_ids(subscribers).to_pylist()],
+        pa.string(),
     )
     rank = np.empty(len(subscribers), dtype=np.int64)
-    rank[np.argsort(pseudonyms)] = np.arange(len(subscribers))
+    rank[pc.sort_indices(pseudonyms).to_numpy()] = np.arange(len(subscribers))
     order = np.argsort(rank[where], kind="stable")
     return EstateHistory(
         subscriber=history.subscriber[order],

@@ -51,7 +51,7 @@ def consent_event_batches(
     good = checked.good
     identifiers = good.get_column("subject").unique(maintain_order=True)
     pseudonyms = pl.Series(
-        _SUBJECT_REF, [pseudonymise_subject(each, key) for each in identifiers], pl.String
+        _SUBJECT_REF, [pseudonymise_subject(each, key) for each in identifiers.to_list()], pl.String
     )
     ordered = good.join(
         pl.DataFrame([identifiers, pseudonyms]),
