@@ -26,7 +26,7 @@ from pydantic import TypeAdapter, ValidationError
 from placet.errors import IdempotencyConflictError, InvalidEventError
 from placet.ledger.canonical import canonical_bytes, format_instant, parse_instant
 from placet.ledger.events import EventData, EventType, LedgerEvent
-from placet.ledger.pseudonyms import commit_payload
+from placet.ledger.pseudonyms import commit_encoded
 
 __all__ = [
     "GENESIS_HASH",
@@ -200,7 +200,7 @@ def _reseals_to(row: ChainRow, resent: LedgerEvent) -> bool:
         except ValueError:
             return False
         # The stored payload is its canonical text, which the commitment was taken over.
-        commitment = hashlib.sha256(salt + row.payload.encode("utf-8")).hexdigest()
+        commitment = commit_encoded(row.payload.encode("utf-8"), salt)
     body = event_body(resent, row.seq, commitment, row.event_id, data=_encoded_data(resent.data))
     body["recorded_at"] = format_instant(row.recorded_at)
     return orjson.dumps(body, option=_BODY_OPTIONS) == row.body.encode("utf-8")
@@ -275,8 +275,9 @@ def seal_event(
                 f"event {event.event_id} carries a personal payload but no salt was given",
                 "Seal it with a random salt (secrets.token_bytes(32))",
             )
-        commitment = commit_payload(event.personal, salt)
-        payload_text = canonical_bytes(event.personal).decode("utf-8")
+        payload = canonical_bytes(event.personal)
+        commitment = commit_encoded(payload, salt)
+        payload_text = payload.decode("utf-8")
         salt_text = salt.hex()
     event_id = event_id or str(event.event_id)
     body = encode_event(event, seq, commitment, event_id)

@@ -20,7 +20,13 @@ from placet.errors import PseudonymKeyError
 from placet.ledger.canonical import canonical_bytes
 from placet.ledger.events import SubjectRef
 
-__all__ = ["MIN_KEY_BYTES", "PseudonymKey", "commit_payload", "pseudonymise_subject"]
+__all__ = [
+    "MIN_KEY_BYTES",
+    "PseudonymKey",
+    "commit_encoded",
+    "commit_payload",
+    "pseudonymise_subject",
+]
 
 MIN_KEY_BYTES = 16
 """A shorter key could be found by trying every key against a known pseudonym."""
@@ -78,4 +84,9 @@ def pseudonymise_subject(identifier: str, key: PseudonymKey) -> SubjectRef:
 
 def commit_payload(payload: Mapping[str, str], salt: bytes) -> str:
     """SHA-256(salt || canonical(payload)) in hex: binds a payload without revealing it."""
-    return hashlib.sha256(salt + canonical_bytes(payload)).hexdigest()
+    return commit_encoded(canonical_bytes(payload), salt)
+
+
+def commit_encoded(encoded: bytes, salt: bytes) -> str:
+    """`commit_payload` of the payload whose canonical encoding is `encoded` (as stored)."""
+    return hashlib.sha256(salt + encoded).hexdigest()
