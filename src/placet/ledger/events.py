@@ -281,21 +281,19 @@ def new_event_id() -> UUID:
     grows at its end instead of touching a random page for every event; two ids made in the
     same millisecond differ in their random bits.
     """
-    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
-    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
-    value = value & ~(0x3 << 62) | 0x2 << 62  # the RFC 9562 variant
-    return UUID(int=value)
+    (event_id,) = new_event_ids(1)
+    return event_id
 
 
 def new_event_ids(count: int) -> list[UUID]:
-    """`count` new UUIDv7s, as `new_event_id` makes them, from one read of the clock and of
-    the random source: what a batch of thousands of events takes."""
-    milliseconds = (time.time_ns() // 1_000_000) << 80 | 0x7 << 76
+    """`count` new UUIDv7s (`new_event_id`) from one read of the clock and of the random
+    source: what a batch of thousands of events takes."""
+    milliseconds = (time.time_ns() // 1_000_000) << 80 | 0x7 << 76  # and version 7
     random = os.urandom(10 * count)
     ids: list[UUID] = []
     for start in range(0, 10 * count, 10):
         bits = int.from_bytes(random[start : start + 10], "big")
-        # The version's 4 bits and the variant's 2 replace random bits, as in new_event_id.
+        # The version's 4 bits and the variant's 2 take the place of random bits.
         ids.append(UUID(int=milliseconds | bits & _RANDOM_A << 64 | bits & _RANDOM_B | _VARIANT))
     return ids
 
@@ -305,6 +303,7 @@ _RANDOM_A = (1 << 12) - 1
 _RANDOM_B = (1 << 62) - 1
 """The 62 random bits after the variant (rand_b)."""
 _VARIANT = 0x2 << 62
+"""The RFC 9562 variant."""
 
 
 def with_default_key(fields: Any, id_field: str) -> Any:
