@@ -240,10 +240,19 @@ def write_estate(folder: Path, count: int) -> int:
     )
     events.sink_parquet(folder / "events.parquet")
     del recorded, subjects
-    fold_projections(pl.scan_parquet(folder / "events.parquet")).sink_parquet(
-        folder / "snapshot.parquet", metadata=_as_strings(parquet_metadata(0))
-    )
+    folded = folder / "folded.parquet"
+    fold_projections(pl.scan_parquet(folder / "events.parquet")).sink_parquet(folded)
+    sort_snapshot(folded, folder / "snapshot.parquet")
+    folded.unlink()
     return pl.scan_parquet(folder / "events.parquet").select(pl.len()).collect().item()
+
+
+def sort_snapshot(folded: Path, snapshot: Path) -> None:
+    """Write the folded projections as a snapshot at position 0, in the order of their
+    subjects' numbers, as `write_snapshot` writes the projection table."""
+    pl.scan_parquet(folded).sort("subject_key").sink_parquet(
+        snapshot, metadata=_as_strings(parquet_metadata(0))
+    )
 
 
 def _as_strings(metadata: dict[bytes, bytes]) -> dict[str, str]:

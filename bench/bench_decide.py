@@ -30,7 +30,7 @@ import polars as pl
 from benchlib import machine_line
 
 from placet.decide import ConsentGrant, SubjectState, Use, decide_bulk, decide_use
-from placet.decide.bulk import STATE_SCHEMA
+from placet.decide.bulk import STATE_SCHEMA, subject_numbers
 from placet.policy import load_policy_set
 from placet.policy.model import CategoryId, ConsentOptionId, PurposeId, SubjectTypeId
 from placet.policy.terms import Channel
@@ -251,7 +251,8 @@ def synthetic_states(count: int) -> pl.DataFrame:
         business_opt_out=pl.lit(False),
         business_opt_out_until=pl.lit(None, dtype=STATE_SCHEMA["business_opt_out_until"]),
     )
-    return frame.select(list(STATE_SCHEMA)).cast(STATE_SCHEMA)  # type: ignore[arg-type]
+    numbered = frame.with_columns(subject_numbers(pl.col("subject")))
+    return numbered.select(list(STATE_SCHEMA)).cast(STATE_SCHEMA)  # type: ignore[arg-type]
 
 
 def hand_written(states: pl.LazyFrame) -> pl.LazyFrame:

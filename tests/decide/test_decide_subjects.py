@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from datetime import datetime
 
 import polars as pl
@@ -10,21 +12,37 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from placet.decide import SubjectState, bulk, decide_subjects, decide_use
-from placet.decide.bulk import join_by_subject, states_frame
+from placet.decide.bulk import join_by_numbers, join_by_subject, states_frame, subject_numbers
 from placet.policy.terms import Channel
 from tests.decide.builders import NOW, make_subject, make_use, reference
 from tests.decide.test_bulk import INSTANTS, OPERATORS, subject_states, uses
 
 
+def pseudonym(name: str) -> str:
+    """A subject reference shaped as the ledger's: 64 hex digits."""
+    return hashlib.sha256(name.encode()).hexdigest()
+
+
 @settings(max_examples=60)
-@given(data=st.data(), operator=st.sampled_from(OPERATORS), at=INSTANTS)
+@given(
+    data=st.data(),
+    operator=st.sampled_from(OPERATORS),
+    at=INSTANTS,
+    named=st.sampled_from(["by-name", "by-pseudonym"]),
+)
 def test_each_row_of_a_table_gets_the_single_decision_of_its_subject_in_the_tables_order(
-    data: st.DataObject, operator: str, at: datetime
+    data: st.DataObject, operator: str, at: datetime, named: str
 ) -> None:
+    # By pseudonym, the states and the table are joined by the pseudonyms' numbers; by
+    # name (not 64 hex digits), on the strings.
     policy = reference(operator)
     drawn = data.draw(st.lists(subject_states(policy), min_size=0, max_size=10))
+    if named == "by-pseudonym":
+        drawn = [replace(state, subject=pseudonym(state.subject)) for state in drawn]
     states = list({state.subject: state for state in drawn}.values())
-    strangers = data.draw(st.lists(st.sampled_from(["x-1", "x-2", "x-3"]), max_size=3))
+    strangers = data.draw(
+        st.lists(st.sampled_from(["x-1", "x-2", pseudonym("x-3"), "f" * 64]), max_size=3)
+    )
     names = data.draw(st.permutations([state.subject for state in states] + strangers))
     use = data.draw(uses(policy))
     table = pl.DataFrame(
@@ -94,3 +112,53 @@ def test_the_join_by_hash_gives_what_the_join_by_string_gives() -> None:
     )
     expected = left.join(right, on="subject", how="left", maintain_order="left")
     assert join_by_subject(left, right).equals(expected)
+
+
+def numbered(subjects: list[str], **values: list[object]) -> pl.DataFrame:
+    frame = pl.DataFrame({"subject": subjects, **values})
+    return frame.with_columns(subject_numbers(pl.col("subject"))).drop("subject")
+
+
+def test_the_join_by_numbers_gives_what_the_join_by_string_gives() -> None:
+    names = [pseudonym(str(n)) for n in range(3_000)]
+    left = pl.DataFrame({"subject": [*names[2_000:0:-1], "someone", "ABC"], "n": range(2_002)})
+    right = pl.DataFrame({"subject": names[::3], "value": range(1_000)})
+    expected = left.join(right, on="subject", how="left", maintain_order="left")
+    by_numbers = right.with_columns(subject_numbers(pl.col("subject"))).drop("subject")
+    shuffled = by_numbers.sample(fraction=1, shuffle=True, seed=1)
+    assert join_by_numbers(left, shuffled).equals(expected)
+    assert join_by_numbers(left, by_numbers).equals(expected)
+
+
+def test_a_subject_sharing_only_the_first_number_matches_nothing() -> None:
+    someone = pseudonym("someone")
+    lookalike = someone[:16] + pseudonym("other")[16:]
+    right = numbered([someone], flag=[True])
+    left = pl.DataFrame({"subject": [lookalike, someone]})
+    assert join_by_numbers(left, right).rows() == [(lookalike, None), (someone, True)]
+
+
+@pytest.mark.parametrize(
+    "subjects",
+    [
+        pytest.param(["someone", pseudonym("other")], id="a-subject-is-not-a-pseudonym"),
+        pytest.param(
+            [pseudonym("someone"), pseudonym("someone")[:16] + pseudonym("other")[16:]],
+            id="two-subjects-share-the-first-number",
+        ),
+    ],
+)
+def test_the_numbers_that_cannot_tell_subjects_apart_give_way_to_the_strings(
+    subjects: list[str],
+) -> None:
+    right = numbered(subjects, flag=[True, False])
+    assert join_by_numbers(pl.DataFrame({"subject": subjects}), right) is None
+    policy = reference("ipko")
+    use = make_use("direct-marketing-current-offers", "contact", channel=Channel.SMS)
+    states = [
+        make_subject(subject=subjects[0], consents=("current-offers",)),
+        make_subject(subject=subjects[1]),
+    ]
+    table = pl.DataFrame({"subject": subjects[::-1]})
+    decided = decide_subjects(policy, states_frame(states).lazy(), table, use, NOW)
+    assert decided["outcome"].to_list() == ["deny", "permit"]

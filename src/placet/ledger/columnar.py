@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import polars as pl
 
-from placet.decide.bulk import STATE_SCHEMA
+from placet.decide.bulk import STATE_SCHEMA, SUBJECT_NUMBERS, subject_numbers
 from placet.ledger.chain import LedgerEntry
 from placet.ledger.events import (
     BusinessOptOutMade,
@@ -50,6 +50,7 @@ __all__ = [
     "fold_states",
     "snapshot_states",
     "stored_events_frame",
+    "with_subject_numbers",
 ]
 
 INSTANT: Final = pl.Datetime("us", "UTC")
@@ -99,12 +100,15 @@ SNAPSHOT_SCHEMA: Final[dict[str, pl.DataType]] = {
     "business_opt_out_until": INSTANT,
     "effective_through": INSTANT,
     "last_seq": pl.Int64(),
+    **SUBJECT_NUMBERS,
 }
 """One row per subject: the fields of `SubjectProjection`, which hold at any later instant.
 
 `consents` holds the live grants sorted by option, as `STATE_SCHEMA` does, and
 `consent_given_at` the instant each was given, in the same order; `contracts` and `debts`
-the open references; `last_seq` the position of the subject's last event folded in.
+the open references; `last_seq` the position of the subject's last event folded in;
+`subject_key` and `subject_check` the subject's pseudonym as numbers (`subject_numbers`),
+which `decide_subjects` joins a table of subscribers by.
 """
 
 _T = EventType
@@ -261,7 +265,17 @@ def fold_projections(
     with `known_at`, only those that took effect or were recorded by then.
     """
     folded = _fold(events, as_of, known_at, exact=True)
-    return folded.select(pl.col(name).cast(dtype) for name, dtype in SNAPSHOT_SCHEMA.items())
+    return with_subject_numbers(folded).select(
+        pl.col(name).cast(dtype) for name, dtype in SNAPSHOT_SCHEMA.items()
+    )
+
+
+def with_subject_numbers(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """`frame` with the `SUBJECT_NUMBERS` of its `subject` column, unless it has them (a
+    snapshot written by an earlier version of placet has not)."""
+    if set(SUBJECT_NUMBERS) <= set(frame.collect_schema().names()):
+        return frame
+    return frame.with_columns(subject_numbers(pl.col("subject")))
 
 
 def snapshot_states(snapshot: pl.LazyFrame, at: datetime) -> pl.LazyFrame:
@@ -276,8 +290,9 @@ def snapshot_states(snapshot: pl.LazyFrame, at: datetime) -> pl.LazyFrame:
 def _states(folded: pl.LazyFrame, at: datetime, contracts: pl.Expr, debts: pl.Expr) -> pl.LazyFrame:
     until = pl.col("business_opt_out_until")
     opted_out = pl.col("business_opt_out") & (until.is_null() | (pl.lit(at) < until))
-    return folded.select(
+    return with_subject_numbers(folded).select(
         "subject",
+        *SUBJECT_NUMBERS,
         "subject_type",
         "birth_date",
         "consents",
@@ -316,6 +331,7 @@ def complete_states(states: pl.LazyFrame, subjects: pl.LazyFrame) -> pl.LazyFram
             )
         )
         .with_columns(pl.col("active_contracts").fill_null(0))
+        .with_columns(subject_numbers(pl.col("subject")))
     )
 
 

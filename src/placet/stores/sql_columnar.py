@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
-from placet.decide.bulk import states_frame
+from placet.decide.bulk import SUBJECT_NUMBERS, states_frame, subject_numbers
 from placet.errors import StoreError
 from placet.ledger.columnar import (
     CHANNEL_BITS,
@@ -34,6 +34,7 @@ from placet.ledger.columnar import (
     fold_states,
     snapshot_states,
     stored_events_frame,
+    with_subject_numbers,
 )
 from placet.ledger.events import EventType, SubjectRef
 from placet.stores.sql_ledger import SqlLedger
@@ -142,7 +143,7 @@ def states_now(
             f"{snapshot} holds the ledger up to position {watermark}, past the position "
             f"{through_seq} asked for. Use an older snapshot, or read the ledger itself."
         )
-    rows = pl.scan_parquet(snapshot)
+    rows = with_subject_numbers(pl.scan_parquet(snapshot))
     late = rows.filter(pl.col("effective_through") > at).select("subject").collect()
     with _reading(ledger) as connection:
         after = events.c.seq > watermark
@@ -151,9 +152,23 @@ def states_now(
         touched = connection.execute(select(events.c.subject_ref).where(after).distinct())
         refold = sorted({*touched.scalars(), *late["subject"].to_list()})
         history = _events_of(connection, refold, through_seq)
-    kept = rows.filter(~pl.col("subject").is_in(pl.Series(refold, dtype=pl.String).implode()))
-    refolded = fold_states(history.lazy(), at)
-    return pl.concat([snapshot_states(kept, at), refolded], how="vertical")
+    kept = snapshot_states(_without(rows, refold), at)
+    if not refold:
+        return kept
+    return pl.concat([kept, fold_states(history.lazy(), at)], how="vertical")
+
+
+def _without(rows: pl.LazyFrame, subjects: list[str]) -> pl.LazyFrame:
+    """The snapshot's rows but those of `subjects`, picked out by their numbers where they
+    are all pseudonyms (the subject strings, the largest column, are then not read)."""
+    if not subjects:
+        return rows
+    named = pl.Series("subject", subjects, dtype=pl.String)
+    numbers = named.to_frame().select(subject_numbers(pl.col("subject")))
+    if numbers.null_count().sum_horizontal().item():
+        return rows.filter(~pl.col("subject").is_in(named.implode()))
+    key, check = SUBJECT_NUMBERS
+    return rows.join(numbers.lazy(), on=[key, check], how="anti", maintain_order="left")
 
 
 def states_of(
@@ -266,7 +281,7 @@ def _snapshot_rows(stored: Sequence[Any]) -> pl.DataFrame:
         .struct.field("given_at")
         .str.to_datetime("%Y-%m-%dT%H:%M:%S%.fZ", time_unit="us", time_zone="UTC")
     )
-    return rows.select(
+    decoded = rows.select(
         subject=pl.col("subject_ref"),
         subject_type=pl.col("subject_type"),
         birth_date=pl.col("birth_date").cast(pl.Date),
@@ -292,7 +307,10 @@ def _snapshot_rows(stored: Sequence[Any]) -> pl.DataFrame:
             )
         },
         last_seq=pl.col("last_seq").cast(pl.Int64),
-    ).select(pl.col(name).cast(dtype) for name, dtype in SNAPSHOT_SCHEMA.items())
+    )
+    return decoded.with_columns(subject_numbers(pl.col("subject"))).select(
+        pl.col(name).cast(dtype) for name, dtype in SNAPSHOT_SCHEMA.items()
+    )
 
 
 def parquet_metadata(watermark: int) -> dict[bytes, bytes]:
