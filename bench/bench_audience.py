@@ -34,7 +34,7 @@ import duckdb
 import polars as pl
 from benchlib import in_fresh_process, machine_line
 
-from placet.decide import ConsentGrant, SubjectState, Use, decide_subjects, decide_use
+from placet.decide import ConsentGrant, SubjectState, Use, decide_use, select_subjects
 from placet.ledger import EventType, PseudonymKey, pseudonymise_subject
 from placet.ledger.columnar import (
     EVENT_SCHEMA,
@@ -262,26 +262,23 @@ def _as_strings(metadata: dict[bytes, bytes]) -> dict[str, str]:
 # ---------------------------------------------------------------- the measured steps
 
 
-def _audience(states: pl.LazyFrame, table: pl.LazyFrame, at: datetime) -> pl.DataFrame:
-    """Each subscriber's outcome and reason: the states decided, then joined to the table
-    (`subscriber`, `subject`) by pseudonym (`decide_subjects`, as `placet audience` does); a
-    subscriber with no state gets the decision on the empty state."""
+def _audience(
+    states: pl.LazyFrame, table: pl.LazyFrame, at: datetime
+) -> tuple[pl.Series, dict[str, int]]:
+    """The permitted subscribers and the others counted by reason: the states decided,
+    then joined to the table (`subscriber`, `subject`) by pseudonym (`select_subjects`, as
+    `placet audience` does); a subscriber with no state gets the decision on the empty
+    state."""
     policy = load_policy_set("ipko").in_force(at)
-    decided = decide_subjects(policy, states, table.collect(), USE, at)
-    return decided.select("subscriber", "outcome", "reason")
-
-
-def _permitted(decided: pl.DataFrame) -> tuple[pl.Series, dict[str, int]]:
-    permitted = decided.filter(pl.col("outcome") == "permit")["subscriber"]
-    excluded = decided.filter(pl.col("outcome") == "deny")["reason"].cast(pl.String).value_counts()
-    return permitted, dict(excluded.iter_rows())
+    selection = select_subjects(policy, states, table.collect(), USE, at)
+    return selection.permitted["subscriber"], selection.excluded
 
 
 def placet_now(folder: Path) -> tuple[pl.Series, dict[str, int]]:
     """Now: the projection snapshot's rows, turned into states at NOW and decided."""
     snapshot = pl.scan_parquet(folder / "snapshot.parquet")
     table = pl.scan_parquet(folder / "pseudonyms.parquet")
-    return _permitted(_audience(snapshot_states(snapshot, NOW), table, NOW))
+    return _audience(snapshot_states(snapshot, NOW), table, NOW)
 
 
 def placet_now_with_pseudonyms(folder: Path) -> tuple[pl.Series, dict[str, int]]:
@@ -289,7 +286,7 @@ def placet_now_with_pseudonyms(folder: Path) -> tuple[pl.Series, dict[str, int]]
     subscribers = pl.read_parquet(folder / "subscribers.parquet")
     table = subscribers.with_columns(pseudonymise_duckdb(subscribers, "subscriber", KEY))
     states = snapshot_states(pl.scan_parquet(folder / "snapshot.parquet"), NOW)
-    return _permitted(_audience(states, table.lazy(), NOW))
+    return _audience(states, table.lazy(), NOW)
 
 
 def placet_select_audience(folder: Path) -> tuple[pl.Series, dict[str, int]]:
@@ -317,7 +314,7 @@ def placet_as_of(folder: Path) -> tuple[pl.Series, dict[str, int]]:
     """As of AS_OF: every subject's state folded from the event log, and decided."""
     states = fold_states(pl.scan_parquet(folder / "events.parquet"), AS_OF)
     table = pl.scan_parquet(folder / "pseudonyms.parquet")
-    return _permitted(_audience(states, table, AS_OF))
+    return _audience(states, table, AS_OF)
 
 
 BASELINE_SQL = """
@@ -534,11 +531,11 @@ def run(folder: Path, count: int, sample: int) -> None:
     as_of = measure(baseline_as_of, folder, out=out("baseline-as-of"))
     rows.append(("as of", "hand-written DuckDB query (baseline)", as_of[0], as_of[1], "in"))
     placet = measure(placet_as_of, folder, out=out("as-of"))
-    rows.append(("as of", "placet fold_states + decide_subjects", placet[0], placet[1], "in"))
+    rows.append(("as of", "placet fold_states + select_subjects", placet[0], placet[1], "in"))
     now_baseline = measure(baseline_now, folder, out=out("baseline-now"))
     rows.append(("now", "hand-written DuckDB query over the log", *now_baseline[:2], "in"))
     now = measure(placet_now, folder, out=out("now"))
-    rows.append(("now", "placet snapshot_states + decide_subjects", now[0], now[1], "in"))
+    rows.append(("now", "placet snapshot_states + select_subjects", now[0], now[1], "in"))
     now_hmac = measure(placet_now_with_pseudonyms, folder, out=out("now-hmac"))
     rows.append(("now", "the same, pseudonymising in DuckDB", now_hmac[0], now_hmac[1], "in"))
     product = measure(placet_select_audience, folder, out=out("select"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
@@ -11,11 +12,47 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from placet.decide import SubjectState, bulk, decide_subjects, decide_use
+from placet.decide import SubjectState, bulk, decide_subjects, decide_use, select_subjects
 from placet.decide.bulk import join_by_numbers, join_by_subject, states_frame, subject_numbers
 from placet.policy.terms import Channel
 from tests.decide.builders import NOW, make_subject, make_use, reference
 from tests.decide.test_bulk import INSTANTS, OPERATORS, subject_states, uses
+
+
+@settings(max_examples=60)
+@given(
+    data=st.data(),
+    operator=st.sampled_from(OPERATORS),
+    named=st.sampled_from(["by-name", "by-pseudonym"]),
+)
+def test_a_selection_is_the_permitted_rows_in_order_and_the_others_counted_by_reason(
+    data: st.DataObject, operator: str, named: str
+) -> None:
+    policy = reference(operator)
+    drawn = data.draw(st.lists(subject_states(policy), min_size=0, max_size=10))
+    if named == "by-pseudonym":
+        drawn = [replace(state, subject=pseudonym(state.subject)) for state in drawn]
+    states = list({state.subject: state for state in drawn}.values())
+    strangers = data.draw(st.lists(st.sampled_from(["x-1", pseudonym("x-2")]), max_size=3))
+    names = data.draw(st.permutations([state.subject for state in states] + strangers))
+    use = data.draw(uses(policy))
+    table = pl.DataFrame(
+        {"row": list(range(len(names))), "subject": names},
+        schema={"row": pl.Int64, "subject": pl.String},
+    )
+
+    selection = select_subjects(policy, states_frame(states).lazy(), table, use, NOW)
+
+    by_subject = {state.subject: state for state in states}
+    decisions = [
+        decide_use(policy, by_subject.get(name) or SubjectState(name, NOW), use, NOW)
+        for name in names
+    ]
+    permitted = [row for row, decision in enumerate(decisions) if decision.is_permitted]
+    assert selection.permitted.equals(table[permitted])
+    assert selection.excluded == dict(
+        Counter(decision.reason for decision in decisions if not decision.is_permitted)
+    )
 
 
 def pseudonym(name: str) -> str:
@@ -162,3 +199,16 @@ def test_the_numbers_that_cannot_tell_subjects_apart_give_way_to_the_strings(
     table = pl.DataFrame({"subject": subjects[::-1]})
     decided = decide_subjects(policy, states_frame(states).lazy(), table, use, NOW)
     assert decided["outcome"].to_list() == ["deny", "permit"]
+
+
+def test_the_permitted_rows_keep_the_tables_order_not_the_numbers() -> None:
+    policy = reference("ipko")
+    use = make_use("direct-marketing-current-offers", "contact", channel=Channel.SMS)
+    names = sorted(pseudonym(str(n)) for n in range(50))[::-1]
+    states = [make_subject(subject=name, consents=("current-offers",)) for name in names[::2]]
+    table = pl.DataFrame({"subject": names})
+
+    selection = select_subjects(policy, states_frame(states).lazy(), table, use, NOW)
+
+    assert selection.permitted["subject"].to_list() == names[::2]
+    assert selection.excluded == {"subject-type-not-covered": 25}

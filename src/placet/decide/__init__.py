@@ -4,7 +4,14 @@ Pure functions: everything they need is an argument, and they read no clock, env
 or database. `decide_use` answers for one subject, `decide_bulk` for a table of them.
 """
 
-from placet.decide.bulk import STATE_SCHEMA, decide_bulk, decide_subjects, states_frame
+from placet.decide.bulk import (
+    STATE_SCHEMA,
+    Selection,
+    decide_bulk,
+    decide_subjects,
+    select_subjects,
+    states_frame,
+)
 from placet.decide.clauses import Clause, cited_clauses
 from placet.decide.decision import REASONS, Decision, Obligation, Outcome, Use
 from placet.decide.single import decide_use, recipient_reason
@@ -18,6 +25,7 @@ __all__ = [
     "Decision",
     "Obligation",
     "Outcome",
+    "Selection",
     "SubjectState",
     "Use",
     "cited_clauses",
@@ -25,5 +33,6 @@ __all__ = [
     "decide_subjects",
     "decide_use",
     "recipient_reason",
+    "select_subjects",
     "states_frame",
 ]

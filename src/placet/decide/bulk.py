@@ -10,6 +10,7 @@ Imports nothing outside the standard library, polars and `placet.policy`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
@@ -32,11 +33,13 @@ __all__ = [
     "REASON_TYPE",
     "STATE_SCHEMA",
     "SUBJECT_NUMBERS",
+    "Selection",
     "decide_bulk",
     "decide_subjects",
     "join_by_numbers",
     "join_by_subject",
     "minor_expression",
+    "select_subjects",
     "states_frame",
     "subject_numbers",
 ]
@@ -235,6 +238,20 @@ def join_by_numbers(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame | N
     then puts the rows back in `left`'s order. A row of `left` whose reference is not a
     pseudonym matches nothing: every subject of `right` is one.
     """
+    pairs = _pairs_by_numbers(left, right)
+    if pairs is None:
+        return None
+    # Each row of `left` takes its pair's values, or those of a last row of nulls.
+    unmatched = pl.repeat(pairs.height, left.height, dtype=pl.UInt32, eager=True)
+    places = unmatched.scatter(pairs[_ROW], pl.int_range(pairs.height, dtype=pl.UInt32, eager=True))
+    values = pairs.drop(_ROW)
+    return left.with_columns(pl.concat([values, values.clear(1)]).gather(places))
+
+
+def _pairs_by_numbers(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame | None:
+    """For each row of `left` whose subject is a pseudonym, in the order of their numbers:
+    its row number (`_ROW`) and the values of `right`'s row of that subject (null for
+    none); None where the numbers cannot stand for `right`'s subjects."""
     key, check = SUBJECT_NUMBERS
     if right[key].has_nulls() or right[check].has_nulls():
         return None
@@ -252,12 +269,61 @@ def join_by_numbers(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame | N
         found.drop(check).set_sorted(key), on=key, strategy="backward", check_sortedness=False
     )
     same = (pl.col(_FOUND_KEY) == pl.col(key)) & (pl.col(_FOUND_CHECK) == pl.col(check))
-    matched = pairs.select(pl.when(same.fill_null(False)).then(pl.col(values)))
-    # Each row of `left` takes its pair's values, or those of a last row of nulls.
-    unmatched = pl.repeat(pairs.height, left.height, dtype=pl.UInt32, eager=True)
-    places = unmatched.scatter(pairs[_ROW], pl.int_range(pairs.height, dtype=pl.UInt32, eager=True))
-    rows = pl.concat([matched, matched.clear(1)]).gather(places)
-    return left.with_columns(rows)
+    return pairs.select(_ROW, pl.when(same.fill_null(False)).then(pl.col(values)))
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """The rows of a table a use is permitted for, and the others counted by reason."""
+
+    permitted: pl.DataFrame
+    """The permitted rows, in the table's order, with all its columns."""
+    excluded: dict[str, int]
+    """Denied rows by reason code."""
+
+
+def select_subjects(
+    policy: Policy,
+    states: pl.LazyFrame,
+    subjects: pl.DataFrame,
+    use: Use,
+    at: datetime,
+) -> Selection:
+    """The rows of `subjects` that `use` is permitted for at `at`, and the denied counted
+    by reason: what `decide_subjects` gives, filtered and counted.
+
+    Joined by the pseudonyms' numbers, the denied rows are counted where the merge leaves
+    them, and only the permitted are put back in the table's order (at ten million rows,
+    putting every row back took 0.5 s here).
+
+        selection = select_subjects(policy, states, table, use, at)
+        selection.permitted["subscriber"], selection.excluded  # {"no-consent": 3_835_132, …}
+    """
+    decided = decide_bulk(policy, states, use, at)
+    empty = decide_bulk(policy, states_frame([SubjectState("", at)]).lazy(), use, at).collect()
+    nobody = empty.row(0, named=True)
+    pairs = None
+    if nobody["outcome"] == Outcome.DENY.value:
+        by_numbers = decided.select(*SUBJECT_NUMBERS, "outcome", "reason").collect()
+        pairs = _pairs_by_numbers(subjects, by_numbers)
+    if pairs is None:
+        every = decide_subjects(policy, states, subjects, use, at)
+        permit = every["outcome"] == Outcome.PERMIT.value
+        chosen = every.filter(permit).select(subjects.columns)
+        return Selection(chosen, _counted(every.filter(~permit)["reason"]))
+    found = pairs.filter(pl.col("outcome").is_not_null())
+    permit = found["outcome"] == Outcome.PERMIT.value
+    excluded = _counted(found.filter(~permit)["reason"])
+    strangers = subjects.height - found.height
+    if strangers:
+        excluded[nobody["reason"]] = excluded.get(nobody["reason"], 0) + strangers
+    rows = found.filter(permit)[_ROW].sort()
+    return Selection(subjects[rows], dict(sorted(excluded.items())))
+
+
+def _counted(reasons: pl.Series) -> dict[str, int]:
+    counts = reasons.cast(pl.String).value_counts()
+    return dict(sorted((str(reason), int(count)) for reason, count in counts.iter_rows()))
 
 
 def _hashes(check: str) -> list[pl.Expr]:

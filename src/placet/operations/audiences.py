@@ -1,7 +1,7 @@
 """Select a campaign's audience: which subscribers of a table may this use reach, and why not.
 
 The subscriber identifiers are read in chunks; each chunk's states come from the ledger's
-projection in one read (or are replayed as of an instant), `decide_subjects` decides the
+projection in one read (or are replayed as of an instant), `select_subjects` decides the
 chunk at once, and the permitted identifiers are yielded as they are found, so a caller
 can stream them. The exclusion counts by reason are complete once the stream ends.
 
@@ -27,7 +27,7 @@ import polars as pl
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from placet.decide import Outcome, Use, decide_subjects, states_frame
+from placet.decide import Use, select_subjects, states_frame
 from placet.errors import DecisionNotFoundError, InvalidEventError, StoreError
 from placet.ledger import (
     ChainHead,
@@ -217,14 +217,12 @@ class Audience:
             dtype=pl.String,
         )
         table = pl.DataFrame([identifiers.alias("identifier"), references])
-        decided = decide_subjects(self.policy, states(references), table, self.use, self.at)
-        is_permit = decided["outcome"] == Outcome.PERMIT.value
-        chosen = decided.filter(is_permit)
-        excluded = decided.filter(~is_permit)["reason"].cast(pl.String).value_counts()
-        self.counts.total += decided.height
+        selection = select_subjects(self.policy, states(references), table, self.use, self.at)
+        chosen = selection.permitted
+        self.counts.total += table.height
         self.counts.permitted += chosen.height
-        for reason, count in excluded.iter_rows():
-            self.counts.excluded[str(reason)] += int(count)
+        for reason, count in selection.excluded.items():
+            self.counts.excluded[reason] += count
         _digest_column(self.digest, chosen["subject"])
         return chosen["identifier"]
 
