@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -105,6 +107,36 @@ def test_bulk_outcome_says_permit_for_permitted_reasons() -> None:
         ("permit", "permitted"),
         ("deny", "no-consent"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("operator", "use", "subject"),
+    [
+        pytest.param(
+            "ipko",
+            make_use("direct-marketing-current-offers", "contact", channel=Channel.SMS),
+            make_subject(withdrawn=frozenset({"current-offers"})),
+            id="ipko-current-offers",
+        ),
+        pytest.param(
+            "ipnordic",
+            make_use("newsletter", "newsletter-signup", channel=Channel.EMAIL),
+            make_subject(
+                subject_type="newsletter-subscriber",
+                contracts=0,
+                withdrawn=frozenset({"newsletter"}),
+            ),
+            id="ipnordic-newsletter",
+        ),
+    ],
+)
+def test_bulk_gives_a_withdrawn_consent_its_own_reason(
+    operator: str, use: Use, subject: SubjectState
+) -> None:
+    policy = reference(operator)
+    other = replace(subject, subject="someone else", withdrawn=frozenset({"no-such-option"}))
+    assert decide_use(policy, subject, use, NOW).reason == "consent-withdrawn"
+    assert bulk_reasons(policy, [subject, other], use, NOW) == ["consent-withdrawn", "no-consent"]
 
 
 def test_bulk_reads_a_frame_with_the_documented_schema() -> None:
