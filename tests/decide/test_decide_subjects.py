@@ -1,10 +1,10 @@
-"""`decide_subjects`: a table of subjects decided over their states, joined back in order."""
+"""`decide_subjects` and `select_subjects`: a table of subjects decided over their states."""
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import polars as pl
@@ -12,47 +12,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from placet.decide import SubjectState, bulk, decide_subjects, decide_use, select_subjects
+from placet.decide import (
+    Decision,
+    SubjectState,
+    Use,
+    bulk,
+    decide_subjects,
+    decide_use,
+    select_subjects,
+)
 from placet.decide.bulk import join_by_numbers, join_by_subject, states_frame, subject_numbers
+from placet.policy.model import Policy
 from placet.policy.terms import Channel
 from tests.decide.builders import NOW, make_subject, make_use, reference
 from tests.decide.test_bulk import INSTANTS, OPERATORS, subject_states, uses
-
-
-@settings(max_examples=60)
-@given(
-    data=st.data(),
-    operator=st.sampled_from(OPERATORS),
-    named=st.sampled_from(["by-name", "by-pseudonym"]),
-)
-def test_a_selection_is_the_permitted_rows_in_order_and_the_others_counted_by_reason(
-    data: st.DataObject, operator: str, named: str
-) -> None:
-    policy = reference(operator)
-    drawn = data.draw(st.lists(subject_states(policy), min_size=0, max_size=10))
-    if named == "by-pseudonym":
-        drawn = [replace(state, subject=pseudonym(state.subject)) for state in drawn]
-    states = list({state.subject: state for state in drawn}.values())
-    strangers = data.draw(st.lists(st.sampled_from(["x-1", pseudonym("x-2")]), max_size=3))
-    names = data.draw(st.permutations([state.subject for state in states] + strangers))
-    use = data.draw(uses(policy))
-    table = pl.DataFrame(
-        {"row": list(range(len(names))), "subject": names},
-        schema={"row": pl.Int64, "subject": pl.String},
-    )
-
-    selection = select_subjects(policy, states_frame(states).lazy(), table, use, NOW)
-
-    by_subject = {state.subject: state for state in states}
-    decisions = [
-        decide_use(policy, by_subject.get(name) or SubjectState(name, NOW), use, NOW)
-        for name in names
-    ]
-    permitted = [row for row, decision in enumerate(decisions) if decision.is_permitted]
-    assert selection.permitted.equals(table[permitted])
-    assert selection.excluded == dict(
-        Counter(decision.reason for decision in decisions if not decision.is_permitted)
-    )
 
 
 def pseudonym(name: str) -> str:
@@ -60,18 +33,27 @@ def pseudonym(name: str) -> str:
     return hashlib.sha256(name.encode()).hexdigest()
 
 
-@settings(max_examples=60)
-@given(
-    data=st.data(),
-    operator=st.sampled_from(OPERATORS),
-    at=INSTANTS,
-    named=st.sampled_from(["by-name", "by-pseudonym"]),
-)
-def test_each_row_of_a_table_gets_the_single_decision_of_its_subject_in_the_tables_order(
-    data: st.DataObject, operator: str, at: datetime, named: str
-) -> None:
-    # By pseudonym, the states and the table are joined by the pseudonyms' numbers; by
-    # name (not 64 hex digits), on the strings.
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """Random states, a table naming them and strangers in any order, and a use."""
+
+    policy: Policy
+    states: list[SubjectState]
+    table: pl.DataFrame
+    use: Use
+
+    def single(self, at: datetime) -> list[Decision]:
+        """Each row's single decision."""
+        by_subject = {state.subject: state for state in self.states}
+        return [
+            decide_use(self.policy, by_subject.get(name) or SubjectState(name, at), self.use, at)
+            for name in self.table["subject"]
+        ]
+
+
+def draw_table(data: st.DataObject, operator: str, named: str) -> Drawn:
+    """By pseudonym, the states and the table are joined by the pseudonyms' numbers; by
+    name (not 64 hex digits), on the strings."""
     policy = reference(operator)
     drawn = data.draw(st.lists(subject_states(policy), min_size=0, max_size=10))
     if named == "by-pseudonym":
@@ -81,22 +63,48 @@ def test_each_row_of_a_table_gets_the_single_decision_of_its_subject_in_the_tabl
         st.lists(st.sampled_from(["x-1", "x-2", pseudonym("x-3"), "f" * 64]), max_size=3)
     )
     names = data.draw(st.permutations([state.subject for state in states] + strangers))
-    use = data.draw(uses(policy))
     table = pl.DataFrame(
         {"row": list(range(len(names))), "subject": names},
         schema={"row": pl.Int64, "subject": pl.String},
     )
+    return Drawn(policy, states, table, data.draw(uses(policy)))
 
-    decided = decide_subjects(policy, states_frame(states).lazy(), table, use, at)
 
-    by_subject = {state.subject: state for state in states}
-    expected = [
-        decide_use(policy, by_subject.get(name) or SubjectState(name, at), use, at).reason
-        for name in names
-    ]
-    assert decided["row"].to_list() == list(range(len(names)))
-    assert decided["subject"].to_list() == names
+NAMED = st.sampled_from(["by-name", "by-pseudonym"])
+
+
+@settings(max_examples=60)
+@given(data=st.data(), operator=st.sampled_from(OPERATORS), at=INSTANTS, named=NAMED)
+def test_each_row_of_a_table_gets_the_single_decision_of_its_subject_in_the_tables_order(
+    data: st.DataObject, operator: str, at: datetime, named: str
+) -> None:
+    drawn = draw_table(data, operator, named)
+
+    decided = decide_subjects(
+        drawn.policy, states_frame(drawn.states).lazy(), drawn.table, drawn.use, at
+    )
+
+    expected = [decision.reason for decision in drawn.single(at)]
+    assert decided.select("row", "subject").equals(drawn.table)
     assert decided["reason"].cast(pl.String).to_list() == expected
+
+
+@settings(max_examples=60)
+@given(data=st.data(), operator=st.sampled_from(OPERATORS), at=INSTANTS, named=NAMED)
+def test_a_selection_is_the_permitted_rows_in_order_and_the_others_counted_by_reason(
+    data: st.DataObject, operator: str, at: datetime, named: str
+) -> None:
+    drawn = draw_table(data, operator, named)
+
+    selection = select_subjects(
+        drawn.policy, states_frame(drawn.states).lazy(), drawn.table, drawn.use, at
+    )
+
+    decisions = drawn.single(at)
+    permitted = [row for row, decision in enumerate(decisions) if decision.is_permitted]
+    assert selection.permitted.equals(drawn.table[permitted])
+    denied = Counter(decision.reason for decision in decisions if not decision.is_permitted)
+    assert selection.excluded == dict(denied)
 
 
 def test_a_subject_with_no_state_is_decided_on_the_empty_state() -> None:
