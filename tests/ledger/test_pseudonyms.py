@@ -13,7 +13,12 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from placet.errors import PseudonymKeyError
-from placet.ledger import PseudonymKey, commit_payload, pseudonymise_subject
+from placet.ledger import (
+    PseudonymKey,
+    commit_payload,
+    pseudonymise_subject,
+    pseudonymise_subjects,
+)
 from tests.ledger.builders import KEY, consent_given, make_event
 
 
@@ -31,6 +36,16 @@ def test_pseudonym_is_hmac_sha256_of_the_identifier_under_the_key() -> None:
     expected = hmac.new(KEY.secret, b"+38344123456", hashlib.sha256).hexdigest()
 
     assert pseudonymise_subject("+38344123456", KEY) == expected
+
+
+@given(st.binary(min_size=16, max_size=200), st.lists(st.text(max_size=40), max_size=20))
+def test_a_column_of_identifiers_gets_each_ones_pseudonym_in_order(
+    secret: bytes, identifiers: list[str]
+) -> None:
+    key = PseudonymKey(secret)
+    assert pseudonymise_subjects(identifiers, key) == [
+        pseudonymise_subject(identifier, key) for identifier in identifiers
+    ]
 
 
 @given(st.binary(min_size=16, max_size=200), st.text(max_size=40))

@@ -79,6 +79,26 @@ def test_audience_equals_the_single_decision_for_every_subscriber(
     }
 
 
+@pytest.mark.parametrize("chunk_size", [4, 1_000])
+def test_audience_identifiers_are_stripped_as_one_subject_ref_strips_them(
+    ledger: SqlLedger, ipko: PolicySet, chunk_size: int
+) -> None:
+    estate(ledger, ipko)
+    padded = [f"\x1c {subscriber}\u3000\t" for subscriber in TABLE]
+
+    audience = select_audience(ledger, ipko, KEY, padded, SMS_OFFERS, at=NOW, chunk_size=chunk_size)
+
+    plain = select_audience(ledger, ipko, KEY, TABLE, SMS_OFFERS, at=NOW)
+    assert [one.strip() for one in audience.permitted()] == list(plain.permitted())
+    assert audience.digest.hexdigest() == plain.digest.hexdigest()
+
+
+def test_an_empty_identifier_is_refused_naming_its_row(ledger: SqlLedger, ipko: PolicySet) -> None:
+    audience = select_audience(ledger, ipko, KEY, ["+38344000001", " \t"], SMS_OFFERS, at=NOW)
+    with pytest.raises(InvalidEventError, match="on row 2 is empty"):
+        list(audience.permitted())
+
+
 def test_audience_as_of_an_instant_uses_the_states_then(ledger: SqlLedger, ipko: PolicySet) -> None:
     estate(ledger, ipko)
 

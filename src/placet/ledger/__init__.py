@@ -62,6 +62,7 @@ from placet.ledger.pseudonyms import (
     PseudonymKey,
     commit_payload,
     pseudonymise_subject,
+    pseudonymise_subjects,
 )
 from placet.ledger.verify import ChainHead, ChainProblem, ChainReport, ProblemKind, verify
 
@@ -118,6 +119,7 @@ __all__ = [
     "parse_instant",
     "project_events",
     "pseudonymise_subject",
+    "pseudonymise_subjects",
     "replay",
     "resent_entry",
     "seal_decision",

@@ -14,13 +14,14 @@ counts, a digest of the selected pseudonyms) and `replay_audience` computes it a
 from __future__ import annotations
 
 import logging
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from uuid import UUID, uuid4
 
 import polars as pl
@@ -38,8 +39,8 @@ from placet.ledger import (
     PseudonymKey,
     SelectionDigest,
     SubjectRef,
+    pseudonymise_subjects,
 )
-from placet.operations.recording import subject_ref
 from placet.policy import Policy, PolicySet
 from placet.policy.model import CategoryId, PurposeId, RecipientId
 from placet.policy.terms import Channel
@@ -211,11 +212,7 @@ class Audience:
         """Decide `identifiers` over `states` (of at least their subjects); the permitted
         identifiers, in order."""
         _digest_column(self.input_digest, identifiers)
-        references = pl.Series(
-            "subject",
-            [subject_ref(identifier, self._key) for identifier in identifiers],
-            dtype=pl.String,
-        )
+        references = _pseudonyms(identifiers, self._key)
         table = pl.DataFrame([identifiers.alias("identifier"), references])
         selection = select_subjects(self.policy, states(references), table, self.use, self.at)
         chosen = selection.permitted
@@ -235,6 +232,22 @@ def _digest_column(digest: SelectionDigest, values: pl.Series) -> None:
     """`digest.update(values.to_list())`, without a Python string per value."""
     for start in range(0, len(values), _DIGESTED):
         digest.update_joined(values.slice(start, _DIGESTED).str.join("\n").item())
+
+
+_SPACES: Final = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+"""What `str.strip` strips (polars' own `strip_chars` leaves U+001C to U+001F)."""
+
+
+def _pseudonyms(identifiers: pl.Series, key: PseudonymKey) -> pl.Series:
+    """`subject_ref` of each identifier, for the whole column at once."""
+    stripped = identifiers.str.strip_chars(_SPACES)
+    empty = (stripped.is_null() | (stripped == "")).arg_true()
+    if len(empty):
+        raise InvalidEventError(
+            f"the subject identifier on row {empty[0] + 1} is empty",
+            "Give the subscriber's identifier: a customer number or an MSISDN in E.164",
+        )
+    return pl.Series("subject", pseudonymise_subjects(stripped, key), dtype=pl.String)
 
 
 def _column_of(identifiers: list[str]) -> pl.Series:
