@@ -120,6 +120,26 @@ def test_stale_snapshot_and_the_later_events_answer_what_the_ledger_does(
         assert answered == states_frame(ledger.states(SUBJECTS, instant)).to_dicts()
 
 
+@SETTINGS
+@given(history=histories(MSISDNS, max_size=15))
+def test_a_snapshot_written_without_the_subjects_numbers_answers_the_same(
+    ledger: SqlLedger, tmp_path_factory: pytest.TempPathFactory, history: list[LedgerEvent]
+) -> None:
+    # Snapshots written before `subject_key` and `subject_check` were added lack them.
+    ledger.append_many(history)
+    folder = tmp_path_factory.mktemp("older")
+    write_snapshot(ledger, folder / "new.parquet")
+    older = pq.read_table(folder / "new.parquet").drop_columns(["subject_key", "subject_check"])
+    with pq.ParquetWriter(folder / "old.parquet", older.schema) as writer:
+        writer.write_table(older)
+        writer.add_key_value_metadata(pq.read_metadata(folder / "new.parquet").metadata)
+
+    for path in (folder / "new.parquet", folder / "old.parquet"):
+        now = states_now(path, ledger, at(30))
+        answered = complete_states(now, pl.LazyFrame({"subject": SUBJECTS})).collect()
+        assert answered.to_dicts() == states_frame(ledger.states(SUBJECTS, at(30))).to_dicts()
+
+
 def test_a_file_without_a_watermark_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.parquet"
     pl.DataFrame({"subject": ["x"]}).write_parquet(path)
