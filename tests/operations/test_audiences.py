@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -11,6 +12,7 @@ from sqlalchemy import create_engine, text
 from placet.decide import decide_use
 from placet.errors import InvalidEventError, StoreError
 from placet.operations import (
+    audiences,
     give_consent,
     make_objection,
     query_subscriber_ids,
@@ -91,6 +93,11 @@ def test_audience_identifiers_are_stripped_as_one_subject_ref_strips_them(
     plain = select_audience(ledger, ipko, KEY, TABLE, SMS_OFFERS, at=NOW)
     assert [one.strip() for one in audience.permitted()] == list(plain.permitted())
     assert audience.digest.hexdigest() == plain.digest.hexdigest()
+
+
+def test_identifiers_are_stripped_of_what_str_strip_strips() -> None:
+    spaces = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    assert spaces == audiences._SPACES
 
 
 def test_an_empty_identifier_is_refused_naming_its_row(ledger: SqlLedger, ipko: PolicySet) -> None:
