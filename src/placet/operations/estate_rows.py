@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from placet.datamap.identity import VALID_FROM, VALID_TO
-from placet.ledger import PseudonymKey, SubjectRef, pseudonymise_subject
+from placet.ledger import PseudonymKey, SubjectRef, pseudonymise_subjects
 from placet.retention import FACT_COLUMNS
 from placet.retention.spans import WINDOW_SCHEMA
 from placet.stores.protocol import Selection, Store
@@ -145,7 +145,7 @@ class SubjectFacts:
         """The facts of `subscribers` (and of any asked before)."""
         new = [subscriber for subscriber in subscribers if subscriber not in self._asked]
         if new:
-            pseudonyms = [pseudonymise_subject(subscriber, self._key) for subscriber in new]
+            pseudonyms = pseudonymise_subjects(new, self._key)
             facts = self._ledger.facts(pseudonyms, self._at)
             found = (
                 pl.DataFrame(

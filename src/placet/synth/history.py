@@ -37,6 +37,7 @@ from placet.ledger import (
     SubjectFactsRecorded,
     SubjectRef,
     pseudonymise_subject,
+    pseudonymise_subjects,
 )
 from placet.policy import load_policy_set
 from placet.policy.model import SubjectTypeId
@@ -220,8 +221,7 @@ def in_pseudonym_order(history: EstateHistory, key: PseudonymKey) -> EstateHisto
     every page of those indexes)."""
     subscribers, where = np.unique(history.subscriber, return_inverse=True)
     pseudonyms = pa.array(
-        [pseudonymise_subject(each, key) for each in subscriber_ids(subscribers).to_pylist()],
-        pa.string(),
+        pseudonymise_subjects(subscriber_ids(subscribers).to_pylist(), key), pa.string()
     )
     rank = np.empty(len(subscribers), dtype=np.int64)
     rank[pc.sort_indices(pseudonyms).to_numpy()] = np.arange(len(subscribers))

@@ -26,7 +26,7 @@ from placet.ledger.events import (
     new_event_ids,
 )
 from placet.ledger.importing.format import ALL_DIRECT_MARKETING, GOOD_SCHEMA, CheckedRows
-from placet.ledger.pseudonyms import PseudonymKey, pseudonymise_subject
+from placet.ledger.pseudonyms import PseudonymKey, pseudonymise_subject, pseudonymise_subjects
 from placet.policy.terms import Channel
 
 __all__ = ["consent_event_batches", "consent_events", "derive_idempotency_key"]
@@ -50,9 +50,7 @@ def consent_event_batches(
     happenings: dict[tuple[str, str, str], EventData] = {}
     good = checked.good
     identifiers = good.get_column("subject").unique(maintain_order=True)
-    pseudonyms = pl.Series(
-        _SUBJECT_REF, [pseudonymise_subject(each, key) for each in identifiers.to_list()], pl.String
-    )
+    pseudonyms = pl.Series(_SUBJECT_REF, pseudonymise_subjects(identifiers, key), pl.String)
     ordered = good.join(
         pl.DataFrame([identifiers, pseudonyms]),
         on="subject",
