@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
 from functools import cache
@@ -139,6 +139,10 @@ class EstateHistory:
     def __len__(self) -> int:
         return len(self.subscriber)
 
+    def take(self, order: np.ndarray) -> EstateHistory:
+        """The events at the positions `order` gives, in that order."""
+        return EstateHistory(*(getattr(self, column.name)[order] for column in fields(self)))
+
 
 @dataclass(frozen=True, slots=True)
 class HistoryReport:
@@ -209,7 +213,7 @@ def draw_history(population: Population) -> EstateHistory:
     order = np.lexsort(
         (columns["reference"], columns["kind"], columns["subscriber"], columns["instant"])
     )
-    return EstateHistory(**{name: column[order] for name, column in columns.items()})
+    return EstateHistory(**columns).take(order)
 
 
 def in_pseudonym_order(history: EstateHistory, key: PseudonymKey) -> EstateHistory:
@@ -225,14 +229,7 @@ def in_pseudonym_order(history: EstateHistory, key: PseudonymKey) -> EstateHisto
     )
     rank = np.empty(len(subscribers), dtype=np.int64)
     rank[pc.sort_indices(pseudonyms).to_numpy()] = np.arange(len(subscribers))
-    order = np.argsort(rank[where], kind="stable")
-    return EstateHistory(
-        subscriber=history.subscriber[order],
-        kind=history.kind[order],
-        instant=history.instant[order],
-        reference=history.reference[order],
-        via=history.via[order],
-    )
+    return history.take(np.argsort(rank[where], kind="stable"))
 
 
 @cache
