@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
@@ -170,15 +170,23 @@ def decide_subjects(
         )
     """
     decided = decide_bulk(policy, states, use, at)
-    empty = decide_bulk(policy, states_frame([SubjectState("", at)]).lazy(), use, at).collect()
+    nobody = _empty_decision(policy, use, at)
     joined = join_by_numbers(
         subjects, decided.select(*SUBJECT_NUMBERS, "outcome", "reason").collect()
     )
     if joined is None:
         joined = join_by_subject(subjects, decided.select("subject", "outcome", "reason").collect())
     return joined.with_columns(
-        pl.col("outcome").fill_null(empty.item(0, "outcome")),
-        pl.col("reason").fill_null(empty.item(0, "reason")),
+        pl.col("outcome").fill_null(nobody["outcome"]),
+        pl.col("reason").fill_null(nobody["reason"]),
+    )
+
+
+def _empty_decision(policy: Policy, use: Use, at: datetime) -> dict[str, Any]:
+    """The `outcome` and `reason` of `use` for a subject nothing was recorded about."""
+    empty = states_frame([SubjectState("", at)]).lazy()
+    return (
+        decide_bulk(policy, empty, use, at).select("outcome", "reason").collect().row(0, named=True)
     )
 
 
@@ -302,8 +310,7 @@ def select_subjects(
         selection.permitted["subscriber"], selection.excluded  # {"no-consent": 3_835_132, …}
     """
     decided = decide_bulk(policy, states, use, at)
-    empty = decide_bulk(policy, states_frame([SubjectState("", at)]).lazy(), use, at).collect()
-    nobody = empty.row(0, named=True)
+    nobody = _empty_decision(policy, use, at)
     pairs = None
     if nobody["outcome"] == Outcome.DENY.value:
         by_numbers = decided.select(*SUBJECT_NUMBERS, "outcome", "reason").collect()
