@@ -3,6 +3,7 @@ a snapshot and the events after it, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -36,6 +37,13 @@ SETTINGS = settings(
     deadline=None,
 )
 SUBJECTS = [subject(msisdn) for msisdn in MSISDNS]
+
+
+def assert_answers_as_the_ledger(snapshot: Path, ledger: SqlLedger, instant: datetime) -> None:
+    """`states_now` from `snapshot` gives every subject the state the ledger gives."""
+    now = states_now(snapshot, ledger, instant)
+    answered = complete_states(now, pl.LazyFrame({"subject": SUBJECTS})).collect().to_dicts()
+    assert answered == states_frame(ledger.states(SUBJECTS, instant)).to_dicts()
 
 
 def stored_entries(ledger: SqlLedger) -> pl.DataFrame:
@@ -114,10 +122,7 @@ def test_stale_snapshot_and_the_later_events_answer_what_the_ledger_does(
     ledger.append_many(later)
 
     for instant in (at(3), at(30)):
-        now = states_now(path, ledger, instant)
-        subjects = pl.LazyFrame({"subject": SUBJECTS})
-        answered = complete_states(now, subjects).collect().to_dicts()
-        assert answered == states_frame(ledger.states(SUBJECTS, instant)).to_dicts()
+        assert_answers_as_the_ledger(path, ledger, instant)
 
 
 @SETTINGS
@@ -135,9 +140,7 @@ def test_a_snapshot_written_without_the_subjects_numbers_answers_the_same(
         writer.add_key_value_metadata(pq.read_metadata(folder / "new.parquet").metadata)
 
     for path in (folder / "new.parquet", folder / "old.parquet"):
-        now = states_now(path, ledger, at(30))
-        answered = complete_states(now, pl.LazyFrame({"subject": SUBJECTS})).collect()
-        assert answered.to_dicts() == states_frame(ledger.states(SUBJECTS, at(30))).to_dicts()
+        assert_answers_as_the_ledger(path, ledger, at(30))
 
 
 def test_a_file_without_a_watermark_is_refused(tmp_path: Path) -> None:
