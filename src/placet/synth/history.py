@@ -35,8 +35,6 @@ from placet.ledger import (
     LedgerEvent,
     PseudonymKey,
     SubjectFactsRecorded,
-    SubjectRef,
-    pseudonymise_subject,
     pseudonymise_subjects,
 )
 from placet.policy import load_policy_set
@@ -257,7 +255,8 @@ def history_batches(
         ids = _references(kind, reference, subscriber)
         instants = history.instant[window].astype("datetime64[us]").tolist()
         identifiers = subscriber_ids(subscriber).to_pylist()
-        pseudonyms: dict[str, SubjectRef] = {}
+        distinct = list(dict.fromkeys(identifiers))
+        pseudonyms = dict(zip(distinct, pseudonymise_subjects(distinct, key), strict=True))
         events: list[LedgerEvent] = []
         for row, (who, code, instant, identifier, via) in enumerate(
             zip(
@@ -269,9 +268,7 @@ def history_batches(
                 strict=True,
             )
         ):
-            subject = pseudonyms.get(identifier)
-            if subject is None:
-                subject = pseudonyms[identifier] = pseudonymise_subject(identifier, key)
+            subject = pseudonyms[identifier]
             events.append(
                 LedgerEvent(
                     subject=subject,

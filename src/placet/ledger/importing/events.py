@@ -26,7 +26,7 @@ from placet.ledger.events import (
     new_event_ids,
 )
 from placet.ledger.importing.format import ALL_DIRECT_MARKETING, GOOD_SCHEMA, CheckedRows
-from placet.ledger.pseudonyms import PseudonymKey, pseudonymise_subject, pseudonymise_subjects
+from placet.ledger.pseudonyms import PseudonymKey, pseudonymise_subjects
 from placet.policy.terms import Channel
 
 __all__ = ["consent_event_batches", "consent_events", "derive_idempotency_key"]
@@ -84,11 +84,9 @@ def consent_events(
     `derive_idempotency_key`, so that importing the same row again adds nothing.
     `happenings` keeps the event data built so far, by (event, target, channels), to share.
     """
-    pseudonyms: dict[str, SubjectRef] = {}
     identifiers = rows.get_column("subject").to_list()
-    for identifier in identifiers:
-        if identifier not in pseudonyms:
-            pseudonyms[identifier] = pseudonymise_subject(identifier, key)
+    distinct = list(dict.fromkeys(identifiers))
+    pseudonyms = dict(zip(distinct, pseudonymise_subjects(distinct, key), strict=True))
     return _consent_events(
         rows,
         [pseudonyms[identifier] for identifier in identifiers],
