@@ -42,6 +42,7 @@ class PseudonymKey:
     secret: bytes = field(repr=False)
     _inner: Any = field(init=False, repr=False, compare=False)
     _outer: Any = field(init=False, repr=False, compare=False)
+    _pads: tuple[bytes, bytes] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.secret) < MIN_KEY_BYTES:
@@ -54,12 +55,19 @@ class PseudonymKey:
         # which pads and hashes the key again for every identifier.
         block = self.secret if len(self.secret) <= _BLOCK else hashlib.sha256(self.secret).digest()
         block = block.ljust(_BLOCK, b"\0")
-        object.__setattr__(self, "_inner", hashlib.sha256(bytes(b ^ 0x36 for b in block)))
-        object.__setattr__(self, "_outer", hashlib.sha256(bytes(b ^ 0x5C for b in block)))
+        pads = (bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block))
+        object.__setattr__(self, "_pads", pads)
+        object.__setattr__(self, "_inner", hashlib.sha256(pads[0]))
+        object.__setattr__(self, "_outer", hashlib.sha256(pads[1]))
 
     def __reduce__(self) -> tuple[type[PseudonymKey], tuple[bytes]]:
         # Pickled (to a worker process) as its secret: hash states do not pickle.
         return (PseudonymKey, (self.secret,))
+
+    def hmac_pads(self) -> tuple[bytes, bytes]:
+        """The key padded to SHA-256's block, XOR ipad and XOR opad (RFC 2104): what another
+        engine needs to compute the same HMAC. As secret as the key itself."""
+        return self._pads
 
     @classmethod
     def from_hex(cls, text: str) -> PseudonymKey:

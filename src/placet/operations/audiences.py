@@ -38,8 +38,8 @@ from placet.ledger import (
     PseudonymKey,
     SelectionDigest,
     SubjectRef,
-    pseudonymise_subjects,
 )
+from placet.ledger.pseudonym_column import pseudonymise_column
 from placet.policy import Policy, PolicySet
 from placet.policy.model import CategoryId, PurposeId, RecipientId
 from placet.policy.terms import Channel
@@ -250,7 +250,7 @@ def _pseudonyms(identifiers: pl.Series, key: PseudonymKey) -> pl.Series:
             f"the subject identifier on row {empty[0] + 1} is empty",
             "Give the subscriber's identifier: a customer number or an MSISDN in E.164",
         )
-    return pl.Series("subject", pseudonymise_subjects(stripped, key), dtype=pl.String)
+    return pseudonymise_column(stripped, key)
 
 
 def _column_of(identifiers: list[str]) -> pl.Series:

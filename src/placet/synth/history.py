@@ -18,7 +18,7 @@ from enum import IntEnum
 from functools import cache
 
 import numpy as np
-import pyarrow as pa
+import polars as pl
 import pyarrow.compute as pc
 
 from placet.ledger import (
@@ -37,6 +37,7 @@ from placet.ledger import (
     SubjectFactsRecorded,
     pseudonymise_subjects,
 )
+from placet.ledger.pseudonym_column import pseudonymise_column
 from placet.policy import load_policy_set
 from placet.policy.model import SubjectTypeId
 from placet.synth.accounts import PAYMENT_TERM_DAYS, block_invoices, invoice_ids
@@ -222,9 +223,7 @@ def in_pseudonym_order(history: EstateHistory, key: PseudonymKey) -> EstateHisto
     (in the order of instants, a batch of 10,000 touched about as many subjects, and nearly
     every page of those indexes)."""
     subscribers, where = np.unique(history.subscriber, return_inverse=True)
-    pseudonyms = pa.array(
-        pseudonymise_subjects(subscriber_ids(subscribers).to_pylist(), key), pa.string()
-    )
+    pseudonyms = pseudonymise_column(pl.Series(subscriber_ids(subscribers)), key).to_arrow()
     rank = np.empty(len(subscribers), dtype=np.int64)
     rank[pc.sort_indices(pseudonyms).to_numpy()] = np.arange(len(subscribers))
     return history.take(np.argsort(rank[where], kind="stable"))

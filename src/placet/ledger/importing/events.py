@@ -26,6 +26,7 @@ from placet.ledger.events import (
     new_event_ids,
 )
 from placet.ledger.importing.format import ALL_DIRECT_MARKETING, GOOD_SCHEMA, CheckedRows
+from placet.ledger.pseudonym_column import pseudonymise_column
 from placet.ledger.pseudonyms import PseudonymKey, pseudonymise_subjects
 from placet.policy.terms import Channel
 
@@ -50,7 +51,7 @@ def consent_event_batches(
     happenings: dict[tuple[str, str, str], EventData] = {}
     good = checked.good
     identifiers = good.get_column("subject").unique(maintain_order=True)
-    pseudonyms = pl.Series(_SUBJECT_REF, pseudonymise_subjects(identifiers, key), pl.String)
+    pseudonyms = pseudonymise_column(identifiers, key).alias(_SUBJECT_REF)
     ordered = good.join(
         pl.DataFrame([identifiers, pseudonyms]),
         on="subject",
