@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import polars as pl
@@ -31,6 +31,7 @@ from placet.ledger.importing import (
     check_consent_rows,
     consent_event_batches,
     consent_events,
+    derive_idempotency_key,
 )
 from placet.policy import PolicySet
 from placet.policy.terms import Channel
@@ -459,6 +460,64 @@ def test_every_row_is_either_named_by_a_problem_or_becomes_a_valid_event(
     assert sorted([*bad_lines, *checked.good["line"].to_list()]) == list(range(2, len(rows) + 2))
     assert len(events) == checked.good.height
     assert all(event.type in set(EventType) for event in events)
+    # Built without validation (the rows were checked): each is what validating it gives.
+    for event in events:
+        assert_as_validated(event)
+
+
+def assert_as_validated(event: LedgerEvent) -> None:
+    """`event` holds what `LedgerEvent` validation makes of its fields, value and type."""
+    validated = LedgerEvent.model_validate(event.model_dump())
+    for name in LedgerEvent.model_fields:
+        ours, theirs = getattr(event, name), getattr(validated, name)
+        assert (ours, type(ours)) == (theirs, type(theirs)), name
+
+
+_WORDS = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(
+    actor=_WORDS,
+    evidence=st.none() | _WORDS,
+    instant=st.datetimes(
+        min_value=datetime(2023, 1, 2),
+        max_value=datetime(2024, 5, 1),
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30))]),
+    ),
+    channels=st.lists(st.sampled_from(["sms", "email"]), max_size=4),
+    subject=st.sampled_from(["+38344000001", "C-0017"]),
+)
+def test_a_derived_key_is_derive_idempotency_key_of_what_the_row_says(
+    actor: str, evidence: str | None, instant: datetime, channels: list[str], subject: str
+) -> None:
+    row = import_row(
+        subject=subject,
+        actor=actor,
+        evidence=evidence,
+        effective_at=instant.isoformat(),
+        channels=";".join(channels) or None,
+        idempotency_key=None,
+    )
+    checked = check(row)
+    assert not checked.problems
+
+    (event,) = events_of(checked)
+
+    assert event.idempotency_key == derive_idempotency_key(
+        event.subject,
+        event.data,
+        effective_at=event.effective_at,
+        collected_via=event.collected_via,
+        given_by=event.given_by,
+        actor=event.actor,
+        evidence=event.evidence,
+        policy_id=event.policy_id,
+        policy_version=event.policy_version,
+    )
 
 
 # ---------------------------------------------------------------- the error and the docs
