@@ -16,13 +16,13 @@ import orjson
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from pypdf import PdfReader
 
 from placet.api import create_app
 from placet.ledger import PseudonymKey, SubjectRef, pseudonymise_subject
 from placet.operations import create_key
 from placet.stores.sql_ledger import open_ledger
 from tests.api.conftest import PSEUDONYM_KEY, Clock, estate_settings, estate_subscriber
+from tests.pdf_text import pdf_text
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 KEY = PseudonymKey.from_hex(PSEUDONYM_KEY)
@@ -97,9 +97,7 @@ def test_access_request_is_answered_over_http_and_its_pdf_downloaded(
     pdf = estate_api.call("GET", f"/v1/requests/{request_id}/answer/printed-copy.pdf")
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
-    assert subscriber in "".join(
-        page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages
-    )
+    assert subscriber in pdf_text(pdf.content)
     answer = orjson.loads(
         estate_api.call("GET", f"/v1/requests/{request_id}/answer/answer.json").content
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,9 @@ from typer.testing import CliRunner
 from placet.cli.main import app
 
 LANGUAGES = {"ipko": ["en", "sq", "sr"], "ipnordic": ["da", "en"]}
+
+# One worker runs this module's tests (`--dist loadgroup`): the demo is made once.
+pytestmark = pytest.mark.xdist_group("placet-demo")
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +58,24 @@ def test_demo_prints_what_it_wrote_and_how_to_open_it(demo_folder: tuple[Path, s
     assert "index.html" in output
     index = (folder / "index.html").read_text()
     assert 'href="ipko/notice-sq.pdf"' in index
+
+
+@pytest.mark.slow
+def test_a_second_placet_demo_reuses_what_the_first_made(demo_folder: tuple[Path, str]) -> None:
+    folder, first = demo_folder
+    ledger = folder / "ipko" / "state" / "placet.db"
+    written = ledger.stat().st_mtime_ns
+    command = [sys.executable, "-c", "from placet.cli.main import main; main()"]
+
+    second = subprocess.run(
+        [*command, "demo", "--output", str(folder), "--no-serve"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "demo estate and ledger made" in first
+    assert "reused from an earlier run" in second.stdout
+    assert ledger.stat().st_mtime_ns == written

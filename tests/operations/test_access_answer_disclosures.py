@@ -12,7 +12,6 @@ from typing import Any
 
 import orjson
 import pytest
-from pypdf import PdfReader
 
 from placet.dsr import RequestKind
 from placet.dsr.outbox import MemoryOutbox
@@ -35,6 +34,7 @@ from tests.operations.disclosure_fixtures import (
     verified,
 )
 from tests.operations.estate_fixtures import AT, OpenEstate
+from tests.pdf_text import pdf_text
 
 IPKO: PolicySet = load_policy_set("ipko")
 
@@ -68,11 +68,10 @@ class Desk:
         )  # fmt: skip
         assert carried.answer is not None
         folder = carried.answer.folder
-        pages = PdfReader(folder / "printed-copy.pdf").pages
         return Answer(
             orjson.loads((folder / "answer.json").read_bytes()),
             (folder / "printed-copy.html").read_text(encoding="utf-8"),
-            " ".join(" ".join((page.extract_text() or "").split()) for page in pages),
+            pdf_text(folder / "printed-copy.pdf"),
         )
 
 

@@ -40,6 +40,7 @@ from placet.stores.sql_disclosures import SqlDisclosureBook
 from placet.stores.sql_requests import SqlRequestBook, open_request_book
 from tests.operations.conftest import KEY
 from tests.operations.estate_fixtures import AT, OpenEstate
+from tests.pdf_text import pdf_text
 
 RECEIVED = AT - timedelta(days=3)
 SMS_OFFERS = Use(
@@ -172,8 +173,7 @@ def test_access_answer_holds_every_dataset_with_other_parties_masked(
         assert hashlib.sha256((folder / entry["name"]).read_bytes()).hexdigest() == entry["sha256"]
     with zipfile.ZipFile(carried.answer.deliverable) as package:
         assert {"answer.json", "printed-copy.pdf", "manifest.json"} <= set(package.namelist())
-    text = "".join(page.extract_text() for page in PdfReader(folder / "printed-copy.pdf").pages)
-    assert subscriber in text
+    assert subscriber in pdf_text(folder / "printed-copy.pdf")
     assert carried.answer.sha256 in (carried.request.steps[-1].reason or "")
 
 

@@ -363,6 +363,7 @@ def test_a_killed_run_is_finished_by_the_next_with_counts_that_add_up(
     assert recorded.record.outcome["totals"] == report["totals"]
 
 
+@pytest.mark.xdist_group("spark")  # on the worker whose Sail server is started already
 def test_a_run_through_spark_connect_on_sail_does_what_a_local_run_does(
     reference_estate: Path, tmp_path: Path, clean_run: dict[str, object]
 ) -> None:

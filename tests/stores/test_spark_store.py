@@ -45,6 +45,10 @@ from tests.stores.contract.conftest import (
 AT = datetime(2026, 6, 1, tzinfo=UTC)
 NOW = datetime(2026, 6, 10, tzinfo=UTC)
 
+# With the contract's Spark connectors, on one worker (`--dist loadgroup`): one Spark
+# session for them all.
+pytestmark = pytest.mark.xdist_group("spark")
+
 
 def first_holder() -> Selection:
     windows = key_windows([RECYCLED], before=[HANDOVER])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -57,7 +58,15 @@ def calls_table() -> pa.Table:
     )
 
 
-@pytest.fixture(params=sorted(FACTORIES))
+def _connector(name: str) -> Any:
+    """A connector's name as the fixture's parameter; Spark's on one worker (`--dist
+    loadgroup`), which then starts one Spark session for them all instead of one a worker."""
+    if name in spark_factories.FACTORIES:
+        return pytest.param(name, marks=pytest.mark.xdist_group("spark"))
+    return name
+
+
+@pytest.fixture(params=[_connector(name) for name in sorted(FACTORIES)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """The fixture table in each connector's store."""
     opened = FACTORIES[request.param](request, tmp_path, TABLE, calls_table(), PARTITION)
