@@ -8,8 +8,7 @@ the SHA-256 of its inner pad and the identifier's UTF-8), over the column's Arro
 and on every core, without making a Python object per identifier. Short columns stay in
 Python, where starting a query would cost more than it saves.
 The key's pads are passed to DuckDB as query parameters, never written into the query.
-Imports nothing outside the standard library, polars, DuckDB, `placet.errors` and
-`placet.ledger`.
+Imports nothing outside the standard library, polars, DuckDB and `placet.ledger`.
 """
 
 from __future__ import annotations
