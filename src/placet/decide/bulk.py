@@ -170,12 +170,35 @@ def decide_subjects(
         )
     """
     decided = decide_bulk(policy, states, use, at)
-    nobody = _empty_decision(policy, use, at)
-    joined = join_by_numbers(
-        subjects, decided.select(*SUBJECT_NUMBERS, "outcome", "reason").collect()
-    )
+    return _decided_rows(subjects, decided, _empty_decision(policy, use, at))
+
+
+def _decided_rows(
+    subjects: pl.DataFrame, decided: pl.LazyFrame, nobody: dict[str, Any]
+) -> pl.DataFrame:
+    """`decide_subjects` of `decided` (`decide_bulk`'s frame) and `nobody` (the decision
+    on the empty state): joined by the numbers, or else by the subject strings."""
+    joined = join_by_numbers(subjects, _by_numbers(decided))
     if joined is None:
-        joined = join_by_subject(subjects, decided.select("subject", "outcome", "reason").collect())
+        return _decided_by_subject(subjects, decided, nobody)
+    return _filled(joined, nobody)
+
+
+def _by_numbers(decided: pl.LazyFrame) -> pl.DataFrame:
+    """The decided states' `SUBJECT_NUMBERS`, outcome and reason (no subject strings)."""
+    return decided.select(*SUBJECT_NUMBERS, "outcome", "reason").collect()
+
+
+def _decided_by_subject(
+    subjects: pl.DataFrame, decided: pl.LazyFrame, nobody: dict[str, Any]
+) -> pl.DataFrame:
+    """`decide_subjects` joined by the subject strings, where the numbers cannot be used."""
+    joined = join_by_subject(subjects, decided.select("subject", "outcome", "reason").collect())
+    return _filled(joined, nobody)
+
+
+def _filled(joined: pl.DataFrame, nobody: dict[str, Any]) -> pl.DataFrame:
+    """Rows of subjects with no state take the decision on the empty state (`nobody`)."""
     return joined.with_columns(
         pl.col("outcome").fill_null(nobody["outcome"]),
         pl.col("reason").fill_null(nobody["reason"]),
@@ -311,15 +334,23 @@ def select_subjects(
     """
     decided = decide_bulk(policy, states, use, at)
     nobody = _empty_decision(policy, use, at)
-    pairs = None
-    if nobody["outcome"] == Outcome.DENY.value:
-        by_numbers = decided.select(*SUBJECT_NUMBERS, "outcome", "reason").collect()
-        pairs = _pairs_by_numbers(subjects, by_numbers)
-    if pairs is None:
-        every = decide_subjects(policy, states, subjects, use, at)
-        permit = every["outcome"] == Outcome.PERMIT.value
-        chosen = every.filter(permit).select(subjects.columns)
-        return Selection(chosen, _counted(every.filter(~permit)["reason"]))
+    if nobody["outcome"] == Outcome.PERMIT.value:
+        every = _decided_rows(subjects, decided, nobody)
+    else:
+        pairs = _pairs_by_numbers(subjects, _by_numbers(decided))
+        if pairs is not None:
+            return _selected(subjects, pairs, nobody)
+        # The numbers were tried once: joined by the strings without trying them again.
+        every = _decided_by_subject(subjects, decided, nobody)
+    permit = every["outcome"] == Outcome.PERMIT.value
+    chosen = every.filter(permit).select(subjects.columns)
+    return Selection(chosen, _counted(every.filter(~permit)["reason"]))
+
+
+def _selected(subjects: pl.DataFrame, pairs: pl.DataFrame, nobody: dict[str, Any]) -> Selection:
+    """`select_subjects` from the merge by numbers (`_pairs_by_numbers`): the denied are
+    counted where the merge left them, and only the permitted put back in order; a row
+    with no state takes `nobody`'s reason (a denial)."""
     found = pairs.filter(pl.col("outcome").is_not_null())
     permit = found["outcome"] == Outcome.PERMIT.value
     excluded = _counted(found.filter(~permit)["reason"])
