@@ -18,6 +18,7 @@ from placet.ledger import (
     commit_payload,
     pseudonymise_subject,
     pseudonymise_subjects,
+    pseudonyms_by_identifier,
 )
 from tests.ledger.builders import KEY, consent_given, make_event
 
@@ -46,6 +47,13 @@ def test_a_column_of_identifiers_gets_each_ones_pseudonym_in_order(
     assert pseudonymise_subjects(identifiers, key) == [
         pseudonymise_subject(identifier, key) for identifier in identifiers
     ]
+
+
+@given(st.lists(st.sampled_from(["+38344000001", "C-0017", "+38344000002"]), max_size=8))
+def test_each_distinct_identifier_is_mapped_to_its_pseudonym(identifiers: list[str]) -> None:
+    assert pseudonyms_by_identifier(identifiers, KEY) == {
+        identifier: pseudonymise_subject(identifier, KEY) for identifier in identifiers
+    }
 
 
 @given(st.binary(min_size=16, max_size=200), st.text(max_size=40))

@@ -63,6 +63,7 @@ from placet.ledger.pseudonyms import (
     commit_payload,
     pseudonymise_subject,
     pseudonymise_subjects,
+    pseudonyms_by_identifier,
 )
 from placet.ledger.verify import ChainHead, ChainProblem, ChainReport, ProblemKind, verify
 
@@ -120,6 +121,7 @@ __all__ = [
     "project_events",
     "pseudonymise_subject",
     "pseudonymise_subjects",
+    "pseudonyms_by_identifier",
     "replay",
     "resent_entry",
     "seal_decision",

@@ -27,6 +27,7 @@ __all__ = [
     "commit_payload",
     "pseudonymise_subject",
     "pseudonymise_subjects",
+    "pseudonyms_by_identifier",
 ]
 
 MIN_KEY_BYTES = 16
@@ -106,6 +107,14 @@ def pseudonymise_subjects(identifiers: Iterable[str], key: PseudonymKey) -> list
         outer.update(inner.digest())
         append(outer.hexdigest())
     return cast(list[SubjectRef], pseudonyms)
+
+
+def pseudonyms_by_identifier(
+    identifiers: Iterable[str], key: PseudonymKey
+) -> dict[str, SubjectRef]:
+    """Each distinct identifier's pseudonym, each hashed once (`pseudonymise_subjects`)."""
+    distinct = list(dict.fromkeys(identifiers))
+    return dict(zip(distinct, pseudonymise_subjects(distinct, key), strict=True))
 
 
 def commit_payload(payload: Mapping[str, str], salt: bytes) -> str:

@@ -35,7 +35,7 @@ from placet.ledger import (
     LedgerEvent,
     PseudonymKey,
     SubjectFactsRecorded,
-    pseudonymise_subjects,
+    pseudonyms_by_identifier,
 )
 from placet.ledger.pseudonym_column import pseudonymise_column
 from placet.policy import load_policy_set
@@ -254,8 +254,7 @@ def history_batches(
         ids = _references(kind, reference, subscriber)
         instants = history.instant[window].astype("datetime64[us]").tolist()
         identifiers = subscriber_ids(subscriber).to_pylist()
-        distinct = list(dict.fromkeys(identifiers))
-        pseudonyms = dict(zip(distinct, pseudonymise_subjects(distinct, key), strict=True))
+        pseudonyms = pseudonyms_by_identifier(identifiers, key)
         events: list[LedgerEvent] = []
         for row, (who, code, instant, identifier, via) in enumerate(
             zip(

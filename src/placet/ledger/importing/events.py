@@ -27,7 +27,7 @@ from placet.ledger.events import (
 )
 from placet.ledger.importing.format import ALL_DIRECT_MARKETING, GOOD_SCHEMA, CheckedRows
 from placet.ledger.pseudonym_column import pseudonymise_column
-from placet.ledger.pseudonyms import PseudonymKey, pseudonymise_subjects
+from placet.ledger.pseudonyms import PseudonymKey, pseudonyms_by_identifier
 from placet.policy.terms import Channel
 
 __all__ = ["consent_event_batches", "consent_events", "derive_idempotency_key"]
@@ -86,8 +86,7 @@ def consent_events(
     `happenings` keeps the event data built so far, by (event, target, channels), to share.
     """
     identifiers = rows.get_column("subject").to_list()
-    distinct = list(dict.fromkeys(identifiers))
-    pseudonyms = dict(zip(distinct, pseudonymise_subjects(distinct, key), strict=True))
+    pseudonyms = pseudonyms_by_identifier(identifiers, key)
     return _consent_events(
         rows,
         [pseudonyms[identifier] for identifier in identifiers],
