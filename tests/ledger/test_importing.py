@@ -29,6 +29,7 @@ from placet.ledger import (
 from placet.ledger.importing import (
     CheckedRows,
     check_consent_rows,
+    consent_column_batches,
     consent_event_batches,
     consent_events,
     derive_idempotency_key,
@@ -463,6 +464,33 @@ def test_every_row_is_either_named_by_a_problem_or_becomes_a_valid_event(
     # Built without validation (the rows were checked): each is what validating it gives.
     for event in events:
         assert_as_validated(event)
+
+
+@given(rows=st.lists(import_cells, max_size=12), batch_size=st.integers(1, 5))
+def test_the_column_batches_hold_the_events_of_the_event_batches_row_for_row(
+    rows: list[dict[str, str | None]], batch_size: int
+) -> None:
+    # What the import records (columns) is what consent_event_batches builds, but ids.
+    checked = check(*subscriber_history(), *rows)
+
+    events = [
+        event.model_dump(exclude={"event_id"})
+        for batch in consent_event_batches(checked, KEY, recorded_at=IMPORTED_AT, batch_size=3)
+        for event in batch
+    ]
+    batches = list(
+        consent_column_batches(checked, KEY, recorded_at=IMPORTED_AT, batch_size=batch_size)
+    )
+
+    held = [
+        batch.event(index).model_dump(exclude={"event_id"})
+        for batch in batches
+        for index in range(batch.height)
+    ]
+    assert held == events
+    assert all(batch.height <= batch_size for batch in batches)
+    ids = [event_id for batch in batches for event_id in batch.frame["event_id"]]
+    assert len(set(ids)) == len(ids)
 
 
 def assert_as_validated(event: LedgerEvent) -> None:

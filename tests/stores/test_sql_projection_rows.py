@@ -1,4 +1,4 @@
-"""A stored projection row read back: the consents sorted by option, as the fold expects."""
+"""Projection rows: written from columns as from objects, read back sorted as the fold expects."""
 
 from __future__ import annotations
 
@@ -6,8 +6,18 @@ import json
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from placet.ledger import ConsentGiven, LedgerEvent, apply_event
-from placet.stores.sql_projection import EMPTY_SET, projection_from_row
+from hypothesis import given
+
+from placet.ledger import ConsentGiven, LedgerEvent, apply_event, project_events
+from placet.ledger.columnar import events_frame, fold_projections
+from placet.stores.sql_projection import (
+    EMPTY_SET,
+    PROJECTION_COLUMNS,
+    projection_from_row,
+    projection_row,
+    projection_rows,
+)
+from tests.ledger.builders import MSISDNS, histories
 
 AT = datetime(2025, 3, 1, tzinfo=UTC)
 
@@ -53,3 +63,22 @@ def test_consents_stored_out_of_order_are_read_sorted_and_folded_without_a_dupli
 
     assert [grant.option for grant in projection.consents] == ["current-offers", "profiling"]
     assert [grant.option for grant in again.consents] == ["current-offers", "profiling"]
+
+
+@given(history=histories(subjects=MSISDNS[:3], max_size=20))
+def test_rows_of_projections_folded_in_columns_are_the_rows_projection_row_writes(
+    history: list[LedgerEvent],
+) -> None:
+    # The import writes the rows of new subjects from columns: the same text, byte for byte,
+    # as the one-by-one fold (queries compare the lists' text with EMPTY_SET).
+    folded = fold_projections(events_frame(history).lazy()).collect().sort("subject")
+
+    rows = projection_rows(folded)
+
+    expected = []
+    for who in sorted({event.subject for event in history}):
+        positions = [seq for seq, event in enumerate(history, start=1) if event.subject == who]
+        mine = [event for event in history if event.subject == who]
+        expected.append(projection_row(project_events(who, mine), max(positions)))
+    assert rows.columns == list(PROJECTION_COLUMNS)
+    assert rows.rows() == expected

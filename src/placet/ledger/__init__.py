@@ -51,6 +51,7 @@ from placet.ledger.events import (
 )
 from placet.ledger.log import ConsentLog
 from placet.ledger.projection import (
+    Happened,
     SubjectProjection,
     apply_event,
     apply_events,
@@ -92,6 +93,7 @@ __all__ = [
     "EventData",
     "EventType",
     "GivenBy",
+    "Happened",
     "LedgerEntry",
     "LedgerEvent",
     "ObjectionMade",

@@ -20,6 +20,7 @@ import polars as pl
 
 from placet.decide.bulk import STATE_SCHEMA, SUBJECT_NUMBERS, subject_numbers
 from placet.ledger.chain import LedgerEntry
+from placet.ledger.chain_columns import EventColumns
 from placet.ledger.events import (
     BusinessOptOutMade,
     ConsentGiven,
@@ -28,6 +29,7 @@ from placet.ledger.events import (
     ContractStarted,
     DebtIncurred,
     DebtSettled,
+    EventData,
     EventType,
     LedgerEvent,
     ObjectionMade,
@@ -45,6 +47,7 @@ __all__ = [
     "channel_mask",
     "complete_states",
     "entries_frame",
+    "event_columns_frame",
     "events_frame",
     "fold_projections",
     "fold_states",
@@ -143,22 +146,7 @@ def entries_frame(entries: Iterable[LedgerEntry]) -> pl.DataFrame:
 
 def _event_row(seq: int, event: LedgerEvent) -> tuple[Any, ...]:
     fields: dict[str, Any] = dict.fromkeys(EVENT_SCHEMA)
-    data = event.data
-    match data:
-        case ConsentGiven() | ConsentWithdrawn():
-            fields.update(option=data.option, channels=channel_mask(data.channels))
-        case ObjectionMade() | ObjectionWithdrawn():
-            fields.update(purpose=data.purpose, all_direct_marketing=data.all_direct_marketing)
-        case ContractStarted() | ContractEnded():
-            fields.update(contract=data.contract)
-        case DebtIncurred() | DebtSettled():
-            fields.update(debt=data.debt)
-        case SubjectFactsRecorded():
-            fields.update(subject_type=data.subject_type, birth_date=data.birth_date)
-        case BusinessOptOutMade():
-            fields.update(until=data.until)
-        case RestrictionSet():
-            fields.update(ground=None if data.ground is None else data.ground.value)
+    fields.update(_data_fields(event.data))
     fields.update(
         seq=seq,
         subject=event.subject,
@@ -167,6 +155,52 @@ def _event_row(seq: int, event: LedgerEvent) -> tuple[Any, ...]:
         recorded_at=event.recorded_at,
     )
     return tuple(fields.values())
+
+
+def _data_fields(data: EventData) -> dict[str, Any]:
+    """The columns of `EVENT_SCHEMA` an event's data fills (the others are null)."""
+    match data:
+        case ConsentGiven() | ConsentWithdrawn():
+            return {"option": data.option, "channels": channel_mask(data.channels)}
+        case ObjectionMade() | ObjectionWithdrawn():
+            return {"purpose": data.purpose, "all_direct_marketing": data.all_direct_marketing}
+        case ContractStarted() | ContractEnded():
+            return {"contract": data.contract}
+        case DebtIncurred() | DebtSettled():
+            return {"debt": data.debt}
+        case SubjectFactsRecorded():
+            return {"subject_type": data.subject_type, "birth_date": data.birth_date}
+        case BusinessOptOutMade():
+            return {"until": data.until}
+        case RestrictionSet():
+            return {"ground": None if data.ground is None else data.ground.value}
+    return {}
+
+
+_ENVELOPE: Final = ("seq", "subject", "type", "effective_at", "recorded_at")
+_DATA_SCHEMA: Final = {name: dtype for name, dtype in EVENT_SCHEMA.items() if name not in _ENVELOPE}
+
+
+def event_columns_frame(columns: EventColumns, *, first_seq: int) -> pl.DataFrame:
+    """The frame of events held as columns, at positions from `first_seq` on: each distinct
+    data's fields worked out once and joined to its rows."""
+    data = pl.DataFrame(
+        [{**dict.fromkeys(_DATA_SCHEMA), **_data_fields(item)} for item in columns.data],
+        schema=_DATA_SCHEMA,
+        orient="row",
+    ).with_row_index("data_index")
+    frame = columns.frame
+    envelope = frame.select(
+        seq=pl.int_range(first_seq, first_seq + frame.height, dtype=pl.Int64),
+        subject=pl.col("subject_ref"),
+        type=pl.col("type").cast(EVENT_TYPE),
+        effective_at=pl.col("effective_at"),
+        recorded_at=pl.col("recorded_at"),
+        data_index=pl.col("data_index"),
+    )
+    return envelope.join(data, on="data_index", how="left", maintain_order="left").select(
+        pl.col(name).cast(dtype) for name, dtype in EVENT_SCHEMA.items()
+    )
 
 
 _BODY: Final = pl.Struct(

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from placet.decide.state import SubjectState
 from placet.ledger.chain import LedgerEntry
+from placet.ledger.chain_columns import EventColumns
 from placet.ledger.decisions import DecisionEntry, DecisionKind, DecisionRecord
 from placet.ledger.events import LedgerEvent, SubjectRef
 from placet.ledger.verify import ChainHead, ChainReport
@@ -33,6 +34,11 @@ class ConsentLog(Protocol):
 
     def append_many(self, events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
         """Record a batch in one transaction; one entry per event, in the order given."""
+        ...
+
+    def append_columns(self, columns: EventColumns) -> int:
+        """Record a batch held as columns in one transaction, by the rules of `append_many`;
+        how many of its events were recorded now (the others were, under their keys)."""
         ...
 
     def history(self, subject: SubjectRef) -> Sequence[LedgerEntry]:

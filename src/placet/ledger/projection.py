@@ -29,6 +29,7 @@ from placet.ledger.events import (
     DebtIncurred,
     DebtRef,
     DebtSettled,
+    EventData,
     LedgerEvent,
     ObjectionMade,
     ObjectionWithdrawn,
@@ -39,7 +40,26 @@ from placet.ledger.events import (
 )
 from placet.policy.model import ConsentOptionId, PurposeId, SubjectTypeId
 
-__all__ = ["SubjectProjection", "apply_event", "apply_events", "project_events", "replay"]
+__all__ = [
+    "Happened",
+    "SubjectProjection",
+    "apply_event",
+    "apply_events",
+    "project_events",
+    "replay",
+]
+
+
+class Happened(Protocol):
+    """What folding reads of an event: a `LedgerEvent`, or a row of a batch held as columns
+    (`placet.ledger.chain_columns.Happening`)."""
+
+    @property
+    def subject(self) -> SubjectRef: ...
+    @property
+    def data(self) -> EventData: ...
+    @property
+    def effective_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +115,7 @@ class SubjectProjection:
         )
 
 
-def apply_event(projection: SubjectProjection, event: LedgerEvent) -> SubjectProjection:
+def apply_event(projection: SubjectProjection, event: Happened) -> SubjectProjection:
     """`projection` with `event` folded in; `event` must not take effect before the others."""
     at = event.effective_at
     through = projection.effective_through
@@ -104,7 +124,7 @@ def apply_event(projection: SubjectProjection, event: LedgerEvent) -> SubjectPro
     return _replace(projection, changes)
 
 
-def apply_events(projection: SubjectProjection, events: Sequence[LedgerEvent]) -> SubjectProjection:
+def apply_events(projection: SubjectProjection, events: Sequence[Happened]) -> SubjectProjection:
     """`apply_event` of each of `events` in turn, in the order given, which must be the order
     they take effect, none before the others: one projection is made rather than one per
     event (an import folds each subject's rows together, four or so a subject)."""
@@ -154,7 +174,7 @@ def _replace(projection: SubjectProjection, changes: dict[str, Any]) -> SubjectP
 _FIELDS = tuple(field.name for field in fields(SubjectProjection))
 
 
-def _changes(projection: _Folded, event: LedgerEvent) -> dict[str, Any]:
+def _changes(projection: _Folded, event: Happened) -> dict[str, Any]:
     """The fields `event` changes, with their new values (one `replace` per event)."""
     at = event.effective_at
     data = event.data
@@ -193,7 +213,7 @@ def _changes(projection: _Folded, event: LedgerEvent) -> dict[str, Any]:
                 "birth_date": data.birth_date or projection.birth_date,
             }
         case _:  # pragma: no cover - every event type is matched above
-            raise InvalidEventError(f"no projection rule for {event.type}", "Add one")
+            raise InvalidEventError(f"no projection rule for {data.type}", "Add one")
 
 
 def project_events(subject: SubjectRef, events: Iterable[LedgerEvent]) -> SubjectProjection:

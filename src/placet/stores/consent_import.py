@@ -23,7 +23,7 @@ from placet.ledger.importing import (
     CheckedRows,
     ImportReport,
     check_consent_rows,
-    consent_event_batches,
+    consent_column_batches,
 )
 from placet.policy import PolicySet
 from placet.stores.bulk import fewer_collections
@@ -73,15 +73,10 @@ def import_consent_history(
         )
         raise ImportRejectedError(str(source), checked.problems, checked.rows)
     imported = 0
-    batches = consent_event_batches(checked, key, recorded_at=recorded_at, batch_size=batch_size)
+    batches = consent_column_batches(checked, key, recorded_at=recorded_at, batch_size=batch_size)
     with fewer_collections():
-        for events in batches:
-            entries = ledger.append_many(events)
-            # An entry holding another event id is the one recorded earlier under the same key.
-            imported += sum(
-                entry.event.event_id == event.event_id
-                for entry, event in zip(entries, events, strict=True)
-            )
+        for columns in batches:
+            imported += ledger.append_columns(columns)
     report = ImportReport(
         source=str(source),
         rows_read=checked.rows,

@@ -15,10 +15,11 @@ what SQLAlchemy would (tests read the rows back through SQLAlchemy):
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 
+import polars as pl
 from sqlalchemy import Boolean, Date
 from sqlalchemy.engine import Connection
 
@@ -78,11 +79,17 @@ class BatchWriter(Protocol):
     def insert(self, rows: Sequence[ChainRow]) -> None:
         """Store the sealed rows and their personal payloads."""
 
+    def insert_sealed(self, sealed: pl.DataFrame) -> None:
+        """Store rows sealed in columns (`seal_columns`), which carry no personal payload."""
+
     def projections(self, subjects: Sequence[SubjectRef]) -> list[SubjectProjection]:
         """The stored projections of those of `subjects` that have one."""
 
     def save_projections(self, projections: Sequence[tuple[SubjectProjection, int]]) -> None:
         """Insert or replace the projections, each with the position of its last event."""
+
+    def save_projection_rows(self, rows: pl.DataFrame) -> None:
+        """Insert or replace projections held as rows (`projection_rows`)."""
 
     def set_head(self, seq: int, hash_: str) -> None:
         """Move the chain head."""
@@ -166,6 +173,36 @@ def _payload_values(rows: Sequence[ChainRow]) -> list[tuple[Any, ...]]:
     ]
 
 
+def _value_rows(sealed: pl.DataFrame, instant: str) -> Iterator[tuple[Any, ...]]:
+    """The events table's values of each row of `sealed`, its instants as text in the
+    strftime format `instant`."""
+    written = sealed.select(_EVENT_COLUMNS).with_columns(
+        pl.col("effective_at", "recorded_at").dt.strftime(instant)
+    )
+    return zip(*(column.to_list() for column in written.iter_columns()), strict=True)
+
+
+def _state_value_rows(
+    rows: pl.DataFrame, instant: str, *, flags: type[pl.DataType]
+) -> Iterator[tuple[Any, ...]]:
+    """The projection table's values of each of `rows`, instants as text in the strftime
+    format `instant`, dates as ISO text and flags cast to `flags`."""
+    written = (
+        rows.select(PROJECTION_COLUMNS)
+        .with_columns(pl.col(name).dt.strftime(instant) for name in sorted(_INSTANT_COLUMNS))
+        .with_columns(
+            pl.col("birth_date").dt.strftime("%Y-%m-%d"),
+            pl.col(pl.Boolean).cast(flags),
+        )
+    )
+    return zip(*(column.to_list() for column in written.iter_columns()), strict=True)
+
+
+_SQLITE_INSTANT: Final = "%Y-%m-%d %H:%M:%S%.6f"
+"""`sqlite_instant`'s form, for polars: naive UTC text, as SQLAlchemy's `DateTime` stores."""
+_POSTGRES_INSTANT: Final = "%Y-%m-%d %H:%M:%S%.6f+00"
+"""An instant in UTC as PostgreSQL reads it into a `timestamptz`."""
+
 _UPDATES = ", ".join(f"{name} = excluded.{name}" for name in PROJECTION_COLUMNS[1:])
 _HEAD = "SELECT seq, hash FROM ledger_head WHERE id = {mark}"
 
@@ -216,6 +253,13 @@ class _SqliteWriter:
                 payloads,
             )
 
+    def insert_sealed(self, sealed: pl.DataFrame) -> None:
+        self._cursor.executemany(
+            f"INSERT INTO ledger_events ({_names(_EVENT_COLUMNS)}) "
+            f"VALUES ({_placeholders(len(_EVENT_COLUMNS), '?')})",
+            _value_rows(sealed, _SQLITE_INSTANT),
+        )
+
     def projections(self, subjects: Sequence[SubjectRef]) -> list[SubjectProjection]:
         self._cursor.execute(
             f"SELECT {_names(PROJECTION_COLUMNS)} FROM ledger_subject_states "
@@ -230,6 +274,14 @@ class _SqliteWriter:
             f"VALUES ({_placeholders(len(PROJECTION_COLUMNS), '?')}) "
             f"ON CONFLICT (subject_ref) DO UPDATE SET {_UPDATES}",
             [_sqlite_state_values(projection_row(*pair)) for pair in projections],
+        )
+
+    def save_projection_rows(self, rows: pl.DataFrame) -> None:
+        self._cursor.executemany(
+            f"INSERT INTO ledger_subject_states ({_names(PROJECTION_COLUMNS)}) "
+            f"VALUES ({_placeholders(len(PROJECTION_COLUMNS), '?')}) "
+            f"ON CONFLICT (subject_ref) DO UPDATE SET {_UPDATES}",
+            _state_value_rows(rows, _SQLITE_INSTANT, flags=pl.Int8),
         )
 
     def set_head(self, seq: int, hash_: str) -> None:
@@ -308,6 +360,11 @@ class _PostgresWriter:
                 for values in payloads:
                     copy.write_row(values)
 
+    def insert_sealed(self, sealed: pl.DataFrame) -> None:
+        with self._cursor.copy(f"COPY ledger_events ({_names(_EVENT_COLUMNS)}) FROM STDIN") as copy:
+            for values in _value_rows(sealed, _POSTGRES_INSTANT):
+                copy.write_row(values)
+
     def projections(self, subjects: Sequence[SubjectRef]) -> list[SubjectProjection]:
         self._cursor.execute(
             f"SELECT {_names(PROJECTION_COLUMNS)} FROM ledger_subject_states "
@@ -317,6 +374,12 @@ class _PostgresWriter:
         return [projection_from_row(_postgres_state_row(values)) for values in self._cursor]
 
     def save_projections(self, projections: Sequence[tuple[SubjectProjection, int]]) -> None:
+        self._upsert_states(projection_row(*pair) for pair in projections)
+
+    def save_projection_rows(self, rows: pl.DataFrame) -> None:
+        self._upsert_states(_state_value_rows(rows, _POSTGRES_INSTANT, flags=pl.Boolean))
+
+    def _upsert_states(self, values: Iterable[Sequence[Any]]) -> None:
         # A session-local staging table, emptied at each commit: COPY the batch into it,
         # then one set-based upsert. Creating it is a no-op after the session's first batch.
         self._cursor.execute(
@@ -326,8 +389,8 @@ class _PostgresWriter:
         with self._cursor.copy(
             f"COPY placet_states_batch ({_names(PROJECTION_COLUMNS)}) FROM STDIN"
         ) as copy:
-            for pair in projections:
-                copy.write_row(projection_row(*pair))
+            for row in values:
+                copy.write_row(row)
         self._cursor.execute(
             f"INSERT INTO ledger_subject_states ({_names(PROJECTION_COLUMNS)}) "
             f"SELECT {_names(PROJECTION_COLUMNS)} FROM placet_states_batch "

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import polars as pl
 from sqlalchemy import (
     Engine,
     Row,
@@ -50,6 +51,7 @@ from placet.ledger import (
     ChainHead,
     ChainReport,
     ChainRow,
+    Happened,
     LedgerEntry,
     LedgerEvent,
     SubjectProjection,
@@ -63,6 +65,8 @@ from placet.ledger import (
     seal_event,
     verify,
 )
+from placet.ledger.chain_columns import EventColumns, encode_bodies, seal_columns
+from placet.ledger.columnar import event_columns_frame, fold_projections
 from placet.ledger.decisions import (
     DecisionEntry,
     DecisionKind,
@@ -84,7 +88,7 @@ from placet.stores.sql_database import (
     is_postgresql,
     upgrade_database,
 )
-from placet.stores.sql_projection import EMPTY_SET, projection_from_row
+from placet.stores.sql_projection import EMPTY_SET, projection_from_row, projection_rows
 from placet.stores.sql_schema import (
     decision_head,
     decisions,
@@ -202,11 +206,57 @@ class SqlLedger:
             prev_hash = row.hash
         writer.insert(rows)
         writer.set_head(seq, prev_hash)
-        projections = self._project(connection, writer, start, rows, new_events)
+        last_seq = {row.subject_ref: row.seq for row in rows}
+        projections = self._project(connection, writer, start, last_seq, new_events)
         log.info("ledger events appended", extra={"count": len(rows), "head": seq})
         for row, event in zip(rows, new_events, strict=True):
             recorded[event.idempotency_key] = LedgerEntry(row.seq, event, row.prev_hash, row.hash)
         return recorded, _Written(start, seq, projections)
+
+    def append_columns(self, columns: EventColumns) -> int:
+        """Record a batch held as columns (a bulk import's) in one transaction; how many of
+        its events were recorded now, the others having been recorded before under their
+        idempotency keys.
+
+        The rules of `append_many`, without one `LedgerEvent` an event: all or nothing; a key
+        re-sent with the same event adds nothing, with another fails the batch
+        (`IdempotencyConflictError`); the bodies are written from the columns
+        (`seal_columns`) and the projections folded from them.
+        """
+        if columns.height == 0:
+            return 0
+        written: _Written | None = None
+        with fewer_collections():
+            distinct = _distinct_columns(columns)
+            with self._transaction(write=True) as connection:
+                written = self._append_columns_locked(connection, distinct)
+        if written is None:
+            return 0
+        self._cache.store(written.start, written.end, written.projections)
+        return written.end - written.start
+
+    def _append_columns_locked(
+        self, connection: Connection, columns: EventColumns
+    ) -> _Written | None:
+        writer = batch_writer(connection)
+        start, prev_hash = writer.lock_head()
+        stored = writer.recorded_rows(columns.frame.get_column("idempotency_key").to_list())
+        if stored:
+            _check_resent(columns, stored)
+            recorded = [row.idempotency_key for row in stored]
+            columns = columns.filter(~columns.frame.get_column("idempotency_key").is_in(recorded))
+            if columns.height == 0:
+                return None
+        known = writer.known_event_id(columns.frame.get_column("event_id").to_list())
+        if known is not None:
+            raise DuplicateEventError(known)
+        sealed, last_hash = seal_columns(columns, start + 1, prev_hash)
+        end = start + sealed.height
+        writer.insert_sealed(sealed)
+        writer.set_head(end, last_hash)
+        projections = self._project_columns(connection, writer, start, sealed, columns)
+        log.info("ledger events appended", extra={"count": sealed.height, "head": end})
+        return _Written(start, end, projections)
 
     def _rows_by_key(self, connection: Connection, keys: list[str]) -> dict[str, ChainRow]:
         found: dict[str, ChainRow] = {}
@@ -223,20 +273,36 @@ class SqlLedger:
         connection: Connection,
         writer: BatchWriter,
         head: int,
-        rows: list[ChainRow],
-        new_events: list[LedgerEvent],
+        last_seq: dict[str, int],
+        new_events: Sequence[Happened],
     ) -> dict[SubjectRef, SubjectProjection]:
-        """Fold the batch into the subjects' projected states: one read, one upsert.
-
-        Projections this process wrote at the current head come from memory, not the read.
-        """
+        """Fold the batch into the subjects' projected states: one read, one upsert."""
         subjects = sorted({event.subject for event in new_events})
+        projections = self._current_projections(writer, head, subjects)
+        return self._fold(connection, writer, projections, last_seq, new_events)
+
+    def _current_projections(
+        self, writer: BatchWriter, head: int, subjects: list[SubjectRef]
+    ) -> dict[SubjectRef, SubjectProjection]:
+        """The stored projections of those of `subjects` that have one: those this process
+        wrote at the current head from memory, the others in one read."""
         projections = self._cache.lookup(head, subjects)
         unknown = [subject for subject in subjects if subject not in projections]
         if unknown:
             projections.update((found.subject, found) for found in writer.projections(unknown))
-        last_seq = {row.subject_ref: row.seq for row in rows}
-        runs: dict[SubjectRef, list[LedgerEvent]] = {}
+        return projections
+
+    def _fold(
+        self,
+        connection: Connection,
+        writer: BatchWriter,
+        projections: dict[SubjectRef, SubjectProjection],
+        last_seq: dict[str, int],
+        new_events: Sequence[Happened],
+    ) -> dict[SubjectRef, SubjectProjection]:
+        """Fold `new_events` onto the subjects' current `projections` (none: a new subject)
+        and save the results: one upsert."""
+        runs: dict[SubjectRef, list[Happened]] = {}
         for event in new_events:
             runs.setdefault(event.subject, []).append(event)
         backdated: set[SubjectRef] = set()
@@ -253,8 +319,39 @@ class SqlLedger:
             histories = self._histories(connection, list(chunk), through_seq=None)
             for subject in chunk:
                 projections[subject] = project_events(subject, histories[subject])
+        subjects = sorted(runs)
         writer.save_projections([(projections[subject], last_seq[subject]) for subject in subjects])
         return {subject: projections[subject] for subject in subjects}
+
+    def _project_columns(
+        self,
+        connection: Connection,
+        writer: BatchWriter,
+        head: int,
+        sealed: pl.DataFrame,
+        columns: EventColumns,
+    ) -> dict[SubjectRef, SubjectProjection]:
+        """`_project` of a batch held as columns (sealed at positions from `head + 1`).
+
+        Subjects with a projection already are folded onto it one by one (`_fold`). The
+        others, nearly all of an import's, are folded in columns (`fold_projections`, which
+        a property test holds to `project_events`) and their rows written from the columns;
+        they are left out of the projections returned (and so of this process's cache).
+        """
+        subjects = columns.frame.get_column("subject_ref").unique().sort().to_list()
+        projections = self._current_projections(writer, head, subjects)
+        known = columns.frame.get_column("subject_ref").is_in(list(projections))
+        if known.any():
+            by_subject = sealed.filter(known).group_by("subject_ref").agg(pl.col("seq").max())
+            last_seq = dict(by_subject.iter_rows())
+            happenings = columns.filter(known).happenings()
+            projections = self._fold(connection, writer, projections, last_seq, happenings)
+        if not known.all():
+            events = event_columns_frame(columns.filter(~known), first_seq=head + 1)
+            # The positions of the rows left, as sealed: those of the whole batch.
+            events = events.with_columns(seq=sealed.get_column("seq").filter(~known))
+            writer.save_projection_rows(projection_rows(fold_projections(events.lazy()).collect()))
+        return projections
 
     def _projections(
         self, connection: Connection, subjects: list[SubjectRef]
@@ -580,6 +677,61 @@ def _distinct_requests(batch: Sequence[LedgerEvent]) -> list[LedgerEvent]:
     return list(by_key.values())
 
 
+def _distinct_columns(columns: EventColumns) -> EventColumns:
+    """`_distinct_requests` of a batch held as columns: the first row of each idempotency
+    key, when its other rows are the same request; a key repeated with another event, or an
+    event id under two keys, fails the whole batch."""
+    frame = columns.frame
+    keys = frame.get_column("idempotency_key")
+    if keys.is_duplicated().any():
+        repeated = frame.with_row_index("_row").filter(keys.is_duplicated())
+        for (key,), group in repeated.group_by("idempotency_key", maintain_order=True):
+            first, *others = (columns.event(index) for index in group.get_column("_row"))
+            if any(event_fingerprint(other) != event_fingerprint(first) for other in others):
+                raise IdempotencyConflictError(str(key), None)
+        columns = EventColumns(
+            frame.unique("idempotency_key", keep="first", maintain_order=True), columns.data
+        )
+    event_ids = columns.frame.get_column("event_id")
+    if event_ids.is_duplicated().any():
+        raise DuplicateEventError(str(event_ids.filter(event_ids.is_duplicated())[0]))
+    return columns
+
+
+def _check_resent(columns: EventColumns, stored: Sequence[ChainRow]) -> None:
+    """Raise `IdempotencyConflictError` unless each row of `columns` whose key `stored`
+    holds is the request recorded under it.
+
+    Most are told in columns: sealed with the stored row's position, id and instant of
+    recording, they give its body byte for byte. The others (a stored row with a personal
+    payload, or a body that differs) are compared one by one, as `append_many` does.
+    """
+    recorded = pl.DataFrame(
+        {
+            "idempotency_key": [row.idempotency_key for row in stored],
+            "_seq": [row.seq for row in stored],
+            "_event_id": [row.event_id for row in stored],
+            "_recorded_at": [row.recorded_at for row in stored],
+            "_body": [row.body for row in stored],
+            "_plain": [row.salt is None and row.payload is None for row in stored],
+        },
+        schema_overrides={"_recorded_at": pl.Datetime("us", "UTC"), "_seq": pl.Int64},
+    )
+    resent = (
+        columns.frame.with_row_index("_row")
+        .join(recorded, on="idempotency_key", how="inner", maintain_order="left")
+        .with_columns(recorded_at=pl.col("_recorded_at"))
+    )
+    as_recorded = EventColumns(resent.select(columns.frame.columns), columns.data)
+    bodies = encode_bodies(
+        as_recorded, resent.get_column("_seq"), event_ids=resent.get_column("_event_id")
+    )
+    same = (bodies == resent.get_column("_body")) & resent.get_column("_plain")
+    by_key = {row.idempotency_key: row for row in stored}
+    for index, key in resent.filter(~same).select("_row", "idempotency_key").iter_rows():
+        resent_entry(by_key[key], columns.event(index))  # raises when another request
+
+
 def _slices(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     """`items` in slices of `size` (itertools.batched is Python 3.12)."""
     for start in range(0, len(items), size):
@@ -598,7 +750,7 @@ _DECISION_NAMES = tuple(column.name for column in decisions.columns)
 _DECISION_COLUMNS = tuple(decisions.columns)
 
 
-def _in_effect_order(through: datetime | None, run: Sequence[LedgerEvent]) -> bool:
+def _in_effect_order(through: datetime | None, run: Sequence[Happened]) -> bool:
     """`run` takes effect in the order given, none before `through` (the latest instant
     already folded in): it can be folded onto the projection as it stands."""
     latest = through

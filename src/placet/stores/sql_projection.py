@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import orjson
+import polars as pl
 
 from placet.decide.state import ConsentGrant
 from placet.ledger import (
@@ -22,7 +23,13 @@ from placet.policy.model import ConsentOptionId, SubjectTypeId
 from placet.policy.terms import Channel
 from placet.stores.sql_schema import subject_states
 
-__all__ = ["EMPTY_SET", "PROJECTION_COLUMNS", "projection_from_row", "projection_row"]
+__all__ = [
+    "EMPTY_SET",
+    "PROJECTION_COLUMNS",
+    "projection_from_row",
+    "projection_row",
+    "projection_rows",
+]
 
 
 EMPTY_SET = "[]"
@@ -62,6 +69,64 @@ def projection_row(projection: SubjectProjection, last_seq: int) -> tuple[Any, .
         projection.effective_through,
         last_seq,
     )
+
+
+def projection_rows(folded: pl.DataFrame) -> pl.DataFrame:
+    """The rows that store projections folded in columns (`fold_projections`, in
+    `SNAPSHOT_SCHEMA`): `projection_row` of each, its lists as the same JSON text, its
+    instants, dates and flags as polars values, in `PROJECTION_COLUMNS`' order.
+    """
+    grants = (
+        folded.select("subject", "consents", "consent_given_at")
+        .explode("consents", "consent_given_at")
+        .filter(pl.col("consents").is_not_null())
+        .select(
+            "subject",
+            grant=pl.concat_str(
+                pl.lit('{"option":"'),
+                pl.col("consents").struct.field("option"),
+                pl.lit('","given_at":"'),
+                pl.col("consent_given_at").dt.strftime(_INSTANT),
+                pl.lit('","channels":'),
+                _json_list(pl.col("consents").struct.field("channels")),
+                pl.lit("}"),
+            ),
+        )
+        .group_by("subject", maintain_order=True)
+        .agg(_grants=pl.lit("[") + pl.col("grant").str.join(",") + pl.lit("]"))
+    )
+    return folded.join(grants, on="subject", how="left", maintain_order="left").select(
+        subject_ref=pl.col("subject"),
+        subject_type=pl.col("subject_type"),
+        birth_date=pl.col("birth_date"),
+        consents=pl.col("_grants").fill_null(EMPTY_SET),
+        withdrawn=_json_list(pl.col("withdrawn")),
+        objections=_json_list(pl.col("objections")),
+        objects_to_direct_marketing=pl.col("objects_to_direct_marketing"),
+        restricted=pl.col("restricted"),
+        contracts=_json_list(pl.col("contracts")),
+        last_contract_end=pl.col("last_contract_end"),
+        debts=_json_list(pl.col("debts")),
+        debt_settled_at=pl.col("debt_settled_at"),
+        business_opt_out=pl.col("business_opt_out"),
+        business_opt_out_until=pl.col("business_opt_out_until"),
+        effective_through=pl.col("effective_through"),
+        last_seq=pl.col("last_seq"),
+    )
+
+
+def _json_list(names: pl.Expr) -> pl.Expr:
+    """A list of ids or references, sorted, as `_json` writes it: their patterns hold
+    nothing JSON escapes, so each is written as it is between quotes."""
+    return (
+        pl.when(names.list.len() == 0)
+        .then(pl.lit(EMPTY_SET))
+        .otherwise(pl.lit('["') + names.list.sort().list.join('","') + pl.lit('"]'))
+    )
+
+
+_INSTANT = "%Y-%m-%dT%H:%M:%S%.6fZ"
+"""`format_instant`'s form, for polars (the columns are in UTC)."""
 
 
 def projection_from_row(row: Any) -> SubjectProjection:

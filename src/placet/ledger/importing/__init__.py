@@ -4,8 +4,9 @@ A row records one consent given or withdrawn, or one objection made or withdrawn
 columns are in `IMPORT_COLUMNS` and docs/ledger.md, "Importing"). `check_consent_rows`
 checks every row of a frame against the policy version in force at the row's instant,
 vectorised in polars, and returns every problem with its line (the header is line 1) and
-its fix; `consent_event_batches` turns the good rows into ledger events a batch at a time,
-naming each subject by its keyed pseudonym, so the identifier never enters the chain.
+its fix; `consent_column_batches` turns the good rows into ledger events held as columns a
+batch at a time (`consent_event_batches`, into `LedgerEvent`s), naming each subject by its
+keyed pseudonym, so the identifier never enters the chain.
 Pure: reads no file, database, clock or environment; the caller passes the frame, the
 policy versions, the pseudonym key and the instant of the import.
 """
@@ -13,6 +14,7 @@ policy versions, the pseudonym key and the instant of the import.
 from placet.errors import RowProblem
 from placet.ledger.importing.checks import check_consent_rows
 from placet.ledger.importing.events import (
+    consent_column_batches,
     consent_event_batches,
     consent_events,
     derive_idempotency_key,
@@ -37,6 +39,7 @@ __all__ = [
     "ImportReport",
     "RowProblem",
     "check_consent_rows",
+    "consent_column_batches",
     "consent_event_batches",
     "consent_events",
     "derive_idempotency_key",

@@ -14,6 +14,7 @@ from typing import Any, Final
 import polars as pl
 
 from placet.ledger.canonical import format_instant
+from placet.ledger.chain_columns import EVENT_COLUMNS, EventColumns, new_event_id_column
 from placet.ledger.events import (
     ConsentGiven,
     ConsentWithdrawn,
@@ -30,35 +31,27 @@ from placet.ledger.pseudonym_column import pseudonymise_column
 from placet.ledger.pseudonyms import PseudonymKey, pseudonyms_by_identifier
 from placet.policy.terms import Channel
 
-__all__ = ["consent_event_batches", "consent_events", "derive_idempotency_key"]
+__all__ = [
+    "consent_column_batches",
+    "consent_event_batches",
+    "consent_events",
+    "derive_idempotency_key",
+    "in_recording_order",
+]
 
 
 def consent_event_batches(
     checked: CheckedRows, key: PseudonymKey, *, recorded_at: datetime, batch_size: int = 10_000
 ) -> Iterator[list[LedgerEvent]]:
-    """The good rows as ledger events, `batch_size` at a time, in the order to record them.
-
-    Subjects come in the order of their pseudonyms, each subject's rows in the order of
-    `CheckedRows.good`: a batch then names a narrow range of pseudonyms, so the ledger's
-    indexes by subject (its events', its projections') take each batch in a few pages
-    instead of one page per event. In the order of identifiers, a batch touched nearly
-    every page of those indexes, and committing a batch cost more as the ledger grew.
+    """The good rows as ledger events, `batch_size` at a time, in the order to record them
+    (`in_recording_order`).
 
     Rows that say the same thing (event, option or purpose, channels) share one `EventData`
     across the whole import: the ledger recognises data it has already encoded by identity,
     before comparing models field by field.
     """
     happenings: dict[tuple[str, str, str], EventData] = {}
-    good = checked.good
-    identifiers = good.get_column("subject").unique(maintain_order=True)
-    pseudonyms = pseudonymise_column(identifiers, key).alias(_SUBJECT_REF)
-    ordered = good.join(
-        pl.DataFrame([identifiers, pseudonyms]),
-        on="subject",
-        how="left",
-        maintain_order="left",
-    ).sort(_SUBJECT_REF, maintain_order=True)
-    for rows in ordered.iter_slices(batch_size):
+    for rows in in_recording_order(checked, key).iter_slices(batch_size):
         yield _consent_events(
             rows.drop(_SUBJECT_REF),
             rows.get_column(_SUBJECT_REF).to_list(),
@@ -66,6 +59,74 @@ def consent_event_batches(
             recorded_at=recorded_at,
             happenings=happenings,
         )
+
+
+def consent_column_batches(
+    checked: CheckedRows, key: PseudonymKey, *, recorded_at: datetime, batch_size: int = 10_000
+) -> Iterator[EventColumns]:
+    """The good rows as `EventColumns`, `batch_size` at a time, in the order to record them:
+    the events of `consent_event_batches`, but as columns, for `SqlLedger.append_columns`.
+
+    A million rows become a thousandth as many Python objects: the event ids, the derived
+    keys' hashes and one `EventData` for each thing the rows say.
+    """
+    happenings: dict[tuple[str, str, str], EventData] = {}
+    recorded = pl.lit(recorded_at.astimezone(UTC), dtype=EVENT_COLUMNS["recorded_at"])
+    for rows in in_recording_order(checked, key).iter_slices(batch_size):
+        subjects = rows.get_column(_SUBJECT_REF)
+        what = rows.select("event", "option_or_purpose", pl.col("channels").list.join(";"))
+        distinct = what.unique(maintain_order=True)
+        data: list[EventData] = []
+        for said in distinct.iter_rows():
+            found = happenings.get(said)
+            if found is None:
+                found = happenings[said] = _event_data(*said)
+            data.append(found)
+        indexes = what.join(
+            distinct.with_row_index("data_index"),
+            on=what.columns,
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        ).get_column("data_index")
+        derived = _derived_keys(rows, subjects.to_list(), checked.policy_id)
+        frame = rows.select(
+            event_id=new_event_id_column(rows.height),
+            idempotency_key=pl.col("idempotency_key").fill_null(pl.Series(derived)),
+            subject_ref=pl.col(_SUBJECT_REF),
+            type=pl.col("event"),
+            data_index=indexes.cast(pl.UInt32),
+            effective_at=pl.col("effective_at"),
+            recorded_at=recorded,
+            collected_via=pl.col("collected_via"),
+            given_by=pl.col("given_by"),
+            actor=pl.col("actor"),
+            evidence=pl.col("evidence"),
+            policy_id=pl.lit(checked.policy_id, dtype=pl.String),
+            policy_version=pl.col("policy_version"),
+        )
+        yield EventColumns(frame, data)
+
+
+def in_recording_order(checked: CheckedRows, key: PseudonymKey) -> pl.DataFrame:
+    """The good rows with each subject's pseudonym (`_subject_ref`), in the order to record
+    them.
+
+    Subjects come in the order of their pseudonyms, each subject's rows in the order of
+    `CheckedRows.good`: a batch then names a narrow range of pseudonyms, so the ledger's
+    indexes by subject (its events', its projections') take each batch in a few pages
+    instead of one page per event. In the order of identifiers, a batch touched nearly
+    every page of those indexes, and committing a batch cost more as the ledger grew.
+    """
+    good = checked.good
+    identifiers = good.get_column("subject").unique(maintain_order=True)
+    pseudonyms = pseudonymise_column(identifiers, key).alias(_SUBJECT_REF)
+    return good.join(
+        pl.DataFrame([identifiers, pseudonyms]),
+        on="subject",
+        how="left",
+        maintain_order="left",
+    ).sort(_SUBJECT_REF, maintain_order=True)
 
 
 _SUBJECT_REF = "_subject_ref"

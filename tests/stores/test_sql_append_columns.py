@@ -1,0 +1,152 @@
+"""`append_columns`, a batch held as columns (a bulk import's), by the rules of `append_many`."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from placet.errors import DuplicateEventError, IdempotencyConflictError
+from placet.ledger import LedgerEvent, project_events
+from placet.ledger.chain_columns import EventColumns
+from placet.stores.sql_ledger import SqlLedger
+from tests.ledger.builders import (
+    MSISDNS,
+    OPTIONS,
+    at,
+    consent_given,
+    consent_withdrawn,
+    histories,
+    subject,
+)
+from tests.stores.conftest import count_rows
+from tests.stores.test_sql_ledger import ACROSS_EXAMPLES
+
+
+def columns(*events: LedgerEvent) -> EventColumns:
+    return EventColumns.from_events(events)
+
+
+def without_payloads(events: list[LedgerEvent]) -> list[LedgerEvent]:
+    return [event.model_copy(update={"personal": None}) for event in events]
+
+
+@ACROSS_EXAMPLES
+@given(
+    earlier=histories(subjects=MSISDNS[:3], max_size=8),
+    batch=histories(subjects=MSISDNS[:3], max_size=15),
+    split=st.integers(0, 15),
+)
+def test_columns_are_recorded_as_the_events_and_fold_into_each_projection(
+    ledger: SqlLedger, earlier: list[LedgerEvent], batch: list[LedgerEvent], split: int
+) -> None:
+    # Some subjects have projections already (from append_many, some backdated by the
+    # batch), some are new; the batch comes in two appends of columns.
+    before = ledger.head().seq
+    ledger.append_many(earlier)
+    plain = without_payloads(batch)
+
+    added = ledger.append_columns(columns(*plain[:split]))
+    added += ledger.append_columns(columns(*plain[split:]))
+
+    assert added == len(plain)
+    report = ledger.verify()
+    assert report.is_intact, report.problem
+    assert report.verified == before + len(earlier) + len(plain)
+    recorded = [entry.event for msisdn in MSISDNS[:3] for entry in ledger.history(subject(msisdn))]
+    assert all(event in recorded for event in plain)
+    for msisdn in MSISDNS[:3]:
+        who = subject(msisdn)
+        history = [entry.event for entry in ledger.history(who)]
+        if history:
+            assert ledger.projection(who) == project_events(who, history)
+
+
+def test_rows_sent_again_add_nothing(ledger: SqlLedger) -> None:
+    batch = [consent_given(effective_at=at(day), idempotency_key=f"crm-{day}") for day in range(4)]
+    ledger.append_columns(columns(*batch[:2]))
+    # The same rows read again by a second import: new ids, a later instant of recording.
+    again = [event.model_copy(update={"event_id": consent_given().event_id}) for event in batch]
+    again = [event.model_copy(update={"recorded_at": at(30)}) for event in again]
+
+    added = ledger.append_columns(columns(*again))
+
+    assert added == 2
+    assert count_rows(ledger, "ledger_events") == 4
+    assert ledger.append_columns(columns(*again)) == 0
+    assert ledger.head().seq == 4
+
+
+def test_a_key_sent_again_with_another_event_fails_the_whole_batch(ledger: SqlLedger) -> None:
+    ledger.append_columns(columns(consent_given(idempotency_key="crm-row-17")))
+    head, projection = ledger.head(), ledger.projection(subject())
+    batch = columns(
+        consent_given(OPTIONS[1], who=subject(MSISDNS[1])),
+        consent_withdrawn(idempotency_key="crm-row-17"),
+    )
+
+    with pytest.raises(IdempotencyConflictError, match=r"crm-row-17.*position 1"):
+        ledger.append_columns(batch)
+
+    assert ledger.head() == head
+    assert count_rows(ledger, "ledger_events") == 1
+    assert ledger.projection(subject()) == projection
+    assert ledger.projection(subject(MSISDNS[1])) is None
+
+
+def test_a_key_repeated_within_the_columns_records_its_event_once(ledger: SqlLedger) -> None:
+    event = consent_given(idempotency_key="crm-row-17")
+    copy = event.model_copy(update={"event_id": consent_given().event_id})
+
+    assert ledger.append_columns(columns(event, copy, consent_given(OPTIONS[1]))) == 2
+    assert ledger.history(subject())[0].event == event
+
+
+def test_a_key_repeated_within_the_columns_with_another_event_records_nothing(
+    ledger: SqlLedger,
+) -> None:
+    batch = columns(
+        consent_given(idempotency_key="crm-row-17"),
+        consent_withdrawn(idempotency_key="crm-row-17"),
+    )
+
+    with pytest.raises(IdempotencyConflictError, match="crm-row-17"):
+        ledger.append_columns(batch)
+
+    assert count_rows(ledger, "ledger_events") == 0
+
+
+def test_columns_reusing_a_recorded_event_id_record_nothing(ledger: SqlLedger) -> None:
+    first = ledger.append(consent_given())
+    reused = consent_given(event_id=first.event.event_id, idempotency_key="another-key")
+
+    with pytest.raises(DuplicateEventError, match=str(first.event.event_id)):
+        ledger.append_columns(columns(consent_given(OPTIONS[1]), reused))
+
+    assert count_rows(ledger, "ledger_events") == 1
+
+
+def test_an_event_id_under_two_keys_within_the_columns_records_nothing(
+    ledger: SqlLedger,
+) -> None:
+    event = consent_given(idempotency_key="crm-row-17")
+    twin = event.model_copy(update={"idempotency_key": "crm-row-18"})
+
+    with pytest.raises(DuplicateEventError, match=str(event.event_id)):
+        ledger.append_columns(columns(event, twin))
+
+    assert count_rows(ledger, "ledger_events") == 0
+
+
+@pytest.mark.parametrize("removed", [False, True], ids=["payload kept", "payload removed"])
+def test_a_row_sent_again_for_an_event_recorded_with_a_personal_payload_adds_nothing(
+    ledger: SqlLedger, removed: bool
+) -> None:
+    event = consent_given(idempotency_key="crm-row-17", personal={"msisdn": MSISDNS[0]})
+    ledger.append(event)
+    if removed:
+        ledger.remove_personal_payload(subject())
+    again = event.model_copy(update={"event_id": consent_given().event_id, "personal": None})
+
+    assert ledger.append_columns(columns(again)) == 0
+    assert ledger.head().seq == 1
