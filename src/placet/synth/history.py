@@ -37,6 +37,7 @@ from placet.ledger import (
     SubjectFactsRecorded,
     pseudonyms_by_identifier,
 )
+from placet.ledger.chain_columns import EventColumns
 from placet.ledger.pseudonym_column import pseudonymise_column
 from placet.policy import load_policy_set
 from placet.policy.model import SubjectTypeId
@@ -361,12 +362,8 @@ def record_estate_history(
     for events in history_batches(
         population, history, key, recorded_at=recorded_at, batch_size=batch_size
     ):
-        entries = ledger.append_many(events)
-        # An entry holding another event id is the one recorded earlier under the same key.
-        fresh = sum(
-            entry.event.event_id == event.event_id
-            for entry, event in zip(entries, events, strict=True)
-        )
+        # As columns: sealed and folded in columns (the events carry no personal payload).
+        fresh = ledger.append_columns(EventColumns.from_events(events))
         recorded += fresh
         if progress is not None:
             progress.advance("ledger-history", fresh)
