@@ -27,8 +27,24 @@ def columns(*events: LedgerEvent) -> EventColumns:
     return EventColumns.from_events(events)
 
 
-def without_payloads(events: list[LedgerEvent]) -> list[LedgerEvent]:
-    return [event.model_copy(update={"personal": None}) for event in events]
+texts = st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=12)
+"""Free text as a CRM gives it: quotes, commas, line breaks, backslashes, any script (not
+NUL, which PostgreSQL's text cannot hold)."""
+
+
+def without_payloads(events: list[LedgerEvent], words: list[str]) -> list[LedgerEvent]:
+    """`events` without personal payloads, their actors, evidence and keys free text."""
+    return [
+        event.model_copy(
+            update={
+                "personal": None,
+                "actor": words[index % len(words)],
+                "evidence": None if index % 3 == 0 else words[-1 - index % len(words)],
+                "idempotency_key": f"{event.event_id},{words[index % len(words)]}",
+            }
+        )
+        for index, event in enumerate(events)
+    ]
 
 
 @ACROSS_EXAMPLES
@@ -36,15 +52,20 @@ def without_payloads(events: list[LedgerEvent]) -> list[LedgerEvent]:
     earlier=histories(subjects=MSISDNS[:3], max_size=8),
     batch=histories(subjects=MSISDNS[:3], max_size=15),
     split=st.integers(0, 15),
+    words=st.lists(texts, min_size=1, max_size=4),
 )
 def test_columns_are_recorded_as_the_events_and_fold_into_each_projection(
-    ledger: SqlLedger, earlier: list[LedgerEvent], batch: list[LedgerEvent], split: int
+    ledger: SqlLedger,
+    earlier: list[LedgerEvent],
+    batch: list[LedgerEvent],
+    split: int,
+    words: list[str],
 ) -> None:
     # Some subjects have projections already (from append_many, some backdated by the
     # batch), some are new; the batch comes in two appends of columns.
     before = ledger.head().seq
     ledger.append_many(earlier)
-    plain = without_payloads(batch)
+    plain = without_payloads(batch, words)
 
     added = ledger.append_columns(columns(*plain[:split]))
     added += ledger.append_columns(columns(*plain[split:]))

@@ -14,6 +14,7 @@ what SQLAlchemy would (tests read the rows back through SQLAlchemy):
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
@@ -173,30 +174,31 @@ def _payload_values(rows: Sequence[ChainRow]) -> list[tuple[Any, ...]]:
     ]
 
 
-def _value_rows(sealed: pl.DataFrame, instant: str) -> Iterator[tuple[Any, ...]]:
-    """The events table's values of each row of `sealed`, its instants as text in the
-    strftime format `instant`."""
+def _value_rows(sealed: pl.DataFrame) -> Iterator[tuple[Any, ...]]:
+    """The events table's values of each row of `sealed`, as SQLite stores them."""
     written = sealed.select(_EVENT_COLUMNS).with_columns(
-        pl.col("effective_at", "recorded_at").dt.strftime(instant)
+        pl.col("effective_at", "recorded_at").dt.strftime(_SQLITE_INSTANT)
     )
     return zip(*(column.to_list() for column in written.iter_columns()), strict=True)
 
 
-def _state_value_rows(
-    rows: pl.DataFrame, instant: str, *, flags: type[pl.DataType]
-) -> Iterator[tuple[Any, ...]]:
-    """The projection table's values of each of `rows`, instants as text in the strftime
-    format `instant`, dates as ISO text and flags cast to `flags`."""
+def _state_value_rows(rows: pl.DataFrame) -> Iterator[tuple[Any, ...]]:
+    """The projection table's values of each of `rows` (`projection_rows`), as SQLite stores
+    them: instants as naive UTC text, dates as ISO text, flags as 0 and 1."""
     written = (
         rows.select(PROJECTION_COLUMNS)
-        .with_columns(pl.col(name).dt.strftime(instant) for name in sorted(_INSTANT_COLUMNS))
+        .with_columns(pl.col(pl.Datetime).dt.strftime(_SQLITE_INSTANT))
         .with_columns(
-            pl.col("birth_date").dt.strftime("%Y-%m-%d"),
-            pl.col(pl.Boolean).cast(flags),
+            pl.col("birth_date").dt.strftime("%Y-%m-%d"), pl.col(pl.Boolean).cast(pl.Int8)
         )
     )
     return zip(*(column.to_list() for column in written.iter_columns()), strict=True)
 
+
+_ANY_OF_JSON: Final = "ANY(ARRAY(SELECT jsonb_array_elements_text(%s::jsonb)))"
+"""A list of keys as one JSON parameter on PostgreSQL: psycopg writes a Python list as an
+array element by element (2 s a million-row import), `json.dumps` in one call; the array
+is built once (an init plan), so `= ANY` still looks each up in the index."""
 
 _SQLITE_INSTANT: Final = "%Y-%m-%d %H:%M:%S%.6f"
 """`sqlite_instant`'s form, for polars: naive UTC text, as SQLAlchemy's `DateTime` stores."""
@@ -257,7 +259,7 @@ class _SqliteWriter:
         self._cursor.executemany(
             f"INSERT INTO ledger_events ({_names(_EVENT_COLUMNS)}) "
             f"VALUES ({_placeholders(len(_EVENT_COLUMNS), '?')})",
-            _value_rows(sealed, _SQLITE_INSTANT),
+            _value_rows(sealed),
         )
 
     def projections(self, subjects: Sequence[SubjectRef]) -> list[SubjectProjection]:
@@ -281,7 +283,7 @@ class _SqliteWriter:
             f"INSERT INTO ledger_subject_states ({_names(PROJECTION_COLUMNS)}) "
             f"VALUES ({_placeholders(len(PROJECTION_COLUMNS), '?')}) "
             f"ON CONFLICT (subject_ref) DO UPDATE SET {_UPDATES}",
-            _state_value_rows(rows, _SQLITE_INSTANT, flags=pl.Int8),
+            _state_value_rows(rows),
         )
 
     def set_head(self, seq: int, hash_: str) -> None:
@@ -335,16 +337,19 @@ class _PostgresWriter:
         return int(seq), str(hash_)
 
     def _column_in(self, query: str, values: Sequence[str]) -> list[Any]:
-        self._cursor.execute(query, (list(values),))
+        self._cursor.execute(query, (json.dumps(list(values)),))
         return [found for (found,) in self._cursor.fetchall()]
 
     def recorded_rows(self, keys: Sequence[str]) -> list[ChainRow]:
-        self._cursor.execute(f"{_RECORDED_ROWS} WHERE e.idempotency_key = ANY(%s)", (list(keys),))
+        self._cursor.execute(
+            f"{_RECORDED_ROWS} WHERE e.idempotency_key = {_ANY_OF_JSON}", (json.dumps(list(keys)),)
+        )
         return [_recorded_row(values, _in_utc) for values in self._cursor]
 
     def known_event_id(self, event_ids: Sequence[str]) -> str | None:
         found = self._column_in(
-            "SELECT event_id FROM ledger_events WHERE event_id = ANY(%s) LIMIT 1", event_ids
+            f"SELECT event_id FROM ledger_events WHERE event_id = {_ANY_OF_JSON} LIMIT 1",
+            event_ids,
         )
         return str(found[0]) if found else None
 
@@ -361,15 +366,13 @@ class _PostgresWriter:
                     copy.write_row(values)
 
     def insert_sealed(self, sealed: pl.DataFrame) -> None:
-        with self._cursor.copy(f"COPY ledger_events ({_names(_EVENT_COLUMNS)}) FROM STDIN") as copy:
-            for values in _value_rows(sealed, _POSTGRES_INSTANT):
-                copy.write_row(values)
+        self._copy_csv("ledger_events", _EVENT_COLUMNS, sealed.select(_EVENT_COLUMNS))
 
     def projections(self, subjects: Sequence[SubjectRef]) -> list[SubjectProjection]:
         self._cursor.execute(
             f"SELECT {_names(PROJECTION_COLUMNS)} FROM ledger_subject_states "
-            "WHERE subject_ref = ANY(%s)",
-            (list(subjects),),
+            f"WHERE subject_ref = {_ANY_OF_JSON}",
+            (json.dumps(list(subjects)),),
         )
         return [projection_from_row(_postgres_state_row(values)) for values in self._cursor]
 
@@ -377,20 +380,34 @@ class _PostgresWriter:
         self._upsert_states(projection_row(*pair) for pair in projections)
 
     def save_projection_rows(self, rows: pl.DataFrame) -> None:
-        self._upsert_states(_state_value_rows(rows, _POSTGRES_INSTANT, flags=pl.Boolean))
+        self._upsert_states(rows.select(PROJECTION_COLUMNS))
 
-    def _upsert_states(self, values: Iterable[Sequence[Any]]) -> None:
+    def _copy_csv(self, table: str, columns: Sequence[str], frame: pl.DataFrame) -> None:
+        """COPY `frame` into `table`, written as CSV by polars rather than row by row by the
+        driver: instants as text in UTC, nulls as unquoted empty fields (no column written
+        this way holds an empty string)."""
+        buffer = io.BytesIO()
+        frame.with_columns(pl.col(pl.Datetime).dt.strftime(_POSTGRES_INSTANT)).write_csv(
+            buffer, include_header=False
+        )
+        with self._cursor.copy(f"COPY {table} ({_names(columns)}) FROM STDIN (FORMAT csv)") as copy:
+            copy.write(buffer.getbuffer())
+
+    def _upsert_states(self, values: Iterable[Sequence[Any]] | pl.DataFrame) -> None:
         # A session-local staging table, emptied at each commit: COPY the batch into it,
         # then one set-based upsert. Creating it is a no-op after the session's first batch.
         self._cursor.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS placet_states_batch "
             "(LIKE ledger_subject_states) ON COMMIT DELETE ROWS"
         )
-        with self._cursor.copy(
-            f"COPY placet_states_batch ({_names(PROJECTION_COLUMNS)}) FROM STDIN"
-        ) as copy:
-            for row in values:
-                copy.write_row(row)
+        if isinstance(values, pl.DataFrame):
+            self._copy_csv("placet_states_batch", PROJECTION_COLUMNS, values)
+        else:
+            with self._cursor.copy(
+                f"COPY placet_states_batch ({_names(PROJECTION_COLUMNS)}) FROM STDIN"
+            ) as copy:
+                for row in values:
+                    copy.write_row(row)
         self._cursor.execute(
             f"INSERT INTO ledger_subject_states ({_names(PROJECTION_COLUMNS)}) "
             f"SELECT {_names(PROJECTION_COLUMNS)} FROM placet_states_batch "
