@@ -7,9 +7,11 @@ subscriber, consents given and withdrawn on some channels, objections to marketi
 them as CSV, and measures in the same run:
 
 - read and check only (`check_consent_file`): the floor of an import that checks every row;
-- build the events too (`consent_event_batches`), appending nothing;
-- `append_many` of the same events built beforehand, on a fresh ledger (the baseline: what
-  the ledger itself costs, with nothing read or checked);
+- build the events too, appending nothing: as one `LedgerEvent` each
+  (`consent_event_batches`), and as columns (`consent_column_batches`, what the import does);
+- `append_many` of the events built beforehand, on a fresh ledger (the baseline: what the
+  ledger itself costs, one object an event, with nothing read or checked), and
+  `append_columns` of the columns built beforehand, on another;
 - the whole import (`import_consent_history`) on another fresh ledger, and importing the
   same file again (which adds nothing).
 
@@ -21,15 +23,22 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import sqlalchemy
 from benchlib import POSTGRES_URL, databases, fresh_database, machine_line
 
 from placet.ledger import PseudonymKey
-from placet.ledger.importing import CheckedRows, ImportReport, consent_event_batches
+from placet.ledger.importing import (
+    CheckedRows,
+    ImportReport,
+    consent_column_batches,
+    consent_event_batches,
+)
 from placet.policy import load_policy_set
 from placet.stores.bulk import fewer_collections
 from placet.stores.consent_import import BATCH_SIZE, check_consent_file, import_consent_history
@@ -91,16 +100,35 @@ def consent_history(rows: int) -> pl.DataFrame:
     )
 
 
-def appends_only(url: str, checked: CheckedRows, batch_size: int) -> float:
-    """Seconds spent in `append_many` alone, the events built outside the clock."""
+def appends_only(url: str, checked: CheckedRows, batch_size: int, *, columns: bool) -> float:
+    """Seconds spent in `append_many` (or `append_columns`) alone, the events (or columns)
+    built outside the clock."""
     ledger = open_ledger(url)
     spent = 0.0
-    for events in consent_event_batches(checked, KEY, recorded_at=NOW, batch_size=batch_size):
+    batches: Iterator[Any] = (
+        consent_column_batches(checked, KEY, recorded_at=NOW, batch_size=batch_size)
+        if columns
+        else consent_event_batches(checked, KEY, recorded_at=NOW, batch_size=batch_size)
+    )
+    append = ledger.append_columns if columns else ledger.append_many
+    for batch in batches:
         started = time.perf_counter()
-        ledger.append_many(events)
+        append(batch)
         spent += time.perf_counter() - started
+    if ledger.head().seq != checked.good.height or not ledger.verify().is_intact:
+        raise SystemExit("the ledger does not verify after the appends")
     ledger.engine.dispose()
     return spent
+
+
+def building(checked: CheckedRows, batch_size: int, *, columns: bool) -> float:
+    """Seconds to build every batch, appending nothing."""
+    build = consent_column_batches if columns else consent_event_batches
+    started = time.perf_counter()
+    with fewer_collections():  # as the import builds them
+        for _ in build(checked, KEY, recorded_at=NOW, batch_size=batch_size):
+            pass
+    return time.perf_counter() - started
 
 
 def whole_import(url: str, source: Path, batch_size: int) -> tuple[ImportReport, ImportReport]:
@@ -138,24 +166,28 @@ def main() -> None:
         started = time.perf_counter()
         checked = check_consent_file(source, policies=policies, recorded_at=NOW)
         checking = time.perf_counter() - started
-        started = time.perf_counter()
-        with fewer_collections():  # as the import builds them
-            for _ in consent_event_batches(checked, KEY, recorded_at=NOW, batch_size=batch):
-                pass
-        building = time.perf_counter() - started
+        as_objects = building(checked, batch, columns=False)
+        as_columns = building(checked, batch, columns=True)
         print("| step | database | seconds | rows/s | ratio to append_many |")
         print("|---|---|---:|---:|---:|")
         print(f"| read and check every row | | {checking:.2f} | {rows / checking:,.0f} | |")
-        print(f"| build the events | | {building:.2f} | {rows / building:,.0f} | |")
+        for step, seconds in (
+            ("build the events, one LedgerEvent each", as_objects),
+            ("build the events as columns", as_columns),
+        ):
+            print(f"| {step} | | {seconds:.2f} | {rows / seconds:,.0f} | |")
         for database in chosen:
             with fresh_database(database, folder, args.postgres) as url:
-                baseline = appends_only(url, checked, batch)
+                baseline = appends_only(url, checked, batch, columns=False)
+            with fresh_database(database, folder, args.postgres) as url:
+                in_columns = appends_only(url, checked, batch, columns=True)
             with fresh_database(database, folder, args.postgres) as url:
                 first, again = whole_import(url, source, batch)
             assert first.imported == checked.good.height, first
             assert again.imported == 0, again
             for step, seconds in (
                 ("append_many of the events, built beforehand (baseline)", baseline),
+                ("append_columns of the columns, built beforehand", in_columns),
                 ("import_consent_history (read, check, build, append)", first.seconds),
                 ("import the same file again (adds nothing)", again.seconds),
             ):

@@ -12,6 +12,8 @@ withdrawals, objections, about four per subscriber) and measures in the same run
   (`executemany` on SQLite, `COPY` on PostgreSQL), one transaction per batch, nothing else;
 - `append_many` in batches: idempotency check, chain, rows, personal payloads, head and
   projection, one transaction per batch;
+- `append_columns` of the same events held as columns (`EventColumns`, as the consent import
+  builds them), in the same batches: the same rules, sealed and folded in columns;
 - single durable appends: `append` of one event at a time, each its own committed
   transaction (SQLite in WAL mode, PostgreSQL with its default fsync), p50 and p99.
 
@@ -32,6 +34,7 @@ from bench_import import KEY, NOW, consent_history
 from benchlib import POSTGRES_URL, databases, fresh_database, machine_line
 
 from placet.ledger import GENESIS_HASH, ChainRow, LedgerEvent, seal_event
+from placet.ledger.chain_columns import EventColumns, seal_columns
 from placet.ledger.importing import consent_event_batches
 from placet.policy import load_policy_set
 from placet.stores.consent_import import check_consent_file
@@ -40,11 +43,16 @@ from placet.stores.sql_database import WRITE
 from placet.stores.sql_ledger import open_ledger
 
 
-def build_events(count: int, batch_size: int, folder: Path) -> list[list[LedgerEvent]]:
+def build_events(
+    count: int, batch_size: int, folder: Path
+) -> tuple[list[list[LedgerEvent]], list[EventColumns]]:
+    """The batches of events, and the same batches as columns."""
     source = folder / "history.csv"
     consent_history(count).write_csv(source)
     checked = check_consent_file(source, policies=load_policy_set("ipko"), recorded_at=NOW)
-    return list(consent_event_batches(checked, KEY, recorded_at=NOW, batch_size=batch_size))
+    batches = list(consent_event_batches(checked, KEY, recorded_at=NOW, batch_size=batch_size))
+    columns = [EventColumns.from_events(batch) for batch in batches]
+    return batches, columns
 
 
 def seal_all(batches: list[list[LedgerEvent]]) -> tuple[list[list[ChainRow]], float]:
@@ -64,7 +72,19 @@ def seal_all(batches: list[list[LedgerEvent]]) -> tuple[list[list[ChainRow]], fl
     return sealed, time.perf_counter() - started
 
 
-def driver_floor(url: str, sealed: list[list[ChainRow]]) -> float:
+def seal_in_columns(batches: list[EventColumns]) -> tuple[list[pl.DataFrame], float]:
+    """Every batch sealed in columns, in order; and the seconds it took."""
+    sealed: list[pl.DataFrame] = []
+    prev, seq = GENESIS_HASH, 1
+    started = time.perf_counter()
+    for batch in batches:
+        frame, prev = seal_columns(batch, seq, prev)
+        sealed.append(frame)
+        seq += frame.height
+    return sealed, time.perf_counter() - started
+
+
+def driver_floor(url: str, sealed: list[list[ChainRow]] | list[pl.DataFrame]) -> float:
     """Seconds to write the sealed rows through the driver alone, a transaction a batch."""
     ledger = open_ledger(url)
     started = time.perf_counter()
@@ -72,20 +92,26 @@ def driver_floor(url: str, sealed: list[list[ChainRow]]) -> float:
         with ledger.engine.connect() as connection:
             connection.execution_options(**{WRITE: True})
             with connection.begin():
-                batch_writer(connection).insert(rows)
+                if isinstance(rows, pl.DataFrame):
+                    batch_writer(connection).insert_sealed(rows)
+                else:
+                    batch_writer(connection).insert(rows)
     spent = time.perf_counter() - started
     ledger.engine.dispose()
     return spent
 
 
-def batched_appends(url: str, batches: list[list[LedgerEvent]]) -> float:
+def batched_appends(url: str, batches: list[list[LedgerEvent]] | list[EventColumns]) -> float:
     ledger = open_ledger(url)
     started = time.perf_counter()
     for batch in batches:
-        ledger.append_many(batch)
+        if isinstance(batch, EventColumns):
+            ledger.append_columns(batch)
+        else:
+            ledger.append_many(batch)
     spent = time.perf_counter() - started
     report = ledger.verify()
-    expected = sum(len(batch) for batch in batches)
+    expected = sum(len(batch) if isinstance(batch, list) else batch.height for batch in batches)
     if not report.is_intact or report.verified != expected:
         raise SystemExit(f"the ledger does not verify after the batched appends: {report}")
     ledger.engine.dispose()
@@ -123,10 +149,11 @@ def main() -> None:
     chosen = databases(args.postgres, no_postgres=args.no_postgres)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        batches = build_events(args.events, args.batch_size, folder)
+        batches, column_batches = build_events(args.events, args.batch_size, folder)
         count = sum(len(batch) for batch in batches)
         singles = [event for batch in batches for event in batch][: args.singles]
         sealed, chaining = seal_all(batches)
+        sealed_frames, chaining_columns = seal_in_columns(column_batches)
         print(f"{count:,} events in batches of {args.batch_size:,}; {len(singles)} single appends")
         print()
         print("| step | database | seconds | events/s | ratio to the driver's floor |")
@@ -135,12 +162,20 @@ def main() -> None:
             f"| seal the chain only (Python, no database) | | {chaining:.2f} | "
             f"{count / chaining:,.0f} | |"
         )
+        print(
+            f"| seal the chain in columns (seal_columns, no database) | | {chaining_columns:.2f} | "
+            f"{count / chaining_columns:,.0f} | |"
+        )
         latency_rows = []
         for database in chosen:
             with fresh_database(database, folder, args.postgres) as url:
                 floor = driver_floor(url, sealed)
             with fresh_database(database, folder, args.postgres) as url:
+                floor_columns = driver_floor(url, sealed_frames)
+            with fresh_database(database, folder, args.postgres) as url:
                 appending = batched_appends(url, batches)
+            with fresh_database(database, folder, args.postgres) as url:
+                in_columns = batched_appends(url, column_batches)
             with fresh_database(database, folder, args.postgres) as url:
                 latencies = single_appends(url, singles)
             driver = "executemany" if database == "SQLite" else "COPY"
@@ -149,8 +184,17 @@ def main() -> None:
                 f"{floor:.2f} | {count / floor:,.0f} | 1.00× |"
             )
             print(
+                f"| rows written by the driver alone, their values made in columns | "
+                f"{database} | {floor_columns:.2f} | {count / floor_columns:,.0f} | "
+                f"{floor_columns / floor:.2f}× |"
+            )
+            print(
                 f"| append_many: chain, rows, payloads, head, projection | {database} | "
                 f"{appending:.2f} | {count / appending:,.0f} | {appending / floor:.2f}× |"
+            )
+            print(
+                f"| append_columns: the same, the batch held as columns | {database} | "
+                f"{in_columns:.2f} | {count / in_columns:,.0f} | {in_columns / floor:.2f}× |"
             )
             latency_rows.append(
                 (database, statistics.median(latencies), percentile(latencies, 0.99))

@@ -214,4 +214,5 @@ def test_import_benchmark_runs_at_small_scale_against_its_baseline() -> None:
     )
 
     assert "| append_many of the events, built beforehand (baseline) | SQLite |" in result.stdout
+    assert "| append_columns of the columns, built beforehand | SQLite |" in result.stdout
     assert "| import_consent_history (read, check, build, append) | SQLite |" in result.stdout
