@@ -5,7 +5,7 @@ as one `LedgerEvent` each. `encode_bodies` writes every row's chained body with 
 string expressions, byte for byte what `encode_event` writes for the same event (a property
 test holds the two together); only SHA-256, which chains each row to the one before, runs
 row by row, in `seal_columns`. Events sealed here carry no personal payload.
-Imports nothing outside the standard library, polars, orjson and `placet.ledger`.
+Imports nothing outside the standard library, polars, pyarrow, orjson and `placet.ledger`.
 """
 
 from __future__ import annotations
