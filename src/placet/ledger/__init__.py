@@ -3,7 +3,7 @@
 Pure: no database, clock or environment. Stores implement `ConsentLog` (`placet.stores`).
 """
 
-from placet.ledger.canonical import canonical_bytes, format_instant, parse_instant
+from placet.ledger.canonical import INSTANT_FORMAT, canonical_bytes, format_instant, parse_instant
 from placet.ledger.chain import (
     GENESIS_HASH,
     ChainRow,
@@ -70,6 +70,7 @@ from placet.ledger.verify import ChainHead, ChainProblem, ChainReport, ProblemKi
 
 __all__ = [
     "GENESIS_HASH",
+    "INSTANT_FORMAT",
     "MIN_KEY_BYTES",
     "BusinessOptOutEnded",
     "BusinessOptOutMade",

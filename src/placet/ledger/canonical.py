@@ -16,9 +16,18 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-__all__ = ["canonical_bytes", "format_instant", "parse_instant", "to_canonical_value"]
+__all__ = [
+    "INSTANT_FORMAT",
+    "canonical_bytes",
+    "format_instant",
+    "parse_instant",
+    "to_canonical_value",
+]
 
 _INSTANT_LENGTH = len("2024-05-01T12:00:00.000000Z")
+
+INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S%.6fZ"
+"""`format_instant`'s form as a polars (chrono) format, for a column of instants in UTC."""
 
 
 def format_instant(instant: datetime) -> str:

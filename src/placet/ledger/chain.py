@@ -136,9 +136,13 @@ def _encoded_data(data: EventData) -> orjson.Fragment:
     if encoded is None:
         if len(_ENCODED_DATA) >= _ENCODED_DATA_KEPT:
             _ENCODED_DATA.clear()
-        dumped = data.model_dump(mode="python", exclude={"type"})
-        encoded = _ENCODED_DATA[data] = orjson.Fragment(encode_body(dumped))
+        encoded = _ENCODED_DATA[data] = orjson.Fragment(encode_data(data))
     return encoded
+
+
+def encode_data(data: EventData) -> bytes:
+    """The canonical JSON of an event's data without its type, as a chained body holds it."""
+    return encode_body(data.model_dump(mode="python", exclude={"type"}))
 
 
 _ENCODED_DATA: dict[EventData, orjson.Fragment] = {}

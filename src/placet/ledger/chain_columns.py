@@ -22,7 +22,8 @@ import orjson
 import polars as pl
 import pyarrow as pa
 
-from placet.ledger.chain import encode_body
+from placet.ledger.canonical import INSTANT_FORMAT
+from placet.ledger.chain import encode_data
 from placet.ledger.events import EventData, LedgerEvent, SubjectRef
 
 __all__ = [
@@ -30,7 +31,6 @@ __all__ = [
     "EventColumns",
     "Happening",
     "encode_bodies",
-    "encoded_data",
     "new_event_id_column",
     "seal_columns",
 ]
@@ -185,11 +185,6 @@ _VARIANT_DIGIT: Final = {f"{digit:x}": "89ab"[digit & 0b11] for digit in range(1
 """A random hex digit as the digit that holds the RFC 9562 variant (0b10) and two random bits."""
 
 
-def encoded_data(data: EventData) -> str:
-    """The canonical JSON of an event's data without its type, as a body holds it."""
-    return encode_body(data.model_dump(mode="python", exclude={"type"})).decode("utf-8")
-
-
 def encode_bodies(
     columns: EventColumns, seqs: pl.Series, *, event_ids: pl.Series | None = None
 ) -> pl.Series:
@@ -202,7 +197,7 @@ def encode_bodies(
     type.
     """
     frame = columns.frame
-    data = pl.Series([encoded_data(item) for item in columns.data], dtype=pl.String)
+    data = pl.Series([encode_data(item).decode("utf-8") for item in columns.data], dtype=pl.String)
     pieces = [
         '{"actor":',
         _json_text(frame.get_column("actor")),
@@ -211,7 +206,7 @@ def encode_bodies(
         ',"data":',
         data.gather(frame.get_column("data_index")),
         ',"effective_at":"',
-        frame.get_column("effective_at").dt.strftime(_INSTANT),
+        frame.get_column("effective_at").dt.strftime(INSTANT_FORMAT),
         '","event_id":',
         _json_text(frame.get_column("event_id") if event_ids is None else event_ids),
         ',"evidence":',
@@ -225,7 +220,7 @@ def encode_bodies(
         ',"version":',
         _json_text(frame.get_column("policy_version")),
         '},"recorded_at":"',
-        frame.get_column("recorded_at").dt.strftime(_INSTANT),
+        frame.get_column("recorded_at").dt.strftime(INSTANT_FORMAT),
         '","seq":',
         seqs.cast(pl.String),
         ',"subject":',
@@ -239,8 +234,6 @@ def encode_bodies(
     ).to_series()
 
 
-_INSTANT: Final = "%Y-%m-%dT%H:%M:%S%.6fZ"
-"""`format_instant`'s form, for polars (the columns are in UTC)."""
 _ESCAPED: Final = r'[\x00-\x1f"\\]'
 """What JSON writes other than as itself inside a string."""
 

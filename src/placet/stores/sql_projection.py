@@ -14,6 +14,7 @@ import polars as pl
 
 from placet.decide.state import ConsentGrant
 from placet.ledger import (
+    INSTANT_FORMAT,
     SubjectProjection,
     SubjectRef,
     format_instant,
@@ -86,7 +87,7 @@ def projection_rows(folded: pl.DataFrame) -> pl.DataFrame:
                 pl.lit('{"option":"'),
                 pl.col("consents").struct.field("option"),
                 pl.lit('","given_at":"'),
-                pl.col("consent_given_at").dt.strftime(_INSTANT),
+                pl.col("consent_given_at").dt.strftime(INSTANT_FORMAT),
                 pl.lit('","channels":'),
                 _json_list(pl.col("consents").struct.field("channels")),
                 pl.lit("}"),
@@ -123,10 +124,6 @@ def _json_list(names: pl.Expr) -> pl.Expr:
         .then(pl.lit(EMPTY_SET))
         .otherwise(pl.lit('["') + names.list.sort().list.join('","') + pl.lit('"]'))
     )
-
-
-_INSTANT = "%Y-%m-%dT%H:%M:%S%.6fZ"
-"""`format_instant`'s form, for polars (the columns are in UTC)."""
 
 
 def projection_from_row(row: Any) -> SubjectProjection:

@@ -13,7 +13,7 @@ from typing import Any, Final
 
 import polars as pl
 
-from placet.ledger.canonical import format_instant
+from placet.ledger.canonical import INSTANT_FORMAT, format_instant
 from placet.ledger.chain_columns import EVENT_COLUMNS, EventColumns, new_event_id_column
 from placet.ledger.events import (
     ConsentGiven,
@@ -216,7 +216,7 @@ def _derived_keys(rows: pl.DataFrame, subjects: list[SubjectRef], policy_id: str
             "event",
             "option_or_purpose",
             pl.col("channels").list.join(";"),  # sorted, without repeats (GOOD_SCHEMA)
-            pl.col("effective_at").dt.strftime(_INSTANT),  # in UTC (GOOD_SCHEMA)
+            pl.col("effective_at").dt.strftime(INSTANT_FORMAT),  # in UTC (GOOD_SCHEMA)
             "collected_via",
             "given_by",
             "actor",
@@ -230,8 +230,6 @@ def _derived_keys(rows: pl.DataFrame, subjects: list[SubjectRef], policy_id: str
     return [_DERIVED + sha256(text.encode("utf-8")).hexdigest()[:32] for text in texts]
 
 
-_INSTANT: Final = "%Y-%m-%dT%H:%M:%S%.6fZ"
-"""`format_instant`'s form, for polars."""
 _FIELD_SEPARATOR: Final = "\x1f"
 _DERIVED: Final = "import-"
 
