@@ -181,9 +181,9 @@ _ENVELOPE: Final = ("seq", "subject", "type", "effective_at", "recorded_at")
 _DATA_SCHEMA: Final = {name: dtype for name, dtype in EVENT_SCHEMA.items() if name not in _ENVELOPE}
 
 
-def event_columns_frame(columns: EventColumns, *, first_seq: int) -> pl.DataFrame:
-    """The frame of events held as columns, at positions from `first_seq` on: each distinct
-    data's fields worked out once and joined to its rows."""
+def event_columns_frame(columns: EventColumns, seqs: pl.Series) -> pl.DataFrame:
+    """The frame of events held as columns, at the positions `seqs` gives them (one a row):
+    each distinct data's fields worked out once and joined to its rows."""
     data = pl.DataFrame(
         [{**dict.fromkeys(_DATA_SCHEMA), **_data_fields(item)} for item in columns.data],
         schema=_DATA_SCHEMA,
@@ -191,7 +191,7 @@ def event_columns_frame(columns: EventColumns, *, first_seq: int) -> pl.DataFram
     ).with_row_index("data_index")
     frame = columns.frame
     envelope = frame.select(
-        seq=pl.int_range(first_seq, first_seq + frame.height, dtype=pl.Int64),
+        seq=seqs.cast(pl.Int64),
         subject=pl.col("subject_ref"),
         type=pl.col("type").cast(EVENT_TYPE),
         effective_at=pl.col("effective_at"),

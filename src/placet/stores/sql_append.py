@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, Final, NamedTuple, Protocol
 
@@ -376,11 +376,22 @@ class _PostgresWriter:
         )
         return [projection_from_row(_postgres_state_row(values)) for values in self._cursor]
 
+    # Projections go through a session-local staging table, emptied at each commit: the
+    # batch is copied into it, then upserted in one statement (`_upsert_staged_states`).
+
     def save_projections(self, projections: Sequence[tuple[SubjectProjection, int]]) -> None:
-        self._upsert_states(projection_row(*pair) for pair in projections)
+        self._create_staging_table()
+        with self._cursor.copy(
+            f"COPY placet_states_batch ({_names(PROJECTION_COLUMNS)}) FROM STDIN"
+        ) as copy:
+            for pair in projections:
+                copy.write_row(projection_row(*pair))
+        self._upsert_staged_states()
 
     def save_projection_rows(self, rows: pl.DataFrame) -> None:
-        self._upsert_states(rows.select(PROJECTION_COLUMNS))
+        self._create_staging_table()
+        self._copy_csv("placet_states_batch", PROJECTION_COLUMNS, rows.select(PROJECTION_COLUMNS))
+        self._upsert_staged_states()
 
     def _copy_csv(self, table: str, columns: Sequence[str], frame: pl.DataFrame) -> None:
         """COPY `frame` into `table`, written as CSV by polars rather than row by row by the
@@ -393,21 +404,14 @@ class _PostgresWriter:
         with self._cursor.copy(f"COPY {table} ({_names(columns)}) FROM STDIN (FORMAT csv)") as copy:
             copy.write(buffer.getbuffer())
 
-    def _upsert_states(self, values: Iterable[Sequence[Any]] | pl.DataFrame) -> None:
-        # A session-local staging table, emptied at each commit: COPY the batch into it,
-        # then one set-based upsert. Creating it is a no-op after the session's first batch.
+    def _create_staging_table(self) -> None:
+        # A no-op after the session's first batch.
         self._cursor.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS placet_states_batch "
             "(LIKE ledger_subject_states) ON COMMIT DELETE ROWS"
         )
-        if isinstance(values, pl.DataFrame):
-            self._copy_csv("placet_states_batch", PROJECTION_COLUMNS, values)
-        else:
-            with self._cursor.copy(
-                f"COPY placet_states_batch ({_names(PROJECTION_COLUMNS)}) FROM STDIN"
-            ) as copy:
-                for row in values:
-                    copy.write_row(row)
+
+    def _upsert_staged_states(self) -> None:
         self._cursor.execute(
             f"INSERT INTO ledger_subject_states ({_names(PROJECTION_COLUMNS)}) "
             f"SELECT {_names(PROJECTION_COLUMNS)} FROM placet_states_batch "

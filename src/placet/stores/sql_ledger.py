@@ -347,9 +347,8 @@ class SqlLedger:
             happenings = columns.filter(known).happenings()
             projections = self._fold(connection, writer, projections, last_seq, happenings)
         if not known.all():
-            events = event_columns_frame(columns.filter(~known), first_seq=head + 1)
-            # The positions of the rows left, as sealed: those of the whole batch.
-            events = events.with_columns(seq=sealed.get_column("seq").filter(~known))
+            new = ~known
+            events = event_columns_frame(columns.filter(new), sealed.get_column("seq").filter(new))
             writer.save_projection_rows(projection_rows(fold_projections(events.lazy()).collect()))
         return projections
 
