@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -218,10 +219,16 @@ def test_fold_projections_equals_project_events_for_every_subject(
 def test_subjects_whose_pseudonyms_begin_alike_are_folded_apart(
     events: list[LedgerEvent], as_of: datetime
 ) -> None:
-    # The fold numbers subjects by their pseudonym's first 15 hex digits; subjects who
-    # share them, or are not named by hex digits at all, are folded again one by one.
+    # The fold numbers subjects by their pseudonym's first 16 hex digits; subjects who
+    # share them, or are not named by a pseudonym at all (be it hex digits that write the
+    # same number: "ab", "0ab"), are folded again one by one.
     expected = fold_states(events_frame(events).lazy(), as_of).collect().sort("subject")
-    for rename in (lambda who: "f" * 15 + who[15:], lambda who: f"subscriber {who}"):
+    renames: list[Callable[[str], str]] = [
+        lambda who: "f" * 16 + who[16:],
+        lambda who: f"subscriber {who}",
+        lambda who: "0" * SUBJECTS.index(who) + "ab",
+    ]
+    for rename in renames:
         renamed = [event.model_copy(update={"subject": rename(event.subject)}) for event in events]
         original = {rename(who): who for who in SUBJECTS}
         folded = fold_states(events_frame(renamed).lazy(), as_of).collect()
