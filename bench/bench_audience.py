@@ -12,7 +12,9 @@ at position 0, so that `select_audience` can read it with an empty SQLite ledger
 the ledger at its head). The campaign is IPKO's SMS
 marketing of current offers. Every measured step runs in a fresh process, so that its peak
 memory (ru_maxrss) is its own. The audiences must be the same subscribers, or the run exits
-non-zero. Timings are printed as a markdown table; nothing asserts on them.
+non-zero. Each question also has a floor, timed the same way: reading the columns it reads
+(the table, and the snapshot's or the events' columns) and doing nothing else. Timings are
+printed as a markdown table; nothing asserts on them.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import polars as pl
 from benchlib import in_fresh_process, machine_line
 
 from placet.decide import ConsentGrant, SubjectState, Use, decide_use, select_subjects
+from placet.decide.bulk import SUBJECT_NUMBERS
 from placet.ledger import EventType, PseudonymKey, pseudonymise_subject
 from placet.ledger.columnar import (
     EVENT_SCHEMA,
@@ -296,6 +299,54 @@ def placet_select_audience(folder: Path) -> tuple[pl.Series, dict[str, int]]:
     return permitted, dict(audience.counts.excluded)
 
 
+SNAPSHOT_READ = (
+    *SUBJECT_NUMBERS,
+    "subject_type",
+    "birth_date",
+    "consents",
+    "withdrawn",
+    "objections",
+    "objects_to_direct_marketing",
+    "restricted",
+    "contracts",
+    "last_contract_end",
+    "debts",
+    "debt_settled_at",
+    "business_opt_out",
+    "business_opt_out_until",
+)
+"""The snapshot's columns that a state at an instant is made of (`snapshot_states`)."""
+EVENTS_READ = (
+    "seq",
+    "subject",
+    "type",
+    "effective_at",
+    "option",
+    "channels",
+    "purpose",
+    "all_direct_marketing",
+    "contract",
+    "debt",
+    "subject_type",
+    "birth_date",
+    "until",
+)
+"""The events' columns that a fold as of an instant reads (`fold_states`)."""
+
+
+def reading_floor(folder: Path, source: str, columns: tuple[str, ...]) -> float:
+    """The floor under a question: reading what it reads and nothing else (the table's
+    subscribers and pseudonyms, and `columns` of `source`, both at once), in seconds."""
+    started = time.perf_counter()
+    pl.collect_all(
+        [
+            pl.scan_parquet(folder / "pseudonyms.parquet"),
+            pl.scan_parquet(folder / source).select(columns),
+        ]
+    )
+    return time.perf_counter() - started
+
+
 def placet_as_of(folder: Path) -> tuple[pl.Series, dict[str, int]]:
     """As of AS_OF: every subject's state folded from the event log, and decided."""
     states = fold_states(pl.scan_parquet(folder / "events.parquet"), AS_OF)
@@ -518,10 +569,18 @@ def run(folder: Path, count: int, sample: int) -> None:
     rows.append(("as of", "hand-written DuckDB query (baseline)", as_of[0], as_of[1], "in"))
     placet = measure(placet_as_of, folder, out=out("as-of"))
     rows.append(("as of", "placet fold_states + select_subjects", placet[0], placet[1], "in"))
+    floor_as_of = measure(reading_floor, folder, "events.parquet", EVENTS_READ, out=out("x"))
+    rows.append(
+        ("as of", "floor: reading the table and the events, nothing else", *floor_as_of[:2], "in")
+    )
     now_baseline = measure(baseline_now, folder, out=out("baseline-now"))
     rows.append(("now", "hand-written DuckDB query over the log", *now_baseline[:2], "in"))
     now = measure(placet_now, folder, out=out("now"))
     rows.append(("now", "placet snapshot_states + select_subjects", now[0], now[1], "in"))
+    floor_now = measure(reading_floor, folder, "snapshot.parquet", SNAPSHOT_READ, out=out("x"))
+    rows.append(
+        ("now", "floor: reading the table and the snapshot, nothing else", *floor_now[:2], "in")
+    )
     now_hmac = measure(placet_now_with_pseudonyms, folder, out=out("now-hmac"))
     rows.append(("now", "the same, pseudonymising the table", now_hmac[0], now_hmac[1], "in"))
     product = measure(placet_select_audience, folder, out=out("select"))
@@ -560,6 +619,10 @@ def run(folder: Path, count: int, sample: int) -> None:
         memory = f"{peak / 2**20:,.0f}" if peak else ""
         print(f"| {question} | {name} | {seconds:.2f} | {ratio} | {memory} | {pseudonyms} |")
     print()
+    print(
+        f"ratio to the floor (reading, nothing else): as of {placet[0] / floor_as_of[0]:.2f}×, "
+        f"now {now[0] / floor_now[0]:.2f}×"
+    )
     permitted = pl.read_parquet(out("now")).height
     print(f"now: {permitted:,} permitted; excluded by reason: {_counts(now[2])}")
     print(
