@@ -117,7 +117,6 @@ which `decide_subjects` joins a table of subscribers by.
 _T = EventType
 _GIVE = pl.col("type") == _T.CONSENT_GIVEN.value
 _MADE = pl.col("type") == _T.OBJECTION_MADE.value
-_ORDER = ("effective_at", "seq")
 _EMPTY_TEXT = pl.lit([], dtype=pl.List(pl.String()))
 
 
@@ -438,14 +437,17 @@ def _fold_keyed(keyed: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
     """The fold of events whose `subject` is a number that names one subject."""
     # Every rule below reads "the last event" in this order: the order of taking effect,
     # and for events that take effect together, the order of recording. `position` is
-    # each event's place in it.
-    ordered = keyed.drop("name", "check").sort(*_ORDER).with_row_index("position").cache()
+    # each event's place in it. The frame itself is not put in that order (at a million
+    # subscribers, moving every column cost a fifth of the fold): the last of some events
+    # is the one with the largest position, and the few rules that read events one after
+    # another sort only theirs.
+    events = keyed.drop("name", "check").with_columns(position=_position()).cache()
     folded = (
-        _subject_facts(ordered, exact=exact)
-        .join(_open(ordered, "contract", exact=exact), on="subject", how="left")
-        .join(_open(ordered, "debt", exact=exact), on="subject", how="left")
-        .join(_objections(ordered), on="subject", how="left")
-        .join(_consents(ordered, exact=exact), on="subject", how="left")
+        _subject_facts(events, exact=exact)
+        .join(_open(events, "contract", exact=exact), on="subject", how="left")
+        .join(_open(events, "debt", exact=exact), on="subject", how="left")
+        .join(_objections(events), on="subject", how="left")
+        .join(_consents(events, exact=exact), on="subject", how="left")
     )
     lists = ["consents", "withdrawn", "objections"]
     if exact:
@@ -455,17 +457,27 @@ def _fold_keyed(keyed: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
     ).with_columns(pl.col("open_contracts", "open_debts").fill_null(0))
 
 
+def _position() -> pl.Expr:
+    """Each event's place in fold order, from 0: its rank by the instant it takes effect,
+    then by its position in the log, ranked as one 128-bit number (microseconds * 2^64 +
+    position), which sorts about three times as fast as the two columns."""
+    instant = pl.col("effective_at").dt.epoch("us").cast(pl.Int128)
+    order = instant * (1 << 64) + pl.col("seq").cast(pl.Int128)
+    return (order.rank("ordinal") - 1).cast(pl.UInt32)
+
+
 def _is(*types: EventType) -> pl.Expr:
     return pl.col("type").is_in([event_type.value for event_type in types])
 
 
 def _last(value: pl.Expr, among: pl.Expr) -> pl.Expr:
-    """The value of the subject's last event `among` some (frame sorted in fold order)."""
+    """The value of the subject's last event `among` some (frame sorted by `position`)."""
     return value.filter(among).last()
 
 
 def _last_flag(flag: pl.Expr, among: pl.Expr) -> pl.Expr:
-    """Whether the subject's last event `among` some says `flag` (null: there is none).
+    """Whether the group's last event `among` some says `flag` (null: there is none), in
+    any order of the frame.
 
     position * 2 + flag is largest on the last event, and its parity is that event's flag.
     """
@@ -473,22 +485,30 @@ def _last_flag(flag: pl.Expr, among: pl.Expr) -> pl.Expr:
     return (packed.max() % 2) == 1
 
 
-def _subject_facts(ordered: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
+def _subject_facts(events: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
     """One row per subject: what the last event of each kind says, and the last instants."""
     restriction = _is(_T.RESTRICTION_SET, _T.RESTRICTION_LIFTED)
     objection = _is(_T.OBJECTION_MADE, _T.OBJECTION_WITHDRAWN) & pl.col("all_direct_marketing")
     opt_out = _is(_T.BUSINESS_OPT_OUT_MADE, _T.BUSINESS_OPT_OUT_ENDED)
     facts = pl.col("type") == _T.SUBJECT_FACTS_RECORDED.value
+    # The values the last of some events says are read from those events alone, sorted.
+    values = (
+        events.filter(facts | opt_out)
+        .sort("position")
+        .group_by("subject")
+        .agg(
+            _last(pl.col("subject_type"), facts & pl.col("subject_type").is_not_null()),
+            _last(pl.col("birth_date"), facts & pl.col("birth_date").is_not_null()),
+            _last(pl.col("until"), opt_out).alias("business_opt_out_until"),
+        )
+    )
     aggregates = [
-        _last(pl.col("subject_type"), facts & pl.col("subject_type").is_not_null()),
-        _last(pl.col("birth_date"), facts & pl.col("birth_date").is_not_null()),
         _last_flag(pl.col("type") == _T.RESTRICTION_SET.value, restriction).alias("restricted"),
         _last_flag(_MADE, objection).alias("objects_to_direct_marketing"),
         _last_flag(pl.col("type") == _T.BUSINESS_OPT_OUT_MADE.value, opt_out).alias(
             "business_opt_out"
         ),
-        _last(pl.col("until"), opt_out).alias("business_opt_out_until"),
-        pl.col("effective_at").last().alias("effective_through"),
+        pl.col("effective_at").max().alias("effective_through"),
         pl.col("seq").max().alias("last_seq"),
     ]
     if not exact:
@@ -498,11 +518,11 @@ def _subject_facts(ordered: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
             pl.col("effective_at").filter(pl.col("type") == _CLOSING[field].value).max().alias(name)
             for field, name in (("contract", "last_contract_end"), ("debt", "debt_settled_at"))
         ]
-    found = ordered.group_by("subject").agg(aggregates)
+    found = events.group_by("subject").agg(aggregates).join(values, on="subject", how="left")
     if exact:
         found = found.join(
-            _last_closing(ordered, "contract", "last_contract_end"), on="subject", how="left"
-        ).join(_last_closing(ordered, "debt", "debt_settled_at"), on="subject", how="left")
+            _last_closing(events, "contract", "last_contract_end"), on="subject", how="left"
+        ).join(_last_closing(events, "debt", "debt_settled_at"), on="subject", how="left")
     return found.with_columns(
         pl.col(name).fill_null(False)
         for name in ("restricted", "objects_to_direct_marketing", "business_opt_out")
@@ -513,12 +533,16 @@ def _subject_facts(ordered: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
     )
 
 
-def _objections(ordered: pl.LazyFrame) -> pl.LazyFrame:
+def _objections(events: pl.LazyFrame) -> pl.LazyFrame:
     """The purposes each subject objects to: their last objection event says made."""
     objection = _is(_T.OBJECTION_MADE, _T.OBJECTION_WITHDRAWN) & pl.col("purpose").is_not_null()
-    per_purpose = ordered.filter(objection).group_by("subject", "purpose").agg(_MADE.last())
+    per_purpose = (
+        events.filter(objection)
+        .group_by("subject", "purpose")
+        .agg(made=_last_flag(_MADE, pl.lit(value=True)))
+    )
     return (
-        per_purpose.filter("type")
+        per_purpose.filter("made")
         .group_by("subject")
         .agg(pl.col("purpose").sort().alias("objections"))
     )
@@ -528,14 +552,14 @@ _OPENING = {"contract": _T.CONTRACT_STARTED, "debt": _T.DEBT_INCURRED}
 _CLOSING = {"contract": _T.CONTRACT_ENDED, "debt": _T.DEBT_SETTLED}
 
 
-def _open(ordered: pl.LazyFrame, field: str, *, exact: bool) -> pl.LazyFrame:
+def _open(events: pl.LazyFrame, field: str, *, exact: bool) -> pl.LazyFrame:
     """How many contracts (or debts) each subject has open, and with `exact` which: those
     whose last event opened them."""
     opening = pl.col("type") == _OPENING[field].value
     per_reference = (
-        ordered.filter(_is(_OPENING[field], _CLOSING[field]))
+        events.filter(_is(_OPENING[field], _CLOSING[field]))
         .group_by("subject", field)
-        .agg(opening.last().alias("is_open"))
+        .agg(_last_flag(opening, pl.lit(value=True)).alias("is_open"))
         .filter("is_open")
         .group_by("subject")
     )
@@ -545,7 +569,7 @@ def _open(ordered: pl.LazyFrame, field: str, *, exact: bool) -> pl.LazyFrame:
     return per_reference.agg(counted, pl.col(field).sort().alias(f"{field}s"))
 
 
-def _last_closing(ordered: pl.LazyFrame, field: str, name: str) -> pl.LazyFrame:
+def _last_closing(events: pl.LazyFrame, field: str, name: str) -> pl.LazyFrame:
     """When the subject's open contracts (or debts) last all closed, as the projection has it.
 
     A closing event that leaves none open sets it; one that leaves some open keeps it. How
@@ -554,8 +578,10 @@ def _last_closing(ordered: pl.LazyFrame, field: str, name: str) -> pl.LazyFrame:
     """
     opening = pl.col("type") == _OPENING[field].value
     was_open = opening.shift(1).over("subject", field).fill_null(False)
-    steps = ordered.filter(_is(_OPENING[field], _CLOSING[field])).with_columns(
-        step=opening.cast(pl.Int32) - was_open.cast(pl.Int32)
+    steps = (
+        events.filter(_is(_OPENING[field], _CLOSING[field]))
+        .sort("position")
+        .with_columns(step=opening.cast(pl.Int32) - was_open.cast(pl.Int32))
     )
     still_open = pl.col("step").cum_sum().over("subject")
     closed = steps.filter((pl.col("type") == _CLOSING[field].value) & (still_open == 0))
@@ -583,7 +609,7 @@ _EVERY = pl.col("channels") == 0
 _GIVES = pl.col("give")
 
 
-def _consents(ordered: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
+def _consents(events: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
     """Each subject's live grants (with when each was given) and withdrawn options.
 
     An option never withdrawn is live on every channel its gives named, or on every
@@ -594,7 +620,7 @@ def _consents(ordered: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
     # The consent events and their groups are each read twice below: cached, each is
     # worked out once (at a million subscribers, 1.1 s became 0.65 s).
     consents = (
-        ordered.filter(_is(_T.CONSENT_GIVEN, _T.CONSENT_WITHDRAWN))
+        events.filter(_is(_T.CONSENT_GIVEN, _T.CONSENT_WITHDRAWN))
         .select(*option, "position", "effective_at", "channels", give=_GIVE)
         .cache()
     )
@@ -604,7 +630,7 @@ def _consents(ordered: pl.LazyFrame, *, exact: bool) -> pl.LazyFrame:
             ever_withdrawn=(~_GIVES).any(),
             every_channel=(_GIVES & _EVERY).any(),
             mask=pl.col("channels").bitwise_or(),
-            given_at=pl.col("effective_at").first(),
+            given_at=pl.col("effective_at").min(),
             # Names the option's history by its first event: the same however often, and in
             # whichever order, the rows of this frame are computed.
             group=pl.col("position").min(),
