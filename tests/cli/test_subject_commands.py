@@ -104,6 +104,25 @@ def test_objection_to_direct_marketing_beats_the_consent(database: str) -> None:
     assert "objection-direct-marketing" in output
 
 
+def test_withdrawing_the_objection_lets_the_consent_permit_the_campaign_again(
+    database: str,
+) -> None:
+    run("consent", "give", SUBSCRIBER, "current-offers", *SHOP)
+    run("objection", "make", SUBSCRIBER, "--all-direct-marketing", *SHOP)
+    objected = run("decide", SUBSCRIBER, *SMS_OFFERS)
+
+    code, output = run("objection", "withdraw", SUBSCRIBER, "--all-direct-marketing", *SHOP)
+    decided = run("decide", SUBSCRIBER, *SMS_OFFERS)
+
+    assert objected[0] == 3
+    assert objected[1].startswith("DENY (objection-direct-marketing)")
+    assert code == 0, output
+    assert "objection-withdrawn recorded" in output
+    assert decided[0] == 0, decided[1]
+    assert decided[1].startswith("PERMIT (permitted)")
+    assert "consent_options.current-offers" in decided[1]
+
+
 def test_same_idempotency_key_records_nothing_new(database: str) -> None:
     args = ["consent", "give", SUBSCRIBER, "current-offers", *SHOP, "--idempotency-key", "k-1"]
     run(*args)
