@@ -334,6 +334,9 @@ def carry_out_erasure(
         and other.request_id != request_id
         and (right := other.kind.right) is not None
     ]
+    # The position the erasure is decided from: read before it reads the ledger, so that
+    # an event appended meanwhile is not taken for one it saw.
+    head = ledger.head()
     erasures = erase_subject(
         estate,
         policy,
@@ -356,7 +359,6 @@ def carry_out_erasure(
         and erasure.purge is not None
         and not erasure.purge.complete
     ]
-    head = ledger.head()
     ledger.record_decision(
         DecisionRecord(
             kind=DecisionKind.ERASURE,

@@ -1,0 +1,256 @@
+"""Disclosures, erasures and retention runs are recorded with the policy version and ledger
+position they were decided from, and `placet decisions show` still names them after later
+events.
+
+Disclosures and erasures are decided here under IPKO's policy with a second version in force
+from 1 April 2025, so that a record naming the version in force is not just naming the only
+version there is (a retention run is given one version, the shipped one, by its caller).
+A record of a disclosure or an erasure has no replay of its own (`placet decisions replay`
+replays audience runs only): what these tests can check is the record itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+from uuid import UUID
+
+import pytest
+from typer.testing import CliRunner
+
+from placet.cli.main import app
+from placet.dsr import RequestKind
+from placet.ledger import ChainHead, DecisionEntry, DecisionKind
+from placet.operations import fulfilment, give_consent, make_objection
+from placet.operations.fulfilment import carry_out_erasure
+from placet.operations.recipient_channels import NoRecipientChannel
+from placet.operations.recording import subject_ref
+from placet.operations.requests import terms_of
+from placet.policy import PolicySet, load_policy_set
+from placet.settings import get_settings
+from placet.stores.sql_disclosures import SqlDisclosureBook
+from placet.stores.sql_ledger import SqlLedger
+from placet.stores.sql_requests import SqlRequestBook, open_request_book
+from tests.operations.conftest import KEY, SHOP, SUBSCRIBER, consumer, on
+from tests.operations.disclosure_fixtures import Register, agreements, subscribers_of, verified
+from tests.operations.estate_fixtures import AT, OpenEstate
+from tests.operations.test_policy_version_replay import (
+    SMS_DROPPED_ON,
+    write_ipko_without_sms_from_april,
+)
+from tests.operations.test_retention_runs import run
+
+runner = CliRunner()
+DISCLOSED = on(3)
+"""A disclosure in March 2025, while IPKO's version 1.0 is in force (2.0 starts in April)."""
+
+
+@pytest.fixture(scope="module")
+def ipko_two_versions(tmp_path_factory: pytest.TempPathFactory) -> PolicySet:
+    """IPKO's version 1.0, and a version 2.0 in force from 1 April 2025."""
+    return load_policy_set(write_ipko_without_sms_from_april(tmp_path_factory.mktemp("v") / "ipko"))
+
+
+@pytest.fixture
+def register(ledger: SqlLedger, ipko_two_versions: PolicySet) -> Register:
+    """The disclosure register beside the ledger, with IPKO's agreements."""
+    book = SqlDisclosureBook(ledger.engine)
+    agreements(book)
+    return Register(book, ledger, ipko_two_versions)
+
+
+@pytest.fixture
+def requests(estate: OpenEstate, ipko_two_versions: PolicySet) -> Iterator[SqlRequestBook]:
+    """The estate's request book, its deadline terms read from the two versions."""
+    opened = open_request_book(
+        f"sqlite:///{estate.folder / 'placet.db'}", terms_of(ipko_two_versions)
+    )
+    yield opened
+    opened.engine.dispose()
+
+
+def later_events(ledger: SqlLedger, policies: PolicySet, subscriber: str) -> None:
+    """A consent and an objection recorded after the decision, moving the ledger's head."""
+    give_consent(
+        ledger, policies, KEY, subscriber, "current-offers", provenance=SHOP, recorded_at=AT
+    )
+    make_objection(
+        ledger, policies, KEY, subscriber, provenance=SHOP, all_direct_marketing=True,
+        recorded_at=AT,
+    )  # fmt: skip
+
+
+def names_the_position(ledger: SqlLedger, entry: DecisionEntry, head: ChainHead) -> None:
+    """The record, read back now, names `head`, which is still that event's position."""
+    assert ledger.head().seq > head.seq
+    assert ledger.decision(entry.record.record_id) == entry
+    assert (entry.record.ledger_seq, entry.record.ledger_hash) == (head.seq, head.hash)
+    assert ledger.hash_at(entry.record.ledger_seq) == head.hash
+
+
+def shown(database_url: str, record_id: UUID, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """What `placet decisions show` prints of the record, read as JSON."""
+    monkeypatch.setenv("PLACET_DATABASE_URL", database_url)
+    monkeypatch.setenv("PLACET_PSEUDONYM_KEY", "11" * 32)  # wiring needs one; show reads none
+    monkeypatch.setenv("PLACET_POLICY", "ipko")
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["decisions", "show", str(record_id)])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    document: dict[str, Any] = json.loads(result.output)
+    return document
+
+
+def as_shown(entry: DecisionEntry) -> dict[str, Any]:
+    return {"seq": entry.seq, "hash": entry.hash, **entry.record.model_dump(mode="json")}
+
+
+# ---------------------------------------------------------------------- disclosures
+
+
+def disclosed(register: Register, ledger: SqlLedger) -> tuple[DecisionEntry, ChainHead]:
+    """A consumer's contact data disclosed to the call-centre contractor in March 2025:
+    its decision record, and the ledger's head just before it was decided."""
+    consumer(ledger, register.policies)
+    head = ledger.head()
+    disclosure = register.to_processor(SUBSCRIBER, at=DISCLOSED)
+    entry = ledger.decision(UUID(disclosure.decision_id))
+    assert entry is not None
+    return entry, head
+
+
+def test_a_disclosure_is_recorded_with_the_policy_version_and_ledger_position_it_was_decided_from(
+    ledger: SqlLedger, register: Register, ipko_two_versions: PolicySet
+) -> None:
+    entry, head = disclosed(register, ledger)
+    later_events(ledger, ipko_two_versions, SUBSCRIBER)
+
+    record = entry.record
+    in_force = ipko_two_versions.in_force(DISCLOSED)
+    assert record.kind is DecisionKind.DISCLOSURE
+    assert (record.policy_id, record.policy_version) == (in_force.policy_id, in_force.version)
+    assert record.policy_version != ipko_two_versions.in_force(SMS_DROPPED_ON).version
+    assert record.as_of == DISCLOSED
+    assert record.subject == subject_ref(SUBSCRIBER, KEY)
+    names_the_position(ledger, entry, head)
+
+
+def test_placet_decisions_show_prints_a_disclosure_record_as_decided_after_later_events(
+    ledger: SqlLedger,
+    register: Register,
+    ipko_two_versions: PolicySet,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    entry, head = disclosed(register, ledger)
+    later_events(ledger, ipko_two_versions, SUBSCRIBER)
+
+    document = shown(database_url, entry.record.record_id, monkeypatch)
+
+    assert document == as_shown(entry)
+    assert (document["ledger_seq"], document["ledger_hash"]) == (head.seq, head.hash)
+    assert document["policy_version"] == ipko_two_versions.in_force(DISCLOSED).version
+
+
+# ---------------------------------------------------------------------- erasures
+
+
+def erased(
+    estate: OpenEstate, requests: SqlRequestBook, policies: PolicySet, subscriber: str
+) -> tuple[DecisionEntry, ChainHead, str]:
+    """The subscriber's erasure request carried out at AT: its decision record, the
+    ledger's head just before, and the request's id."""
+    request_id = verified(requests, policies, subscriber, RequestKind.ERASURE)
+    head = estate.ledger.head()
+    carry_out_erasure(
+        requests, estate.stores, policies, estate.ledger, KEY,
+        journal=estate.book, request_id=request_id,
+        disclosures=SqlDisclosureBook(estate.ledger.engine), notifier=NoRecipientChannel(),
+        actor="dpo-1", at=AT,
+    )  # fmt: skip
+    (entry,) = estate.ledger.decisions(DecisionKind.ERASURE)
+    return entry, head, request_id
+
+
+def test_an_erasure_is_recorded_with_the_policy_version_and_ledger_position_it_was_decided_from(
+    estate: OpenEstate, requests: SqlRequestBook, ipko_two_versions: PolicySet
+) -> None:
+    subscriber, other = subscribers_of(estate)
+    entry, head, request_id = erased(estate, requests, ipko_two_versions, subscriber)
+    later_events(estate.ledger, ipko_two_versions, other)
+
+    record = entry.record
+    in_force = ipko_two_versions.in_force(AT)
+    assert record.kind is DecisionKind.ERASURE
+    assert (record.policy_id, record.policy_version) == (in_force.policy_id, in_force.version)
+    assert record.policy_version != ipko_two_versions.versions[0].version
+    assert record.as_of == AT
+    assert record.subject == subject_ref(subscriber, KEY)
+    assert record.request == {"request": request_id, "kind": RequestKind.ERASURE.value}
+    names_the_position(estate.ledger, entry, head)
+
+
+def test_an_erasure_names_the_position_it_read_even_when_an_event_lands_while_it_runs(
+    estate: OpenEstate,
+    requests: SqlRequestBook,
+    ipko_two_versions: PolicySet,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    subscriber, other = subscribers_of(estate)
+    erase = fulfilment.erase_subject
+
+    def erase_while_another_event_lands(*args: Any, **kwargs: Any) -> Any:
+        later_events(estate.ledger, ipko_two_versions, other)
+        return erase(*args, **kwargs)
+
+    monkeypatch.setattr(fulfilment, "erase_subject", erase_while_another_event_lands)
+    entry, head, _ = erased(estate, requests, ipko_two_versions, subscriber)
+
+    assert estate.ledger.head().seq > head.seq
+    assert (entry.record.ledger_seq, entry.record.ledger_hash) == (head.seq, head.hash)
+
+
+def test_placet_decisions_show_prints_an_erasure_record_as_decided_after_later_events(
+    estate: OpenEstate,
+    requests: SqlRequestBook,
+    ipko_two_versions: PolicySet,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    subscriber, other = subscribers_of(estate)
+    entry, head, _ = erased(estate, requests, ipko_two_versions, subscriber)
+    later_events(estate.ledger, ipko_two_versions, other)
+
+    document = shown(
+        f"sqlite:///{estate.folder / 'placet.db'}", entry.record.record_id, monkeypatch
+    )
+
+    assert document == as_shown(entry)
+    assert (document["ledger_seq"], document["ledger_hash"]) == (head.seq, head.hash)
+    assert document["policy_version"] == ipko_two_versions.in_force(AT).version
+    assert document["outcome"]["datasets"]
+
+
+# ---------------------------------------------------------------------- retention runs
+
+
+def test_a_retention_run_is_recorded_with_the_policy_version_and_ledger_position_it_ran_from(
+    estate: OpenEstate, ipko_two_versions: PolicySet
+) -> None:
+    head = estate.ledger.head()
+    report = run(estate)
+    (_, other) = subscribers_of(estate)
+    later_events(estate.ledger, ipko_two_versions, other)
+
+    entry = estate.ledger.decision(UUID(report.run.decision_id))
+    assert entry is not None
+    record = entry.record
+    assert record.kind is DecisionKind.RETENTION_RUN
+    assert (record.policy_id, record.policy_version) == (
+        estate.policy.policy_id,
+        estate.policy.version,
+    )
+    assert record.as_of == AT
+    names_the_position(estate.ledger, entry, head)
