@@ -5,8 +5,9 @@ An audience run, a disclosure to a third party or an erasure is recorded as a
 that decided, the ledger position (head sequence number and hash) whose state it read,
 the instant it decided at (and what the ledger knew by then, for a replay), the request,
 what came out (counts by reason, a digest of the subjects selected) and where the input
-came from. With those, the same decision can be computed again later and compared
-(`placet audience replay`), and an auditor can tell which consents it rested on.
+came from. With those, an audience run can be computed again later and compared
+(`placet decisions replay`); any record can be shown as decided (`placet decisions show`),
+and an auditor can tell which consents it rested on.
 
 Its rows have the shape of the events' rows (`ChainRow`: the record id in `event_id`, the
 kind in `type`, the instant decided at in `effective_at`, the subject, if any), so the one

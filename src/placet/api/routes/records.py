@@ -26,8 +26,8 @@ def list_records(
     wired: Wired,
     kind: Annotated[DecisionKind | None, Query(description="Only records of this kind.")] = None,
 ) -> list[DecisionRecordOut]:
-    """Audience runs (and, as they are made, disclosures and erasures), oldest first, each
-    with the policy version and ledger position it was computed from."""
+    """Audience runs, disclosures, erasures and retention runs, oldest first, each with the
+    policy version and ledger position it was computed from."""
     return [decision_record_out(entry) for entry in wired.ledger.decisions(kind)]
 
 
