@@ -10,6 +10,8 @@ withdrawals, objections, about four per subscriber) and measures in the same run
   in Python, no database;
 - the driver's floor (baseline): the sealed rows written by the driver itself
   (`executemany` on SQLite, `COPY` on PostgreSQL), one transaction per batch, nothing else;
+  and the same into a table without its indexes (event id, idempotency key, subject and
+  position), which shows what keeping them costs;
 - `append_many` in batches: idempotency check, chain, rows, personal payloads, head and
   projection, one transaction per batch;
 - `append_columns` of the same events held as columns (`EventColumns`, as the consent import
@@ -101,6 +103,24 @@ def driver_floor(url: str, sealed: list[list[ChainRow]] | list[pl.DataFrame]) ->
     return spent
 
 
+def without_indexes(url: str) -> None:
+    """Put in place of the events table one with the same columns and no index or
+    constraint (the old one is kept under another name): what the rows cost to write
+    when no index has to be kept."""
+    ledger = open_ledger(url)
+    with ledger.engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE ledger_events RENAME TO ledger_events_indexed")
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                "CREATE TABLE ledger_events AS SELECT * FROM ledger_events_indexed WHERE 0"
+            )
+        else:
+            connection.exec_driver_sql(
+                "CREATE TABLE ledger_events (LIKE ledger_events_indexed INCLUDING DEFAULTS)"
+            )
+    ledger.engine.dispose()
+
+
 def batched_appends(url: str, batches: list[list[LedgerEvent]] | list[EventColumns]) -> float:
     ledger = open_ledger(url)
     started = time.perf_counter()
@@ -173,6 +193,9 @@ def main() -> None:
             with fresh_database(database, folder, args.postgres) as url:
                 floor_columns = driver_floor(url, sealed_frames)
             with fresh_database(database, folder, args.postgres) as url:
+                without_indexes(url)
+                floor_bare = driver_floor(url, sealed_frames)
+            with fresh_database(database, folder, args.postgres) as url:
                 appending = batched_appends(url, batches)
             with fresh_database(database, folder, args.postgres) as url:
                 in_columns = batched_appends(url, column_batches)
@@ -187,6 +210,10 @@ def main() -> None:
                 f"| rows written by the driver alone, their values made in columns | "
                 f"{database} | {floor_columns:.2f} | {count / floor_columns:,.0f} | "
                 f"{floor_columns / floor:.2f}× |"
+            )
+            print(
+                f"| the same, into the table without its indexes | {database} | "
+                f"{floor_bare:.2f} | {count / floor_bare:,.0f} | {floor_bare / floor:.2f}× |"
             )
             print(
                 f"| append_many: chain, rows, payloads, head, projection | {database} | "
