@@ -41,6 +41,7 @@ from placet.decide.bulk import SUBJECT_NUMBERS
 from placet.ledger import EventType, PseudonymKey, pseudonymise_subject
 from placet.ledger.columnar import (
     EVENT_SCHEMA,
+    FOLDED_COLUMNS,
     channel_mask,
     fold_projections,
     fold_states,
@@ -316,22 +317,6 @@ SNAPSHOT_READ = (
     "business_opt_out_until",
 )
 """The snapshot's columns that a state at an instant is made of (`snapshot_states`)."""
-EVENTS_READ = (
-    "seq",
-    "subject",
-    "type",
-    "effective_at",
-    "option",
-    "channels",
-    "purpose",
-    "all_direct_marketing",
-    "contract",
-    "debt",
-    "subject_type",
-    "birth_date",
-    "until",
-)
-"""The events' columns that a fold as of an instant reads (`fold_states`)."""
 
 
 def reading_floor(folder: Path, source: str, columns: tuple[str, ...]) -> float:
@@ -569,7 +554,7 @@ def run(folder: Path, count: int, sample: int) -> None:
     rows.append(("as of", "hand-written DuckDB query (baseline)", as_of[0], as_of[1], "in"))
     placet = measure(placet_as_of, folder, out=out("as-of"))
     rows.append(("as of", "placet fold_states + select_subjects", placet[0], placet[1], "in"))
-    floor_as_of = measure(reading_floor, folder, "events.parquet", EVENTS_READ, out=out("x"))
+    floor_as_of = measure(reading_floor, folder, "events.parquet", FOLDED_COLUMNS, out=out("x"))
     rows.append(
         ("as of", "floor: reading the table and the events, nothing else", *floor_as_of[:2], "in")
     )

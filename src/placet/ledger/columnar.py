@@ -43,6 +43,7 @@ __all__ = [
     "CHANNEL_BITS",
     "EVENT_SCHEMA",
     "EVENT_TYPE",
+    "FOLDED_COLUMNS",
     "SNAPSHOT_SCHEMA",
     "channel_mask",
     "complete_states",
@@ -368,7 +369,7 @@ def complete_states(states: pl.LazyFrame, subjects: pl.LazyFrame) -> pl.LazyFram
     )
 
 
-_FOLDED_COLUMNS = (
+FOLDED_COLUMNS: Final = (
     "seq",
     "subject",
     "type",
@@ -383,6 +384,7 @@ _FOLDED_COLUMNS = (
     "birth_date",
     "until",
 )
+"""The columns of `EVENT_SCHEMA` a fold reads (`recorded_at` only with `known_at`)."""
 
 
 def _fold(
@@ -401,7 +403,7 @@ def _fold(
     # pseudonym (no numbers: they all share the number 0, with no check). Two pseudonyms
     # (HMAC-SHA-256) agree on 64 bits about once in 370,000 folds of 10 million subjects; on
     # all 128, less than once in 10^19 folds of a billion: far below a disk's error rate.
-    named = counted.select(_FOLDED_COLUMNS).rename({"subject": "name"})
+    named = counted.select(FOLDED_COLUMNS).rename({"subject": "name"})
     key, check = subject_numbers(pl.col("name"))
     keyed = named.with_columns(
         subject=key.fill_null(0), check=pl.when(key.is_not_null()).then(check)
