@@ -157,7 +157,7 @@ def single_decisions(
     return decided
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(data=st.data(), operator=st.sampled_from(OPERATORS), day=st.integers(-10, DAYS + 800))
 def test_the_audience_from_an_event_history_equals_the_single_decision_for_every_subscriber(
     data: st.DataObject, operator: str, day: int
