@@ -16,20 +16,11 @@ from hypothesis import strategies as st
 from placet.decide import Use, decide_use, select_subjects
 from placet.decide.bulk import decide_subjects
 from placet.ledger import (
-    BusinessOptOutEnded,
-    BusinessOptOutMade,
     ConsentGiven,
-    ConsentWithdrawn,
     ContractEnded,
     ContractStarted,
-    DebtIncurred,
-    DebtSettled,
     EventData,
     LedgerEvent,
-    ObjectionMade,
-    ObjectionWithdrawn,
-    RestrictionLifted,
-    RestrictionSet,
     SubjectFactsRecorded,
     replay,
 )
@@ -38,7 +29,7 @@ from placet.policy.model import Policy
 from placet.policy.terms import Channel
 from tests.decide.builders import reference
 from tests.decide.test_bulk import OPERATORS, uses
-from tests.ledger.builders import at, make_event, subject
+from tests.ledger.builders import at, event_data_of, make_event, subject
 
 ESTATE = [f"+3834400{n:04d}" for n in range(6)]
 """The subscriber table: six MSISDNs, some of whom the history never names."""
@@ -54,31 +45,15 @@ def event_data(policy: Policy, use: Use) -> st.SearchStrategy[EventData]:
     covering = [option.id for option in policy.consent_options if use.purpose in option.purposes]
     every = [option.id for option in policy.consent_options]
     options = every + covering * max(1, len(every) // max(1, len(covering)))
-    channels = st.frozensets(st.sampled_from(list(Channel)), max_size=2)
     purposes = [purpose.id for purpose in policy.purposes]
     purposes += [use.purpose] * len(purposes)
-    types = [subject_type.id for subject_type in policy.subject_types]
-    instants = st.integers(0, DAYS).map(at)
-    return st.one_of(
-        st.builds(ConsentGiven, option=st.sampled_from(options), channels=channels),
-        st.builds(ConsentWithdrawn, option=st.sampled_from(options), channels=channels),
-        st.builds(ObjectionMade, purpose=st.sampled_from(purposes)),
-        st.builds(ObjectionWithdrawn, purpose=st.sampled_from(purposes)),
-        st.builds(ObjectionMade, all_direct_marketing=st.just(True)),
-        st.builds(ObjectionWithdrawn, all_direct_marketing=st.just(True)),
-        st.builds(RestrictionSet),
-        st.builds(RestrictionLifted),
-        st.builds(ContractStarted, contract=st.sampled_from(["c-1", "c-2"])),
-        st.builds(ContractEnded, contract=st.sampled_from(["c-1", "c-2"])),
-        st.builds(DebtIncurred, debt=st.sampled_from(["d-1", "d-2"])),
-        st.builds(DebtSettled, debt=st.sampled_from(["d-1", "d-2"])),
-        st.builds(BusinessOptOutMade, until=st.none() | instants),
-        st.builds(BusinessOptOutEnded),
-        st.builds(
-            SubjectFactsRecorded,
-            subject_type=st.sampled_from(types),
-            birth_date=st.none() | st.sampled_from([date(1970, 3, 1), date(2012, 5, 1)]),
-        ),
+    return event_data_of(
+        options,
+        purposes,
+        [subject_type.id for subject_type in policy.subject_types],
+        channels=st.frozensets(st.sampled_from(list(Channel)), max_size=2),
+        birth_dates=[date(1970, 3, 1), date(2012, 5, 1)],
+        untils=st.integers(0, DAYS).map(at),
     )
 
 

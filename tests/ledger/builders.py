@@ -109,28 +109,50 @@ def renumbered(rows: Sequence[ChainRow]) -> list[ChainRow]:
 # ---------------------------------------------------------------- hypothesis strategies
 
 _channels = st.frozensets(st.sampled_from(CHANNELS), max_size=2)
-_option = st.sampled_from(OPTIONS)
 
-event_data: st.SearchStrategy[EventData] = st.one_of(
-    st.builds(ConsentGiven, option=_option, channels=_channels),
-    st.builds(ConsentWithdrawn, option=_option, channels=_channels),
-    st.builds(ObjectionMade, purpose=st.sampled_from(PURPOSES)),
-    st.builds(ObjectionWithdrawn, purpose=st.sampled_from(PURPOSES)),
-    st.builds(ObjectionMade, all_direct_marketing=st.just(True)),
-    st.builds(ObjectionWithdrawn, all_direct_marketing=st.just(True)),
-    st.builds(RestrictionSet),
-    st.builds(RestrictionLifted),
-    st.builds(ContractStarted, contract=st.sampled_from(["c-1", "c-2"])),
-    st.builds(ContractEnded, contract=st.sampled_from(["c-1", "c-2"])),
-    st.builds(DebtIncurred, debt=st.sampled_from(["d-1", "d-2"])),
-    st.builds(DebtSettled, debt=st.sampled_from(["d-1", "d-2"])),
-    st.builds(BusinessOptOutMade, until=st.none() | st.sampled_from([at(5), at(20)])),
-    st.builds(BusinessOptOutEnded),
-    st.builds(
-        SubjectFactsRecorded,
-        subject_type=st.sampled_from(["consumer", "business"]),
-        birth_date=st.none() | st.just(date(2010, 5, 1)),
-    ),
+
+def event_data_of(
+    options: Sequence[str],
+    purposes: Sequence[str],
+    subject_types: Sequence[str],
+    *,
+    channels: st.SearchStrategy[frozenset[Channel]],
+    birth_dates: Sequence[date],
+    untils: st.SearchStrategy[datetime],
+) -> st.SearchStrategy[EventData]:
+    """Any event of every type, saying these consent options (on `channels`), purposes,
+    subject types and birth dates, two contracts and two debts, and opt-outs until one of
+    `untils` or for good."""
+    return st.one_of(
+        st.builds(ConsentGiven, option=st.sampled_from(options), channels=channels),
+        st.builds(ConsentWithdrawn, option=st.sampled_from(options), channels=channels),
+        st.builds(ObjectionMade, purpose=st.sampled_from(purposes)),
+        st.builds(ObjectionWithdrawn, purpose=st.sampled_from(purposes)),
+        st.builds(ObjectionMade, all_direct_marketing=st.just(True)),
+        st.builds(ObjectionWithdrawn, all_direct_marketing=st.just(True)),
+        st.builds(RestrictionSet),
+        st.builds(RestrictionLifted),
+        st.builds(ContractStarted, contract=st.sampled_from(["c-1", "c-2"])),
+        st.builds(ContractEnded, contract=st.sampled_from(["c-1", "c-2"])),
+        st.builds(DebtIncurred, debt=st.sampled_from(["d-1", "d-2"])),
+        st.builds(DebtSettled, debt=st.sampled_from(["d-1", "d-2"])),
+        st.builds(BusinessOptOutMade, until=st.none() | untils),
+        st.builds(BusinessOptOutEnded),
+        st.builds(
+            SubjectFactsRecorded,
+            subject_type=st.sampled_from(subject_types),
+            birth_date=st.none() | st.sampled_from(birth_dates),
+        ),
+    )
+
+
+event_data = event_data_of(
+    OPTIONS,
+    PURPOSES,
+    ["consumer", "business"],
+    channels=_channels,
+    birth_dates=[date(2010, 5, 1)],
+    untils=st.sampled_from([at(5), at(20)]),
 )
 
 
