@@ -20,7 +20,6 @@ from placet.operations import (
     DecisionRequest,
     decide_for_subject,
     decide_many,
-    give_consent,
     select_audience,
 )
 from placet.policy import PolicySet, load_policy_set
@@ -28,8 +27,9 @@ from placet.policy.loader import resolve_policy_dir
 from placet.stores.sql_ledger import SqlLedger
 from tests.api.conftest import SMS_MARKETING, Api, Clock, instant, make_settings
 from tests.conftest import replace_once
-from tests.operations.conftest import KEY, NOW, SHOP, SUBSCRIBER, consumer, on
+from tests.operations.conftest import KEY, NOW, SUBSCRIBER, on
 from tests.operations.test_deciding import SMS_OFFERS
+from tests.operations.test_withdrawal_channels import consented
 
 SMS_DROPPED_ON = on(4)
 """When version 2.0 takes effect: 1 April 2025, 00:00 UTC."""
@@ -69,23 +69,6 @@ def ipko_two_versions(ipko_folder_without_sms_from_april: Path) -> PolicySet:
     return load_policy_set(ipko_folder_without_sms_from_april)
 
 
-def consented_to_current_offers(
-    ledger: SqlLedger, policies: PolicySet, subscriber: str = SUBSCRIBER
-) -> None:
-    """A consumer subscriber who consented to current offers on 1 March 2025, never withdrawn."""
-    consumer(ledger, policies, subscriber)
-    give_consent(
-        ledger,
-        policies,
-        KEY,
-        subscriber,
-        "current-offers",
-        provenance=SHOP,
-        recorded_at=on(3),
-        effective_at=on(3),
-    )
-
-
 def test_the_second_version_takes_effect_on_1_april(ipko_two_versions: PolicySet) -> None:
     assert [policy.version for policy in ipko_two_versions.versions] == ["1.0", "2.0"]
     assert ipko_two_versions.in_force(on(3, 31, 23)).version == "1.0"
@@ -95,7 +78,7 @@ def test_the_second_version_takes_effect_on_1_april(ipko_two_versions: PolicySet
 def test_a_replay_as_of_a_past_instant_decides_under_the_policy_version_in_force_then(
     ledger: SqlLedger, ipko_two_versions: PolicySet, ipko: PolicySet
 ) -> None:
-    consented_to_current_offers(ledger, ipko_two_versions)
+    consented(ledger, ipko_two_versions)
 
     in_march = decide_for_subject(
         ledger, ipko_two_versions, KEY, SUBSCRIBER, SMS_OFFERS, now=NOW, at=on(3, 15)
@@ -119,7 +102,7 @@ def test_a_replay_as_of_a_past_instant_decides_under_the_policy_version_in_force
 def test_a_replay_switches_version_at_midnight_utc_of_the_effective_date(
     ledger: SqlLedger, ipko_two_versions: PolicySet
 ) -> None:
-    consented_to_current_offers(ledger, ipko_two_versions)
+    consented(ledger, ipko_two_versions)
     last_second_of_march = datetime(2025, 3, 31, 23, 59, 59, tzinfo=UTC)
 
     before = decide_for_subject(
@@ -136,7 +119,7 @@ def test_a_replay_switches_version_at_midnight_utc_of_the_effective_date(
 def test_a_batch_decides_each_question_under_the_version_in_force_at_its_own_instant(
     ledger: SqlLedger, ipko_two_versions: PolicySet
 ) -> None:
-    consented_to_current_offers(ledger, ipko_two_versions)
+    consented(ledger, ipko_two_versions)
     requests = [
         DecisionRequest(SUBSCRIBER, SMS_OFFERS, at=on(4, 15)),
         DecisionRequest(SUBSCRIBER, SMS_OFFERS, at=on(3, 15)),
@@ -157,7 +140,7 @@ def test_an_audience_as_of_a_past_instant_is_selected_under_the_version_in_force
 ) -> None:
     table = [f"+383440000{index:02d}" for index in range(4)]
     for subscriber in table:
-        consented_to_current_offers(ledger, ipko_two_versions, subscriber)
+        consented(ledger, ipko_two_versions, subscriber=subscriber)
 
     in_march = select_audience(ledger, ipko_two_versions, KEY, table, SMS_OFFERS, at=on(3, 15))
     march_permitted = list(in_march.permitted())
