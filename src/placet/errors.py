@@ -330,6 +330,17 @@ class DecisionNotFoundError(LedgerError):
         )
 
 
+class DecisionNotReplayableError(LedgerError):
+    """A decision record that holds too little to be decided again (its kind, or its age)."""
+
+    def __init__(self, record_id: str, why: str) -> None:
+        self.record_id = record_id
+        super().__init__(
+            f"Decision record {record_id} cannot be replayed: {why}. "
+            f"`placet decisions show {record_id}` prints it as decided."
+        )
+
+
 IMPORT_PROBLEM_CODES: dict[str, str] = {
     "missing-column": "the header lacks a column every row needs",
     "unknown-column": "the header has a column an import does not know (often a misspelling)",

@@ -1,28 +1,33 @@
 """Disclosures, erasures and retention runs are recorded with the policy version and ledger
 position they were decided from, and `placet decisions show` still names them after later
-events.
+events; a disclosure is replayed as it was decided (`placet decisions replay`).
 
 Disclosures and erasures are decided here under IPKO's policy with a second version in force
 from 1 April 2025, so that a record naming the version in force is not just naming the only
 version there is (a retention run is given one version, the shipped one, by its caller).
-A record of a disclosure or an erasure has no replay of its own (`placet decisions replay`
-replays audience runs only): what these tests can check is the record itself.
+A disclosure's replay checks the register's proposal again against the agreements its
+record holds; an erasure's or a retention run's record can be shown, not replayed (the rows
+it read are gone), so what these tests check of those is the record itself.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from placet.cli.main import app
 from placet.dsr import RequestKind
-from placet.ledger import ChainHead, DecisionEntry, DecisionKind
+from placet.errors import DecisionNotReplayableError
+from placet.ledger import ChainHead, DecisionEntry, DecisionKind, DecisionRecord
 from placet.operations import fulfilment, give_consent, make_objection
+from placet.operations.disclosures import replay_disclosure
 from placet.operations.fulfilment import carry_out_erasure
 from placet.operations.recipient_channels import NoRecipientChannel
 from placet.operations.recording import subject_ref
@@ -33,7 +38,13 @@ from placet.stores.sql_disclosures import SqlDisclosureBook
 from placet.stores.sql_ledger import SqlLedger
 from placet.stores.sql_requests import SqlRequestBook, open_request_book
 from tests.operations.conftest import KEY, SHOP, SUBSCRIBER, consumer, on
-from tests.operations.disclosure_fixtures import Register, agreements, subscribers_of, verified
+from tests.operations.disclosure_fixtures import (
+    SIGNED,
+    Register,
+    agreements,
+    subscribers_of,
+    verified,
+)
 from tests.operations.estate_fixtures import AT, OpenEstate
 from tests.operations.test_policy_version_replay import (
     SMS_DROPPED_ON,
@@ -47,9 +58,14 @@ DISCLOSED = on(3)
 
 
 @pytest.fixture(scope="module")
-def ipko_two_versions(tmp_path_factory: pytest.TempPathFactory) -> PolicySet:
+def ipko_two_versions_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """IPKO's version 1.0, and a version 2.0 in force from 1 April 2025."""
-    return load_policy_set(write_ipko_without_sms_from_april(tmp_path_factory.mktemp("v") / "ipko"))
+    return write_ipko_without_sms_from_april(tmp_path_factory.mktemp("v") / "ipko")
+
+
+@pytest.fixture(scope="module")
+def ipko_two_versions(ipko_two_versions_folder: Path) -> PolicySet:
+    return load_policy_set(ipko_two_versions_folder)
 
 
 @pytest.fixture
@@ -89,16 +105,23 @@ def names_the_position(ledger: SqlLedger, entry: DecisionEntry, head: ChainHead)
     assert ledger.hash_at(entry.record.ledger_seq) == head.hash
 
 
-def shown(database_url: str, record_id: UUID, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """What `placet decisions show` prints of the record, read as JSON."""
+def decisions_command(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, *args: str, policy: str = "ipko"
+) -> Result:
+    """`placet decisions ARGS` on the database at `database_url`."""
     monkeypatch.setenv("PLACET_DATABASE_URL", database_url)
-    monkeypatch.setenv("PLACET_PSEUDONYM_KEY", "11" * 32)  # wiring needs one; show reads none
-    monkeypatch.setenv("PLACET_POLICY", "ipko")
+    monkeypatch.setenv("PLACET_PSEUDONYM_KEY", "11" * 32)  # wiring needs one; these read none
+    monkeypatch.setenv("PLACET_POLICY", policy)
     get_settings.cache_clear()
     try:
-        result = runner.invoke(app, ["decisions", "show", str(record_id)])
+        return runner.invoke(app, ["decisions", *args])
     finally:
         get_settings.cache_clear()
+
+
+def shown(database_url: str, record_id: UUID, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """What `placet decisions show` prints of the record, read as JSON."""
+    result = decisions_command(database_url, monkeypatch, "show", str(record_id))
     assert result.exit_code == 0, result.output
     document: dict[str, Any] = json.loads(result.output)
     return document
@@ -153,6 +176,120 @@ def test_placet_decisions_show_prints_a_disclosure_record_as_decided_after_later
     assert document == as_shown(entry)
     assert (document["ledger_seq"], document["ledger_hash"]) == (head.seq, head.hash)
     assert document["policy_version"] == ipko_two_versions.in_force(DISCLOSED).version
+
+
+def test_a_recorded_disclosure_replays_as_decided_though_its_agreement_was_ended_since(
+    ledger: SqlLedger, register: Register, ipko_two_versions: PolicySet
+) -> None:
+    """The processor agreement is ended afterwards, back to February (before the disclosure):
+    checked against the register's agreements as they stand now, the disclosure would be
+    refused; the replay checks it against those its record holds."""
+    entry, _ = disclosed(register, ledger)
+    register.book.end_agreement("AGR-DPA-1", SIGNED.replace(month=2))
+    later_events(ledger, ipko_two_versions, SUBSCRIBER)
+
+    replayed = replay_disclosure(ledger, ipko_two_versions, register.book, entry.record.record_id)
+
+    assert replayed.differences == ()
+    assert replayed.reproduced
+    assert replayed.check is not None
+    assert replayed.check.agreement is not None
+    assert replayed.check.agreement.agreement_id == "AGR-DPA-1"
+    assert replayed.check.refusals == ()
+
+
+def test_a_disclosure_replay_names_what_was_changed_in_the_register_behind_its_record(
+    ledger: SqlLedger, register: Register, ipko_two_versions: PolicySet
+) -> None:
+    entry, _ = disclosed(register, ledger)
+    disclosure_id = entry.record.request["disclosure"]
+    with ledger.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE disclosures SET purpose = 'selling-lists' "
+            f"WHERE disclosure_id = '{disclosure_id}'"
+        )
+        connection.exec_driver_sql(
+            f"DELETE FROM disclosure_subjects WHERE disclosure_id = '{disclosure_id}'"
+        )
+
+    replayed = replay_disclosure(ledger, ipko_two_versions, register.book, entry.record.record_id)
+
+    assert not replayed.reproduced
+    changed, subjects, *decided = replayed.differences
+    assert changed == (
+        f"the register's disclosure {disclosure_id} differs from the recorded one in purpose"
+    )
+    assert subjects == f"the register's subjects of {disclosure_id} are not those recorded"
+    # "selling-lists" is no purpose of IPKO's: refused now.
+    (refused,) = decided
+    assert refused.startswith("the check now gives another ")
+    assert "problems ([['" in refused
+
+
+def test_a_disclosure_replay_names_another_policy_version_in_force_on_its_day(
+    ledger: SqlLedger, register: Register
+) -> None:
+    """Recorded under version 2.0 (in force from April), replayed with a policy set that
+    holds version 1.0 only."""
+    consumer(ledger, register.policies)
+    disclosure = register.to_processor(SUBSCRIBER, at=SMS_DROPPED_ON)
+
+    replayed = replay_disclosure(
+        ledger, load_policy_set("ipko"), register.book, UUID(disclosure.decision_id)
+    )
+
+    assert replayed.differences == (
+        f"policy version 1.0 is in force at {SMS_DROPPED_ON.isoformat()} now, the check used 2.0",
+    )
+
+
+def test_a_disclosure_recorded_without_its_agreements_is_not_replayable(
+    ledger: SqlLedger, register: Register, ipko_two_versions: PolicySet
+) -> None:
+    entry, _ = disclosed(register, ledger)
+    record = entry.record
+    request = {name: value for name, value in record.request.items() if name != "agreements"}
+    older = ledger.record_decision(
+        DecisionRecord(
+            kind=DecisionKind.DISCLOSURE,
+            recorded_at=record.recorded_at,
+            actor=record.actor,
+            policy_id=record.policy_id,
+            policy_version=record.policy_version,
+            ledger_seq=record.ledger_seq,
+            ledger_hash=record.ledger_hash,
+            as_of=record.as_of,
+            request=request,
+            outcome=record.outcome,
+            selection_digest=record.selection_digest,
+        )
+    )
+
+    with pytest.raises(DecisionNotReplayableError, match="held the agreements"):
+        replay_disclosure(ledger, ipko_two_versions, register.book, older.record.record_id)
+
+
+def test_placet_decisions_replay_replays_a_disclosure_and_exits_1_once_its_register_changed(
+    ledger: SqlLedger,
+    register: Register,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    ipko_two_versions_folder: Path,
+) -> None:
+    entry, _ = disclosed(register, ledger)
+    record_id = str(entry.record.record_id)
+    policy = str(ipko_two_versions_folder)
+
+    same = decisions_command(database_url, monkeypatch, "replay", record_id, policy=policy)
+    with ledger.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE disclosures SET country = 'RS'")
+    changed = decisions_command(database_url, monkeypatch, "replay", record_id, policy=policy)
+
+    assert same.exit_code == 0, same.output
+    assert "Disclosure DIS-" in same.output
+    assert "Replayed: the register holds what was recorded" in same.output
+    assert changed.exit_code == 1, changed.output
+    assert "differs from the recorded one in country" in changed.output
 
 
 # ---------------------------------------------------------------------- erasures
@@ -211,6 +348,26 @@ def test_an_erasure_names_the_position_it_read_even_when_an_event_lands_while_it
 
     assert estate.ledger.head().seq > head.seq
     assert (entry.record.ledger_seq, entry.record.ledger_hash) == (head.seq, head.hash)
+
+
+def test_placet_decisions_replay_says_an_erasure_record_can_be_shown_not_replayed(
+    estate: OpenEstate,
+    requests: SqlRequestBook,
+    ipko_two_versions: PolicySet,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    subscriber, _ = subscribers_of(estate)
+    entry, _, _ = erased(estate, requests, ipko_two_versions, subscriber)
+    record_id = str(entry.record.record_id)
+
+    result = decisions_command(
+        f"sqlite:///{estate.folder / 'placet.db'}", monkeypatch, "replay", record_id
+    )
+
+    assert result.exit_code != 0
+    assert f"Decision record {record_id} cannot be replayed: it is a erasure record" in (
+        result.output
+    )
 
 
 def test_placet_decisions_show_prints_an_erasure_record_as_decided_after_later_events(

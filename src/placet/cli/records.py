@@ -9,9 +9,11 @@ from uuid import UUID
 import typer
 
 from placet.cli.wiring import wiring
-from placet.errors import DecisionNotFoundError
-from placet.ledger import DecisionEntry, DecisionKind
+from placet.errors import DecisionNotFoundError, DecisionNotReplayableError
+from placet.ledger import DecisionEntry, DecisionKind, DecisionRecord
 from placet.operations import read_subscriber_ids, replay_audience
+from placet.operations.disclosures import replay_disclosure
+from placet.stores.sql_disclosures import SqlDisclosureBook
 
 __all__ = ["decisions_app"]
 
@@ -45,32 +47,83 @@ def show(record_id: UUID = typer.Argument(..., help="The record's id.")) -> None
 
 @decisions_app.command("replay")
 def replay(
-    record_id: UUID = typer.Argument(..., help="The audience run's record id."),
-    subscribers: Path = typer.Option(
-        ..., "--subscribers", help="The same CSV or Parquet the run was given."
+    record_id: UUID = typer.Argument(..., help="The record's id."),
+    subscribers: Path | None = typer.Option(
+        None, "--subscribers", help="An audience run's: the same CSV or Parquet it was given."
     ),
 ) -> None:
-    """Compute a recorded audience run again, as the ledger stood then, and compare.
+    """Decide a recorded audience run or disclosure again, as it was decided, and compare.
 
-    Exits 0 when the policy version, the counts and the subscribers selected are the same,
-    1 listing each difference otherwise.
+    An audience run is selected again from `--subscribers`, reading the ledger through the
+    recorded position only. A disclosure is checked again from the register, against the
+    policy version in force on its day and the agreements the record holds. Exits 0 when
+    it comes out the same, 1 listing each difference otherwise.
     """
     wired = wiring()
-    result = replay_audience(
-        wired.ledger, wired.policies, wired.key, record_id, read_subscriber_ids(subscribers)
-    )
-    record = result.record
-    typer.echo(
-        f"Audience run {record.record_id}: {record.outcome.get('permitted', 0):,} of "
-        f"{record.outcome.get('total', 0):,} permitted at {record.as_of.isoformat()}, policy "
-        f"{record.policy_id} {record.policy_version}, ledger position {record.ledger_seq}."
-    )
-    if result.reproduced:
-        typer.echo("Replayed: the same subscribers were selected, for the same reasons.")
+    entry = wired.ledger.decision(record_id)
+    if entry is None:
+        raise DecisionNotFoundError(str(record_id))
+    kind = entry.record.kind
+    if kind is DecisionKind.AUDIENCE_RUN:
+        if subscribers is None:
+            raise typer.BadParameter(
+                "an audience run is replayed from the subscribers it was given: "
+                "add --subscribers FILE",
+                param_hint="--subscribers",
+            )
+        audience = replay_audience(
+            wired.ledger, wired.policies, wired.key, record_id, read_subscriber_ids(subscribers)
+        )
+        _report(audience.record, audience.differences)
+    elif kind is DecisionKind.DISCLOSURE:
+        book = SqlDisclosureBook(wired.ledger.engine)
+        disclosure = replay_disclosure(wired.ledger, wired.policies, book, record_id)
+        _report(disclosure.record, disclosure.differences)
+    else:
+        raise DecisionNotReplayableError(
+            str(record_id),
+            f"it is a {kind.value} record; audience runs and disclosures are replayed",
+        )
+
+
+def _report(record: DecisionRecord, differences: tuple[str, ...]) -> None:
+    """The record in one line, then either that it was reproduced, or (exit 1) what differs."""
+    typer.echo(_headline(record))
+    if not differences:
+        typer.echo(_REPRODUCED[record.kind])
         return
-    for difference in result.differences:
+    for difference in differences:
         typer.echo(f"  differs: {difference}", err=True)
     raise typer.Exit(1)
+
+
+_REPRODUCED = {
+    DecisionKind.AUDIENCE_RUN: (
+        "Replayed: the same subscribers were selected, for the same reasons."
+    ),
+    DecisionKind.DISCLOSURE: (
+        "Replayed: the register holds what was recorded, and the policy decides it alike."
+    ),
+}
+
+
+def _headline(record: DecisionRecord) -> str:
+    where = (
+        f"policy {record.policy_id} {record.policy_version}, ledger position {record.ledger_seq}"
+    )
+    if record.kind is DecisionKind.AUDIENCE_RUN:
+        return (
+            f"Audience run {record.record_id}: {record.outcome.get('permitted', 0):,} of "
+            f"{record.outcome.get('total', 0):,} permitted at {record.as_of.isoformat()}, "
+            f"{where}."
+        )
+    request = record.request
+    return (
+        f"Disclosure {request['disclosure']} ({record.record_id}) to "
+        f"{request['recipient'] or request['party']} at {record.as_of.isoformat()}: "
+        f"{record.outcome.get('subjects', 0):,} subject(s), transfer "
+        f"{record.outcome.get('transfer')}, {where}."
+    )
 
 
 def _line(entry: DecisionEntry) -> str:

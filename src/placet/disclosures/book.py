@@ -47,6 +47,10 @@ class DisclosureBook(Protocol):
 
     def count_disclosures(self) -> int: ...
 
+    def subjects_of(self, disclosure_id: str) -> Iterable[str]:
+        """The pseudonyms of the subjects a disclosure held, in order."""
+        ...
+
     def disclosures_of(self, subject: str) -> list[Disclosure]:
         """Every disclosure that held the data of the subject with this pseudonym."""
         ...

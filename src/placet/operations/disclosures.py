@@ -12,16 +12,19 @@ and writes the disclosure and its subjects' pseudonyms to the register.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
+from uuid import UUID
 
 from placet.disclosures import (
     Addressee,
     Agreement,
+    AgreementKind,
     ChangeKind,
     Disclosure,
     DisclosureBook,
@@ -38,7 +41,13 @@ from placet.disclosures import (
 )
 from placet.dsr.outbox import Message, Outbox
 from placet.dsr.verification import CodeChannel
-from placet.errors import DisclosureError, DisclosureRefusedError, PlacetError
+from placet.errors import (
+    DecisionNotFoundError,
+    DecisionNotReplayableError,
+    DisclosureError,
+    DisclosureRefusedError,
+    PlacetError,
+)
 from placet.ledger import (
     ConsentLog,
     DecisionKind,
@@ -46,11 +55,15 @@ from placet.ledger import (
     PseudonymKey,
     SelectionDigest,
     SubjectRef,
+    canonical_bytes,
+    format_instant,
+    parse_instant,
 )
 from placet.operations.recording import subject_ref
-from placet.policy import PolicySet
+from placet.policy import PolicySet, TransferSafeguard
 
 __all__ = [
+    "DisclosureReplay",
     "EmailNotifier",
     "RecordedDisclosure",
     "SubjectDisclosures",
@@ -59,6 +72,7 @@ __all__ = [
     "record_disclosure",
     "register_agreement",
     "register_entries",
+    "replay_disclosure",
     "subject_disclosures",
     "subject_refs",
 ]
@@ -155,15 +169,8 @@ def record_disclosure(
             ledger_hash=head.hash,
             as_of=proposed.disclosed_at,
             subject=ordered[0] if len(ordered) == 1 else None,
-            request=_request(disclosure_id, proposed),
-            outcome={
-                "recorded": True,
-                "subjects": len(ordered),
-                "transfer": check.transfer.value,
-                "agreement": None if check.agreement is None else check.agreement.agreement_id,
-                "problems": [list(problem) for problem in check.problems],
-                "overridden": proposed.override is not None,
-            },
+            request=_request(disclosure_id, proposed, _read_by_check(book.agreements(), proposed)),
+            outcome=_outcome(check, len(ordered), overridden=proposed.override is not None),
             selection_digest=digest.hexdigest(),
             idempotency_key=f"disclosure:{disclosure_id}",
         )
@@ -193,7 +200,21 @@ def record_disclosure(
     return RecordedDisclosure(disclosure, check)
 
 
-def _request(disclosure_id: str, proposed: ProposedDisclosure) -> dict[str, Any]:
+def _read_by_check(
+    agreements: Iterable[Agreement], proposed: ProposedDisclosure
+) -> list[Agreement]:
+    """The agreements `check_disclosure` reads for `proposed`: all of its recipient's, as
+    they stand (an agreement ended later must not change a replay)."""
+    if proposed.recipient is None:
+        return []
+    return [agreement for agreement in agreements if agreement.recipient == proposed.recipient]
+
+
+def _request(
+    disclosure_id: str, proposed: ProposedDisclosure, agreements: Sequence[Agreement]
+) -> dict[str, Any]:
+    """What a disclosure's decision record says was asked, and the agreements the check read:
+    with the register's proposal, all a replay needs (`replay_disclosure`)."""
     confidentiality = proposed.confidentiality
     return {
         "disclosure": disclosure_id,
@@ -207,11 +228,153 @@ def _request(disclosure_id: str, proposed: ProposedDisclosure) -> dict[str, Any]
         "reference": proposed.reference,
         "records": len(proposed.records),
         "approved_by": proposed.approved_by,
-        "confidential_until": None if confidentiality is None else confidentiality.until,
+        "disclosed_at": format_instant(proposed.disclosed_at),
+        "confidential_until": None
+        if confidentiality is None
+        else format_instant(confidentiality.until),
+        "confidential_ground": None if confidentiality is None else confidentiality.ground,
         "override": None
         if proposed.override is None
         else {"by": proposed.override.by, "justification": proposed.override.justification},
+        "agreements": [_agreement_document(agreement) for agreement in agreements],
     }
+
+
+def _outcome(check: DisclosureCheck, subjects: int, *, overridden: bool) -> dict[str, Any]:
+    return {
+        "recorded": True,
+        "subjects": subjects,
+        "transfer": check.transfer.value,
+        "agreement": None if check.agreement is None else check.agreement.agreement_id,
+        "problems": [list(problem) for problem in check.problems],
+        "overridden": overridden,
+    }
+
+
+def _agreement_document(agreement: Agreement) -> dict[str, Any]:
+    """What `check_disclosure` reads of an agreement (not who recorded it, nor its contact)."""
+    return {
+        "agreement": agreement.agreement_id,
+        "recipient": agreement.recipient,
+        "kind": agreement.kind.value,
+        "party": agreement.party,
+        "reference": agreement.reference,
+        "valid_from": format_instant(agreement.valid_from),
+        "valid_until": None
+        if agreement.valid_until is None
+        else format_instant(agreement.valid_until),
+        "countries": list(agreement.countries),
+        "safeguard": None if agreement.safeguard is None else agreement.safeguard.value,
+    }
+
+
+def _agreement_of(document: dict[str, Any]) -> Agreement:
+    until = document["valid_until"]
+    safeguard = document["safeguard"]
+    return Agreement(
+        agreement_id=document["agreement"],
+        recipient=document["recipient"],
+        kind=AgreementKind(document["kind"]),
+        party=document["party"],
+        reference=document["reference"],
+        valid_from=parse_instant(document["valid_from"]),
+        valid_until=None if until is None else parse_instant(until),
+        countries=tuple(document["countries"]),
+        safeguard=None if safeguard is None else TransferSafeguard(safeguard),
+    )
+
+
+# ---------------------------------------------------------------------- replay
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosureReplay:
+    """A recorded disclosure checked again: the record, the new check (None when the register
+    no longer holds the disclosure), and what differs."""
+
+    record: DecisionRecord
+    check: DisclosureCheck | None
+    differences: tuple[str, ...]
+    """Empty when the register still holds what was recorded and the policy decides alike."""
+
+    @property
+    def reproduced(self) -> bool:
+        return not self.differences
+
+
+def replay_disclosure(
+    ledger: ConsentLog, policies: PolicySet, book: DisclosureBook, record_id: UUID
+) -> DisclosureReplay:
+    """Check a recorded disclosure again, as it was decided: the register's proposal against
+    the policy version in force on its day and the recipient's agreements as the record
+    holds them (not as they stand now), and compare.
+
+    Differences are reported, not raised: the ledger's event at the recorded position
+    changed, the register's disclosure or its subjects differ from what was recorded (its
+    subjects by their digest), another policy version is in force on that day now, or the
+    check comes out otherwise. Raises `DecisionNotFoundError` when no disclosure is recorded
+    under `record_id`, and `DecisionNotReplayableError` for a record made before records
+    held the agreements (it can be shown, not replayed).
+    """
+    entry = ledger.decision(record_id)
+    if entry is None or entry.record.kind != DecisionKind.DISCLOSURE:
+        raise DecisionNotFoundError(str(record_id), DecisionKind.DISCLOSURE.value)
+    record = entry.record
+    request = record.request
+    if "agreements" not in request:
+        raise DecisionNotReplayableError(
+            str(record_id),
+            "it was made before disclosure records held the agreements their check read",
+        )
+    differences = []
+    if ledger.hash_at(record.ledger_seq) != record.ledger_hash:
+        differences.append(
+            f"the ledger's event at position {record.ledger_seq} is not the one the decision "
+            "read (run `placet ledger verify`)"
+        )
+    disclosure_id = str(request["disclosure"])
+    disclosure = book.disclosure(disclosure_id)
+    if disclosure is None:
+        differences.append(f"the register holds no disclosure {disclosure_id}")
+        return DisclosureReplay(record, None, tuple(differences))
+    proposed = disclosure.proposed
+    agreements = [_agreement_of(document) for document in request["agreements"]]
+    registered = _as_recorded(_request(disclosure_id, proposed, agreements))
+    changed = sorted(name for name in registered if registered[name] != request.get(name))
+    if changed:
+        differences.append(
+            f"the register's disclosure {disclosure_id} differs from the recorded one in "
+            + ", ".join(changed)
+        )
+    subjects = SelectionDigest()
+    subjects.update(sorted(book.subjects_of(disclosure_id)))
+    if subjects.hexdigest() != record.selection_digest:
+        differences.append(f"the register's subjects of {disclosure_id} are not those recorded")
+    policy = policies.in_force(proposed.disclosed_at)
+    if policy.version != record.policy_version:
+        differences.append(
+            f"policy version {policy.version} is in force at "
+            f"{proposed.disclosed_at.isoformat()} now, the check used {record.policy_version}"
+        )
+    check = check_disclosure(policy, agreements, proposed)
+    outcome = _as_recorded(
+        _outcome(check, disclosure.subjects, overridden=proposed.override is not None)
+    )
+    if outcome != record.outcome:
+        changed = sorted(name for name in outcome if outcome[name] != record.outcome.get(name))
+        differences.append(
+            "the check now gives another "
+            + ", ".join(
+                f"{name} ({outcome[name]} against {record.outcome.get(name)})" for name in changed
+            )
+        )
+    return DisclosureReplay(record, check, tuple(differences))
+
+
+def _as_recorded(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` as a record read back from the ledger holds it (canonical JSON)."""
+    loaded: dict[str, Any] = json.loads(canonical_bytes(document))
+    return loaded
 
 
 # ---------------------------------------------------------------------- what a subject is shown
