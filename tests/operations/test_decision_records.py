@@ -26,7 +26,7 @@ from placet.cli.main import app
 from placet.dsr import RequestKind
 from placet.errors import DecisionNotReplayableError
 from placet.ledger import ChainHead, DecisionEntry, DecisionKind, DecisionRecord
-from placet.operations import fulfilment, give_consent, make_objection
+from placet.operations import fulfilment, give_consent, make_objection, retention_runs
 from placet.operations.disclosures import replay_disclosure
 from placet.operations.fulfilment import carry_out_erasure
 from placet.operations.recipient_channels import NoRecipientChannel
@@ -411,3 +411,23 @@ def test_a_retention_run_is_recorded_with_the_policy_version_and_ledger_position
     )
     assert record.as_of == AT
     names_the_position(estate.ledger, entry, head)
+
+
+def test_a_retention_run_names_the_position_it_read_even_when_an_event_lands_while_it_runs(
+    estate: OpenEstate, ipko_two_versions: PolicySet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (_, other) = subscribers_of(estate)
+    plan = retention_runs.plan_estate
+
+    def plan_while_another_event_lands(*args: Any, **kwargs: Any) -> Any:
+        later_events(estate.ledger, ipko_two_versions, other)
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(retention_runs, "plan_estate", plan_while_another_event_lands)
+    head = estate.ledger.head()
+    report = run(estate)
+
+    entry = estate.ledger.decision(UUID(report.run.decision_id))
+    assert entry is not None
+    assert estate.ledger.head().seq > head.seq
+    assert (entry.record.ledger_seq, entry.record.ledger_hash) == (head.seq, head.hash)

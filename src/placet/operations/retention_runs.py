@@ -26,7 +26,7 @@ from typing import Final
 from uuid import uuid4
 
 from placet.errors import RetentionError
-from placet.ledger import DecisionEntry, DecisionKind, DecisionRecord, PseudonymKey
+from placet.ledger import ChainHead, DecisionEntry, DecisionKind, DecisionRecord, PseudonymKey
 from placet.ledger import pseudonymise_subject as keyed_pseudonym
 from placet.operations.retention_plans import (
     STEPS_PER_DATASET,
@@ -135,12 +135,15 @@ def run_retention(
         clock=clock,
     )
     runner.passed("run-started")
+    # The position the run is decided from: read before the plan reads the ledger, so that
+    # an event appended while it runs is not taken for one it saw.
+    head = ledger.head()
     plan = plan_estate(
         estate, policy, ledger, key, at=run.at, holds=holds, open_requests=open_requests
     )
     steps = runner.execute(plan)
     outcome = _outcome(steps)
-    entry = _record(ledger, run, outcome, clock())
+    entry = _record(ledger, run, outcome, clock(), head)
     runner.passed("run-recorded")
     finished = replace(
         run, finished_at=clock(), outcome=outcome, decision_id=str(entry.record.record_id)
@@ -425,9 +428,12 @@ def _outcome(steps: tuple[StepRecord, ...]) -> dict[str, object]:
 
 
 def _record(
-    ledger: StateLedger, run: RunRecord, outcome: dict[str, object], recorded_at: datetime
+    ledger: StateLedger,
+    run: RunRecord,
+    outcome: dict[str, object],
+    recorded_at: datetime,
+    head: ChainHead,
 ) -> DecisionEntry:
-    head = ledger.head()
     record = DecisionRecord(
         kind=DecisionKind.RETENTION_RUN,
         recorded_at=recorded_at,
