@@ -365,7 +365,7 @@ def test_placet_decisions_replay_says_an_erasure_record_can_be_shown_not_replaye
     )
 
     assert result.exit_code != 0
-    assert f"Decision record {record_id} cannot be replayed: it is a erasure record" in (
+    assert f"Decision record {record_id} cannot be replayed: it is of kind erasure" in (
         result.output
     )
 

@@ -82,7 +82,7 @@ def replay(
     else:
         raise DecisionNotReplayableError(
             str(record_id),
-            f"it is a {kind.value} record; audience runs and disclosures are replayed",
+            f"it is of kind {kind.value}, and only audience runs and disclosures are replayed",
         )
 
 
