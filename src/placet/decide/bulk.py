@@ -324,10 +324,10 @@ def select_subjects(
     by reason: what `decide_subjects` gives, filtered and counted.
 
     Joined by the pseudonyms' numbers, the denied rows are counted where the merge leaves
-    them, and only the permitted are put back in the table's order (at ten million rows,
-    putting every row back took 0.5 s here). Where the numbers cannot be used, or where a
-    subscriber with no state would be permitted (the use permits on the empty state),
-    every row is decided by `decide_subjects` first.
+    them, and only the permitted are put back in the table's order, by a mask of its rows
+    (at ten million rows, putting every row back took 0.5 s here). Where the numbers cannot
+    be used, or where a subscriber with no state would be permitted (the use permits on the
+    empty state), every row is decided by `decide_subjects` first.
 
         selection = select_subjects(policy, states, table, use, at)
         selection.permitted["subscriber"], selection.excluded  # {"no-consent": 3_835_132, …}
@@ -349,16 +349,18 @@ def select_subjects(
 
 def _selected(subjects: pl.DataFrame, pairs: pl.DataFrame, nobody: dict[str, Any]) -> Selection:
     """`select_subjects` from the merge by numbers (`_pairs_by_numbers`): the denied are
-    counted where the merge left them, and only the permitted put back in order; a row
-    with no state takes `nobody`'s reason (a denial)."""
+    counted where the merge left them, and only the permitted kept, in the table's order; a
+    row with no state takes `nobody`'s reason (a denial)."""
     found = pairs.filter(pl.col("outcome").is_not_null())
     permit = found["outcome"] == Outcome.PERMIT.value
     excluded = _counted(found.filter(~permit)["reason"])
     strangers = subjects.height - found.height
     if strangers:
         excluded[nobody["reason"]] = excluded.get(nobody["reason"], 0) + strangers
-    rows = found.filter(permit)[_ROW].sort()
-    return Selection(subjects[rows], dict(sorted(excluded.items())))
+    # The permitted are marked in a mask of the table's rows, which keeps its order: at ten
+    # million rows, sorting their row numbers and gathering took four times as long.
+    chosen = pl.repeat(False, subjects.height, eager=True).scatter(found.filter(permit)[_ROW], True)
+    return Selection(subjects.filter(chosen), dict(sorted(excluded.items())))
 
 
 def _counted(reasons: pl.Series) -> dict[str, int]:
