@@ -6,17 +6,20 @@ Disclosures and erasures are decided here under IPKO's policy with a second vers
 from 1 April 2025, so that a record naming the version in force is not just naming the only
 version there is (a retention run is given one version, the shipped one, by its caller).
 A disclosure's replay checks the register's proposal again against the agreements its
-record holds; an erasure's or a retention run's record can be shown, not replayed (the rows
-it read are gone), so what these tests check of those is the record itself.
+record holds; an erasure's asks the guard again with the holds and requests the registers
+say were in force at its instant. A retention run's record can be shown, not replayed (the
+rows it read are gone), so what these tests check of it is the record itself.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from click.testing import Result
@@ -28,11 +31,13 @@ from placet.errors import DecisionNotReplayableError
 from placet.ledger import ChainHead, DecisionEntry, DecisionKind, DecisionRecord
 from placet.operations import fulfilment, give_consent, make_objection, retention_runs
 from placet.operations.disclosures import replay_disclosure
+from placet.operations.erasure_records import replay_erasure
 from placet.operations.fulfilment import carry_out_erasure
 from placet.operations.recipient_channels import NoRecipientChannel
 from placet.operations.recording import subject_ref
-from placet.operations.requests import terms_of
+from placet.operations.requests import reject_request, terms_of
 from placet.policy import PolicySet, load_policy_set
+from placet.retention import HoldReason, HoldScope, LegalHold
 from placet.settings import get_settings
 from placet.stores.sql_disclosures import SqlDisclosureBook
 from placet.stores.sql_ledger import SqlLedger
@@ -53,6 +58,7 @@ from tests.operations.test_policy_version_replay import (
 from tests.operations.test_retention_runs import run
 
 runner = CliRunner()
+HOLD_PLACED = AT - timedelta(days=30)
 DISCLOSED = on(3)
 """A disclosure in March 2025, while IPKO's version 1.0 is in force (2.0 starts in April)."""
 
@@ -298,13 +304,14 @@ def test_placet_decisions_replay_replays_a_disclosure_and_exits_1_once_its_regis
 def erased(
     estate: OpenEstate, requests: SqlRequestBook, policies: PolicySet, subscriber: str
 ) -> tuple[DecisionEntry, ChainHead, str]:
-    """The subscriber's erasure request carried out at AT: its decision record, the
-    ledger's head just before, and the request's id."""
+    """The subscriber's erasure request carried out at AT, with the legal holds the estate's
+    register holds: its decision record, the ledger's head just before, and the request's
+    id."""
     request_id = verified(requests, policies, subscriber, RequestKind.ERASURE)
     head = estate.ledger.head()
     carry_out_erasure(
         requests, estate.stores, policies, estate.ledger, KEY,
-        journal=estate.book, request_id=request_id,
+        journal=estate.book, request_id=request_id, holds=estate.book.holds(),
         disclosures=SqlDisclosureBook(estate.ledger.engine), notifier=NoRecipientChannel(),
         actor="dpo-1", at=AT,
     )  # fmt: skip
@@ -326,7 +333,12 @@ def test_an_erasure_is_recorded_with_the_policy_version_and_ledger_position_it_w
     assert record.policy_version != ipko_two_versions.versions[0].version
     assert record.as_of == AT
     assert record.subject == subject_ref(subscriber, KEY)
-    assert record.request == {"request": request_id, "kind": RequestKind.ERASURE.value}
+    assert record.request == {
+        "request": request_id,
+        "kind": RequestKind.ERASURE.value,
+        "holds": [],
+        "open_requests": [],
+    }
     names_the_position(estate.ledger, entry, head)
 
 
@@ -350,22 +362,173 @@ def test_an_erasure_names_the_position_it_read_even_when_an_event_lands_while_it
     assert (entry.record.ledger_seq, entry.record.ledger_hash) == (head.seq, head.hash)
 
 
-def test_placet_decisions_replay_says_an_erasure_record_can_be_shown_not_replayed(
+def court_hold(subscriber: str, *, placed_at: datetime = HOLD_PLACED) -> LegalHold:
+    """A court's preservation order on the subscriber's calls with the call centre."""
+    return LegalHold(
+        "court-1",
+        HoldScope(subject=subscriber, dataset="call-recordings"),
+        HoldReason.COURT_ORDER,
+        "preservation order",
+        "dpo-1",
+        placed_at,
+    )
+
+
+def replayed_erasure(estate: OpenEstate, requests: SqlRequestBook, entry: DecisionEntry) -> Any:
+    return replay_erasure(estate.ledger, requests, estate.book.holds(), entry.record.record_id)
+
+
+def guarded(entry: DecisionEntry) -> dict[str, Any]:
+    """What the record says the guard answered, by dataset, for those it was asked about."""
+    return {
+        dataset["dataset"]: dataset["guard"]
+        for dataset in entry.record.outcome["datasets"]
+        if dataset["guard"] is not None
+    }
+
+
+def test_a_recorded_erasure_replays_with_the_holds_and_requests_in_force_at_its_instant(
+    estate: OpenEstate, requests: SqlRequestBook, ipko_two_versions: PolicySet
+) -> None:
+    """The call-centre recordings are held by a court's order and kept (and what the law
+    keeps is kept); the rest is erased. A hold placed after the erasure changes nothing."""
+    subscriber, other = subscribers_of(estate)
+    estate.book.place(court_hold(subscriber))
+    entry, _, _ = erased(estate, requests, ipko_two_versions, subscriber)
+    later = court_hold(subscriber, placed_at=AT + timedelta(days=1))
+    estate.book.place(replace(later, hold_id="court-2", scope=HoldScope(subject=subscriber)))
+    later_events(estate.ledger, ipko_two_versions, other)
+
+    replay = replayed_erasure(estate, requests, entry)
+
+    assert replay.differences == ()
+    assert entry.record.request["holds"] == ["court-1"]
+    recorded = guarded(entry)
+    assert recorded["call-recordings"]["blockers"] == [["legal-hold", "court-1"]]
+    assert {dataset for dataset, _ in replay.decisions} == set(recorded)
+    allowed = {dataset: decision.allowed for dataset, decision in replay.decisions}
+    assert allowed == {dataset: guard["allowed"] for dataset, guard in recorded.items()}
+    assert not allowed["call-recordings"]
+    assert allowed["subscribers"]
+
+
+def test_an_erasure_replay_names_a_hold_removed_from_the_register_and_the_dataset_it_kept(
+    estate: OpenEstate, requests: SqlRequestBook, ipko_two_versions: PolicySet
+) -> None:
+    subscriber, _ = subscribers_of(estate)
+    estate.book.place(court_hold(subscriber))
+    entry, _, _ = erased(estate, requests, ipko_two_versions, subscriber)
+    with estate.ledger.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM legal_holds WHERE hold_id = 'court-1'")
+
+    replay = replayed_erasure(estate, requests, entry)
+
+    assert replay.differences == (
+        f"holds in force at {AT.isoformat()} by the registers now: none; the erasure "
+        "weighed court-1",
+        "dataset call-recordings: the guard now answers allowed, the erasure was answered "
+        "not now (legal-hold court-1)",
+    )
+
+
+def test_an_erasure_replay_names_a_request_recorded_since_as_open_before_it(
+    estate: OpenEstate, requests: SqlRequestBook, ipko_two_versions: PolicySet
+) -> None:
+    """An access request recorded after the erasure, received (by its steps) three days
+    before it: the replay finds it open at the erasure's instant, holding every dataset."""
+    subscriber, _ = subscribers_of(estate)
+    entry, _, _ = erased(estate, requests, ipko_two_versions, subscriber)
+    access = verified(requests, ipko_two_versions, subscriber, RequestKind.ACCESS)
+
+    replay = replayed_erasure(estate, requests, entry)
+
+    first, *datasets = replay.differences
+    assert first == (
+        f"requests open at {AT.isoformat()} by the registers now: {access}; the erasure "
+        "weighed none"
+    )
+    assert len(datasets) == len(guarded(entry))
+    assert all(f"not now (open-request {access}" in difference for difference in datasets)
+
+
+def test_an_erasure_replay_counts_a_request_closed_since_as_open_at_its_instant(
+    estate: OpenEstate, requests: SqlRequestBook, ipko_two_versions: PolicySet
+) -> None:
+    """An access request open when the erasure ran holds every dataset; refused a day
+    later, it still was open at the erasure's instant."""
+    subscriber, _ = subscribers_of(estate)
+    access = verified(requests, ipko_two_versions, subscriber, RequestKind.ACCESS)
+    entry, _, _ = erased(estate, requests, ipko_two_versions, subscriber)
+    reject_request(
+        requests, access, actor="dpo-1", at=AT + timedelta(days=1), reason="manifestly unfounded"
+    )
+
+    replay = replayed_erasure(estate, requests, entry)
+
+    assert entry.record.request["open_requests"] == [access]
+    assert replay.differences == ()
+    assert replay.decisions
+    assert not any(decision.allowed for _, decision in replay.decisions)
+
+
+def test_an_erasure_recorded_without_what_its_guard_weighed_is_not_replayable(
+    estate: OpenEstate, requests: SqlRequestBook, ipko_two_versions: PolicySet
+) -> None:
+    subscriber, _ = subscribers_of(estate)
+    entry, _, request_id = erased(estate, requests, ipko_two_versions, subscriber)
+    record = entry.record
+    older = estate.ledger.record_decision(
+        record.model_copy(
+            update={
+                "record_id": uuid4(),
+                "request": {"request": request_id, "kind": "erasure"},
+                "idempotency_key": "erasure-recorded-before",
+            }
+        )
+    )
+
+    with pytest.raises(DecisionNotReplayableError, match="what the guard weighed"):
+        replayed_erasure(estate, requests, older)
+
+
+def test_placet_decisions_replay_replays_an_erasure_and_exits_1_once_its_hold_is_gone(
     estate: OpenEstate,
     requests: SqlRequestBook,
+    ipko_two_versions_folder: Path,
     ipko_two_versions: PolicySet,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     subscriber, _ = subscribers_of(estate)
-    entry, _, _ = erased(estate, requests, ipko_two_versions, subscriber)
+    estate.book.place(court_hold(subscriber))
+    entry, _, request_id = erased(estate, requests, ipko_two_versions, subscriber)
+    database = f"sqlite:///{estate.folder / 'placet.db'}"
     record_id = str(entry.record.record_id)
+    policy = str(ipko_two_versions_folder)
+
+    same = decisions_command(database, monkeypatch, "replay", record_id, policy=policy)
+    with estate.ledger.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM legal_holds")
+    changed = decisions_command(database, monkeypatch, "replay", record_id, policy=policy)
+
+    assert same.exit_code == 0, same.output
+    assert f"Erasure for request {request_id} ({record_id})" in same.output
+    assert "Replayed: the holds and requests in force then are those weighed" in same.output
+    assert changed.exit_code == 1, changed.output
+    assert "dataset call-recordings: the guard now answers allowed" in changed.output
+
+
+def test_placet_decisions_replay_says_a_retention_run_record_can_be_shown_not_replayed(
+    estate: OpenEstate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = run(estate)
+    record_id = str(report.run.decision_id)
 
     result = decisions_command(
         f"sqlite:///{estate.folder / 'placet.db'}", monkeypatch, "replay", record_id
     )
 
     assert result.exit_code != 0
-    assert f"Decision record {record_id} cannot be replayed: it is of kind erasure" in (
+    assert f"Decision record {record_id} cannot be replayed: it is of kind retention-run" in (
         result.output
     )
 

@@ -13,7 +13,11 @@ from placet.errors import DecisionNotFoundError, DecisionNotReplayableError
 from placet.ledger import DecisionEntry, DecisionKind, DecisionRecord
 from placet.operations import read_subscriber_ids, replay_audience
 from placet.operations.disclosures import replay_disclosure
+from placet.operations.erasure_records import replay_erasure
+from placet.operations.requests import terms_of
 from placet.stores.sql_disclosures import SqlDisclosureBook
+from placet.stores.sql_requests import SqlRequestBook
+from placet.stores.sql_retention import SqlRetentionBook
 
 __all__ = ["decisions_app"]
 
@@ -52,12 +56,15 @@ def replay(
         None, "--subscribers", help="An audience run's: the same CSV or Parquet it was given."
     ),
 ) -> None:
-    """Decide a recorded audience run or disclosure again, as it was decided, and compare.
+    """Decide a recorded audience run, disclosure or erasure again, as it was decided, and
+    compare.
 
     An audience run is selected again from `--subscribers`, reading the ledger through the
     recorded position only. A disclosure is checked again from the register, against the
-    policy version in force on its day and the agreements the record holds. Exits 0 when
-    it comes out the same, 1 listing each difference otherwise.
+    policy version in force on its day and the agreements the record holds. An erasure's
+    guard is asked again about each dataset, with the legal holds and the subscriber's
+    requests in force at its instant as the registers now say. Exits 0 when it comes out
+    the same, 1 listing each difference otherwise.
     """
     wired = wiring()
     entry = wired.ledger.decision(record_id)
@@ -79,10 +86,20 @@ def replay(
         book = SqlDisclosureBook(wired.ledger.engine)
         disclosure = replay_disclosure(wired.ledger, wired.policies, book, record_id)
         _report(disclosure.record, disclosure.differences)
+    elif kind is DecisionKind.ERASURE:
+        engine = wired.ledger.engine
+        erasure = replay_erasure(
+            wired.ledger,
+            SqlRequestBook(engine, terms_of(wired.policies)),
+            SqlRetentionBook(engine).holds(),
+            record_id,
+        )
+        _report(erasure.record, erasure.differences)
     else:
         raise DecisionNotReplayableError(
             str(record_id),
-            f"it is of kind {kind.value}, and only audience runs and disclosures are replayed",
+            f"it is of kind {kind.value}: what a retention run decided rests on rows it "
+            "removed, and the data map and policy it read",
         )
 
 
@@ -104,6 +121,10 @@ _REPRODUCED = {
     DecisionKind.DISCLOSURE: (
         "Replayed: the register holds what was recorded, and the policy decides it alike."
     ),
+    DecisionKind.ERASURE: (
+        "Replayed: the holds and requests in force then are those weighed, and the guard "
+        "decides each dataset alike."
+    ),
 }
 
 
@@ -118,6 +139,13 @@ def _headline(record: DecisionRecord) -> str:
             f"{where}."
         )
     request = record.request
+    if record.kind is DecisionKind.ERASURE:
+        datasets = record.outcome.get("datasets", [])
+        kept = sum(1 for dataset in datasets if dataset.get("outcome") == "kept")
+        return (
+            f"Erasure for request {request['request']} ({record.record_id}) at "
+            f"{record.as_of.isoformat()}: {len(datasets)} dataset(s), {kept} kept, {where}."
+        )
     return (
         f"Disclosure {request['disclosure']} ({record.record_id}) to "
         f"{request['recipient'] or request['party']} at {record.as_of.isoformat()}: "

@@ -90,6 +90,10 @@ class DatasetErasure:
     version: int | None = None
     purge: Purge | None = None
     """The physical phase, where it ran after the erasure."""
+    scope: DestructionScope | None = None
+    """What the guard was asked about, where it was asked (an erasure of rows found)."""
+    decision: GuardDecision | None = None
+    """What the guard answered about `scope`."""
 
     @property
     def is_gone(self) -> bool:
@@ -152,12 +156,19 @@ def erase_subject(
         decision = may_destroy(scope, holds, open_requests, at)
         if not decision.allowed:
             results.append(
-                DatasetErasure(dataset.id, ErasureOutcome.KEPT, rows, decision.explanation)
+                DatasetErasure(
+                    dataset.id,
+                    ErasureOutcome.KEPT,
+                    rows,
+                    decision.explanation,
+                    scope=scope,
+                    decision=decision,
+                )
             )
             continue
         erased = _delete(store, dataset, selection, key, journal, reference=reference, at=at)
         purge = purge_dataset(estate, dataset.id, at=at, holds=holds)
-        results.append(dataclasses.replace(erased, purge=purge))
+        results.append(dataclasses.replace(erased, purge=purge, scope=scope, decision=decision))
     return results
 
 

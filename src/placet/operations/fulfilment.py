@@ -54,8 +54,6 @@ from placet.errors import RequestError
 from placet.ledger import (
     CollectedVia,
     ConsentLog,
-    DecisionKind,
-    DecisionRecord,
     PseudonymKey,
     SubjectRef,
 )
@@ -73,6 +71,7 @@ from placet.operations.change_notices import (
     tell_recipients,
 )
 from placet.operations.disclosures import subject_disclosures
+from placet.operations.erasure_records import erasure_record
 from placet.operations.erasures import DatasetErasure, ErasureOutcome, erase_subject, purge_dataset
 from placet.operations.recording import (
     Provenance,
@@ -84,7 +83,7 @@ from placet.operations.recording import (
     withdraw_consent,
 )
 from placet.operations.requests import (
-    RequestBook,
+    StaffBook,
     fulfil_request,
     load_request,
     start_request_work,
@@ -126,12 +125,6 @@ class HoldingJournal(RetentionJournal, Protocol):
     """The retention journal with the legal holds in force (`SqlRetentionBook`)."""
 
     def holds(self) -> list[LegalHold]: ...
-
-
-class StaffBook(RequestBook, Protocol):
-    """A request book that gives staff the subscriber a request was opened for."""
-
-    def subscriber(self, request_id: str) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,17 +353,13 @@ def carry_out_erasure(
         and not erasure.purge.complete
     ]
     ledger.record_decision(
-        DecisionRecord(
-            kind=DecisionKind.ERASURE,
-            recorded_at=at,
-            actor=actor,
-            policy_id=policy.policy_id,
-            policy_version=policy.version,
-            ledger_seq=head.seq,
-            ledger_hash=head.hash,
-            as_of=at,
-            subject=request.subject,
-            request={"request": request_id, "kind": request.kind.value},
+        erasure_record(
+            request,
+            policy,
+            head,
+            settled=settled,
+            holds=holds,
+            open_requests=others,
             outcome={
                 "datasets": [
                     {
@@ -386,7 +375,8 @@ def carry_out_erasure(
                 "ledger_payloads_removed": removed,
                 "pending_purge": pending,
             },
-            idempotency_key=f"erasure:{request_id}:{at.isoformat()}",
+            actor=actor,
+            at=at,
         )
     )
     erased = sum(erasure.rows for erasure in settled if erasure.outcome is ErasureOutcome.ERASED)

@@ -34,6 +34,7 @@ from placet.policy.terms import Channel
 
 __all__ = [
     "RequestBook",
+    "StaffBook",
     "advance_request",
     "ask_request_clarification",
     "due_requests",
@@ -61,6 +62,12 @@ class RequestBook(Protocol):
     def get(self, request_id: str) -> SubjectRequest | None: ...
     def all(self, *, open_only: bool = False) -> list[SubjectRequest]: ...
     def request_ids(self, prefix: str) -> list[str]: ...
+
+
+class StaffBook(RequestBook, Protocol):
+    """A request book that gives staff the subscriber a request was opened for."""
+
+    def subscriber(self, request_id: str) -> str | None: ...
 
 
 def terms_of(policies: PolicySet) -> Callable[[str, str], DeadlineTerms]:
