@@ -17,8 +17,10 @@ PlacetError
 │   ├── PseudonymKeyError       the key that makes subjects' pseudonyms is missing or weak
 │   ├── ImportRejectedError     a bulk import has bad rows; carries every problem found
 │   ├── EventNotFoundError      no event with the id asked is in the ledger
-│   └── ReceiptError            a consent receipt cannot be built, or a key is unusable
-│       └── ReceiptVerificationError  a signed receipt does not verify
+│   ├── ReceiptError            a consent receipt cannot be built, or a key is unusable
+│   │   └── ReceiptVerificationError  a signed receipt does not verify
+│   ├── CheckpointVerificationError  a signed checkpoint of the chain heads does not verify
+│   └── CheckpointMismatchError  the ledger no longer holds what a signed checkpoint names
 ├── AccessError            an API caller may not do what it asked
 │   ├── AuthenticationError     no API key, or one that is unknown or revoked
 │   ├── PermissionDeniedError   the API key lacks the scope the operation needs
@@ -50,6 +52,8 @@ __all__ = [
     "AccessError",
     "AuthenticationError",
     "ChainBrokenError",
+    "CheckpointMismatchError",
+    "CheckpointVerificationError",
     "CoverageError",
     "DataMapError",
     "DataMapValidationError",
@@ -437,6 +441,34 @@ class ReceiptVerificationError(ReceiptError):
             f"The receipt does not verify ({code}): {problem}",
             "Do not rely on it: ask the operator for the receipt again and verify it against "
             "the keys the operator publishes (its JWKS)",
+        )
+
+
+class CheckpointVerificationError(LedgerError):
+    """A signed checkpoint does not verify: altered, forged, or signed with an unpublished key."""
+
+    def __init__(self, code: str, problem: str) -> None:
+        if code not in RECEIPT_FAILURE_CODES:
+            raise ValueError(f"unregistered checkpoint failure code '{code}'")
+        self.code = code
+        super().__init__(
+            f"The checkpoint does not verify ({code}): {problem}. Do not rely on it: check it "
+            "against the keys the operator publishes (its JWKS), or ask the auditor who "
+            "holds it for the file again"
+        )
+
+
+class CheckpointMismatchError(LedgerError):
+    """The ledger does not hold, at a signed checkpoint's positions, the hashes it names:
+    what came before the checkpoint was rewritten, or the ledger was cut back."""
+
+    def __init__(self, differences: Sequence[str]) -> None:
+        self.differences = tuple(differences)
+        super().__init__(
+            "The ledger does not match the signed checkpoint: "
+            + "; ".join(self.differences)
+            + ". Everything up to the checkpoint was rewritten or removed since it was "
+            "signed: restore the database from a backup taken before, and find who wrote it"
         )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from placet.ledger.receipts import keys_from_jwks
+from placet.operations.checkpoints import check_checkpoint
 from tests.api.conftest import Api, instant
 
 
@@ -60,3 +62,23 @@ def test_health_needs_no_key_and_names_the_policy(api: Api) -> None:
     response = api.client.get("/v1/health")
 
     assert response.json() == {"status": "ok", "policy": "ipko", "versions": ["1.0"]}
+
+
+def test_a_checkpoint_signed_over_http_verifies_with_the_published_keys_and_checks(
+    api: Api,
+) -> None:
+    api.subscriber()
+    api.record("consents", option="current-offers", effective_at=instant("03-01"))
+
+    response = api.post("/v1/ledger/checkpoints", {}, scope="admin")
+    refused = api.post("/v1/ledger/checkpoints", {}, scope="subjects:read")
+
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["events"]["seq"] == 3
+    assert body["decisions"]["seq"] == 0
+    published = keys_from_jwks(api.client.get("/v1/receipts/keys").json())
+    checkpoint = check_checkpoint(api.services.ledger, body["token"], published)
+    assert checkpoint.events.hash == body["events"]["hash"]
+    assert checkpoint.issuer == body["issuer"]
+    assert refused.status_code == 403

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
 from placet.cli.main import app
+from placet.ledger.receipts import generate_signing_key, jwks_document
+from placet.settings import get_settings
 from placet.stores.sql_ledger import open_ledger
 from tests.ledger.builders import at, consent_given
 from tests.stores.conftest import run_sql
@@ -45,8 +51,6 @@ def test_ledger_verify_names_the_first_bad_event_and_exits_1(three_event_url: st
 def test_ledger_verify_reads_the_database_url_setting(
     three_event_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from placet.settings import get_settings
-
     monkeypatch.setenv("PLACET_DATABASE_URL", three_event_url)
     get_settings.cache_clear()
     try:
@@ -75,3 +79,67 @@ def test_ledger_upgrade_creates_an_empty_ledger_that_verifies(database_url: str)
     code, output = ledger_command("verify", "--database-url", database_url)
     assert code == 0, output
     assert "intact: 0 events verified" in output
+
+
+@pytest.fixture
+def receipt_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The operator's signing key in PLACET_RECEIPT_SIGNING_KEY (its id in
+    PLACET_RECEIPT_KEY_ID); its published JWKS file."""
+    key = generate_signing_key("ipko-2026")
+    (tmp_path / "key.pem").write_text(key.to_pem(), encoding="utf-8")
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(jwks_document([key.verification_key])), encoding="utf-8")
+    monkeypatch.setenv("PLACET_RECEIPT_SIGNING_KEY", str(tmp_path / "key.pem"))
+    monkeypatch.setenv("PLACET_RECEIPT_KEY_ID", "ipko-2026")
+    monkeypatch.setenv("PLACET_POLICY", "ipko")
+    get_settings.cache_clear()
+    yield jwks
+    get_settings.cache_clear()
+
+
+def test_a_checkpoint_signed_by_placet_ledger_checkpoint_is_checked_by_verify_until_cut_back(
+    three_event_url: str, receipt_key: Path, tmp_path: Path
+) -> None:
+    checkpoint = tmp_path / "checkpoint.jws"
+
+    signed = ledger_command(
+        "checkpoint", "--database-url", three_event_url, "--output", str(checkpoint)
+    )
+    held = ledger_command(
+        "verify", "--database-url", three_event_url,
+        "--checkpoint", str(checkpoint), "--keys", str(receipt_key),
+    )  # fmt: skip
+    ledger = open_ledger(three_event_url, upgrade=False)
+    second = ledger.hash_at(2)
+    run_sql(
+        ledger,
+        "DELETE FROM ledger_personal_payloads",
+        "DELETE FROM ledger_events WHERE seq = 3",
+        f"UPDATE ledger_head SET seq = 2, hash = '{second}'",
+    )
+    ledger.engine.dispose()
+    cut = ledger_command(
+        "verify", "--database-url", three_event_url,
+        "--checkpoint", str(checkpoint), "--keys", str(receipt_key),
+    )  # fmt: skip
+
+    assert signed[0] == 0, signed[1]
+    assert "events at position 3, decision records at 0" in signed[1]
+    assert held[0] == 0, held[1]
+    assert f"Checkpoint {checkpoint} (IPKO" in held[1]
+    assert "the ledger still holds event 3 and decision record 0 as signed" in held[1]
+    assert cut[0] == 1
+    assert "intact: 2 events verified" in cut[1]
+    assert "does not match the signed checkpoint" in cut[1]
+    assert "the events' chain ends before position 3" in cut[1]
+
+
+def test_placet_ledger_verify_wants_the_published_keys_with_a_checkpoint(
+    three_event_url: str, tmp_path: Path
+) -> None:
+    code, output = ledger_command(
+        "verify", "--database-url", three_event_url, "--checkpoint", str(tmp_path / "c.jws")
+    )
+
+    assert code == 2
+    assert "--keys" in output

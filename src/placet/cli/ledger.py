@@ -7,9 +7,13 @@ from pathlib import Path
 
 import typer
 
+from placet.cli.receipt import published_keys
 from placet.cli.wiring import wiring
-from placet.errors import ChainBrokenError
+from placet.errors import ChainBrokenError, SettingsError
 from placet.ledger import ChainReport
+from placet.operations import load_receipt_keys
+from placet.operations.checkpoints import check_checkpoint, issue_checkpoint
+from placet.policy import load_policy_set
 from placet.settings import get_settings
 from placet.stores.consent_import import import_consent_history
 from placet.stores.sql_columnar import write_snapshot
@@ -30,12 +34,30 @@ DATABASE_OPTION = typer.Option(
 
 
 @ledger_app.command("verify")
-def verify(database_url: str | None = DATABASE_OPTION) -> None:
+def verify(
+    database_url: str | None = DATABASE_OPTION,
+    checkpoints: list[Path] = typer.Option(
+        [],
+        "--checkpoint",
+        help="A signed checkpoint (`placet ledger checkpoint`) the ledger must still hold; "
+        "repeat for several.",
+    ),
+    keys: Path | None = typer.Option(
+        None, "--keys", help="The operator's published keys (JWKS or PEM), for --checkpoint."
+    ),
+) -> None:
     """Check that no event or decision record was altered, removed, inserted or reordered.
 
     Prints how many events and decision records verified, or names the first bad position
-    and exits 1.
+    and exits 1. With `--checkpoint`, also checks each checkpoint's signature and that the
+    ledger still holds the hashes it signs: a database rewritten as a whole, hashes and
+    head rows included, verifies by itself, but not against a checkpoint signed before.
     """
+    if checkpoints and keys is None:
+        raise typer.BadParameter(
+            "a checkpoint is checked against the operator's published keys: add --keys FILE",
+            param_hint="--keys",
+        )
     url = database_url or get_settings().database_url
     ledger = open_ledger(url, upgrade=False)
     report = ledger.verify()
@@ -48,6 +70,59 @@ def verify(database_url: str | None = DATABASE_OPTION) -> None:
         f"hash {report.head.hash}. {records.verified} decision "
         f"record{'s' if records.verified != 1 else ''} verified."
     )
+    for path in checkpoints:
+        assert keys is not None
+        signed = check_checkpoint(
+            ledger, path.read_text(encoding="utf-8").strip(), published_keys(keys)
+        )
+        typer.echo(
+            f"Checkpoint {path} ({signed.issuer}, signed {signed.signed_at.isoformat()}): the "
+            f"ledger still holds event {signed.events.seq} and decision record "
+            f"{signed.decisions.seq} as signed."
+        )
+
+
+@ledger_app.command("checkpoint")
+def checkpoint(
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Where to write it (default: print it)."
+    ),
+    database_url: str | None = DATABASE_OPTION,
+) -> None:
+    """Sign the ledger's chain heads with the operator's receipt key, for an auditor to keep.
+
+    Kept outside the database, a checkpoint shows later that nothing up to it was rewritten:
+    `placet ledger verify --checkpoint FILE --keys JWKS`. Needs PLACET_RECEIPT_SIGNING_KEY.
+    """
+    settings = get_settings()
+    if settings.receipt_signing_key is None:
+        raise SettingsError(
+            "PLACET_RECEIPT_SIGNING_KEY",
+            "is not set, so no checkpoint can be signed",
+            "Make a key with `placet receipt keygen` and set the setting to its PEM file",
+        )
+    url = database_url or settings.database_url
+    issued = issue_checkpoint(
+        open_ledger(url, upgrade=False),
+        load_receipt_keys(
+            settings.receipt_signing_key.get_secret_value(),
+            kid=settings.receipt_key_id,
+            published=settings.receipt_published_keys,
+        ),
+        issuer=load_policy_set(settings.policy).latest.controller.legal_name,
+        at=datetime.now(UTC),
+    )
+    signed = issued.checkpoint
+    summary = (
+        f"Checkpoint of {describe_database(url)}: events at position {signed.events.seq}, decision "
+        f"records at {signed.decisions.seq}, signed {signed.signed_at.isoformat()}."
+    )
+    if output is None:
+        typer.echo(issued.token)
+        typer.echo(summary, err=True)
+        return
+    output.write_text(issued.token + "\n", encoding="utf-8")
+    typer.echo(f"{summary} Written to {output}: keep it outside the database.")
 
 
 def _raise_if_broken(report: ChainReport, chain: str) -> None:

@@ -16,14 +16,15 @@ from placet.ledger.receipts import (
     verify_receipt,
 )
 
-__all__ = ["receipt_app"]
+__all__ = ["published_keys", "receipt_app"]
 
 receipt_app = typer.Typer(
     help="Make receipt signing keys and verify signed consent receipts.", no_args_is_help=True
 )
 
 
-def _published_keys(path: Path) -> tuple[VerificationKey, ...]:
+def published_keys(path: Path) -> tuple[VerificationKey, ...]:
+    """The operator's published keys in `path`: a JWKS document, or one PEM public key."""
     text = path.read_text(encoding="utf-8")
     if "-----BEGIN PUBLIC KEY-----" in text:
         return (VerificationKey.from_pem(text),)
@@ -48,7 +49,7 @@ def verify(
 ) -> None:
     """Check a receipt's signature offline and print what it records; exit 1 if forged."""
     token = receipt.read_text(encoding="utf-8").strip()
-    verified = verify_receipt(token, _published_keys(keys))
+    verified = verify_receipt(token, published_keys(keys))
     document = render_kantara(verified).to_json() if kantara else verified.model_dump(mode="json")
     typer.echo(json.dumps(document, ensure_ascii=False, indent=2))
     typer.echo(f"The receipt is genuine: signed with a published key ({receipt}).", err=True)

@@ -15,6 +15,13 @@ from placet.ledger.chain import (
     resent_entry,
     seal_event,
 )
+from placet.ledger.checkpoints import (
+    CHECKPOINT_TYPE,
+    ChainPosition,
+    Checkpoint,
+    sign_checkpoint,
+    verify_checkpoint,
+)
 from placet.ledger.decisions import (
     DecisionEntry,
     DecisionKind,
@@ -69,15 +76,18 @@ from placet.ledger.pseudonyms import (
 from placet.ledger.verify import ChainHead, ChainProblem, ChainReport, ProblemKind, verify
 
 __all__ = [
+    "CHECKPOINT_TYPE",
     "GENESIS_HASH",
     "INSTANT_FORMAT",
     "MIN_KEY_BYTES",
     "BusinessOptOutEnded",
     "BusinessOptOutMade",
     "ChainHead",
+    "ChainPosition",
     "ChainProblem",
     "ChainReport",
     "ChainRow",
+    "Checkpoint",
     "CollectedVia",
     "ConsentGiven",
     "ConsentLog",
@@ -129,5 +139,7 @@ __all__ = [
     "resent_entry",
     "seal_decision",
     "seal_event",
+    "sign_checkpoint",
     "verify",
+    "verify_checkpoint",
 ]

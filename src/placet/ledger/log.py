@@ -91,6 +91,14 @@ class ConsentLog(Protocol):
         """The hash of the event at position `seq` (the genesis hash at 0), None past the end."""
         ...
 
+    def decision_hash_at(self, seq: int) -> str | None:
+        """`hash_at` in the decision records' chain."""
+        ...
+
+    def decisions_head(self) -> ChainHead:
+        """The position and hash of the last decision record."""
+        ...
+
     def record_decision(self, record: DecisionRecord) -> DecisionEntry:
         """Record a decision that matters, or return the one recorded under its key."""
         ...

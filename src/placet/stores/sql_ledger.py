@@ -541,6 +541,22 @@ class SqlLedger:
             ).scalar()
         return None if found is None else str(found)
 
+    def decision_hash_at(self, seq: int) -> str | None:
+        """`hash_at` in the decision records' chain."""
+        if seq == 0:
+            return GENESIS_HASH
+        with self._transaction() as connection:
+            found = connection.execute(
+                select(decisions.c.hash).where(decisions.c.seq == seq)
+            ).scalar()
+        return None if found is None else str(found)
+
+    def decisions_head(self) -> ChainHead:
+        """The position and hash of the last decision record."""
+        with self._transaction() as connection:
+            row = connection.execute(select(decision_head.c.seq, decision_head.c.hash)).one()
+        return ChainHead(int(row.seq), str(row.hash))
+
     def head(self) -> ChainHead:
         """The position and hash of the last event, as recorded with the last append."""
         with self._transaction() as connection:

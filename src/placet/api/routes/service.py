@@ -1,7 +1,9 @@
-"""GET /v1/ledger/verify, /v1/health and /v1/problems/{code}: the service about itself."""
+"""GET /v1/ledger/verify, POST /v1/ledger/checkpoints, /v1/health and /v1/problems/{code}: the
+service about itself."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -14,6 +16,7 @@ from placet.api.schemas import ChainProblemOut, ChainVerifyOut, HeadOut, VerifyO
 from placet.api.security import require
 from placet.ledger import ChainReport
 from placet.operations import Scope
+from placet.operations.checkpoints import issue_checkpoint
 
 __all__ = ["router"]
 
@@ -53,6 +56,42 @@ def verify_ledger(wired: Wired) -> VerifyOut:
         head=events.head,
         problem=events.problem,
         decisions=records,
+    )
+
+
+class CheckpointOut(BaseModel):
+    token: str
+    """The compact JWS to keep: `placet ledger verify --checkpoint FILE --keys JWKS`."""
+    issuer: str
+    events: HeadOut
+    decisions: HeadOut
+    signed_at: datetime
+
+
+@router.post(
+    "/ledger/checkpoints",
+    tags=["ledger"],
+    dependencies=[Depends(require(Scope.ADMIN))],
+    summary="Sign the ledger's chain heads",
+    status_code=201,
+)
+def sign_ledger_checkpoint(wired: Wired) -> CheckpointOut:
+    """The events' and decision records' chain heads, signed with the operator's receipt key
+    (its published JWKS verifies them). An auditor keeps the token outside the database;
+    a ledger rewritten before it, hashes and head rows included, no longer matches it."""
+    issued = issue_checkpoint(
+        wired.ledger,
+        wired.receipts(),
+        issuer=wired.policies.latest.controller.legal_name,
+        at=wired.clock(),
+    )
+    signed = issued.checkpoint
+    return CheckpointOut(
+        token=issued.token,
+        issuer=signed.issuer,
+        events=HeadOut(seq=signed.events.seq, hash=signed.events.hash),
+        decisions=HeadOut(seq=signed.decisions.seq, hash=signed.decisions.hash),
+        signed_at=signed.signed_at,
     )
 
 

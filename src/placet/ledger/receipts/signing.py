@@ -15,7 +15,7 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +39,9 @@ __all__ = [
     "jwk_thumbprint",
     "jwks_document",
     "keys_from_jwks",
+    "open_jws",
     "receipt_payload",
+    "sign_jws",
     "sign_receipt",
     "verify_receipt",
 ]
@@ -266,10 +268,7 @@ def receipt_payload(receipt: Receipt) -> bytes:
 
 def sign_receipt(receipt: Receipt, private_key: Ed25519PrivateKey, kid: str) -> str:
     """The receipt as a compact JWS: base64url(header) . base64url(payload) . signature."""
-    header = canonical_bytes({"alg": "EdDSA", "kid": _check_kid(kid), "typ": "JOSE"})
-    signing_input = f"{_b64url(header)}.{_b64url(receipt_payload(receipt))}"
-    signature = private_key.sign(signing_input.encode("ascii"))
-    return f"{signing_input}.{_b64url(signature)}"
+    return sign_jws(receipt_payload(receipt), private_key, kid)
 
 
 def verify_receipt(token: str, public_keys: Iterable[VerificationKey]) -> Receipt:
@@ -277,41 +276,7 @@ def verify_receipt(token: str, public_keys: Iterable[VerificationKey]) -> Receip
 
     Raises `ReceiptVerificationError` (with `code`) when it does not.
     """
-    keys = {key.kid: key for key in public_keys}
-    parts = token.strip().split(".")
-    if len(parts) != 3:
-        raise ReceiptVerificationError(
-            "malformed", f"it has {len(parts)} dot-separated parts, not three"
-        )
-    header = _json_part(parts[0], "header", "malformed")
-    algorithm = header.get("alg")
-    if algorithm != "EdDSA":
-        raise ReceiptVerificationError(
-            "algorithm",
-            f"its header names the algorithm {algorithm!r}; receipts are signed with EdDSA "
-            "(Ed25519) only, and unsigned ('none') receipts are never accepted",
-        )
-    kid = header.get("kid")
-    if not isinstance(kid, str) or "crit" in header:
-        raise ReceiptVerificationError(
-            "malformed", "its header has no key id ('kid'), or critical extensions"
-        )
-    key = keys.get(kid)
-    if key is None:
-        published = ", ".join(sorted(keys)) or "none were given"
-        raise ReceiptVerificationError(
-            "unknown-key",
-            f"it names key '{kid}', which is not among the published keys ({published})",
-        )
-    try:
-        key.public_key.verify(_b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}".encode())
-    except (InvalidSignature, ValueError) as exc:
-        raise ReceiptVerificationError(
-            "bad-signature",
-            f"the signature does not match its contents under key '{kid}': it was altered "
-            "after signing or signed with another key",
-        ) from exc
-    payload = _json_part(parts[1], "payload", "bad-payload")
+    _, payload = open_jws(token, public_keys, what="receipt", fail=ReceiptVerificationError)
     try:
         return Receipt.model_validate(payload)
     except PydanticValidationError as exc:
@@ -321,15 +286,66 @@ def verify_receipt(token: str, public_keys: Iterable[VerificationKey]) -> Receip
         ) from exc
 
 
-def _json_part(text: str, part: str, code: str) -> dict[str, Any]:
+def sign_jws(payload: bytes, private_key: Ed25519PrivateKey, kid: str, *, typ: str = "JOSE") -> str:
+    """`payload` as a compact Ed25519 JWS under key `kid`, its header naming `typ`."""
+    header = canonical_bytes({"alg": "EdDSA", "kid": _check_kid(kid), "typ": typ})
+    signing_input = f"{_b64url(header)}.{_b64url(payload)}"
+    signature = private_key.sign(signing_input.encode("ascii"))
+    return f"{signing_input}.{_b64url(signature)}"
+
+
+def open_jws(
+    token: str,
+    public_keys: Iterable[VerificationKey],
+    *,
+    what: str,
+    fail: Callable[[str, str], Exception],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The header and payload of a compact JWS holding a `what` (a receipt, a checkpoint),
+    once its EdDSA signature verifies under one of `public_keys`; otherwise raises
+    `fail(code, problem)` with a code of `RECEIPT_FAILURE_CODES`."""
+    keys = {key.kid: key for key in public_keys}
+    parts = token.strip().split(".")
+    if len(parts) != 3:
+        raise fail("malformed", f"it has {len(parts)} dot-separated parts, not three")
+    header = _json_part(parts[0], "header", "malformed", fail)
+    algorithm = header.get("alg")
+    if algorithm != "EdDSA":
+        raise fail(
+            "algorithm",
+            f"its header names the algorithm {algorithm!r}; {what}s are signed with EdDSA "
+            f"(Ed25519) only, and unsigned ('none') {what}s are never accepted",
+        )
+    kid = header.get("kid")
+    if not isinstance(kid, str) or "crit" in header:
+        raise fail("malformed", "its header has no key id ('kid'), or critical extensions")
+    key = keys.get(kid)
+    if key is None:
+        published = ", ".join(sorted(keys)) or "none were given"
+        raise fail(
+            "unknown-key",
+            f"it names key '{kid}', which is not among the published keys ({published})",
+        )
+    try:
+        key.public_key.verify(_b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}".encode())
+    except (InvalidSignature, ValueError) as exc:
+        raise fail(
+            "bad-signature",
+            f"the signature does not match its contents under key '{kid}': it was altered "
+            "after signing or signed with another key",
+        ) from exc
+    return header, _json_part(parts[1], "payload", "bad-payload", fail)
+
+
+def _json_part(
+    text: str, part: str, code: str, fail: Callable[[str, str], Exception]
+) -> dict[str, Any]:
     try:
         value = json.loads(_b64url_decode(text), object_pairs_hook=_unique_keys)
     except ValueError as exc:
-        raise ReceiptVerificationError(
-            code, f"its {part} is not base64url-encoded JSON ({exc})"
-        ) from exc
+        raise fail(code, f"its {part} is not base64url-encoded JSON ({exc})") from exc
     if not isinstance(value, dict):
-        raise ReceiptVerificationError(code, f"its {part} is not a JSON object")
+        raise fail(code, f"its {part} is not a JSON object")
     return value
 
 

@@ -1,0 +1,131 @@
+"""A ledger rewritten as a whole, or cut back, verifies by itself: a signed checkpoint taken
+before catches it. On SQLite and PostgreSQL, changing the tables directly as someone with
+database access could, hashes and head rows included."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import text
+
+from placet.errors import CheckpointMismatchError
+from placet.ledger import DecisionKind, DecisionRecord, chain_hash
+from placet.ledger.receipts import ReceiptKeys, generate_signing_key
+from placet.operations.checkpoints import IssuedCheckpoint, check_checkpoint, issue_checkpoint
+from placet.stores.sql_ledger import SqlLedger
+from tests.ledger.builders import at, consent_given
+from tests.stores.conftest import run_sql
+
+KEYS = ReceiptKeys(generate_signing_key("ipko-2026"))
+SIGNED_AT = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+
+
+def an_audience_run(ledger: SqlLedger) -> None:
+    head = ledger.head()
+    ledger.record_decision(
+        DecisionRecord(
+            record_id=uuid4(),
+            kind=DecisionKind.AUDIENCE_RUN,
+            recorded_at=SIGNED_AT,
+            actor="crm-campaigns",
+            policy_id="ipko",
+            policy_version="1.0",
+            ledger_seq=head.seq,
+            ledger_hash=head.hash,
+            as_of=SIGNED_AT,
+            request={"purpose": "direct-marketing-current-offers"},
+            outcome={"total": 2, "permitted": 1},
+        )
+    )
+
+
+@pytest.fixture
+def signed(ledger: SqlLedger) -> IssuedCheckpoint:
+    """Ten events and an audience run, and a checkpoint of both heads."""
+    ledger.append_many([consent_given(effective_at=at(day)) for day in range(10)])
+    an_audience_run(ledger)
+    return issue_checkpoint(ledger, KEYS, issuer="IPKO", at=SIGNED_AT)
+
+
+def check(ledger: SqlLedger, issued: IssuedCheckpoint) -> None:
+    check_checkpoint(ledger, issued.token, KEYS.published)
+
+
+def rewrite_from(ledger: SqlLedger, table: str, head: str, seq: int) -> None:
+    """Alter the entry at `seq` and seal it and every later one again, head row included:
+    the chain agrees with itself again."""
+    with ledger.engine.begin() as connection:
+        rows = connection.execute(
+            text(f"SELECT seq, body, prev_hash FROM {table} WHERE seq >= :seq ORDER BY seq"),
+            {"seq": seq},
+        ).all()
+        prev = rows[0].prev_hash
+        for row in rows:
+            body = row.body.replace("agent-0042", "agent-0666").replace("crm-", "crn-")
+            hash_ = chain_hash(prev, body.encode("utf-8"))
+            connection.execute(
+                text(f"UPDATE {table} SET body = :body, prev_hash = :prev, hash = :hash "
+                     "WHERE seq = :seq"),
+                {"body": body, "prev": prev, "hash": hash_, "seq": row.seq},
+            )  # fmt: skip
+            prev = hash_
+        connection.execute(text(f"UPDATE {head} SET hash = :hash"), {"hash": prev})
+
+
+def test_a_checkpoint_still_checks_after_later_appends_and_records(
+    ledger: SqlLedger, signed: IssuedCheckpoint
+) -> None:
+    ledger.append_many([consent_given(effective_at=at(day)) for day in range(10, 13)])
+    an_audience_run(ledger)
+
+    checkpoint = check_checkpoint(ledger, signed.token, KEYS.published)
+
+    assert (checkpoint.events.seq, checkpoint.decisions.seq) == (10, 1)
+    assert ledger.head().seq == 13
+
+
+def test_events_rewritten_as_a_whole_verify_by_themselves_but_not_against_a_checkpoint(
+    ledger: SqlLedger, signed: IssuedCheckpoint
+) -> None:
+    rewrite_from(ledger, "ledger_events", "ledger_head", 4)
+
+    assert ledger.verify().is_intact
+    with pytest.raises(CheckpointMismatchError) as caught:
+        check(ledger, signed)
+
+    assert caught.value.differences == (
+        f"the events' hash at position 10 is {ledger.head().hash}, the checkpoint signs "
+        f"{signed.checkpoint.events.hash}",
+    )
+
+
+def test_decision_records_rewritten_as_a_whole_do_not_match_a_checkpoint(
+    ledger: SqlLedger, signed: IssuedCheckpoint
+) -> None:
+    rewrite_from(ledger, "ledger_decisions", "ledger_decision_head", 1)
+
+    assert ledger.verify_decisions().is_intact
+    with pytest.raises(CheckpointMismatchError, match="the decision records' hash at position 1"):
+        check(ledger, signed)
+
+
+def test_a_ledger_cut_back_before_a_checkpoint_verifies_by_itself_but_not_against_it(
+    ledger: SqlLedger, signed: IssuedCheckpoint
+) -> None:
+    eighth = ledger.hash_at(8)
+    run_sql(
+        ledger,
+        "DELETE FROM ledger_personal_payloads",
+        "DELETE FROM ledger_events WHERE seq > 8",
+        f"UPDATE ledger_head SET seq = 8, hash = '{eighth}'",
+    )
+
+    assert ledger.verify().is_intact
+    with pytest.raises(CheckpointMismatchError) as caught:
+        check(ledger, signed)
+
+    assert caught.value.differences == (
+        "the events' chain ends before position 10, which the checkpoint signs",
+    )
