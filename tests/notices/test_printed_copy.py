@@ -305,6 +305,65 @@ def test_html_prints_a_wide_dataset_on_landscape_pages() -> None:
     assert "@page wide { size: A4 landscape;" in page
 
 
+def column_widths(page: str) -> list[list[float]]:
+    """Each table's column widths (percent), from its `<colgroup>`."""
+    return [
+        [float(width) for width in re.findall(r'<col style="width: ([0-9.]+)%">', group)]
+        for group in re.findall(r"<colgroup>(.*?)</colgroup>", page)
+    ]
+
+
+def test_html_gives_each_column_a_share_of_the_width_in_proportion_to_its_text() -> None:
+    """The printed copy lays tables out at these fixed widths (an automatic layout took a
+    third of a copy's time in WeasyPrint, and broke numbers across lines)."""
+    policy = minimal_policy()
+
+    page = html(access_copy(policy, "en", cdrs(policy)))
+
+    (widths,) = column_widths(page)
+    by_column = dict(zip(cdrs(policy).columns, widths, strict=True))
+    assert sum(widths) == pytest.approx(100, abs=0.5)
+    # start_time's values are the widest; a_number's are wider than service's.
+    assert by_column["start_time"] == max(widths)
+    assert by_column["a_number"] > by_column["service"]
+    assert "table.rows { font-size: 7.5pt; table-layout: fixed; }" in page
+
+
+def test_html_prints_a_dataset_whose_text_is_too_wide_for_a_portrait_page_on_landscape() -> None:
+    """Four columns, fewer than the landscape rule's eight, of values too wide to sit side
+    by side on a portrait page; the same four columns with short values stay portrait."""
+    policy = minimal_policy()
+    columns = tuple(f"column_{index}" for index in range(4))
+
+    def four(value: str) -> CopiedDataset:
+        def rows() -> Iterator[pa.RecordBatch]:
+            yield pa.record_batch({column: [value] for column in columns})
+
+        return replace(cdrs(policy), columns=columns, masked_columns=(), rows=rows, row_count=1)
+
+    long_values = html(access_copy(policy, "en", four("s3://ipko-care-recordings/2025/06/x.wav")))
+    short_values = html(access_copy(policy, "en", four("voice")))
+
+    assert long_values.count('class="dataset wide"') == 1
+    assert 'class="dataset wide"' not in short_values
+
+
+def test_html_reads_past_a_batch_with_no_rows() -> None:
+    policy = minimal_policy()
+    twelve = cdr_batches(12)
+
+    def rows() -> Iterator[pa.RecordBatch]:
+        first = next(twelve())
+        yield first.slice(0, 0)
+        yield first
+
+    buffer = io.StringIO()
+    written = write_printed_copy_html(access_copy(policy, "en", cdrs(policy, rows=rows)), buffer)
+
+    assert written == 12
+    assert buffer.getvalue().count("+38349******") == 12
+
+
 def test_html_escapes_the_stored_values() -> None:
     policy = minimal_policy()
 
