@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from placet.decide import Use, select_subjects, states_frame
-from placet.errors import DecisionNotFoundError, InvalidEventError, StoreError
+from placet.errors import InvalidEventError, StoreError
 from placet.ledger import (
     ChainHead,
     ConsentLog,
@@ -40,6 +40,7 @@ from placet.ledger import (
     SubjectRef,
 )
 from placet.ledger.pseudonym_column import pseudonymise_column
+from placet.operations.decision_replays import position_moved, recorded_decision
 from placet.policy import Policy, PolicySet
 from placet.policy.model import CategoryId, PurposeId, RecipientId
 from placet.policy.terms import Channel
@@ -342,10 +343,7 @@ def replay_audience(
     digest and the counts are compared with the record's. Raises `DecisionNotFoundError`
     when no audience run is recorded under `record_id`.
     """
-    entry = ledger.decision(record_id)
-    if entry is None or entry.record.kind != DecisionKind.AUDIENCE_RUN:
-        raise DecisionNotFoundError(str(record_id), DecisionKind.AUDIENCE_RUN.value)
-    record = entry.record
+    record = recorded_decision(ledger, record_id, DecisionKind.AUDIENCE_RUN)
     position = ChainHead(record.ledger_seq, record.ledger_hash)
     audience = select_audience(
         ledger,
@@ -364,11 +362,7 @@ def replay_audience(
     recorded_input = record.source.get("subscribers_sha256")
     if recorded_input is not None and audience.input_digest.hexdigest() != recorded_input:
         differences.append("the subscribers given are not those the run was given")
-    if ledger.hash_at(record.ledger_seq) != record.ledger_hash:
-        differences.append(
-            f"the ledger's event at position {record.ledger_seq} is not the one the run read "
-            "(run `placet ledger verify`)"
-        )
+    differences += position_moved(ledger, record, "the run")
     if audience.policy.version != record.policy_version:
         differences.append(
             f"policy version {audience.policy.version} is in force at {record.as_of.isoformat()} "

@@ -42,7 +42,6 @@ from placet.disclosures import (
 from placet.dsr.outbox import Message, Outbox
 from placet.dsr.verification import CodeChannel
 from placet.errors import (
-    DecisionNotFoundError,
     DecisionNotReplayableError,
     DisclosureError,
     DisclosureRefusedError,
@@ -59,6 +58,7 @@ from placet.ledger import (
     format_instant,
     parse_instant,
 )
+from placet.operations.decision_replays import position_moved, recorded_decision
 from placet.operations.recording import subject_ref
 from placet.policy import PolicySet, TransferSafeguard
 
@@ -316,22 +316,14 @@ def replay_disclosure(
     under `record_id`, and `DecisionNotReplayableError` for a record made before records
     held the agreements (it can be shown, not replayed).
     """
-    entry = ledger.decision(record_id)
-    if entry is None or entry.record.kind != DecisionKind.DISCLOSURE:
-        raise DecisionNotFoundError(str(record_id), DecisionKind.DISCLOSURE.value)
-    record = entry.record
+    record = recorded_decision(ledger, record_id, DecisionKind.DISCLOSURE)
     request = record.request
     if "agreements" not in request:
         raise DecisionNotReplayableError(
             str(record_id),
             "it was made before disclosure records held the agreements their check read",
         )
-    differences = []
-    if ledger.hash_at(record.ledger_seq) != record.ledger_hash:
-        differences.append(
-            f"the ledger's event at position {record.ledger_seq} is not the one the decision "
-            "read (run `placet ledger verify`)"
-        )
+    differences = position_moved(ledger, record, "the decision")
     disclosure_id = str(request["disclosure"])
     disclosure = book.disclosure(disclosure_id)
     if disclosure is None:

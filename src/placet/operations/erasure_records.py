@@ -25,7 +25,7 @@ from typing import Any
 from uuid import UUID
 
 from placet.dsr import FINAL_STATES, SubjectRequest
-from placet.errors import DecisionNotFoundError, DecisionNotReplayableError
+from placet.errors import DecisionNotReplayableError
 from placet.ledger import (
     ChainHead,
     ConsentLog,
@@ -34,6 +34,7 @@ from placet.ledger import (
     format_instant,
     parse_instant,
 )
+from placet.operations.decision_replays import position_moved, recorded_decision
 from placet.operations.erasures import DatasetErasure
 from placet.operations.requests import StaffBook
 from placet.policy import Policy
@@ -140,22 +141,14 @@ def replay_erasure(
     `DecisionNotReplayableError` for a record made before erasure records held what the
     guard weighed.
     """
-    entry = ledger.decision(record_id)
-    if entry is None or entry.record.kind != DecisionKind.ERASURE:
-        raise DecisionNotFoundError(str(record_id), DecisionKind.ERASURE.value)
-    record = entry.record
+    record = recorded_decision(ledger, record_id, DecisionKind.ERASURE)
     asked = record.request
     if "holds" not in asked or "open_requests" not in asked:
         raise DecisionNotReplayableError(
             str(record_id), "it was made before erasure records held what the guard weighed"
         )
     at = record.as_of
-    differences: list[str] = []
-    if ledger.hash_at(record.ledger_seq) != record.ledger_hash:
-        differences.append(
-            f"the ledger's event at position {record.ledger_seq} is not the one the erasure "
-            "read (run `placet ledger verify`)"
-        )
+    differences = position_moved(ledger, record, "the erasure")
     request_id = str(asked["request"])
     subscriber = requests.subscriber(request_id)
     if subscriber is None or record.subject is None:
