@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from placet.api import create_app
 from placet.ledger.receipts import generate_signing_key
@@ -251,6 +252,59 @@ def test_an_agreement_ended_over_the_api_refuses_the_disclosures_after_its_end(a
     assert ended.json()["status"] == "expired"
     assert [reason["code"] for reason in refused.json()["problems"]] == ["agreement-expired"]
     assert api.post("/v1/disclosures/agreements/DPA-0000/end", {}).status_code == 404
+
+
+def test_a_disclosure_is_replayed_over_http_as_decided_though_its_agreement_was_ended_since(
+    api: Api,
+) -> None:
+    """Ended back to before the disclosure, the agreement would refuse it now; the replay
+    checks it against the agreement its record holds, until the register is changed."""
+    api.post("/v1/disclosures/agreements", agreement())
+    recorded = api.post("/v1/disclosures", disclosure()).json()
+    api.post(
+        "/v1/disclosures/agreements/DPA-2025-01/end",
+        {"at": instant("04-01")},
+        scope="disclosures:approve",
+    )
+    replay = f"/v1/decision-records/{recorded['decision_id']}/replay"
+
+    same = api.post(replay, {})
+    engine = api.services.ledger.engine  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE disclosures SET country = 'RS'"))
+    changed = api.post(replay, {})
+    refused = api.post(replay, {}, scope="disclosures:approve")
+
+    assert same.status_code == 200, same.text
+    assert same.json() == {
+        "record_id": recorded["decision_id"],
+        "kind": "disclosure",
+        "reproduced": True,
+        "differences": [],
+    }
+    assert changed.json()["reproduced"] is False
+    assert (
+        f"the register's disclosure {recorded['disclosure_id']} differs from the recorded one "
+        "in country"
+    ) in changed.json()["differences"]
+    assert refused.status_code == 403
+
+
+def test_an_audience_run_is_not_replayed_over_http(api: Api) -> None:
+    api.subscriber()
+    run = api.client.post(
+        "/v1/audiences",
+        json={"purpose": "direct-marketing-current-offers", "categories": ["contact"],
+              "channel": "sms", "subscribers": [SUBSCRIBER]},
+        headers=api.headers("decide"),
+    )  # fmt: skip
+    record_id = run.headers["Placet-Decision-Record"]
+
+    answer = api.post(f"/v1/decision-records/{record_id}/replay", {})
+
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "decision-not-replayable"
+    assert f"placet decisions replay {record_id} --subscribers FILE" in answer.json()["detail"]
 
 
 def test_an_agreement_with_a_recipient_the_policy_does_not_name_is_refused(api: Api) -> None:

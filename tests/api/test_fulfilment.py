@@ -153,9 +153,17 @@ def test_erasure_over_http_keeps_invoices_restricted_and_the_ledger_verifiable(
     try:
         assert ledger.verify().is_intact
         subject = SubjectRef(pseudonymise_subject(subscriber, KEY))
-        assert ledger.decisions()[-1].record.subject == subject
+        erasure = ledger.decisions()[-1].record
+        assert erasure.subject == subject
     finally:
         ledger.engine.dispose()
+    replay = estate_api.call("POST", f"/v1/decision-records/{erasure.record_id}/replay", {})
+    assert replay.json() == {
+        "record_id": str(erasure.record_id),
+        "kind": "erasure",
+        "reproduced": True,
+        "differences": [],
+    }
 
 
 def test_withdrawal_request_over_http_lands_in_the_ledger(estate_api: EstateApi) -> None:

@@ -1,4 +1,5 @@
-"""GET /v1/decision-records: the decisions that matter, as recorded (audience runs, …)."""
+"""GET /v1/decision-records: the decisions that matter, as recorded (audience runs, …); POST
+/v1/decision-records/{id}/replay: a disclosure or an erasure decided again."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
 
 from placet.api.context import Services, services
 from placet.api.schemas import DecisionRecordOut, decision_record_out
 from placet.api.security import require
-from placet.errors import DecisionNotFoundError
+from placet.errors import DecisionNotFoundError, DecisionNotReplayableError
 from placet.ledger import DecisionKind
 from placet.operations import Scope
+from placet.operations.disclosures import replay_disclosure
+from placet.operations.erasure_records import replay_erasure
 
 __all__ = ["router"]
 
@@ -38,3 +42,49 @@ def get_record(record_id: UUID, wired: Wired) -> DecisionRecordOut:
     if entry is None:
         raise DecisionNotFoundError(str(record_id))
     return decision_record_out(entry)
+
+
+class ReplayOut(BaseModel):
+    record_id: UUID
+    kind: DecisionKind
+    reproduced: bool
+    """Whether it came out as recorded."""
+    differences: list[str]
+    """Each difference found, in words; empty when reproduced."""
+
+
+@router.post("/decision-records/{record_id}/replay", summary="Decide a recorded decision again")
+def replay_record(record_id: UUID, wired: Wired) -> ReplayOut:
+    """A disclosure is checked again from the register, under the policy version in force on
+    its day and the agreements its record holds; an erasure's guard is asked again about
+    each dataset, with the legal holds and requests the registers say were in force at its
+    instant. Answers 200 either way: read `reproduced`. An audience run is replayed from the
+    subscribers it was given (`placet decisions replay ID --subscribers FILE`), a retention
+    run not at all: `decision-not-replayable`."""
+    entry = wired.ledger.decision(record_id)
+    if entry is None:
+        raise DecisionNotFoundError(str(record_id))
+    kind = entry.record.kind
+    if kind is DecisionKind.DISCLOSURE:
+        differences = replay_disclosure(
+            wired.ledger, wired.policies, wired.disclosure_book(), record_id
+        ).differences
+    elif kind is DecisionKind.ERASURE:
+        holds = wired.retention_book().holds()
+        differences = replay_erasure(wired.ledger, wired.requests, holds, record_id).differences
+    elif kind is DecisionKind.AUDIENCE_RUN:
+        raise DecisionNotReplayableError(
+            str(record_id),
+            "an audience run is replayed from the subscribers it was given: run "
+            f"`placet decisions replay {record_id} --subscribers FILE`",
+        )
+    else:
+        raise DecisionNotReplayableError(
+            str(record_id), f"it is of kind {kind.value}, and a retention run is not replayed"
+        )
+    return ReplayOut(
+        record_id=record_id,
+        kind=kind,
+        reproduced=not differences,
+        differences=list(differences),
+    )
