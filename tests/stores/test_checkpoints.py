@@ -129,3 +129,17 @@ def test_a_ledger_cut_back_before_a_checkpoint_verifies_by_itself_but_not_agains
     assert caught.value.differences == (
         "the events' chain ends before position 10, which the checkpoint signs",
     )
+
+
+def test_the_last_decision_records_are_read_from_the_end_in_the_order_recorded(
+    ledger: SqlLedger, signed: IssuedCheckpoint
+) -> None:
+    """What the console's ledger page lists: `decisions(last=N)`, one query from the end."""
+    an_audience_run(ledger)
+    an_audience_run(ledger)
+    every = ledger.decisions()
+
+    assert ledger.decisions(last=2) == every[-2:]
+    assert ledger.decisions(DecisionKind.AUDIENCE_RUN, last=5) == every
+    assert ledger.decisions(last=0) == []
+    assert [entry.seq for entry in every] == [1, 2, 3]

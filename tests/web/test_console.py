@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from placet.dsr import RequestKind
+from placet.operations.checkpoints import check_checkpoint
 from placet.operations.staff import LOCKOUT_WINDOW, MAX_FAILURES, disable_staff_member
 from placet.stores.sql_staff import SqlStaffRoster
 from placet.web.console_frame import CONSOLE_COOKIE
@@ -520,6 +521,83 @@ def test_the_ledger_page_counts_events_appended_since_the_last_verification(
     page = client.get("/console/ledger")
 
     assert "1 event appended since, not yet verified" in page.text
+
+
+def a_disclosure(center: Center, client: TestClient) -> dict[str, Any]:
+    """The subscriber's contact data given to IPKO's contractors under a processor agreement,
+    recorded through the API."""
+    approve = center.api_headers("disclosures:approve")
+    agreed = client.post(
+        "/v1/disclosures/agreements",
+        json={"agreement_id": "DPA-2025-01", "recipient": "contractors",
+              "kind": "processor-agreement", "party": "Prishtina Print Sh.p.k.",
+              "reference": "IPKO/DPA/2025/01", "valid_from": "2025-01-01T00:00:00Z"},
+        headers=approve,
+    )  # fmt: skip
+    assert agreed.status_code == 201, agreed.text
+    recorded = client.post(
+        "/v1/disclosures",
+        json={"recipient": "contractors", "purpose": "contract-performance",
+              "categories": ["identity", "contact"], "subjects": [SUBSCRIBER],
+              "disclosed_at": "2025-04-30T00:00:00Z"},
+        headers=approve,
+    )  # fmt: skip
+    assert recorded.status_code == 201, recorded.text
+    disclosure: dict[str, Any] = recorded.json()
+    return disclosure
+
+
+def test_the_ledger_page_replays_a_recorded_disclosure_and_shows_what_differs(
+    console: tuple[Center, TestClient],
+) -> None:
+    center, client = console
+    disclosure = a_disclosure(center, client)
+    record_id = disclosure["decision_id"]
+    sign_in_staff(client, "auditor")
+    listed = client.get("/console/ledger")
+
+    same = client.post(
+        "/console/ledger/replay", data={"csrf": csrf_of(listed.text), "record": record_id}
+    )
+    engine = center.services.ledger.engine  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE disclosures SET purpose = 'selling-lists'")
+    changed = client.post(
+        "/console/ledger/replay", data={"csrf": csrf_of(listed.text), "record": record_id}
+    )
+    forged = client.post("/console/ledger/replay", data={"csrf": "forged", "record": record_id})
+
+    assert f'<tr id="record-{record_id}">' in listed.text
+    assert listed.text.count('name="record"') == 1  # the disclosure; not the audience runs
+    assert str(same.url).endswith(f"/console/ledger#record-{record_id}")
+    assert f"✓ Reproduced ({NOW:%d %b %Y %H:%M} UTC, {STAFF['auditor']})" in same.text
+    assert "✗ Differs" in changed.text
+    assert (
+        f"the register&#39;s disclosure {disclosure['disclosure_id']} differs from the "
+        "recorded one in purpose"
+    ) in changed.text
+    assert forged.status_code == 403
+
+
+def test_the_ledger_page_signs_a_checkpoint_that_the_ledger_still_matches(
+    console: tuple[Center, TestClient],
+) -> None:
+    center, client = console
+    sign_in_staff(client, "dpo")
+
+    answer = client.post(
+        "/console/ledger/checkpoint", data={"csrf": csrf_of(client.get("/console/ledger").text)}
+    )
+
+    assert answer.status_code == 200
+    head = center.services.ledger.head()
+    assert answer.headers["content-disposition"] == (
+        f'attachment; filename="placet-checkpoint-{head.seq}.jws"'
+    )
+    checkpoint = check_checkpoint(
+        center.services.ledger, answer.text, [center.signing_key.verification_key]
+    )
+    assert (checkpoint.events.seq, checkpoint.events.hash) == (head.seq, head.hash)
 
 
 def test_verifying_the_ledger_needs_the_page_s_csrf_token(

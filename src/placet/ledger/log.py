@@ -107,8 +107,11 @@ class ConsentLog(Protocol):
         """The decision recorded under `record_id`, or None when there is none."""
         ...
 
-    def decisions(self, kind: DecisionKind | None = None) -> Sequence[DecisionEntry]:
-        """The decisions recorded (of one kind), in the order recorded."""
+    def decisions(
+        self, kind: DecisionKind | None = None, *, last: int | None = None
+    ) -> Sequence[DecisionEntry]:
+        """The decisions recorded (of one kind), in the order recorded; with `last`, only
+        the last that many."""
         ...
 
     def verify_decisions(self) -> ChainReport:

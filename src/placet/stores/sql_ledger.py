@@ -609,13 +609,19 @@ class SqlLedger:
             row = connection.execute(query).one_or_none()
         return None if row is None else decision_from_row(_chain_row(row))
 
-    def decisions(self, kind: DecisionKind | None = None) -> list[DecisionEntry]:
-        """The decisions recorded (of one kind), in the order recorded."""
-        query = select(*_DECISION_COLUMNS).order_by(decisions.c.seq)
+    def decisions(
+        self, kind: DecisionKind | None = None, *, last: int | None = None
+    ) -> list[DecisionEntry]:
+        """The decisions recorded (of one kind), in the order recorded; with `last`, only
+        the last that many (one query from the end, however many there are)."""
+        query = select(*_DECISION_COLUMNS).order_by(decisions.c.seq.desc())
         if kind is not None:
             query = query.where(decisions.c.type == kind.value)
+        if last is not None:
+            query = query.limit(max(last, 0))
         with self._transaction() as connection:
-            return [decision_from_row(_chain_row(row)) for row in connection.execute(query)]
+            rows = connection.execute(query).all()
+        return [decision_from_row(_chain_row(row)) for row in reversed(rows)]
 
     def verify_decisions(self) -> ChainReport:
         """Check the decision records' chain, as `verify` checks the events'."""

@@ -1,5 +1,6 @@
 """The DPO console, under `/console`: staff sign in with a name and password, and the
-ledger's verification status.
+ledger's page: its verification, the decisions recorded (a disclosure or an erasure replayed
+on request) and signed checkpoints to download.
 
 `install_console(app, settings)` wires it into the site: the staff sessions' keeper (a
 cookie of its own, for 8 hours, under `PLACET_WEB_SESSION_KEY`) and the staff accounts
@@ -12,12 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
+from uuid import UUID
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from placet.api.context import Services
-from placet.ledger import ChainReport
+from placet.ledger import ChainReport, DecisionKind
+from placet.operations.checkpoints import issue_checkpoint
+from placet.operations.disclosures import replay_disclosure
+from placet.operations.erasure_records import replay_erasure
 from placet.operations.staff import (
     LOCKOUT_WINDOW,
     StaffSignInOutcome,
@@ -130,17 +135,102 @@ class LedgerCheck:
     checked_by: str
 
 
+@dataclass(frozen=True, slots=True)
+class ReplayCheck:
+    """A recorded decision decided again through this server: what differs, when, by whom."""
+
+    differences: tuple[str, ...]
+    checked_at: datetime
+    checked_by: str
+
+
+RECORDS_SHOWN: Final = 20
+"""How many of the last decision records the ledger page lists."""
+REPLAYABLE: Final = frozenset({DecisionKind.DISCLOSURE, DecisionKind.ERASURE})
+"""The records the page replays (an audience run needs the subscribers it was given)."""
+
+
 @router.get("/ledger", response_class=HTMLResponse)
 def ledger_status(context: Context) -> Response:
     """The last verification of the ledger's hash chains (events and decision records)
-    made through this server, and how many events were appended since. Reading every entry
-    takes a while on a large ledger, so it runs when asked (`POST /console/ledger/verify`),
-    never on a page view."""
+    made through this server, and how many events were appended since; the last decisions
+    recorded, with the last replay of each made here. Reading every entry takes a while
+    on a large ledger, so it runs when asked (`POST /console/ledger/verify`), never on a
+    page view."""
     signed_in_staff(context)
     check: LedgerCheck | None = getattr(context.request.app.state, "ledger_check", None)
-    head = context.services.ledger.head()
+    ledger = context.services.ledger
+    head = ledger.head()
     appended = None if check is None else head.seq - check.events.head.seq
-    return render(context, "console/ledger.html", check=check, head=head, appended=appended)
+    return render(
+        context,
+        "console/ledger.html",
+        check=check,
+        head=head,
+        appended=appended,
+        records=list(reversed(ledger.decisions(last=RECORDS_SHOWN))),
+        shown=RECORDS_SHOWN,
+        replays=_replays(context),
+        replayable=REPLAYABLE,
+        can_sign=context.services.receipt_keys is not None,
+    )
+
+
+@router.post("/ledger/replay")
+def replay_record(context: Context, form: Form) -> Response:
+    """Decide a recorded disclosure or erasure again (`replay_disclosure`,
+    `replay_erasure`), keep what differs, show it beside the record."""
+    checked(context, form)
+    staff = signed_in_staff(context)
+    try:
+        record_id = UUID(form.get("record", ""))
+    except ValueError as exc:
+        raise HTTPException(400, "Choose a decision record from the list.") from exc
+    services = context.services
+    record = services.ledger.decision(record_id)
+    if record is None or record.record.kind not in REPLAYABLE:
+        raise HTTPException(404, "No disclosure or erasure is recorded under that id.")
+    if record.record.kind is DecisionKind.DISCLOSURE:
+        differences = replay_disclosure(
+            services.ledger, services.policies, services.disclosure_book(), record_id
+        ).differences
+    else:
+        holds = services.retention_book().holds()
+        differences = replay_erasure(
+            services.ledger, services.requests, holds, record_id
+        ).differences
+    _replays(context)[str(record_id)] = ReplayCheck(differences, context.now, staff.name)
+    return redirect(context, f"{CONSOLE_PREFIX}/ledger#record-{record_id}")
+
+
+@router.post("/ledger/checkpoint")
+def sign_checkpoint(context: Context, form: Form) -> Response:
+    """The ledger's chain heads signed with the operator's receipt key, as a file to keep
+    outside the database (`placet ledger verify --checkpoint FILE --keys JWKS`)."""
+    checked(context, form)
+    signed_in_staff(context)
+    services = context.services
+    issued = issue_checkpoint(
+        services.ledger,
+        services.receipts(),
+        issuer=services.policies.latest.controller.legal_name,
+        at=context.now,
+    )
+    name = f"placet-checkpoint-{issued.checkpoint.events.seq}.jws"
+    return Response(
+        issued.token + "\n",
+        media_type="application/jose",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _replays(context: Context) -> dict[str, ReplayCheck]:
+    """The replays made through this server, by record id."""
+    state = context.request.app.state
+    if getattr(state, "ledger_replays", None) is None:
+        state.ledger_replays = {}
+    replays: dict[str, ReplayCheck] = state.ledger_replays
+    return replays
 
 
 @router.post("/ledger/verify")
