@@ -16,7 +16,7 @@ import io
 import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -576,10 +576,10 @@ class _PrintedDataset:
     limit: int | None
     wording: Wording
     shown: int = 0
-    first: list[tuple[str, ...]] | None = None
+    first: list[tuple[str, ...]] | None = field(default=None, init=False, repr=False)
     """The first batch's rows as text, once read (`widths` reads them before the rows)."""
-    stream: Iterator[pa.RecordBatch] | None = None
-    natural: tuple[float, ...] | None = None
+    stream: Iterator[pa.RecordBatch] | None = field(default=None, init=False, repr=False)
+    natural: tuple[float, ...] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def of(cls, wording: Wording, dataset: CopiedDataset, limit: int | None) -> _PrintedDataset:
