@@ -113,6 +113,8 @@ def projection_row(projection: SubjectProjection, last_seq: int) -> dict[str, An
         "effective_through": projection.effective_through,
         "last_seq": last_seq,
         **numbers_of(projection.subject),
+        "open_contracts": len(projection.contracts),
+        "open_debts": len(projection.debts),
     }
 
 

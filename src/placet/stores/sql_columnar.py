@@ -34,6 +34,7 @@ from placet.ledger.columnar import (
     fold_states,
     snapshot_states,
     stored_events_frame,
+    with_open_counts,
     with_subject_numbers,
 )
 from placet.ledger.events import EventType, SubjectRef
@@ -308,9 +309,10 @@ def _snapshot_rows(stored: Sequence[Any]) -> pl.DataFrame:
         },
         last_seq=pl.col("last_seq").cast(pl.Int64),
     )
-    return decoded.with_columns(subject_numbers(pl.col("subject"))).select(
+    counted = with_open_counts(decoded.lazy().with_columns(subject_numbers(pl.col("subject"))))
+    return counted.select(
         pl.col(name).cast(dtype) for name, dtype in SNAPSHOT_SCHEMA.items()
-    )
+    ).collect()
 
 
 def parquet_metadata(watermark: int) -> dict[bytes, bytes]:
