@@ -14,7 +14,7 @@ rows it read are gone), so what these tests check of it is the record itself.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,6 +26,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from placet.cli.main import app
+from placet.disclosures import Disclosure, DisclosureKind, Override, ProposedDisclosure
 from placet.dsr import RequestKind
 from placet.errors import DecisionNotReplayableError
 from placet.ledger import ChainHead, DecisionEntry, DecisionKind, DecisionRecord
@@ -202,6 +203,57 @@ def test_a_recorded_disclosure_replays_as_decided_though_its_agreement_was_ended
     assert replayed.check.agreement is not None
     assert replayed.check.agreement.agreement_id == "AGR-DPA-1"
     assert replayed.check.refusals == ()
+
+
+def overridden(register: Register) -> Disclosure:
+    """A disclosure to a contractor's party the agreement does not name, overridden by the
+    DPO: recorded with the refusals it overrode."""
+    return register.record(
+        ProposedDisclosure(
+            kind=DisclosureKind.DISCLOSURE,
+            recipient="contractors",
+            purpose="contract-performance",
+            categories=("identity", "contact"),
+            disclosed_at=DISCLOSED,
+            approved_by="dpo-1",
+            party="Someone Else Sh.p.k.",
+            country="XK",
+            override=Override(justification="the printer was down for a week", by="dpo-1"),
+        ),
+        SUBSCRIBER,
+    )
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        lambda register: register.to_police(
+            SUBSCRIBER, at=DISCLOSED, secret_until=DISCLOSED + timedelta(days=60)
+        ),
+        lambda register: register.assigned_debt(SUBSCRIBER, at=DISCLOSED),
+        lambda register: register.roamed(SUBSCRIBER, at=DISCLOSED),
+        overridden,
+    ],
+    ids=[
+        "law-enforcement-kept-from-the-subject",
+        "debt-assignment",
+        "inherent-transfer",
+        "override",
+    ],
+)
+def test_every_kind_of_disclosure_replays_as_recorded(
+    ledger: SqlLedger, register: Register, made: Callable[[Register], Disclosure]
+) -> None:
+    """The register gives back every field the record holds: a confidentiality order, the
+    records assigned, the foreign network, an override and the refusals it overrode."""
+    consumer(ledger, register.policies)
+    disclosure = made(register)
+
+    replayed = replay_disclosure(
+        ledger, register.policies, register.book, UUID(disclosure.decision_id)
+    )
+
+    assert replayed.differences == ()
 
 
 def test_a_disclosure_replay_names_what_was_changed_in_the_register_behind_its_record(
