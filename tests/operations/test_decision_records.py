@@ -646,3 +646,31 @@ def test_a_retention_run_names_the_position_it_read_even_when_an_event_lands_whi
     assert entry is not None
     assert estate.ledger.head().seq > head.seq
     assert (entry.record.ledger_seq, entry.record.ledger_hash) == (head.seq, head.hash)
+
+
+def test_placet_decisions_list_sums_up_each_kind_of_record_in_one_short_line(
+    estate: OpenEstate,
+    requests: SqlRequestBook,
+    ipko_two_versions: PolicySet,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    subscriber, _ = subscribers_of(estate)
+    register = Register(SqlDisclosureBook(estate.ledger.engine), estate.ledger, ipko_two_versions)
+    agreements(register.book)
+    disclosure = register.to_processor(subscriber, at=DISCLOSED)
+    estate.book.place(court_hold(subscriber))
+    _, _, request_id = erased(estate, requests, ipko_two_versions, subscriber)
+    run(estate)
+
+    listed = decisions_command(f"sqlite:///{estate.folder / 'placet.db'}", monkeypatch, "list")
+
+    assert listed.exit_code == 0, listed.output
+    disclosed, erasure, retention = listed.output.splitlines()
+    assert (
+        f"{disclosure.disclosure_id} to contractors: 1 subject(s), transfer none  by dpo-1"
+    ) in disclosed
+    assert f"request {request_id}: " in erasure
+    assert " dataset(s), " in erasure
+    assert " kept  by dpo-1" in erasure
+    assert " step(s): " in retention
+    assert all(len(line) < 300 for line in (disclosed, erasure, retention))

@@ -156,14 +156,34 @@ def _headline(record: DecisionRecord) -> str:
 
 def _line(entry: DecisionEntry) -> str:
     record = entry.record
-    outcome = record.outcome
-    summary = (
-        f"{outcome['permitted']:,}/{outcome['total']:,} permitted"
-        if "permitted" in outcome and "total" in outcome
-        else json.dumps(outcome, ensure_ascii=False)
-    )
     return (
         f"{record.record_id}  {record.kind.value}  {record.as_of.isoformat()}  "
         f"{record.policy_id} {record.policy_version}  ledger@{record.ledger_seq}  "
-        f"{record.request.get('purpose', '')}  {summary}  by {record.actor}"
+        f"{_summary(record)}  by {record.actor}"
     )
+
+
+def _summary(record: DecisionRecord) -> str:
+    """What a record decided, in a few words for its line in `placet decisions list`."""
+    request, outcome = record.request, record.outcome
+    if record.kind is DecisionKind.AUDIENCE_RUN and {"permitted", "total"} <= set(outcome):
+        return (
+            f"{request.get('purpose', '')}  {outcome['permitted']:,}/{outcome['total']:,} permitted"
+        )
+    if record.kind is DecisionKind.DISCLOSURE and "disclosure" in request:
+        overridden = ", overridden" if outcome.get("overridden") else ""
+        return (
+            f"{request['disclosure']} to {request.get('recipient') or request.get('party')}: "
+            f"{outcome.get('subjects', 0):,} subject(s), transfer {outcome.get('transfer')}"
+            f"{overridden}"
+        )
+    if record.kind is DecisionKind.ERASURE and "datasets" in outcome:
+        datasets = outcome["datasets"]
+        kept = sum(1 for dataset in datasets if dataset.get("outcome") == "kept")
+        return f"request {request.get('request')}: {len(datasets)} dataset(s), {kept} kept"
+    if record.kind is DecisionKind.RETENTION_RUN and "totals" in outcome:
+        totals = ", ".join(
+            f"{action} {rows:,}" for action, rows in sorted(outcome["totals"].items())
+        )
+        return f"{outcome.get('steps', 0)} step(s): {totals or 'nothing changed'}"
+    return json.dumps(outcome, ensure_ascii=False)
