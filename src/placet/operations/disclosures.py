@@ -146,7 +146,9 @@ def record_disclosure(
     if not subjects:
         raise DisclosureError("a disclosure names at least one subject whose data it held")
     policy = policies.in_force(proposed.disclosed_at)
-    check = check_disclosure(policy, book.agreements(), proposed)
+    # Read once: the record holds the agreements the check read, not a second reading.
+    agreements = book.agreements()
+    check = check_disclosure(policy, agreements, proposed)
     if check.refusals and proposed.override is None:
         raise DisclosureRefusedError([(code.value, message) for code, message in check.refusals])
     if proposed.override is not None and not check.refusals:
@@ -169,7 +171,7 @@ def record_disclosure(
             ledger_hash=head.hash,
             as_of=proposed.disclosed_at,
             subject=ordered[0] if len(ordered) == 1 else None,
-            request=_request(disclosure_id, proposed, _read_by_check(book.agreements(), proposed)),
+            request=_request(disclosure_id, proposed, _read_by_check(agreements, proposed)),
             outcome=_outcome(check, len(ordered), overridden=proposed.override is not None),
             selection_digest=digest.hexdigest(),
             idempotency_key=f"disclosure:{disclosure_id}",
