@@ -9,11 +9,10 @@ from uuid import UUID
 import typer
 
 from placet.cli.wiring import wiring
-from placet.errors import DecisionNotFoundError, DecisionNotReplayableError
+from placet.errors import DecisionNotFoundError
 from placet.ledger import DecisionEntry, DecisionKind, DecisionRecord
 from placet.operations import read_subscriber_ids, replay_audience
-from placet.operations.disclosures import replay_disclosure
-from placet.operations.erasure_records import replay_erasure
+from placet.operations.replays import replay_recorded
 from placet.operations.requests import terms_of
 from placet.stores.sql_disclosures import SqlDisclosureBook
 from placet.stores.sql_requests import SqlRequestBook
@@ -70,8 +69,7 @@ def replay(
     entry = wired.ledger.decision(record_id)
     if entry is None:
         raise DecisionNotFoundError(str(record_id))
-    kind = entry.record.kind
-    if kind is DecisionKind.AUDIENCE_RUN:
+    if entry.record.kind is DecisionKind.AUDIENCE_RUN:
         if subscribers is None:
             raise typer.BadParameter(
                 "an audience run is replayed from the subscribers it was given: "
@@ -82,25 +80,17 @@ def replay(
             wired.ledger, wired.policies, wired.key, record_id, read_subscriber_ids(subscribers)
         )
         _report(audience.record, audience.differences)
-    elif kind is DecisionKind.DISCLOSURE:
-        book = SqlDisclosureBook(wired.ledger.engine)
-        disclosure = replay_disclosure(wired.ledger, wired.policies, book, record_id)
-        _report(disclosure.record, disclosure.differences)
-    elif kind is DecisionKind.ERASURE:
-        engine = wired.ledger.engine
-        erasure = replay_erasure(
-            wired.ledger,
-            SqlRequestBook(engine, terms_of(wired.policies)),
-            SqlRetentionBook(engine).holds(),
-            record_id,
-        )
-        _report(erasure.record, erasure.differences)
-    else:
-        raise DecisionNotReplayableError(
-            str(record_id),
-            f"it is of kind {kind.value}: what a retention run decided rests on rows it "
-            "removed, and the data map and policy it read",
-        )
+        return
+    engine = wired.ledger.engine
+    replayed = replay_recorded(
+        wired.ledger,
+        wired.policies,
+        record_id,
+        disclosures=lambda: SqlDisclosureBook(engine),
+        requests=SqlRequestBook(engine, terms_of(wired.policies)),
+        holds=lambda: SqlRetentionBook(engine).holds(),
+    )
+    _report(replayed.record, replayed.differences)
 
 
 def _report(record: DecisionRecord, differences: tuple[str, ...]) -> None:

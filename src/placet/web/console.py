@@ -19,10 +19,9 @@ from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from placet.api.context import Services
-from placet.ledger import ChainReport, DecisionKind
+from placet.ledger import ChainReport
 from placet.operations.checkpoints import issue_checkpoint
-from placet.operations.disclosures import replay_disclosure
-from placet.operations.erasure_records import replay_erasure
+from placet.operations.replays import REPLAYED_KINDS, replay_recorded
 from placet.operations.staff import (
     LOCKOUT_WINDOW,
     StaffSignInOutcome,
@@ -146,8 +145,6 @@ class ReplayCheck:
 
 RECORDS_SHOWN: Final = 20
 """How many of the last decision records the ledger page lists."""
-REPLAYABLE: Final = frozenset({DecisionKind.DISCLOSURE, DecisionKind.ERASURE})
-"""The records the page replays (an audience run needs the subscribers it was given)."""
 
 
 @router.get("/ledger", response_class=HTMLResponse)
@@ -171,7 +168,7 @@ def ledger_status(context: Context) -> Response:
         records=list(reversed(ledger.decisions(last=RECORDS_SHOWN))),
         shown=RECORDS_SHOWN,
         replays=_replays(context),
-        replayable=REPLAYABLE,
+        replayable=REPLAYED_KINDS,
         can_sign=context.services.receipt_keys is not None,
     )
 
@@ -188,17 +185,16 @@ def replay_record(context: Context, form: Form) -> Response:
         raise HTTPException(400, "Choose a decision record from the list.") from exc
     services = context.services
     record = services.ledger.decision(record_id)
-    if record is None or record.record.kind not in REPLAYABLE:
+    if record is None or record.record.kind not in REPLAYED_KINDS:
         raise HTTPException(404, "No disclosure or erasure is recorded under that id.")
-    if record.record.kind is DecisionKind.DISCLOSURE:
-        differences = replay_disclosure(
-            services.ledger, services.policies, services.disclosure_book(), record_id
-        ).differences
-    else:
-        holds = services.retention_book().holds()
-        differences = replay_erasure(
-            services.ledger, services.requests, holds, record_id
-        ).differences
+    differences = replay_recorded(
+        services.ledger,
+        services.policies,
+        record_id,
+        disclosures=services.disclosure_book,
+        requests=services.requests,
+        holds=lambda: services.retention_book().holds(),
+    ).differences
     _replays(context)[str(record_id)] = ReplayCheck(differences, context.now, staff.name)
     return redirect(context, f"{CONSOLE_PREFIX}/ledger#record-{record_id}")
 

@@ -12,11 +12,10 @@ from pydantic import BaseModel
 from placet.api.context import Services, services
 from placet.api.schemas import DecisionRecordOut, decision_record_out
 from placet.api.security import require
-from placet.errors import DecisionNotFoundError, DecisionNotReplayableError
+from placet.errors import DecisionNotFoundError
 from placet.ledger import DecisionKind
 from placet.operations import Scope
-from placet.operations.disclosures import replay_disclosure
-from placet.operations.erasure_records import replay_erasure
+from placet.operations.replays import replay_recorded
 
 __all__ = ["router"]
 
@@ -61,30 +60,17 @@ def replay_record(record_id: UUID, wired: Wired) -> ReplayOut:
     instant. Answers 200 either way: read `reproduced`. An audience run is replayed from the
     subscribers it was given (`placet decisions replay ID --subscribers FILE`), a retention
     run not at all: `decision-not-replayable`."""
-    entry = wired.ledger.decision(record_id)
-    if entry is None:
-        raise DecisionNotFoundError(str(record_id))
-    kind = entry.record.kind
-    if kind is DecisionKind.DISCLOSURE:
-        differences = replay_disclosure(
-            wired.ledger, wired.policies, wired.disclosure_book(), record_id
-        ).differences
-    elif kind is DecisionKind.ERASURE:
-        holds = wired.retention_book().holds()
-        differences = replay_erasure(wired.ledger, wired.requests, holds, record_id).differences
-    elif kind is DecisionKind.AUDIENCE_RUN:
-        raise DecisionNotReplayableError(
-            str(record_id),
-            "an audience run is replayed from the subscribers it was given: run "
-            f"`placet decisions replay {record_id} --subscribers FILE`",
-        )
-    else:
-        raise DecisionNotReplayableError(
-            str(record_id), f"it is of kind {kind.value}, and a retention run is not replayed"
-        )
+    replayed = replay_recorded(
+        wired.ledger,
+        wired.policies,
+        record_id,
+        disclosures=wired.disclosure_book,
+        requests=wired.requests,
+        holds=lambda: wired.retention_book().holds(),
+    )
     return ReplayOut(
         record_id=record_id,
-        kind=kind,
-        reproduced=not differences,
-        differences=list(differences),
+        kind=replayed.record.kind,
+        reproduced=replayed.reproduced,
+        differences=list(replayed.differences),
     )
