@@ -64,9 +64,19 @@ def erasure_record(
     at: datetime,
 ) -> DecisionRecord:
     """The record of `request`'s erasure, carried out at `at` from ledger position `head`:
-    `outcome` as the caller sums it up, each of its `datasets` with what the guard weighed."""
-    guarded = {erasure.dataset: _guarded(erasure) for erasure in settled}
-    datasets = [{**entry, "guard": guarded.get(entry["dataset"])} for entry in outcome["datasets"]]
+    each dataset of `settled` with what the guard weighed, beside the rest of the `outcome`
+    (what was restricted, removed from the ledger, left to purge)."""
+    datasets = [
+        {
+            "dataset": erasure.dataset,
+            "outcome": erasure.outcome.value,
+            "rows": erasure.rows,
+            "explanation": erasure.explanation,
+            "purged": erasure.purge.complete if erasure.purge else None,
+            "guard": _guarded(erasure),
+        }
+        for erasure in settled
+    ]
     return DecisionRecord(
         kind=DecisionKind.ERASURE,
         recorded_at=at,

@@ -361,16 +361,6 @@ def carry_out_erasure(
             holds=holds,
             open_requests=others,
             outcome={
-                "datasets": [
-                    {
-                        "dataset": erasure.dataset,
-                        "outcome": erasure.outcome.value,
-                        "rows": erasure.rows,
-                        "explanation": erasure.explanation,
-                        "purged": erasure.purge.complete if erasure.purge else None,
-                    }
-                    for erasure in settled
-                ],
                 "restricted": list(restricted),
                 "ledger_payloads_removed": removed,
                 "pending_purge": pending,
