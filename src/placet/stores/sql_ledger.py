@@ -27,6 +27,7 @@ from sqlalchemy import (
     Row,
     Select,
     String,
+    Table,
     bindparam,
     case,
     column,
@@ -533,34 +534,30 @@ class SqlLedger:
 
     def hash_at(self, seq: int) -> str | None:
         """The hash of the event at position `seq` (the genesis hash at 0), None past the end."""
-        if seq == 0:
-            return GENESIS_HASH
-        with self._transaction() as connection:
-            found = connection.execute(
-                select(tables.events.c.hash).where(tables.events.c.seq == seq)
-            ).scalar()
-        return None if found is None else str(found)
+        return self._hash_at(tables.events, seq)
 
     def decision_hash_at(self, seq: int) -> str | None:
         """`hash_at` in the decision records' chain."""
+        return self._hash_at(decisions, seq)
+
+    def _hash_at(self, chain: Table, seq: int) -> str | None:
         if seq == 0:
             return GENESIS_HASH
         with self._transaction() as connection:
-            found = connection.execute(
-                select(decisions.c.hash).where(decisions.c.seq == seq)
-            ).scalar()
+            found = connection.execute(select(chain.c.hash).where(chain.c.seq == seq)).scalar()
         return None if found is None else str(found)
 
     def decisions_head(self) -> ChainHead:
         """The position and hash of the last decision record."""
-        with self._transaction() as connection:
-            row = connection.execute(select(decision_head.c.seq, decision_head.c.hash)).one()
-        return ChainHead(int(row.seq), str(row.hash))
+        return self._head_of(decision_head)
 
     def head(self) -> ChainHead:
         """The position and hash of the last event, as recorded with the last append."""
+        return self._head_of(head)
+
+    def _head_of(self, chain_head: Table) -> ChainHead:
         with self._transaction() as connection:
-            row = connection.execute(select(head.c.seq, head.c.hash)).one()
+            row = connection.execute(select(chain_head.c.seq, chain_head.c.hash)).one()
         return ChainHead(int(row.seq), str(row.hash))
 
     def verify(self) -> ChainReport:
