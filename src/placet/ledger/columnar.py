@@ -45,6 +45,7 @@ __all__ = [
     "EVENT_TYPE",
     "FOLDED_COLUMNS",
     "SNAPSHOT_SCHEMA",
+    "as_snapshot",
     "channel_mask",
     "complete_states",
     "entries_frame",
@@ -54,7 +55,6 @@ __all__ = [
     "fold_states",
     "snapshot_states",
     "stored_events_frame",
-    "with_open_counts",
     "with_subject_numbers",
 ]
 
@@ -304,18 +304,20 @@ def fold_projections(
     Without `as_of` every event counts (the projection the ledger maintains); with it, or
     with `known_at`, only those that took effect or were recorded by then.
     """
-    folded = _fold(events, as_of, known_at, exact=True)
-    return with_open_counts(with_subject_numbers(folded)).select(
-        pl.col(name).cast(dtype) for name, dtype in SNAPSHOT_SCHEMA.items()
-    )
+    return as_snapshot(_fold(events, as_of, known_at, exact=True))
 
 
-def with_open_counts(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """`frame` (projections) with `open_contracts` and `open_debts`, the lengths of its
-    `contracts` and `debts` lists."""
-    return frame.with_columns(
-        open_contracts=pl.col("contracts").list.len().cast(pl.Int32),
-        open_debts=pl.col("debts").list.len().cast(pl.Int32),
+def as_snapshot(projections: pl.LazyFrame) -> pl.LazyFrame:
+    """Projections (a `subject` column and the lists and fields of `SubjectProjection`) in
+    `SNAPSHOT_SCHEMA`: with the subject's numbers (unless they are there), and the open
+    contracts and debts counted (`open_contracts`, `open_debts`)."""
+    return (
+        with_subject_numbers(projections)
+        .with_columns(
+            open_contracts=pl.col("contracts").list.len(),
+            open_debts=pl.col("debts").list.len(),
+        )
+        .select(pl.col(name).cast(dtype) for name, dtype in SNAPSHOT_SCHEMA.items())
     )
 
 

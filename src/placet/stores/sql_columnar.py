@@ -31,10 +31,10 @@ from placet.ledger.columnar import (
     EVENT_SCHEMA,
     INSTANT,
     SNAPSHOT_SCHEMA,
+    as_snapshot,
     fold_states,
     snapshot_states,
     stored_events_frame,
-    with_open_counts,
     with_subject_numbers,
 )
 from placet.ledger.events import EventType, SubjectRef
@@ -309,10 +309,7 @@ def _snapshot_rows(stored: Sequence[Any]) -> pl.DataFrame:
         },
         last_seq=pl.col("last_seq").cast(pl.Int64),
     )
-    counted = with_open_counts(decoded.lazy().with_columns(subject_numbers(pl.col("subject"))))
-    return counted.select(
-        pl.col(name).cast(dtype) for name, dtype in SNAPSHOT_SCHEMA.items()
-    ).collect()
+    return as_snapshot(decoded.lazy()).collect()
 
 
 def parquet_metadata(watermark: int) -> dict[bytes, bytes]:
