@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import typer
@@ -130,18 +131,27 @@ def _headline(record: DecisionRecord) -> str:
         )
     request = record.request
     if record.kind is DecisionKind.ERASURE:
-        datasets = record.outcome.get("datasets", [])
-        kept = sum(1 for dataset in datasets if dataset.get("outcome") == "kept")
         return (
             f"Erasure for request {request['request']} ({record.record_id}) at "
-            f"{record.as_of.isoformat()}: {len(datasets)} dataset(s), {kept} kept, {where}."
+            f"{record.as_of.isoformat()}: {_datasets_kept(record.outcome)}, {where}."
         )
     return (
         f"Disclosure {request['disclosure']} ({record.record_id}) to "
         f"{request['recipient'] or request['party']} at {record.as_of.isoformat()}: "
-        f"{record.outcome.get('subjects', 0):,} subject(s), transfer "
-        f"{record.outcome.get('transfer')}, {where}."
+        f"{_subjects_and_transfer(record.outcome)}, {where}."
     )
+
+
+def _datasets_kept(outcome: dict[str, Any]) -> str:
+    """An erasure's outcome in a few words: `11 dataset(s), 6 kept`."""
+    datasets = outcome.get("datasets", [])
+    kept = sum(1 for dataset in datasets if dataset.get("outcome") == "kept")
+    return f"{len(datasets)} dataset(s), {kept} kept"
+
+
+def _subjects_and_transfer(outcome: dict[str, Any]) -> str:
+    """A disclosure's outcome in a few words: `2 subject(s), transfer none`."""
+    return f"{outcome.get('subjects', 0):,} subject(s), transfer {outcome.get('transfer')}"
 
 
 def _line(entry: DecisionEntry) -> str:
@@ -164,13 +174,10 @@ def _summary(record: DecisionRecord) -> str:
         overridden = ", overridden" if outcome.get("overridden") else ""
         return (
             f"{request['disclosure']} to {request.get('recipient') or request.get('party')}: "
-            f"{outcome.get('subjects', 0):,} subject(s), transfer {outcome.get('transfer')}"
-            f"{overridden}"
+            f"{_subjects_and_transfer(outcome)}{overridden}"
         )
     if record.kind is DecisionKind.ERASURE and "datasets" in outcome:
-        datasets = outcome["datasets"]
-        kept = sum(1 for dataset in datasets if dataset.get("outcome") == "kept")
-        return f"request {request.get('request')}: {len(datasets)} dataset(s), {kept} kept"
+        return f"request {request.get('request')}: {_datasets_kept(outcome)}"
     if record.kind is DecisionKind.RETENTION_RUN and "totals" in outcome:
         totals = ", ".join(
             f"{action} {rows:,}" for action, rows in sorted(outcome["totals"].items())
