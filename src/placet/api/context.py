@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
+from uuid import UUID
 
 from fastapi import Request
 
@@ -28,6 +29,7 @@ from placet.operations import ApiKeyStore, EstateStores
 from placet.operations.fulfilment import ErasureLedger
 from placet.operations.opendsr import StatusCallbacks, notify_callbacks
 from placet.operations.recipient_channels import recipient_notifier
+from placet.operations.replays import Replayed, replay_recorded
 from placet.operations.sms_keywords import MsisdnHolder
 from placet.operations.unsubscribe_links import UnsubscribeKey
 from placet.operations.verification import AddressOf, CodeBook, Outboxes
@@ -125,6 +127,18 @@ class Services:
                 "Point it at Placet's database and restart",
             )
         return self.disclosures
+
+    def replay(self, record_id: UUID) -> Replayed:
+        """A recorded disclosure or erasure decided again (`replay_recorded`) with this
+        server's ledger, policy, registers and legal holds."""
+        return replay_recorded(
+            self.ledger,
+            self.policies,
+            record_id,
+            disclosures=self.disclosure_book,
+            requests=self.requests,
+            holds=lambda: self.retention_book().holds(),
+        )
 
     def recipient_notifier(self) -> RecipientNotifier:
         """The channel that tells recipients of a rectification, erasure or restriction

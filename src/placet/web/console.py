@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from placet.api.context import Services
 from placet.ledger import ChainReport
 from placet.operations.checkpoints import issue_checkpoint
-from placet.operations.replays import REPLAYED_KINDS, replay_recorded
+from placet.operations.replays import REPLAYED_KINDS
 from placet.operations.staff import (
     LOCKOUT_WINDOW,
     StaffSignInOutcome,
@@ -187,14 +187,7 @@ def replay_record(context: Context, form: Form) -> Response:
     record = services.ledger.decision(record_id)
     if record is None or record.record.kind not in REPLAYED_KINDS:
         raise HTTPException(404, "No disclosure or erasure is recorded under that id.")
-    differences = replay_recorded(
-        services.ledger,
-        services.policies,
-        record_id,
-        disclosures=services.disclosure_book,
-        requests=services.requests,
-        holds=lambda: services.retention_book().holds(),
-    ).differences
+    differences = services.replay(record_id).differences
     _replays(context)[str(record_id)] = ReplayCheck(differences, context.now, staff.name)
     return redirect(context, f"{CONSOLE_PREFIX}/ledger#record-{record_id}")
 

@@ -15,7 +15,6 @@ from placet.api.security import require
 from placet.errors import DecisionNotFoundError
 from placet.ledger import DecisionKind
 from placet.operations import Scope
-from placet.operations.replays import replay_recorded
 
 __all__ = ["router"]
 
@@ -60,14 +59,7 @@ def replay_record(record_id: UUID, wired: Wired) -> ReplayOut:
     instant. Answers 200 either way: read `reproduced`. An audience run is replayed from the
     subscribers it was given (`placet decisions replay ID --subscribers FILE`), a retention
     run not at all: `decision-not-replayable`."""
-    replayed = replay_recorded(
-        wired.ledger,
-        wired.policies,
-        record_id,
-        disclosures=wired.disclosure_book,
-        requests=wired.requests,
-        holds=lambda: wired.retention_book().holds(),
-    )
+    replayed = wired.replay(record_id)
     return ReplayOut(
         record_id=record_id,
         kind=replayed.record.kind,
