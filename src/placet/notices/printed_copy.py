@@ -640,9 +640,7 @@ class _PrintedDataset:
             masked = set(self.source.masked_columns)
             widths = []
             for index, column in enumerate(self.source.columns):
-                parts = [f"{part}_" for part in column.split("_")]
-                parts[-1] = parts[-1][:-1]
-                header = max(_em(part) for part in parts) * _BOLD
+                header = max(_em(part) for part in _unbreakable_parts(column)) * _BOLD
                 mono = column in masked
                 text = max((_em(row[index], mono=mono) for row in first), default=0.0)
                 widths.append(max(_NARROWEST_EM, header, min(text, _WIDEST_EM)) + _PADDING_EM)
@@ -735,6 +733,12 @@ def _em(text: str, *, mono: bool = False) -> float:
 def _breakable(column: str) -> Markup:
     """A column name that a narrow table header may wrap after its underscores, not mid-word."""
     return Markup.escape(column).replace("_", Markup("_<wbr>"))
+
+
+def _unbreakable_parts(column: str) -> list[str]:
+    """The parts of a column name that `_breakable` lets its header wrap between:
+    `duration_s` is `duration_` and `s`."""
+    return column.replace("_", "_\0").split("\0")
 
 
 def _instant(wording: Wording, at: datetime) -> str:
