@@ -14,7 +14,10 @@ def test_audience_benchmark_selects_the_same_subscribers_as_its_baseline(tmp_pat
     result = run_bench("bench_audience.py", "--subscribers", "2000", "--folder", str(tmp_path))
 
     assert "| question | query | s | ratio to baseline |" in result.stdout
-    assert "hand-written DuckDB query (baseline)" in result.stdout
+    assert "| as of | hand-written DuckDB query" in result.stdout
+    assert "| as of | hand-written polars query" in result.stdout
+    assert result.stdout.count("query (baseline) |") == 1
+    assert "check as of: polars = DuckDB: same subscribers" in result.stdout
     assert "floor: reading the table and the events, nothing else" in result.stdout
     assert "floor: reading the table and the snapshot, nothing else" in result.stdout
     assert "ratio to the floor (reading, nothing else): as of " in result.stdout
