@@ -364,7 +364,10 @@ def _selected(subjects: pl.DataFrame, pairs: pl.DataFrame, nobody: dict[str, Any
 
 
 def _counted(reasons: pl.Series) -> dict[str, int]:
-    counts = reasons.cast(pl.String).value_counts()
+    # Counted as the enumeration's small integers, and only the few distinct reasons then
+    # read as text: casting every row to text first took five times as long (0.4 s of
+    # five million denials, here).
+    counts = reasons.value_counts()
     return dict(sorted((str(reason), int(count)) for reason, count in counts.iter_rows()))
 
 
