@@ -21,4 +21,7 @@ def test_audience_benchmark_selects_the_same_subscribers_as_its_baseline(tmp_pat
     assert "floor: reading the table and the events, nothing else" in result.stdout
     assert "floor: reading the table and the snapshot, nothing else" in result.stdout
     assert "ratio to the floor (reading, nothing else): as of " in result.stdout
+    assert (
+        "the now target in proportion: at most 0.17× to 0.25× the as-of baseline" in result.stdout
+    )
     assert "DIFFERENT" not in result.stdout

@@ -153,3 +153,7 @@ def test_ledger_benchmark_runs_at_small_scale_on_both_databases() -> None:
     assert "| append_columns: the same, the batch held as columns | SQLite |" in result.stdout
     assert "| the same, into the table without its indexes | PostgreSQL |" in result.stdout
     assert "| single durable append | p50 ms | p99 ms |" in result.stdout
+    for database, allowed in (("SQLite", "3.00×"), ("PostgreSQL", "4.00×")):
+        for floor in ("with its indexes", "without them"):
+            row = f"| append_columns against the driver, table {floor} | {database} | {allowed} |"
+            assert row in result.stdout
