@@ -154,6 +154,7 @@ class SqlLedger:
         self.engine = engine
         self._cache = ProjectionCache()
         self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        self._integrity_error: type[Exception] = engine.dialect.loaded_dbapi.IntegrityError
 
     # ------------------------------------------------------------------ appending
 
@@ -171,7 +172,7 @@ class SqlLedger:
         written: _Written | None = None
         with fewer_collections():
             fresh = _distinct_requests(events)
-            with self._transaction(write=True) as connection:
+            with self._appending() as connection:
                 recorded, written = self._append_locked(connection, fresh)
         if written is not None:  # committed: keep the projections for the next append
             self._cache.store(written.start, written.end, written.projections)
@@ -195,9 +196,6 @@ class SqlLedger:
         if not new_events:
             return recorded, None
         event_ids = [str(event.event_id) for event in new_events]
-        known = writer.known_event_id(event_ids)
-        if known is not None:
-            raise DuplicateEventError(known)
         rows: list[ChainRow] = []
         for event, event_id in zip(new_events, event_ids, strict=True):
             seq += 1
@@ -205,7 +203,8 @@ class SqlLedger:
             row = seal_event(event, seq, prev_hash, salt, event_id)
             rows.append(row)
             prev_hash = row.hash
-        writer.insert(rows)
+        with self._ids_checked(event_ids):
+            writer.insert(rows)
         writer.set_head(seq, prev_hash)
         last_seq = {row.subject_ref: row.seq for row in rows}
         projections = self._project(connection, writer, start, last_seq, new_events)
@@ -229,7 +228,7 @@ class SqlLedger:
         written: _Written | None = None
         with fewer_collections():
             distinct = _distinct_columns(columns)
-            with self._transaction(write=True) as connection:
+            with self._appending() as connection:
                 written = self._append_columns_locked(connection, distinct)
         if written is None:
             return 0
@@ -248,12 +247,10 @@ class SqlLedger:
             columns = columns.filter(~columns.frame.get_column("idempotency_key").is_in(recorded))
             if columns.height == 0:
                 return None
-        known = writer.known_event_id(columns.frame.get_column("event_id").to_list())
-        if known is not None:
-            raise DuplicateEventError(known)
         sealed, last_hash = seal_columns(columns, start + 1, prev_hash)
         end = start + sealed.height
-        writer.insert_sealed(sealed)
+        with self._ids_checked(sealed.get_column("event_id")):
+            writer.insert_sealed(sealed)
         writer.set_head(end, last_hash)
         projections = self._project_columns(connection, writer, start, sealed, columns)
         log.info("ledger events appended", extra={"count": sealed.height, "head": end})
@@ -652,6 +649,31 @@ class SqlLedger:
             yield connection
 
     @contextmanager
+    def _ids_checked(self, event_ids: Sequence[str] | pl.Series) -> Iterator[None]:
+        """Around the insert of an append's new rows: the events table's unique index on
+        the event id refuses an id recorded before (looking each up beforehand probed that
+        index twice an event), and the refusal is told as `_IdRefusedError` with the ids."""
+        try:
+            yield
+        except self._integrity_error as exc:
+            raise _IdRefusedError(event_ids, exc) from exc
+
+    @contextmanager
+    def _appending(self) -> Iterator[Connection]:
+        """The write transaction of an append. Where its insert was refused (`_ids_checked`),
+        nothing of it is left, and the event id recorded before is named
+        (`DuplicateEventError`)."""
+        try:
+            with self._transaction(write=True) as connection:
+                yield connection
+        except _IdRefusedError as refused:
+            with self._transaction() as connection:
+                known = batch_writer(connection).known_event_id(list(refused.event_ids))
+            if known is None:  # another unique index refused the rows
+                raise self._store_error(refused.error) from refused.error
+            raise DuplicateEventError(known) from refused.error
+
+    @contextmanager
     def _transaction(self, *, write: bool = False, snapshot: bool = False) -> Iterator[Connection]:
         try:
             with self.engine.connect() as connection:
@@ -664,11 +686,23 @@ class SqlLedger:
                     yield connection
         except (SQLAlchemyError, self._driver_error) as exc:
             # The append's own statements run on the driver (sql_append): its errors too.
-            raise StoreError(
-                f"cannot use the ledger database {describe_database(self.engine)}: "
-                f"{database_cause(exc)}. Nothing was changed. Check that it is reachable and "
-                "upgraded (`placet ledger upgrade`), then retry."
-            ) from exc
+            raise self._store_error(exc) from exc
+
+    def _store_error(self, exc: Exception) -> StoreError:
+        return StoreError(
+            f"cannot use the ledger database {describe_database(self.engine)}: "
+            f"{database_cause(exc)}. Nothing was changed. Check that it is reachable and "
+            "upgraded (`placet ledger upgrade`), then retry."
+        )
+
+
+class _IdRefusedError(Exception):
+    """An append's rows refused by a unique index of the events table (`_ids_checked`)."""
+
+    def __init__(self, event_ids: Sequence[str] | pl.Series, error: Exception) -> None:
+        super().__init__("an event id of the batch is recorded already")
+        self.event_ids = event_ids
+        self.error = error
 
 
 @dataclass(frozen=True, slots=True)
