@@ -7,7 +7,8 @@ and polars; the faster is the baseline).
 A synthetic estate is written first, outside every clock, by polars expressions (no Python
 loop over subscribers): `subscribers.parquet` (the operator's table: one MSISDN a row),
 `events.parquet` (the ledger's events in `EVENT_SCHEMA`, about 3.3 a subscriber, in the
-order recorded) and `snapshot.parquet` (the projection at the head, folded by
+order recorded), `numbered.parquet` (the table with its pseudonyms' numbers, in their
+order) and `snapshot.parquet` (the projection at the head, folded by
 `fold_projections`, as the maintained projection holds it; stamped as a snapshot of a ledger
 at position 0, so that `select_audience` can read it with an empty SQLite ledger standing for
 the ledger at its head). The campaign is IPKO's SMS
@@ -38,7 +39,7 @@ import polars as pl
 from benchlib import in_fresh_process, machine_line
 
 from placet.decide import ConsentGrant, SubjectState, Use, decide_use, select_subjects
-from placet.decide.bulk import SUBJECT_NUMBERS
+from placet.decide.bulk import SUBJECT_NUMBERS, subject_numbers
 from placet.ledger import EventType, PseudonymKey, pseudonymise_subject
 from placet.ledger.columnar import (
     EVENT_SCHEMA,
@@ -238,6 +239,15 @@ def write_estate(folder: Path, count: int) -> int:
     return pl.scan_parquet(folder / "events.parquet").select(pl.len()).collect().item()
 
 
+def write_numbered(folder: Path) -> None:
+    """`numbered.parquet`: the subscribers with their pseudonyms' numbers
+    (`subject_numbers`), in the order of the numbers, as a table kept for many campaigns
+    would hold them."""
+    pl.scan_parquet(folder / "pseudonyms.parquet").select(
+        "subscriber", *subject_numbers(pl.col("subject"))
+    ).sort("subject_key").sink_parquet(folder / "numbered.parquet")
+
+
 def sort_snapshot(folded: Path, snapshot: Path) -> None:
     """Write the folded projections as a snapshot at position 0, in the order of their
     subjects' numbers, as `write_snapshot` writes the projection table."""
@@ -269,6 +279,14 @@ def placet_now(folder: Path) -> tuple[pl.Series, dict[str, int]]:
     """Now: the projection snapshot's rows, turned into states at NOW and decided."""
     snapshot = pl.scan_parquet(folder / "snapshot.parquet")
     table = pl.scan_parquet(folder / "pseudonyms.parquet")
+    return _audience(snapshot_states(snapshot, NOW), table, NOW)
+
+
+def placet_now_numbered(folder: Path) -> tuple[pl.Series, dict[str, int]]:
+    """Now, the table carrying its pseudonyms' numbers in their order (`write_numbered`):
+    neither parsed nor sorted."""
+    snapshot = pl.scan_parquet(folder / "snapshot.parquet")
+    table = pl.scan_parquet(folder / "numbered.parquet")
     return _audience(snapshot_states(snapshot, NOW), table, NOW)
 
 
@@ -638,6 +656,8 @@ def main() -> None:
         started = time.perf_counter()
         if not (args.reuse and (folder / "snapshot.parquet").exists()):
             write_estate(folder, count)
+        if not (folder / "numbered.parquet").exists():
+            write_numbered(folder)
         events = pl.scan_parquet(folder / "events.parquet").select(pl.len()).collect().item()
         print(
             f"estate: {count:,} subscribers, {events:,} events "
@@ -672,6 +692,8 @@ def run(folder: Path, count: int, sample: int) -> None:
     rows.append(("now", "hand-written DuckDB query over the log", *now_baseline[:2], "in"))
     now = measure(placet_now, folder, out=out("now"))
     rows.append(("now", "placet snapshot_states + select_subjects", now[0], now[1], "in"))
+    numbered = measure(placet_now_numbered, folder, out=out("now-numbered"))
+    rows.append(("now", "the same, the table carrying the numbers in order", *numbered[:2], "in"))
     floor_now = measure(reading_floor, folder, "snapshot.parquet", SNAPSHOT_READ, out=out("x"))
     rows.append(
         ("now", "floor: reading the table and the snapshot, nothing else", *floor_now[:2], "in")
@@ -701,6 +723,7 @@ def run(folder: Path, count: int, sample: int) -> None:
         ("as of: polars = DuckDB", same_subscribers(out("polars-as-of"), out("baseline-as-of"))),
         ("now: snapshot = log query", same_subscribers(out("now"), out("baseline-now"))),
         ("now: with pseudonymising = without", same_subscribers(out("now"), out("now-hmac"))),
+        ("now: numbered table = pseudonyms", same_subscribers(out("now"), out("now-numbered"))),
         ("now: select_audience = snapshot_states", same_subscribers(out("now"), out("select"))),
     ]
     print()

@@ -24,4 +24,6 @@ def test_audience_benchmark_selects_the_same_subscribers_as_its_baseline(tmp_pat
     assert (
         "the now target in proportion: at most 0.17× to 0.25× the as-of baseline" in result.stdout
     )
+    assert "| now | the same, the table carrying the numbers in order |" in result.stdout
+    assert "check now: numbered table = pseudonyms: same subscribers" in result.stdout
     assert "DIFFERENT" not in result.stdout

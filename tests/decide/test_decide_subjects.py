@@ -220,3 +220,72 @@ def test_the_permitted_rows_keep_the_tables_order_not_the_numbers() -> None:
 
     assert selection.permitted["subject"].to_list() == names[::2]
     assert selection.excluded == {"subject-type-not-covered": 25}
+
+
+@settings(max_examples=60)
+@given(
+    data=st.data(),
+    operator=st.sampled_from(OPERATORS),
+    at=INSTANTS,
+    in_order=st.booleans(),
+    with_strings=st.booleans(),
+)
+def test_a_table_carrying_its_subjects_numbers_is_decided_as_by_its_strings(
+    data: st.DataObject, operator: str, at: datetime, in_order: bool, with_strings: bool
+) -> None:
+    drawn = draw_table(data, operator, "by-pseudonym")
+    numbered_table = drawn.table.with_columns(subject_numbers(pl.col("subject")))
+    if in_order:
+        numbered_table = numbered_table.sort("subject_key", nulls_last=True)
+    by_strings = numbered_table.select("row", "subject")
+    table = numbered_table if with_strings else numbered_table.drop("subject")
+    states = states_frame(drawn.states).lazy()
+
+    selection = select_subjects(drawn.policy, states, table, drawn.use, at)
+    decided = decide_subjects(drawn.policy, states, table, drawn.use, at)
+
+    expected = select_subjects(drawn.policy, states, by_strings, drawn.use, at)
+    assert selection.permitted["row"].to_list() == expected.permitted["row"].to_list()
+    assert selection.excluded == expected.excluded
+    every = decide_subjects(drawn.policy, states, by_strings, drawn.use, at)
+    assert decided.select("row", "reason").equals(every.select("row", "reason"))
+
+
+def test_a_table_whose_numbers_are_not_unsigned_64_bit_is_refused() -> None:
+    policy = reference("ipko")
+    use = make_use("direct-marketing-current-offers", "contact", channel=Channel.SMS)
+    table = numbered([pseudonym("someone")]).with_columns(pl.col("subject_key").cast(pl.Int64))
+
+    states = states_frame([make_subject(subject=pseudonym("someone"))]).lazy()
+
+    with pytest.raises(ValueError, match="subject_key column is Int64, not UInt64"):
+        select_subjects(policy, states, table, use, NOW)
+
+
+def test_a_table_of_numbers_alone_needs_states_named_by_pseudonyms() -> None:
+    policy = reference("ipko")
+    use = make_use("direct-marketing-current-offers", "contact", channel=Channel.SMS)
+    states = states_frame([make_subject(subject="someone", consents=("current-offers",))])
+
+    with pytest.raises(ValueError, match="give the table its subject column"):
+        select_subjects(policy, states.lazy(), numbered([pseudonym("someone")]), use, NOW)
+
+
+@pytest.mark.parametrize("in_order", [True, False], ids=["in-their-order", "in-another-order"])
+def test_a_large_table_of_numbers_alone_selects_what_its_strings_select(in_order: bool) -> None:
+    policy = reference("ipko")
+    use = make_use("direct-marketing-current-offers", "contact", channel=Channel.SMS)
+    names = [pseudonym(str(n)) for n in range(3_000)]
+    states = [make_subject(subject=name, consents=("current-offers",)) for name in names[::3]]
+    strings = pl.DataFrame({"row": range(2_000), "subject": names[2_000:0:-1]})
+    table = strings.with_columns(subject_numbers(pl.col("subject")))
+    if in_order:
+        table = table.sort("subject_key")
+    frame = states_frame(states).lazy()
+
+    selection = select_subjects(policy, frame, table.drop("subject"), use, NOW)
+
+    expected = select_subjects(policy, frame, table.select("row", "subject"), use, NOW)
+    assert selection.permitted["row"].to_list() == expected.permitted["row"].to_list()
+    assert selection.permitted.height == 666
+    assert selection.excluded == expected.excluded == {"subject-type-not-covered": 1_334}

@@ -159,7 +159,9 @@ def decide_subjects(
     at: datetime,
 ) -> pl.DataFrame:
     """`subjects` (a frame with a `subject` column), each row with the `outcome` and `reason`
-    of `use` at `at`, in its order; its other columns are kept.
+    of `use` at `at`, in its order; its other columns are kept. A table that carries its
+    subjects' `SUBJECT_NUMBERS` (`subject_numbers`) is joined by them without reading its
+    subject strings, and is fastest in the order of `subject_key`.
 
     `states` (`STATE_SCHEMA`, one row a subject) are decided first, and only their outcome
     and reason are joined to `subjects`; a subject `states` has no row for is decided on the
@@ -193,6 +195,11 @@ def _decided_by_subject(
     subjects: pl.DataFrame, decided: pl.LazyFrame, nobody: dict[str, Any]
 ) -> pl.DataFrame:
     """`decide_subjects` joined by the subject strings, where the numbers cannot be used."""
+    if "subject" not in subjects.columns:
+        raise ValueError(
+            "the states cannot be joined by the subjects' numbers (a state's subject is not a "
+            "pseudonym, or two share a subject_key): give the table its subject column"
+        )
     joined = join_by_subject(subjects, decided.select("subject", "outcome", "reason").collect())
     return _filled(joined, nobody)
 
@@ -293,14 +300,35 @@ def _pairs_by_numbers(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame |
         return None
     values = [name for name in right.columns if name not in SUBJECT_NUMBERS]
     found = right.with_columns(pl.col(key).alias(_FOUND_KEY), pl.col(check).alias(_FOUND_CHECK))
-    probes = (
-        left.select(subject_numbers(pl.col("subject"))).with_row_index(_ROW).drop_nulls().sort(key)
-    )
+    probes = _probes(left)
     pairs = probes.join_asof(
         found.drop(check).set_sorted(key), on=key, strategy="backward", check_sortedness=False
     )
     same = (pl.col(_FOUND_KEY) == pl.col(key)) & (pl.col(_FOUND_CHECK) == pl.col(check))
     return pairs.select(_ROW, pl.when(same.fill_null(False)).then(pl.col(values)))
+
+
+def _probes(table: pl.DataFrame) -> pl.DataFrame:
+    """The rows of `table` whose subject is a pseudonym: their row number (`_ROW`) and
+    `SUBJECT_NUMBERS`, in the order of the numbers.
+
+    A table that carries the numbers (`subject_numbers` of its subjects, as UInt64 columns)
+    is read by them, and its subject strings are not parsed; one already in their order is
+    not sorted again. At ten million rows, parsing took 0.6 s here and sorting 1.0 s.
+    """
+    key = next(iter(SUBJECT_NUMBERS))
+    if set(SUBJECT_NUMBERS) <= set(table.columns):
+        for name, dtype in SUBJECT_NUMBERS.items():
+            if table.schema[name] != dtype:
+                raise ValueError(
+                    f"the table's {name} column is {table.schema[name]}, not {dtype}: give "
+                    "the subjects' numbers as subject_numbers makes them, or leave the column out"
+                )
+        numbers = table.select(*SUBJECT_NUMBERS)
+    else:
+        numbers = table.select(subject_numbers(pl.col("subject")))
+    probes = numbers.with_row_index(_ROW).drop_nulls()
+    return probes if probes[key].is_sorted() else probes.sort(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,7 +355,8 @@ def select_subjects(
     them, and only the permitted are put back in the table's order, by a mask of its rows
     (at ten million rows, putting every row back took 0.5 s here). Where the numbers cannot
     be used, or where a subscriber with no state would be permitted (the use permits on the
-    empty state), every row is decided by `decide_subjects` first.
+    empty state), every row is decided by `decide_subjects` first. A table that carries its
+    subjects' numbers is read by them, as `decide_subjects` reads it.
 
         selection = select_subjects(policy, states, table, use, at)
         selection.permitted["subscriber"], selection.excluded  # {"no-consent": 3_835_132, …}
