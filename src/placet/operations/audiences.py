@@ -40,7 +40,11 @@ from placet.ledger import (
     SubjectRef,
 )
 from placet.ledger.pseudonym_column import pseudonymise_column
-from placet.operations.decision_replays import position_moved, recorded_decision
+from placet.operations.decision_replays import (
+    ReplayOutcome,
+    position_moved,
+    recorded_decision,
+)
 from placet.policy import Policy, PolicySet
 from placet.policy.model import CategoryId, PurposeId, RecipientId
 from placet.policy.terms import Channel
@@ -314,17 +318,13 @@ def select_audience(
 
 
 @dataclass(frozen=True, slots=True)
-class AudienceReplay:
+class AudienceReplay(ReplayOutcome):
     """A recorded audience run computed again: the record, the new run, and what differs."""
 
     record: DecisionRecord
     audience: Audience
     differences: tuple[str, ...]
     """Empty when the run was reproduced exactly: same policy version, counts and selection."""
-
-    @property
-    def reproduced(self) -> bool:
-        return not self.differences
 
 
 def replay_audience(

@@ -1,5 +1,6 @@
 """What every replay of a recorded decision starts with: the record, of the kind asked, and
-whether the ledger still holds the event at the position it read."""
+whether the ledger still holds the event at the position it read; and what each ends with
+(`ReplayOutcome`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,21 @@ from uuid import UUID
 from placet.errors import DecisionNotFoundError
 from placet.ledger import ConsentLog, DecisionKind, DecisionRecord
 
-__all__ = ["position_moved", "recorded_decision"]
+__all__ = ["ReplayOutcome", "position_moved", "recorded_decision"]
+
+
+class ReplayOutcome:
+    """What a replay tells, whatever the decision's kind: the record, and what differs now
+    (nothing: reproduced). Each replay's result is a dataclass with these two fields."""
+
+    __slots__ = ()
+
+    record: DecisionRecord
+    differences: tuple[str, ...]
+
+    @property
+    def reproduced(self) -> bool:
+        return not self.differences
 
 
 def recorded_decision(ledger: ConsentLog, record_id: UUID, kind: DecisionKind) -> DecisionRecord:

@@ -58,7 +58,11 @@ from placet.ledger import (
     format_instant,
     parse_instant,
 )
-from placet.operations.decision_replays import position_moved, recorded_decision
+from placet.operations.decision_replays import (
+    ReplayOutcome,
+    position_moved,
+    recorded_decision,
+)
 from placet.operations.recording import subject_ref
 from placet.policy import PolicySet, TransferSafeguard
 
@@ -73,6 +77,7 @@ __all__ = [
     "register_agreement",
     "register_entries",
     "replay_disclosure",
+    "replay_disclosure_record",
     "subject_disclosures",
     "subject_refs",
 ]
@@ -290,7 +295,7 @@ def _agreement_of(document: dict[str, Any]) -> Agreement:
 
 
 @dataclass(frozen=True, slots=True)
-class DisclosureReplay:
+class DisclosureReplay(ReplayOutcome):
     """A recorded disclosure checked again: the record, the new check (None when the register
     no longer holds the disclosure), and what differs."""
 
@@ -298,10 +303,6 @@ class DisclosureReplay:
     check: DisclosureCheck | None
     differences: tuple[str, ...]
     """Empty when the register still holds what was recorded and the policy decides alike."""
-
-    @property
-    def reproduced(self) -> bool:
-        return not self.differences
 
 
 def replay_disclosure(
@@ -319,10 +320,17 @@ def replay_disclosure(
     held the agreements (it can be shown, not replayed).
     """
     record = recorded_decision(ledger, record_id, DecisionKind.DISCLOSURE)
+    return replay_disclosure_record(ledger, policies, book, record)
+
+
+def replay_disclosure_record(
+    ledger: ConsentLog, policies: PolicySet, book: DisclosureBook, record: DecisionRecord
+) -> DisclosureReplay:
+    """`replay_disclosure` of a disclosure's record already read."""
     request = record.request
     if "agreements" not in request:
         raise DecisionNotReplayableError(
-            str(record_id),
+            str(record.record_id),
             "it was made before disclosure records held the agreements their check read",
         )
     differences = position_moved(ledger, record, "the decision")

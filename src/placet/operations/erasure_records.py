@@ -34,7 +34,11 @@ from placet.ledger import (
     format_instant,
     parse_instant,
 )
-from placet.operations.decision_replays import position_moved, recorded_decision
+from placet.operations.decision_replays import (
+    ReplayOutcome,
+    position_moved,
+    recorded_decision,
+)
 from placet.operations.erasures import DatasetErasure
 from placet.operations.requests import StaffBook
 from placet.policy import Policy
@@ -48,7 +52,7 @@ from placet.retention import (
     may_destroy,
 )
 
-__all__ = ["ErasureReplay", "erasure_record", "replay_erasure"]
+__all__ = ["ErasureReplay", "erasure_record", "replay_erasure", "replay_erasure_record"]
 
 
 def erasure_record(
@@ -123,7 +127,7 @@ def _in_force(holds: Iterable[LegalHold], at: datetime) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class ErasureReplay:
+class ErasureReplay(ReplayOutcome):
     """A recorded erasure's guard asked again: the record, each dataset's new answer, and
     what differs."""
 
@@ -131,10 +135,6 @@ class ErasureReplay:
     decisions: tuple[tuple[str, GuardDecision], ...]
     """(dataset, the guard's answer now), for each dataset the guard was asked about."""
     differences: tuple[str, ...]
-
-    @property
-    def reproduced(self) -> bool:
-        return not self.differences
 
 
 def replay_erasure(
@@ -152,10 +152,20 @@ def replay_erasure(
     guard weighed.
     """
     record = recorded_decision(ledger, record_id, DecisionKind.ERASURE)
+    return replay_erasure_record(ledger, requests, holds, record)
+
+
+def replay_erasure_record(
+    ledger: ConsentLog,
+    requests: StaffBook,
+    holds: Iterable[LegalHold],
+    record: DecisionRecord,
+) -> ErasureReplay:
+    """`replay_erasure` of an erasure's record already read."""
     asked = record.request
     if "holds" not in asked or "open_requests" not in asked:
         raise DecisionNotReplayableError(
-            str(record_id), "it was made before erasure records held what the guard weighed"
+            str(record.record_id), "it was made before erasure records held what the guard weighed"
         )
     at = record.as_of
     differences = position_moved(ledger, record, "the erasure")

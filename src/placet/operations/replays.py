@@ -16,8 +16,9 @@ from uuid import UUID
 from placet.disclosures import DisclosureBook
 from placet.errors import DecisionNotFoundError, DecisionNotReplayableError
 from placet.ledger import ConsentLog, DecisionKind, DecisionRecord
-from placet.operations.disclosures import replay_disclosure
-from placet.operations.erasure_records import replay_erasure
+from placet.operations.decision_replays import ReplayOutcome
+from placet.operations.disclosures import replay_disclosure_record
+from placet.operations.erasure_records import replay_erasure_record
 from placet.operations.requests import StaffBook
 from placet.policy import PolicySet
 from placet.retention import LegalHold
@@ -29,15 +30,11 @@ REPLAYED_KINDS: Final = frozenset({DecisionKind.DISCLOSURE, DecisionKind.ERASURE
 
 
 @dataclass(frozen=True, slots=True)
-class Replayed:
+class Replayed(ReplayOutcome):
     """A recorded decision decided again: the record, and what differs (none: reproduced)."""
 
     record: DecisionRecord
     differences: tuple[str, ...]
-
-    @property
-    def reproduced(self) -> bool:
-        return not self.differences
 
 
 def replay_recorded(
@@ -56,13 +53,14 @@ def replay_recorded(
     entry = ledger.decision(record_id)
     if entry is None:
         raise DecisionNotFoundError(str(record_id))
-    kind = entry.record.kind
+    record = entry.record
+    kind = record.kind
     if kind is DecisionKind.DISCLOSURE:
-        disclosure = replay_disclosure(ledger, policies, disclosures(), record_id)
-        return Replayed(disclosure.record, disclosure.differences)
+        disclosure = replay_disclosure_record(ledger, policies, disclosures(), record)
+        return Replayed(record, disclosure.differences)
     if kind is DecisionKind.ERASURE:
-        erasure = replay_erasure(ledger, requests, holds(), record_id)
-        return Replayed(erasure.record, erasure.differences)
+        erasure = replay_erasure_record(ledger, requests, holds(), record)
+        return Replayed(record, erasure.differences)
     if kind is DecisionKind.AUDIENCE_RUN:
         raise DecisionNotReplayableError(
             str(record_id),
