@@ -39,8 +39,7 @@ from placet.api.routes import (
 from placet.datamap import KeyKind
 from placet.errors import PlacetError
 from placet.ledger import PseudonymKey
-from placet.ledger.receipts import ReceiptKeys
-from placet.operations import load_receipt_keys
+from placet.operations import configured_receipt_keys
 from placet.operations.opendsr import StatusCallbacks, callback_key_from_hex
 from placet.operations.recipient_channels import load_recipient_notifier
 from placet.operations.requests import terms_of
@@ -82,7 +81,7 @@ def create_app(settings: PlacetSettings, *, clock: Callable[[], datetime] | None
         api_keys=SqlApiKeys(ledger.engine),
         clock=clock or _now,
         pseudonym_key=_pseudonym_key(settings),
-        receipt_keys=_receipt_keys(settings),
+        receipt_keys=configured_receipt_keys(settings),
         notice_url=settings.notice_url,
         unsubscribe_key=_unsubscribe_key(settings),
         code_key=_code_key(settings),
@@ -198,13 +197,3 @@ def _callback_key(settings: PlacetSettings) -> bytes | None:
     if settings.opendsr_callback_key is None:
         return None
     return callback_key_from_hex(settings.opendsr_callback_key.get_secret_value())
-
-
-def _receipt_keys(settings: PlacetSettings) -> ReceiptKeys | None:
-    if settings.receipt_signing_key is None:
-        return None
-    return load_receipt_keys(
-        settings.receipt_signing_key.get_secret_value(),
-        kid=settings.receipt_key_id,
-        published=settings.receipt_published_keys,
-    )

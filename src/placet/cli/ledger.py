@@ -11,7 +11,7 @@ from placet.cli.receipt import published_keys
 from placet.cli.wiring import wiring
 from placet.errors import ChainBrokenError, SettingsError
 from placet.ledger import ChainReport
-from placet.operations import load_receipt_keys
+from placet.operations import configured_receipt_keys
 from placet.operations.checkpoints import check_checkpoint, issue_checkpoint
 from placet.policy import load_policy_set
 from placet.settings import get_settings
@@ -95,7 +95,8 @@ def checkpoint(
     `placet ledger verify --checkpoint FILE --keys JWKS`. Needs PLACET_RECEIPT_SIGNING_KEY.
     """
     settings = get_settings()
-    if settings.receipt_signing_key is None:
+    keys = configured_receipt_keys(settings)
+    if keys is None:
         raise SettingsError(
             "PLACET_RECEIPT_SIGNING_KEY",
             "is not set, so no checkpoint can be signed",
@@ -104,11 +105,7 @@ def checkpoint(
     url = database_url or settings.database_url
     issued = issue_checkpoint(
         open_ledger(url, upgrade=False),
-        load_receipt_keys(
-            settings.receipt_signing_key.get_secret_value(),
-            kid=settings.receipt_key_id,
-            published=settings.receipt_published_keys,
-        ),
+        keys,
         issuer=load_policy_set(settings.policy).latest.controller.legal_name,
         at=datetime.now(UTC),
     )

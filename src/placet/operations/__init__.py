@@ -38,6 +38,7 @@ from placet.operations.deciding import (
 )
 from placet.operations.receipting import (
     SignedReceipt,
+    configured_receipt_keys,
     issue_receipt,
     kantara_document,
     load_receipt_keys,
@@ -84,6 +85,7 @@ __all__ = [
     "authenticate",
     "authorise",
     "clause_language",
+    "configured_receipt_keys",
     "create_key",
     "decide_for_subject",
     "decide_many",

@@ -27,8 +27,15 @@ from placet.ledger.receipts import (
     render_kantara,
 )
 from placet.policy import PolicySet
+from placet.settings import PlacetSettings
 
-__all__ = ["SignedReceipt", "issue_receipt", "kantara_document", "load_receipt_keys"]
+__all__ = [
+    "SignedReceipt",
+    "configured_receipt_keys",
+    "issue_receipt",
+    "kantara_document",
+    "load_receipt_keys",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +104,18 @@ def load_receipt_keys(
         document = _json(published)
         retired = tuple(key for key in keys_from_jwks(document) if key.kid != current.kid)
     return ReceiptKeys(current, retired)
+
+
+def configured_receipt_keys(settings: PlacetSettings) -> ReceiptKeys | None:
+    """The receipt key set the settings name (`PLACET_RECEIPT_SIGNING_KEY`, its key id and
+    the published retired keys), or None where no signing key is set."""
+    if settings.receipt_signing_key is None:
+        return None
+    return load_receipt_keys(
+        settings.receipt_signing_key.get_secret_value(),
+        kid=settings.receipt_key_id,
+        published=settings.receipt_published_keys,
+    )
 
 
 def _earlier_about_option(ledger: ConsentLog, entry: LedgerEntry) -> list[LedgerEntry]:
