@@ -50,7 +50,14 @@ from placet.ledger.columnar import (
     snapshot_states,
 )
 from placet.ledger.pseudonym_column import pseudonymise_column
-from placet.operations import read_subscriber_column, select_audience
+from placet.operations import (
+    NumberedSubscribers,
+    read_numbered_subscribers,
+    read_subscriber_column,
+    select_audience,
+    write_numbered_subscribers,
+)
+from placet.operations.audiences import key_check
 from placet.policy import load_policy_set
 from placet.policy.model import CategoryId, ConsentOptionId, PurposeId, SubjectTypeId
 from placet.policy.terms import Channel
@@ -242,10 +249,19 @@ def write_estate(folder: Path, count: int) -> int:
 def write_numbered(folder: Path) -> None:
     """`numbered.parquet`: the subscribers with their pseudonyms' numbers
     (`subject_numbers`), in the order of the numbers, as a table kept for many campaigns
-    would hold them."""
+    would hold them; and `numbered-subscribers.parquet`, the same with the pseudonyms, as
+    `placet number-subscribers` writes it (from the pseudonyms already made)."""
     pl.scan_parquet(folder / "pseudonyms.parquet").select(
         "subscriber", *subject_numbers(pl.col("subject"))
     ).sort("subject_key").sink_parquet(folder / "numbered.parquet")
+    table = (
+        pl.read_parquet(folder / "pseudonyms.parquet")
+        .select(identifier="subscriber", subject="subject")
+        .with_columns(subject_numbers(pl.col("subject")))
+        .sort("subject_key", maintain_order=True)
+    )
+    numbered = NumberedSubscribers(table, key_check(PLACET_KEY))
+    write_numbered_subscribers(numbered, folder / "numbered-subscribers.parquet")
 
 
 def sort_snapshot(folded: Path, snapshot: Path) -> None:
@@ -298,18 +314,33 @@ def placet_now_with_pseudonyms(folder: Path) -> tuple[pl.Series, dict[str, int]]
     return _audience(states, table.lazy(), NOW)
 
 
+def placet_select_audience_numbered(folder: Path) -> tuple[pl.Series, dict[str, int]]:
+    """`placet_select_audience` over the table numbered beforehand (`placet
+    number-subscribers`): read and checked against the key, neither pseudonymised nor
+    sorted."""
+    numbered = read_numbered_subscribers(folder / "numbered-subscribers.parquet", PLACET_KEY)
+    assert numbered is not None
+    return _selected_audience(folder, numbered)
+
+
 def placet_select_audience(folder: Path) -> tuple[pl.Series, dict[str, int]]:
     """Now, as `placet audience --subscribers subscribers.parquet --snapshot` runs it: the
     identifiers read as a column and each pseudonymised with the key, the snapshot and the
     events after its watermark (an empty ledger: the snapshot is at the head) decided, the
     selection digested, the permitted streamed in chunks."""
+    return _selected_audience(folder, read_subscriber_column(folder / "subscribers.parquet"))
+
+
+def _selected_audience(
+    folder: Path, subscribers: pl.Series | NumberedSubscribers
+) -> tuple[pl.Series, dict[str, int]]:
     with tempfile.TemporaryDirectory() as empty:
         ledger = open_ledger(f"sqlite:///{empty}/ledger.db")
         audience = select_audience(
             ledger,
             load_policy_set("ipko"),
             PseudonymKey(KEY),
-            read_subscriber_column(folder / "subscribers.parquet"),
+            subscribers,
             USE,
             at=NOW,
             snapshot=folder / "snapshot.parquet",
@@ -675,6 +706,15 @@ def run(folder: Path, count: int, sample: int) -> None:
         return folder / f"audience-{name}.parquet"
 
     rows: list[tuple[str, str, float, int | None, str]] = []
+
+    def timed(
+        question: str, name: str, step: Callable[..., Any], *args: Any, key: str = "x"
+    ) -> tuple[float, int, dict[str, int] | None]:
+        """Measure one step (its selection written to `out(key)`) and add its row."""
+        measured = measure(step, *args, out=out(key))
+        rows.append((question, name, measured[0], measured[1], "in"))
+        return measured
+
     duckdb_as_of = measure(baseline_as_of, folder, out=out("baseline-as-of"))
     polars_as_of = measure(polars_baseline_as_of, folder, out=out("polars-as-of"))
     # The baseline is the faster of the two hand-written queries.
@@ -682,26 +722,57 @@ def run(folder: Path, count: int, sample: int) -> None:
     for name, measured in (("DuckDB", duckdb_as_of), ("polars", polars_as_of)):
         chosen = " (baseline)" if measured is as_of else ""
         rows.append(("as of", f"hand-written {name} query{chosen}", *measured[:2], "in"))
-    placet = measure(placet_as_of, folder, out=out("as-of"))
-    rows.append(("as of", "placet fold_states + select_subjects", placet[0], placet[1], "in"))
-    floor_as_of = measure(reading_floor, folder, "events.parquet", FOLDED_COLUMNS, out=out("x"))
-    rows.append(
-        ("as of", "floor: reading the table and the events, nothing else", *floor_as_of[:2], "in")
+    placet = timed(
+        "as of", "placet fold_states + select_subjects", placet_as_of, folder, key="as-of"
     )
-    now_baseline = measure(baseline_now, folder, out=out("baseline-now"))
-    rows.append(("now", "hand-written DuckDB query over the log", *now_baseline[:2], "in"))
-    now = measure(placet_now, folder, out=out("now"))
-    rows.append(("now", "placet snapshot_states + select_subjects", now[0], now[1], "in"))
-    numbered = measure(placet_now_numbered, folder, out=out("now-numbered"))
-    rows.append(("now", "the same, the table carrying the numbers in order", *numbered[:2], "in"))
-    floor_now = measure(reading_floor, folder, "snapshot.parquet", SNAPSHOT_READ, out=out("x"))
-    rows.append(
-        ("now", "floor: reading the table and the snapshot, nothing else", *floor_now[:2], "in")
+    floor_as_of = timed(
+        "as of",
+        "floor: reading the table and the events, nothing else",
+        reading_floor,
+        folder,
+        "events.parquet",
+        FOLDED_COLUMNS,
     )
-    now_hmac = measure(placet_now_with_pseudonyms, folder, out=out("now-hmac"))
-    rows.append(("now", "the same, pseudonymising the table", now_hmac[0], now_hmac[1], "in"))
-    product = measure(placet_select_audience, folder, out=out("select"))
-    rows.append(("now", "placet select_audience (placet audience --snapshot)", *product[:2], "in"))
+    now_baseline = timed(
+        "now", "hand-written DuckDB query over the log", baseline_now, folder, key="baseline-now"
+    )
+    now = timed("now", "placet snapshot_states + select_subjects", placet_now, folder, key="now")
+    timed(
+        "now",
+        "the same, the table carrying the numbers in order",
+        placet_now_numbered,
+        folder,
+        key="now-numbered",
+    )
+    floor_now = timed(
+        "now",
+        "floor: reading the table and the snapshot, nothing else",
+        reading_floor,
+        folder,
+        "snapshot.parquet",
+        SNAPSHOT_READ,
+    )
+    timed(
+        "now",
+        "the same, pseudonymising the table",
+        placet_now_with_pseudonyms,
+        folder,
+        key="now-hmac",
+    )
+    timed(
+        "now",
+        "placet select_audience (placet audience --snapshot)",
+        placet_select_audience,
+        folder,
+        key="select",
+    )
+    timed(
+        "now",
+        "the same over a numbered table (placet number-subscribers)",
+        placet_select_audience_numbered,
+        folder,
+        key="select-numbered",
+    )
     hmac_duckdb = measure(duckdb_hmac, folder, out=out("hmac"))
     rows.append(("—", "pseudonymise the table: placet pseudonymise_column", *hmac_duckdb[:2], "—"))
     for prepared, name in ((False, "Python hmac.new"), (True, "placet pseudonymise_subject")):
@@ -717,14 +788,17 @@ def run(folder: Path, count: int, sample: int) -> None:
     rows.append(
         ("now", f"looping decide_use (scaled from {min(count, sample):,})", looped[0], None, "out")
     )
-
     checks = [
-        ("as of: placet = baseline", same_subscribers(out("as-of"), out("baseline-as-of"))),
-        ("as of: polars = DuckDB", same_subscribers(out("polars-as-of"), out("baseline-as-of"))),
-        ("now: snapshot = log query", same_subscribers(out("now"), out("baseline-now"))),
-        ("now: with pseudonymising = without", same_subscribers(out("now"), out("now-hmac"))),
-        ("now: numbered table = pseudonyms", same_subscribers(out("now"), out("now-numbered"))),
-        ("now: select_audience = snapshot_states", same_subscribers(out("now"), out("select"))),
+        (name, same_subscribers(out(left), out(right)))
+        for name, left, right in (
+            ("as of: placet = baseline", "as-of", "baseline-as-of"),
+            ("as of: polars = DuckDB", "polars-as-of", "baseline-as-of"),
+            ("now: snapshot = log query", "now", "baseline-now"),
+            ("now: with pseudonymising = without", "now", "now-hmac"),
+            ("now: numbered table = pseudonyms", "now", "now-numbered"),
+            ("now: select_audience = snapshot_states", "now", "select"),
+            ("now: select_audience numbered = not", "select", "select-numbered"),
+        )
     ]
     print()
     print(f"Audience of SMS marketing of current offers over {count:,} subscribers")

@@ -329,3 +329,38 @@ def test_ledger_import_with_a_bad_row_imports_nothing_and_names_the_line(
     assert "line 3" in output
     assert "no-such-option" in output
     assert run("decide", SUBSCRIBER, *SMS_OFFERS)[0] == 3
+
+
+def test_audience_of_a_numbered_table_selects_what_the_plain_table_selects(
+    database: str, tmp_path: Path
+) -> None:
+    run("consent", "give", SUBSCRIBER, "current-offers", *SHOP)
+    subscribers = tmp_path / "subscribers.csv"
+    subscribers.write_text(f"subscriber\n{OTHER}\n{SUBSCRIBER}\n")
+    numbered = tmp_path / "numbered.parquet"
+    snapshot = tmp_path / "states.parquet"
+    run("ledger", "snapshot", str(snapshot))
+
+    made = run("number-subscribers", "--subscribers", str(subscribers), "--output", str(numbered))
+    outputs = {}
+    for name, table in (("plain", subscribers), ("numbered", numbered)):
+        code, output = run(
+            "audience",
+            "--subscribers",
+            str(table),
+            "--purpose",
+            *SMS_OFFERS,
+            "--snapshot",
+            str(snapshot),
+            "--output",
+            str(tmp_path / f"{name}.csv"),
+        )
+        assert code == 0, output
+        outputs[name] = output
+
+    assert made == (0, made[1])
+    assert "Numbered 2 subscribers" in made[1]
+    assert (tmp_path / "numbered.csv").read_text().split() == ["subscriber", SUBSCRIBER]
+    assert (tmp_path / "plain.csv").read_text().split() == ["subscriber", SUBSCRIBER]
+    assert "1 of 2 subscribers permitted" in outputs["numbered"]
+    assert "excluded, no-consent: 1" in outputs["numbered"]

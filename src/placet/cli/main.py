@@ -30,6 +30,7 @@ from placet.cli.subjects import (
     consent_app,
     contract_app,
     decide,
+    number_subscribers_command,
     objection_app,
     subject_app,
 )
@@ -88,6 +89,7 @@ disclosures_app.add_typer(le_app, name="le")
 app.add_typer(disclosures_app, name="disclosures")
 app.command(name="decide")(decide)
 app.command(name="audience")(audience)
+app.command(name="number-subscribers")(number_subscribers_command)
 app.command(name="serve")(serve)
 app.command(name="demo")(demo)
 app.command(name="synth")(synth)

@@ -28,12 +28,15 @@ from placet.cli.wiring import (
 )
 from placet.decide import SubjectState, Use
 from placet.operations import (
+    NumberedSubscribers,
     Recorded,
     decide_for_subject,
     end_contract,
     give_consent,
     make_objection,
+    number_subscribers,
     query_subscriber_ids,
+    read_numbered_subscribers,
     read_subscriber_column,
     record_subject_facts,
     select_audience,
@@ -42,13 +45,22 @@ from placet.operations import (
     subject_state,
     withdraw_consent,
     withdraw_objection,
+    write_numbered_subscribers,
 )
 from placet.policy.model import CategoryId, PurposeId, RecipientId
 from placet.policy.terms import Channel
 from placet.settings import get_settings
 from placet.stores.sql_database import describe_database
 
-__all__ = ["audience", "consent_app", "contract_app", "decide", "objection_app", "subject_app"]
+__all__ = [
+    "audience",
+    "consent_app",
+    "contract_app",
+    "decide",
+    "number_subscribers_command",
+    "objection_app",
+    "subject_app",
+]
 
 consent_app = typer.Typer(help="Record a consent given or withdrawn.", no_args_is_help=True)
 objection_app = typer.Typer(help="Record an objection made or withdrawn.", no_args_is_help=True)
@@ -325,11 +337,32 @@ def decide(
         raise typer.Exit(3)
 
 
+def number_subscribers_command(
+    subscribers: Path = typer.Option(
+        ...,
+        "--subscribers",
+        help="CSV, Parquet or Arrow IPC file with a 'subscriber' column of identifiers.",
+    ),
+    output: Path = typer.Option(
+        ..., "--output", "-o", help="The numbered table to write (Parquet)."
+    ),
+) -> None:
+    """Number a subscriber table once for many campaigns: each identifier with its pseudonym
+    and the pseudonym's numbers, in their order (Parquet, stamped with the pseudonym key's
+    check). `placet audience --subscribers` reads such a table without pseudonymising or
+    sorting it again; after a key rotation, number the table again.
+    """
+    numbered = number_subscribers(read_subscriber_column(subscribers), wiring().key)
+    write_numbered_subscribers(numbered, output)
+    typer.echo(f"Numbered {numbered.table.height:,} subscribers into {output}.", err=True)
+
+
 def audience(
     subscribers: Path | None = typer.Option(
         None,
         "--subscribers",
-        help="CSV, Parquet or Arrow IPC file with a 'subscriber' column of identifiers.",
+        help="CSV, Parquet or Arrow IPC file with a 'subscriber' column of identifiers, or a "
+        "table numbered by `placet number-subscribers`.",
     ),
     query: str | None = typer.Option(
         None, "--query", help="Or a SQL query whose first column holds the identifiers."
@@ -365,7 +398,10 @@ def audience(
         raise typer.BadParameter("give either --subscribers FILE or --query SQL, not both")
     wired = wiring()
     if subscribers is not None:
-        identifiers: Iterable[str] | pl.Series = read_subscriber_column(subscribers)
+        numbered = read_numbered_subscribers(subscribers, wired.key)
+        identifiers: Iterable[str] | pl.Series | NumberedSubscribers = (
+            read_subscriber_column(subscribers) if numbered is None else numbered
+        )
         source = {"table": subscribers.name}
     else:
         url = query_url or get_settings().database_url
