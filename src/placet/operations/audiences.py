@@ -422,7 +422,12 @@ def _recorded_use(request: dict[str, Any]) -> Use:
 NUMBERED_STAMP: Final = "placet.numbered_subscribers"
 """The Parquet metadata key that marks a numbered table; its value tells the pseudonym key
 it was made with (`key_check`)."""
-_NUMBERED_COLUMNS: Final = ("subscriber", "subject", *SUBJECT_NUMBERS)
+_NUMBERED_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "subscriber": pl.String(),
+    "subject": pl.String(),
+    **SUBJECT_NUMBERS,
+}
+"""A numbered table's columns as written, in order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,9 +462,9 @@ def number_subscribers(identifiers: pl.Series, key: PseudonymKey) -> NumberedSub
 def write_numbered_subscribers(numbered: NumberedSubscribers, path: Path) -> None:
     """Write a numbered table as Parquet (`subscriber`, `subject`, the numbers), stamped with
     its key's check. It holds the identifiers: keep it as the subscriber table is kept."""
-    numbered.table.rename({"identifier": "subscriber"}).select(_NUMBERED_COLUMNS).write_parquet(
-        path, metadata={NUMBERED_STAMP: numbered.key_check}
-    )
+    numbered.table.rename({"identifier": "subscriber"}).select(
+        list(_NUMBERED_SCHEMA)
+    ).write_parquet(path, metadata={NUMBERED_STAMP: numbered.key_check})
 
 
 def read_numbered_subscribers(path: Path, key: PseudonymKey) -> NumberedSubscribers | None:
@@ -479,8 +484,7 @@ def read_numbered_subscribers(path: Path, key: PseudonymKey) -> NumberedSubscrib
             "Number the subscriber table again with `placet number-subscribers`",
         )
     table = pl.read_parquet(path)
-    expected = {"subscriber": pl.String(), "subject": pl.String(), **SUBJECT_NUMBERS}
-    if dict(table.schema) != expected:
+    if dict(table.schema) != _NUMBERED_SCHEMA:
         raise InvalidEventError(
             f"{path} is stamped as a numbered table but holds {dict(table.schema)}",
             "Number the subscriber table again with `placet number-subscribers`",
