@@ -14,6 +14,7 @@ from placet.disclosures import (
     Confidentiality,
     Disclosure,
     DisclosureKind,
+    Override,
     ProposedDisclosure,
     RecipientNotice,
 )
@@ -94,8 +95,15 @@ class Register:
             at=proposed.disclosed_at,
         ).disclosure
 
-    def to_processor(self, *subscribers: str, at: datetime = DISCLOSED) -> Disclosure:
-        """The subscribers' contact data handed to the call-centre contractor."""
+    def to_processor(
+        self,
+        *subscribers: str,
+        at: datetime = DISCLOSED,
+        party: str = PROCESSOR,
+        override: Override | None = None,
+    ) -> Disclosure:
+        """The subscribers' contact data handed to the call-centre contractor (or to another
+        `party` of the contractors, which the agreement may not name, with an `override`)."""
         return self.record(
             ProposedDisclosure(
                 kind=DisclosureKind.DISCLOSURE,
@@ -104,8 +112,9 @@ class Register:
                 categories=("identity", "contact"),
                 disclosed_at=at,
                 approved_by="dpo-1",
-                party=PROCESSOR,
+                party=party,
                 country="XK",
+                override=override,
             ),
             *subscribers,
         )

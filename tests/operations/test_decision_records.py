@@ -26,7 +26,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from placet.cli.main import app
-from placet.disclosures import Disclosure, DisclosureKind, Override, ProposedDisclosure
+from placet.disclosures import Disclosure, Override
 from placet.dsr import RequestKind
 from placet.errors import DecisionNotReplayableError
 from placet.ledger import ChainHead, DecisionEntry, DecisionKind, DecisionRecord
@@ -208,19 +208,10 @@ def test_a_recorded_disclosure_replays_as_decided_though_its_agreement_was_ended
 def overridden(register: Register) -> Disclosure:
     """A disclosure to a contractor's party the agreement does not name, overridden by the
     DPO: recorded with the refusals it overrode."""
-    return register.record(
-        ProposedDisclosure(
-            kind=DisclosureKind.DISCLOSURE,
-            recipient="contractors",
-            purpose="contract-performance",
-            categories=("identity", "contact"),
-            disclosed_at=DISCLOSED,
-            approved_by="dpo-1",
-            party="Someone Else Sh.p.k.",
-            country="XK",
-            override=Override(justification="the printer was down for a week", by="dpo-1"),
-        ),
+    return register.to_processor(
         SUBSCRIBER,
+        party="Someone Else Sh.p.k.",
+        override=Override(justification="the printer was down for a week", by="dpo-1"),
     )
 
 
