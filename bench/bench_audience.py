@@ -52,12 +52,12 @@ from placet.ledger.columnar import (
 from placet.ledger.pseudonym_column import pseudonymise_column
 from placet.operations import (
     NumberedSubscribers,
+    number_subscribers,
     read_numbered_subscribers,
     read_subscriber_column,
     select_audience,
     write_numbered_subscribers,
 )
-from placet.operations.audiences import key_check
 from placet.policy import load_policy_set
 from placet.policy.model import CategoryId, ConsentOptionId, PurposeId, SubjectTypeId
 from placet.policy.terms import Channel
@@ -250,17 +250,13 @@ def write_numbered(folder: Path) -> None:
     """`numbered.parquet`: the subscribers with their pseudonyms' numbers
     (`subject_numbers`), in the order of the numbers, as a table kept for many campaigns
     would hold them; and `numbered-subscribers.parquet`, the same with the pseudonyms, as
-    `placet number-subscribers` writes it (from the pseudonyms already made)."""
+    `placet number-subscribers` writes it (`number_subscribers`, which pseudonymises the
+    table again: outside every clock)."""
     pl.scan_parquet(folder / "pseudonyms.parquet").select(
         "subscriber", *subject_numbers(pl.col("subject"))
     ).sort("subject_key").sink_parquet(folder / "numbered.parquet")
-    table = (
-        pl.read_parquet(folder / "pseudonyms.parquet")
-        .select(identifier="subscriber", subject="subject")
-        .with_columns(subject_numbers(pl.col("subject")))
-        .sort("subject_key", maintain_order=True)
-    )
-    numbered = NumberedSubscribers(table, key_check(PLACET_KEY))
+    identifiers = read_subscriber_column(folder / "subscribers.parquet")
+    numbered = number_subscribers(identifiers, PLACET_KEY)
     write_numbered_subscribers(numbered, folder / "numbered-subscribers.parquet")
 
 
