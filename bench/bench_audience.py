@@ -655,8 +655,16 @@ def _timed(step: Callable[..., Any], args: tuple[Any, ...], out: Path) -> tuple[
 def measure(
     step: Callable[..., Any], *args: Any, out: Path
 ) -> tuple[float, int, dict[str, int] | None]:
-    """Run one step in a fresh process: its seconds, its peak memory, its exclusion counts."""
+    """Run one step in a fresh process: its seconds, its peak memory, its exclusion counts.
+    Each step is also reported as it ends (on stderr), so that a run cut short keeps what it
+    measured."""
     (seconds, excluded), peak = in_fresh_process(_timed, step, args, out)
+    name = getattr(step, "func", step).__name__
+    print(
+        f"measured {name}: {seconds:.2f} s, peak {peak / 2**20:,.0f} MiB",
+        file=sys.stderr,
+        flush=True,
+    )
     return seconds, peak, excluded
 
 
