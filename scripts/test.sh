@@ -27,7 +27,7 @@ if [ "${PLACET_TEST_QUICK:-0}" != "1" ]; then
 fi
 echo "== pytest"
 set +e
-python3 -m pytest -n auto --dist loadgroup "$@"
+python3 -m pytest -n auto --dist loadgroup --durations=25 "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then

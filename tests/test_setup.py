@@ -42,7 +42,16 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 
 def test_a_test_run_that_collects_no_tests_fails() -> None:
     result = subprocess.run(
-        ["bash", "scripts/test.sh", "tests/test_setup.py", "-k", "no_test_has_this_name_at_all"],
+        # `-n 0` after the script's `-n auto`: collected in one process, no workers started.
+        [
+            "bash",
+            "scripts/test.sh",
+            "tests/test_setup.py",
+            "-k",
+            "no_test_has_this_name_at_all",
+            "-n",
+            "0",
+        ],
         cwd=ROOT,
         env={**os.environ, "PLACET_TEST_QUICK": "1"},
         capture_output=True,
