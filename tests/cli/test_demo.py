@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from placet.cli.demo import DOCUMENTS_RECORD, _write_documents
 from placet.cli.main import app
 
 LANGUAGES = {"ipko": ["en", "sq", "sr"], "ipnordic": ["da", "en"]}
@@ -78,4 +80,35 @@ def test_a_second_placet_demo_reuses_what_the_first_made(demo_folder: tuple[Path
     assert second.returncode == 0, second.stdout + second.stderr
     assert "demo estate and ledger made" in first
     assert "reused from an earlier run" in second.stdout
+    # Nothing changed since: every document is reused, not rendered again.
+    assert "23 files (23 unchanged since an earlier run, reused)" in second.stdout
     assert ledger.stat().st_mtime_ns == written
+
+
+@pytest.mark.slow
+def test_a_document_changed_since_or_made_by_another_placet_is_written_again(
+    demo_folder: tuple[Path, str], tmp_path: Path
+) -> None:
+    folder, _ = demo_folder
+    copy = tmp_path / "documents"
+    for operator in LANGUAGES:
+        shutil.copytree(folder / operator, copy / operator, ignore=shutil.ignore_patterns("state"))
+    altered = copy / "ipko" / "notice-sq.md"
+    altered.write_text("# edited by hand\n", encoding="utf-8")
+    (copy / "ipko" / "ropa.csv").unlink()
+    record = copy / "ipnordic" / DOCUMENTS_RECORD
+    earlier = json.loads(record.read_text())
+    record.write_text(json.dumps({**earlier, "made_from": "another placet"}))
+    untouched = (copy / "ipko" / "notice-en.pdf").stat().st_mtime_ns
+
+    written, reused = _write_documents(copy)
+
+    assert len(written) == 23
+    # ipko: all but the edited notice and the removed record; ipnordic: none (another maker).
+    assert reused == 13 - 2
+    assert altered.read_text(encoding="utf-8") == (folder / "ipko" / "notice-sq.md").read_text(
+        encoding="utf-8"
+    )
+    assert (copy / "ipko" / "ropa.csv").read_bytes() == (folder / "ipko" / "ropa.csv").read_bytes()
+    assert (copy / "ipko" / "notice-en.pdf").stat().st_mtime_ns == untouched
+    assert json.loads(record.read_text())["made_from"] == earlier["made_from"]

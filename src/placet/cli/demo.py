@@ -6,22 +6,28 @@ stopped. A second run reuses what the first made."""
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import os
 import socket
 import threading
 import time
 import webbrowser
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import Final
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+import placet
 from placet.cli.demo_site import DEMO_MONTHS, DEMO_SUBSCRIBERS, DemoSite, prepare_demo_site
 from placet.notices import NoticeFormat, RopaFormat, export_jsonld, export_ropa, render_notice
-from placet.policy import bundled_operators
+from placet.policy import Policy, bundled_operators
 from placet.policy.check import check_policy
 from placet.settings import get_settings
 from placet.synth import OperatorName
@@ -56,10 +62,10 @@ def demo(
     if not 0 <= port <= 65535:
         raise typer.BadParameter(f"{port} is not a port (0 to 65535)", param_hint="--port")
     started = time.perf_counter()
-    written = _write_documents(folder)
+    written, reused = _write_documents(folder)
     index = folder / "index.html"
     index.write_text(_index_page(written, folder), encoding="utf-8")
-    _print_summary(written, index, time.perf_counter() - started)
+    _print_summary(written, reused, index, time.perf_counter() - started)
     started = time.perf_counter()
     with console.status(
         f"Preparing the {operator.value} demo estate ({DEMO_SUBSCRIBERS:,} subscribers, "
@@ -77,10 +83,16 @@ def demo(
     _serve(site, port, open_browser=not no_browser)
 
 
-def _write_documents(folder: Path) -> list[tuple[str, str, Path]]:
-    """Every notice, RoPA and DPV export of both reference policies."""
+def _write_documents(folder: Path) -> tuple[list[tuple[str, str, Path]], int]:
+    """Every notice, RoPA and DPV export of both reference policies, and how many of them
+    were reused: a document is written again unless an earlier run wrote it from the same
+    policy version and the same Placet (its code, templates and policies), and it is
+    unchanged since (`DOCUMENTS_RECORD`). Rendering all of them takes half a minute, most of
+    it the PDFs."""
     now = datetime.now(UTC)
+    package = _package_digest()
     written: list[tuple[str, str, Path]] = []
+    reused = 0
     for name in bundled_operators():
         result = check_policy(name)
         state = "clean" if result.is_clean else "[yellow]with open warnings[/]"
@@ -88,19 +100,100 @@ def _write_documents(folder: Path) -> list[tuple[str, str, Path]]:
         policy = result.policies.in_force(now)
         target = folder / name
         target.mkdir(parents=True, exist_ok=True)
-        for language in policy.languages:
-            for fmt in NoticeFormat:
-                path = target / f"notice-{language}.{fmt.value}"
-                path.write_bytes(render_notice(policy, language, fmt))
-                written.append((name, f"notice ({language}, {fmt.value})", path))
-        for ropa_format in RopaFormat:
-            path = target / f"ropa.{ropa_format.value}"
-            path.write_bytes(export_ropa(policy, ropa_format, policy.source_language))
-            written.append((name, f"record of processing ({ropa_format.value})", path))
-        path = target / "policy.jsonld"
-        path.write_bytes(export_jsonld(policy))
-        written.append((name, "W3C DPV export (JSON-LD)", path))
-    return written
+        made_from = hashlib.sha256(f"{package}\0{name}\0{policy.version}".encode()).hexdigest()
+        paths, kept = _write_or_reuse(target, made_from, _documents(policy))
+        written.extend((name, what, path) for what, path in paths)
+        reused += kept
+    return written, reused
+
+
+def _documents(policy: Policy) -> list[tuple[str, str, Callable[[], bytes]]]:
+    """What a policy publishes: (what it is, its file's name, how to make it)."""
+    documents: list[tuple[str, str, Callable[[], bytes]]] = [
+        (
+            f"notice ({language}, {fmt.value})",
+            f"notice-{language}.{fmt.value}",
+            partial(render_notice, policy, language, fmt),
+        )
+        for language in policy.languages
+        for fmt in NoticeFormat
+    ]
+    documents.extend(
+        (
+            f"record of processing ({ropa_format.value})",
+            f"ropa.{ropa_format.value}",
+            partial(export_ropa, policy, ropa_format, policy.source_language),
+        )
+        for ropa_format in RopaFormat
+    )
+    documents.append(("W3C DPV export (JSON-LD)", "policy.jsonld", partial(export_jsonld, policy)))
+    return documents
+
+
+def _write_or_reuse(
+    target: Path, made_from: str, documents: list[tuple[str, str, Callable[[], bytes]]]
+) -> tuple[list[tuple[str, Path]], int]:
+    """Each document written into `target`, unless the record there says it was made from
+    `made_from` and it is unchanged since; the record written anew. Returns (what, path) of
+    each, and how many were reused."""
+    record = target / DOCUMENTS_RECORD
+    earlier = _read_record(record, made_from)
+    digests: dict[str, str] = {}
+    paths: list[tuple[str, Path]] = []
+    reused = 0
+    for what, file_name, make in documents:
+        path = target / file_name
+        digest = _file_digest(path)
+        if digest is None or earlier.get(file_name) != digest:
+            content = make()
+            path.write_bytes(content)
+            digest = hashlib.sha256(content).hexdigest()
+        else:
+            reused += 1
+        digests[file_name] = digest
+        paths.append((what, path))
+    record.write_text(json.dumps({"made_from": made_from, "files": digests}, indent=1) + "\n")
+    return paths, reused
+
+
+DOCUMENTS_RECORD: Final = ".placet-demo-documents.json"
+"""In each operator's folder: what its documents were made from (a digest of Placet's
+package and the policy version) and each document's SHA-256, for the next run."""
+
+
+def _package_digest() -> str:
+    """A SHA-256 over every file of the installed Placet package (its code, templates and
+    bundled policies, by relative path), so that any change to them renders anew."""
+    root = Path(placet.__file__).parent
+    paths: list[Path] = []
+    for directory, subdirectories, files in os.walk(root, followlinks=True):
+        subdirectories[:] = [name for name in subdirectories if name != "__pycache__"]
+        paths.extend(Path(directory) / name for name in files)
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _read_record(record: Path, made_from: str) -> dict[str, str]:
+    """The documents' digests an earlier run recorded, if it made them from the same;
+    nothing otherwise (no record, another Placet or policy version, an unreadable file)."""
+    try:
+        recorded = json.loads(record.read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(recorded, dict) or recorded.get("made_from") != made_from:
+        return {}
+    files = recorded.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def _serve(site: DemoSite, port: int, *, open_browser: bool) -> None:
@@ -193,7 +286,9 @@ def _index_page(written: list[tuple[str, str, Path]], folder: Path) -> str:
     )
 
 
-def _print_summary(written: list[tuple[str, str, Path]], index: Path, seconds: float) -> None:
+def _print_summary(
+    written: list[tuple[str, str, Path]], reused: int, index: Path, seconds: float
+) -> None:
     table = Table(title="Written by placet demo")
     table.add_column("operator")
     table.add_column("document")
@@ -201,7 +296,8 @@ def _print_summary(written: list[tuple[str, str, Path]], index: Path, seconds: f
     for operator, what, path in written:
         table.add_row(operator, what, str(path))
     console.print(table)
-    console.print(f"{len(written)} files in {seconds:.1f} s.")
+    again = f" ({reused} unchanged since an earlier run, reused)" if reused else ""
+    console.print(f"{len(written)} files{again} in {seconds:.1f} s.")
     console.print(f"Open [bold]{index.resolve().as_uri()}[/] in a browser to read them all.")
     console.print(
         "Try: placet policy check ipko --strict · placet policy coverage ipnordic · "
