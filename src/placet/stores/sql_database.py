@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
+from alembic.runtime.environment import EnvironmentContext
+from alembic.runtime.migration import MigrationContext, RevisionStep
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
@@ -167,9 +168,29 @@ def _alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@cache
+def _migrations() -> ScriptDirectory:
+    """The migrations, read once a process: Alembic's own commands load every revision's
+    module again each time, most of what opening a database took."""
+    return ScriptDirectory.from_config(_alembic_config())
+
+
+def _upgrade_to_head(connection: Connection) -> None:
+    """`alembic upgrade head` on `connection`, from the migrations read once."""
+    migrations = _migrations()
+
+    def steps(revision: Any, _context: MigrationContext) -> list[RevisionStep]:
+        return list(migrations._upgrade_revs("head", revision))
+
+    with EnvironmentContext(
+        _alembic_config(connection), migrations, fn=steps, destination_rev="head"
+    ):
+        migrations.run_env()
+
+
 def head_revision() -> str:
     """The schema revision this version of Placet needs."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    head = _migrations().get_current_head()
     if head is None:  # pragma: no cover - the package ships its migrations
         raise StoreError("the ledger's migrations are missing from the installed package")
     return head
@@ -210,7 +231,7 @@ def upgrade_database(engine: Engine) -> str:
                     connection.execute(
                         text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
                     )
-                command.upgrade(_alembic_config(connection), "head")
+                _upgrade_to_head(connection)
     except SQLAlchemyError as exc:
         raise StoreError(
             f"cannot upgrade the ledger database {describe_database(engine)}: "
