@@ -191,7 +191,8 @@ def _read_record(record: Path, made_from: str) -> dict[str, str]:
 
 def _file_digest(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as source:
+            return hashlib.file_digest(source, "sha256").hexdigest()
     except OSError:
         return None
 
