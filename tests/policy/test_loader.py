@@ -215,3 +215,17 @@ def test_unknown_reference_suggests_the_closest_declared_name(write_policy: Poli
     with pytest.raises(PolicyValidationError) as caught:
         load_policy_set(write_policy(text))
     assert "did you mean 'marketing'?" in caught.value.issues[0].message
+
+
+def test_a_file_loaded_again_after_an_edit_is_read_as_edited(write_policy: PolicyWriter) -> None:
+    folder = write_policy()
+    assert str(load_policy_set(folder).versions[0].version) == "1.0"
+    assert load_policy_set(folder).versions[0] is load_policy_set(folder).versions[0]
+
+    write_policy(replace_once(minimal_text(), 'version: "1.0"\n', 'version: "1.1"\n'))
+    assert str(load_policy_set(folder).versions[0].version) == "1.1"
+
+    write_policy(replace_once(minimal_text(), "period: 12 months", "period: a year or so"))
+    assert [i[2:] for i in issues_of(folder)] == [("retention_rules[0].period", "invalid-value")]
+    # The same broken text again reports the same problem (the issues are not shared and used up).
+    assert [i[2:] for i in issues_of(folder)] == [("retention_rules[0].period", "invalid-value")]

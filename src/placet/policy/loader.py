@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -104,7 +105,29 @@ def load_policy_set(name: str | Path) -> PolicySet:
 
 
 def _load_file(file: Path) -> tuple[Policy | None, list[PolicyIssue], YamlDocument]:
-    document = read_yaml(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return _parse_file(file, None)  # read_yaml names the problem
+    policy, issues, document = _parsed(file, text)
+    return policy, list(issues), document
+
+
+@lru_cache(maxsize=64)
+def _parsed(file: Path, text: str) -> tuple[Policy | None, tuple[PolicyIssue, ...], YamlDocument]:
+    """`_parse_file`, kept for a file that says the same again: a policy is immutable, and
+    a process may load the same files many times (an API and its privacy center, the demo's
+    sites, a test suite), each load parsing and validating them from scratch (a tenth of a
+    second each for a reference policy). The key is the text itself, so an edited file is
+    parsed again."""
+    policy, issues, document = _parse_file(file, text)
+    return policy, tuple(issues), document
+
+
+def _parse_file(
+    file: Path, text: str | None
+) -> tuple[Policy | None, list[PolicyIssue], YamlDocument]:
+    document = read_yaml(file, text)
     issues = list(document.issues)
     if document.data is None:
         return None, issues, document

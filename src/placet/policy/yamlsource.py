@@ -73,14 +73,16 @@ class YamlDocument:
         return PolicyIssue(str(self.file), self.line_of(parts), format_path(parts), code, message)
 
 
-def read_yaml(file: Path) -> YamlDocument:
-    """Parse `file`; syntax errors and duplicate keys become issues, never exceptions."""
+def read_yaml(file: Path, text: str | None = None) -> YamlDocument:
+    """Parse `file` (or `text`, read from it beforehand); syntax errors and duplicate keys
+    become issues, never exceptions."""
     document = YamlDocument(file=file, data=None)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        document.issues.append(PolicyIssue(str(file), None, "", "unreadable-file", str(exc)))
-        return document
+    if text is None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            document.issues.append(PolicyIssue(str(file), None, "", "unreadable-file", str(exc)))
+            return document
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
