@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -69,26 +71,41 @@ def _postgres_unavailable() -> str | None:
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    """A ledger database URL: a fresh SQLite file."""
+def empty_sqlite_url(tmp_path: Path) -> str:
+    """A database URL naming a SQLite file that does not exist yet."""
     return f"sqlite:///{tmp_path / 'ledger.db'}"
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A ledger database URL: a fresh schema of the test PostgreSQL database, dropped after.
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database brought to this Placet's schema by its migrations, once a session."""
+    from placet.stores.sql_database import open_database
 
-    Skips when no server answers, but fails under CI=true, where the server must be there.
+    path = tmp_path_factory.mktemp("migrated") / "ledger.db"
+    open_database(f"sqlite:///{path}").dispose()
+    # Every connection closed, SQLite folded the write-ahead log into the file: a copy of
+    # the file alone is the whole database.
+    assert not path.with_name("ledger.db-wal").exists()
+    return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, _migrated_sqlite: Path) -> str:
+    """A ledger database URL: a SQLite file at this Placet's schema, nothing recorded.
+
+    A copy of one the migrations made this session (opening it finds the schema current),
+    not migrated again for every test: a tenth of the suite's time went on that.
     """
+    path = tmp_path / "ledger.db"
+    shutil.copyfile(_migrated_sqlite, path)
+    return f"sqlite:///{path}"
+
+
+def _fresh_schema(admin: Any) -> Iterator[str]:
+    """A new schema of the test PostgreSQL database (a URL on it), dropped after."""
     import sqlalchemy
 
-    problem = _postgres_unavailable()
-    if problem is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{problem}; CI must run the storage tests against PostgreSQL")
-        pytest.skip(f"{problem}; set PLACET_TEST_POSTGRES_URL to run these tests on PostgreSQL")
     schema = f"placet_test_{uuid.uuid4().hex[:16]}"
-    admin = sqlalchemy.create_engine(POSTGRES_URL)
     with admin.begin() as connection:
         connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
     url = sqlalchemy.make_url(POSTGRES_URL).update_query_dict(
@@ -99,11 +116,86 @@ def postgres_url() -> Iterator[str]:
     finally:
         with admin.begin() as connection:
             connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _postgres_admin() -> Iterator[Any]:
+    """An engine on the test PostgreSQL database; skips when no server answers, but fails
+    under CI=true, where the server must be there."""
+    import sqlalchemy
+
+    problem = _postgres_unavailable()
+    if problem is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{problem}; CI must run the storage tests against PostgreSQL")
+        pytest.skip(f"{problem}; set PLACET_TEST_POSTGRES_URL to run these tests on PostgreSQL")
+    admin = sqlalchemy.create_engine(POSTGRES_URL)
+    yield admin
+    admin.dispose()
+
+
+@pytest.fixture
+def empty_postgres_url(_postgres_admin: Any) -> Iterator[str]:
+    """A database URL on a new, empty schema of the test PostgreSQL database, dropped after."""
+    yield from _fresh_schema(_postgres_admin)
+
+
+@pytest.fixture(scope="session")
+def _migration_statements(_postgres_admin: Any) -> list[tuple[str, Any]]:
+    """The statements the migrations run on an empty PostgreSQL schema, recorded once a
+    session (reads left out), to be run again on each test's schema."""
+    import sqlalchemy
+
+    from placet.stores.sql_database import create_ledger_engine, upgrade_database
+
+    recorded: list[tuple[str, Any]] = []
+
+    def record(*args: Any) -> None:
+        _, _, statement, parameters, _, executemany = args
+        assert not executemany, statement
+        if statement.lstrip().split(None, 1)[0].upper() not in {"SELECT", "SHOW"}:
+            recorded.append((statement, parameters))
+
+    for url in _fresh_schema(_postgres_admin):
+        engine = create_ledger_engine(url)
+        sqlalchemy.event.listen(engine, "before_cursor_execute", record)
+        upgrade_database(engine)
+        engine.dispose()
+        schema = sqlalchemy.make_url(url).query["options"].removeprefix("-csearch_path=")
+        # Nothing recorded names the schema: run on another, it makes the same tables there.
+        assert not [statement for statement, _ in recorded if schema in statement]
+    return recorded
+
+
+@pytest.fixture
+def postgres_url(
+    _postgres_admin: Any, _migration_statements: list[tuple[str, Any]]
+) -> Iterator[str]:
+    """A ledger database URL: a new schema of the test PostgreSQL database at this Placet's
+    schema, nothing recorded, dropped after. Made by the statements the migrations ran on
+    another schema this session, in one transaction, rather than by the migrations again."""
+    import sqlalchemy
+
+    for url in _fresh_schema(_postgres_admin):
+        engine = sqlalchemy.create_engine(url)
+        with engine.begin() as connection:
+            cursor = connection.connection.cursor()
+            for statement, parameters in _migration_statements:
+                cursor.execute(statement, parameters)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest) -> str:
-    """A fresh ledger database URL, once on SQLite and once on PostgreSQL."""
+    """A ledger database URL at this Placet's schema, once on SQLite and once on PostgreSQL."""
     fixture = {"sqlite": "sqlite_url", "postgresql": "postgres_url"}[request.param]
+    return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest) -> str:
+    """An empty database URL (no tables), once on SQLite and once on PostgreSQL: for the
+    tests of the migrations themselves."""
+    fixture = {"sqlite": "empty_sqlite_url", "postgresql": "empty_postgres_url"}[request.param]
     return str(request.getfixturevalue(fixture))

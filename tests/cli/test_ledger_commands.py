@@ -63,20 +63,20 @@ def test_ledger_verify_reads_the_database_url_setting(
 
 
 def test_ledger_verify_of_a_database_without_a_ledger_exits_1_with_advice(
-    sqlite_url: str,
+    empty_sqlite_url: str,
 ) -> None:
-    code, output = ledger_command("verify", "--database-url", sqlite_url)
+    code, output = ledger_command("verify", "--database-url", empty_sqlite_url)
 
     assert code == 1
     assert "placet ledger upgrade" in output
 
 
-def test_ledger_upgrade_creates_an_empty_ledger_that_verifies(database_url: str) -> None:
-    code, output = ledger_command("upgrade", "--database-url", database_url)
+def test_ledger_upgrade_creates_an_empty_ledger_that_verifies(empty_database_url: str) -> None:
+    code, output = ledger_command("upgrade", "--database-url", empty_database_url)
 
     assert code == 0, output
     assert "schema revision" in output
-    code, output = ledger_command("verify", "--database-url", database_url)
+    code, output = ledger_command("verify", "--database-url", empty_database_url)
     assert code == 0, output
     assert "intact: 0 events verified" in output
 

@@ -91,14 +91,16 @@ def test_a_planted_lake_table_is_found(tmp_path: Path, estate: Path) -> None:
     assert "stale" in output
 
 
-def test_tables_are_read_from_postgresql_too(postgres_url: str) -> None:
-    engine = sa.create_engine(postgres_url.replace("postgresql://", "postgresql+psycopg://", 1))
+def test_tables_are_read_from_postgresql_too(empty_postgres_url: str) -> None:
+    engine = sa.create_engine(
+        empty_postgres_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    )
     with engine.begin() as connection:
         connection.execute(sa.text("CREATE TABLE leads (msisdn TEXT, note TEXT)"))
         connection.execute(sa.text("INSERT INTO leads VALUES ('+38344111222', 'called back')"))
     engine.dispose()
 
-    observed = observe_estate([SystemLocation("crm", SystemKind.SQL, postgres_url)])
+    observed = observe_estate([SystemLocation("crm", SystemKind.SQL, empty_postgres_url)])
 
     assert [(table.location, dict(table.columns)) for table in observed] == [
         ("leads", {"msisdn": ["+38344111222"], "note": ["called back"]})

@@ -31,8 +31,8 @@ LEDGER_TABLES = {
 }
 
 
-def test_upgrade_creates_the_ledger_tables_at_the_head_revision(database_url: str) -> None:
-    engine = create_ledger_engine(database_url)
+def test_upgrade_creates_the_ledger_tables_at_the_head_revision(empty_database_url: str) -> None:
+    engine = create_ledger_engine(empty_database_url)
 
     revision = upgrade_database(engine)
 
@@ -49,20 +49,23 @@ def test_upgrading_twice_changes_nothing(ledger: SqlLedger) -> None:
     assert ledger.verify().is_intact
 
 
-def test_migrations_create_exactly_the_tables_the_code_uses(ledger: SqlLedger) -> None:
+def test_migrations_create_exactly_the_tables_the_code_uses(empty_database_url: str) -> None:
+    ledger = open_ledger(empty_database_url)
     with ledger.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
 
     assert differences == []
 
 
-def test_opening_without_upgrade_refuses_a_database_without_tables(database_url: str) -> None:
-    create_ledger_engine(database_url).dispose()
-    if database_url.startswith("sqlite"):
-        Path(database_url.removeprefix("sqlite:///")).touch()
+def test_opening_without_upgrade_refuses_a_database_without_tables(
+    empty_database_url: str,
+) -> None:
+    create_ledger_engine(empty_database_url).dispose()
+    if empty_database_url.startswith("sqlite"):
+        Path(empty_database_url.removeprefix("sqlite:///")).touch()
 
     with pytest.raises(LedgerSchemaError, match="placet ledger upgrade"):
-        open_ledger(database_url, upgrade=False)
+        open_ledger(empty_database_url, upgrade=False)
 
 
 def test_opening_a_missing_sqlite_file_without_upgrade_says_so(tmp_path: Path) -> None:
@@ -74,8 +77,8 @@ def test_opening_a_missing_sqlite_file_without_upgrade_says_so(tmp_path: Path) -
     assert not (tmp_path / "nowhere.db").exists()
 
 
-def test_sqlite_ledger_runs_in_wal_mode(sqlite_url: str) -> None:
-    ledger = open_ledger(sqlite_url)
+def test_sqlite_ledger_runs_in_wal_mode(empty_sqlite_url: str) -> None:
+    ledger = open_ledger(empty_sqlite_url)
 
     with ledger.engine.connect() as connection:
         mode = connection.execute(text("PRAGMA journal_mode")).scalar_one()
@@ -84,9 +87,9 @@ def test_sqlite_ledger_runs_in_wal_mode(sqlite_url: str) -> None:
 
 
 def test_a_new_sqlite_ledger_has_16_kib_pages_and_writers_a_larger_cache(
-    sqlite_url: str,
+    empty_sqlite_url: str,
 ) -> None:
-    ledger = open_ledger(sqlite_url)
+    ledger = open_ledger(empty_sqlite_url)
     ledger.append(consent_given())
 
     with ledger.engine.connect() as connection:

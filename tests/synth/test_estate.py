@@ -233,8 +233,10 @@ def test_marketing_reaches_only_numbers_held_in_the_traffic_months(
 
 
 def test_postgresql_holds_the_same_sql_rows_as_sqlite(
-    estates: dict[OperatorName, EstateReport], postgres_url: str, tmp_path: Path
+    estates: dict[OperatorName, EstateReport], empty_postgres_url: str, tmp_path: Path
 ) -> None:
     on_sqlite = estates[OperatorName.IPKO]
-    on_postgres = write_estate(tiny_plan(OperatorName.IPKO), tmp_path, database_url=postgres_url)
+    on_postgres = write_estate(
+        tiny_plan(OperatorName.IPKO), tmp_path, database_url=empty_postgres_url
+    )
     assert all_sql_rows(on_postgres) == all_sql_rows(on_sqlite)
