@@ -56,6 +56,7 @@ from placet.operations import (
     read_numbered_subscribers,
     read_subscriber_column,
     select_audience,
+    subscribers_csv,
     write_numbered_subscribers,
 )
 from placet.policy import load_policy_set
@@ -323,7 +324,7 @@ def placet_select_audience(folder: Path) -> tuple[pl.Series, dict[str, int]]:
     """Now, as `placet audience --subscribers subscribers.parquet --snapshot` runs it: the
     identifiers read as a column and each pseudonymised with the key, the snapshot and the
     events after its watermark (an empty ledger: the snapshot is at the head) decided, the
-    selection digested, the permitted streamed in chunks."""
+    selection digested, the permitted written to a CSV file in chunks."""
     return _selected_audience(folder, read_subscriber_column(folder / "subscribers.parquet"))
 
 
@@ -341,9 +342,16 @@ def _selected_audience(
             at=NOW,
             snapshot=folder / "snapshot.parquet",
         )
-        permitted = pl.Series("subscriber", [one for batch in audience.batches() for one in batch])
+        # As the command writes them: CSV, a chunk at a time.
+        chunks = []
+        with (Path(empty) / "audience.csv").open("w", encoding="utf-8", newline="") as sink:
+            sink.write("subscriber\n")
+            for column in audience.columns():
+                sink.write(subscribers_csv(column))
+                chunks.append(column)
         ledger.engine.dispose()
-    return permitted, dict(audience.counts.excluded)
+    permitted = pl.concat(chunks) if chunks else pl.Series("identifier", [], pl.String)
+    return permitted.alias("subscriber"), dict(audience.counts.excluded)
 
 
 SNAPSHOT_READ = (

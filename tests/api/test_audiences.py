@@ -42,6 +42,26 @@ def test_audience_streams_the_permitted_subscribers_as_csv(api: Api) -> None:
     assert rows == [["subscriber"], *([subscriber] for subscriber in CONSENTED)]
 
 
+def test_audience_csv_quotes_an_identifier_that_holds_a_comma_or_a_quote(
+    api: Api,
+) -> None:
+    awkward = ['ACME, "north" 7001', 'said "yes" 7002']
+    for subscriber in awkward:
+        api.subscriber(subscriber)
+        api.record("consents", subscriber, option="current-offers", effective_at=instant("03-01"))
+
+    response = api.post(
+        "/v1/audiences", campaign(subscribers=[*awkward, NO_CONSENT]), scope="decide"
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.text.endswith("\r\n")
+    assert list(csv.reader(io.StringIO(response.text, newline=""))) == [
+        ["subscriber"],
+        *([subscriber] for subscriber in awkward),
+    ]
+
+
 def test_audience_streams_arrow_ipc_when_asked(api: Api) -> None:
     estate(api)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Iterator
@@ -164,6 +165,41 @@ def test_audience_lists_permitted_subscribers_and_counts_exclusions(
     assert target.read_text().split() == ["subscriber", SUBSCRIBER]
     assert "1 of 2 subscribers permitted" in output
     assert "excluded, no-consent: 1" in output
+
+
+def test_audience_quotes_an_identifier_that_holds_a_comma_or_a_quote(
+    database: str, tmp_path: Path
+) -> None:
+    awkward = 'ACME, "north" 7'
+    ledger = open_ledger(database)
+    policies = load_policy_set("ipko")
+    key = PseudonymKey.from_hex(KEY_HEX)
+    provenance = Provenance(collected_via=CollectedVia.SHOP, actor="shop-7")
+    started = datetime.now(UTC) - timedelta(days=30)
+    start_contract(
+        ledger, policies, key, awkward, "c-acme", provenance=provenance, recorded_at=started
+    )
+    record_subject_facts(
+        ledger, policies, key, awkward, provenance=provenance,
+        subject_type="consumer-subscriber", recorded_at=started,
+    )  # fmt: skip
+    ledger.engine.dispose()
+    for subscriber in (awkward, SUBSCRIBER):
+        run("consent", "give", subscriber, "current-offers", *SHOP)
+    subscribers = tmp_path / "subscribers.csv"
+    with subscribers.open("w", newline="", encoding="utf-8") as table:
+        csv.writer(table).writerows([["subscriber"], [awkward], [OTHER], [SUBSCRIBER]])
+    target = tmp_path / "audience.csv"
+
+    code, output = run(
+        "audience", "--subscribers", str(subscribers), "--purpose",
+        "direct-marketing-current-offers", "--category", "contact", "--channel", "sms",
+        "--output", str(target),
+    )  # fmt: skip
+
+    assert code == 0, output
+    with target.open(newline="", encoding="utf-8") as written:
+        assert list(csv.reader(written)) == [["subscriber"], [awkward], [SUBSCRIBER]]
 
 
 def test_audience_run_is_recorded_listed_shown_and_replayed(database: str, tmp_path: Path) -> None:

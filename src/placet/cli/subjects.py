@@ -43,6 +43,7 @@ from placet.operations import (
     start_contract,
     subject_history,
     subject_state,
+    subscribers_csv,
     withdraw_consent,
     withdraw_objection,
     write_numbered_subscribers,
@@ -416,12 +417,11 @@ def audience(
         at=instant(at),
         snapshot=snapshot,
     )
-    sink = output.open("w", encoding="utf-8") if output else None
+    sink = output.open("w", encoding="utf-8", newline="") if output else None
     try:
         typer.echo("subscriber", file=sink)
-        for batch in selection.batches():
-            if batch:
-                typer.echo("\n".join(batch), file=sink)
+        for column in selection.columns():
+            typer.echo(subscribers_csv(column), file=sink, nl=False)
     finally:
         if sink is not None:
             sink.close()

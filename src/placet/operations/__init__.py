@@ -30,6 +30,7 @@ from placet.operations.audiences import (
     read_subscriber_ids,
     replay_audience,
     select_audience,
+    subscribers_csv,
     write_numbered_subscribers,
 )
 from placet.operations.deciding import (
@@ -125,6 +126,7 @@ __all__ = [
     "subject_history",
     "subject_ref",
     "subject_state",
+    "subscribers_csv",
     "withdraw_consent",
     "withdraw_objection",
     "write_numbered_subscribers",

@@ -69,6 +69,7 @@ __all__ = [
     "replay_audience",
     "select_audience",
     "subscriber_column",
+    "subscribers_csv",
     "use_request",
     "write_numbered_subscribers",
 ]
@@ -128,18 +129,24 @@ class Audience:
 
     def batches(self) -> Iterator[list[str]]:
         """The permitted subscriber identifiers, chunk by chunk, in the table's order."""
+        for column in self.columns():
+            yield column.to_list()
+
+    def columns(self) -> Iterator[pl.Series]:
+        """`batches()` as columns (`identifier`, text), none empty: for a caller that writes
+        them out (CSV, Arrow) without a Python string per subscriber."""
         if self.snapshot is not None:
             yield from self._from_snapshot(self.snapshot)
         elif isinstance(self._subscribers, NumberedSubscribers):
             for table in self._subscribers.table.iter_slices(self._chunk_size):
                 permitted = self._select(table, self._states_frame)
                 if len(permitted):
-                    yield permitted.to_list()
+                    yield permitted
         else:
             for identifiers in _chunked(self._subscribers, self._chunk_size):
                 permitted = self._decide(_column_of(identifiers), self._states_frame)
                 if len(permitted):
-                    yield permitted.to_list()
+                    yield permitted
         self._finished = True
         log.info(
             "audience selected",
@@ -193,7 +200,7 @@ class Audience:
             "excluded": dict(sorted(self.counts.excluded.items())),
         }
 
-    def _from_snapshot(self, snapshot: Path) -> Iterator[list[str]]:
+    def _from_snapshot(self, snapshot: Path) -> Iterator[pl.Series]:
         """Every identifier decided at once, over the snapshot's states and the events after
         its watermark (up to the selection's position); yielded in chunks."""
         if self.known_at is not None:
@@ -211,7 +218,7 @@ class Audience:
                 identifiers = _column_of(list(subscribers))
             permitted = self._decide(identifiers, lambda references: everyone)
         for start in range(0, len(permitted), self._chunk_size):
-            yield permitted.slice(start, self._chunk_size).to_list()
+            yield permitted.slice(start, self._chunk_size)
 
     def _states_frame(self, references: pl.Series) -> pl.LazyFrame:
         """The chunk's states (one row a subject), from the ledger through the position."""
@@ -280,6 +287,14 @@ def _pseudonyms(identifiers: pl.Series, key: PseudonymKey) -> pl.Series:
             "Give the subscriber's identifier: a customer number or an MSISDN in E.164",
         )
     return pseudonymise_column(stripped, key)
+
+
+def subscribers_csv(identifiers: pl.Series, *, line_terminator: str = "\n") -> str:
+    """CSV rows of `identifiers` (one column, no header): quoted where an identifier holds a
+    comma, a quote or a line break, as RFC 4180 says."""
+    return pl.DataFrame([identifiers.alias("subscriber")]).write_csv(
+        include_header=False, line_terminator=line_terminator
+    )
 
 
 def _column_of(identifiers: list[str]) -> pl.Series:

@@ -12,7 +12,6 @@ complete unrecorded. Counts alone select no one and are not recorded.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterator
 from typing import Annotated
@@ -24,7 +23,7 @@ from fastapi.responses import StreamingResponse
 from placet.api.context import Services, services
 from placet.api.schemas import AudienceBody, AudienceSummaryOut, HeadOut, PolicyRef
 from placet.api.security import require
-from placet.operations import ApiKey, Audience, Scope, select_audience
+from placet.operations import ApiKey, Audience, Scope, select_audience, subscribers_csv
 
 __all__ = ["ARROW_STREAM", "router"]
 
@@ -134,11 +133,8 @@ def _summary(selected: Audience, *, recorded: bool = False) -> AudienceSummaryOu
 
 def _csv(selected: Audience, record: Callable[[], None]) -> Iterator[str]:
     yield "subscriber\r\n"
-    for batch in selected.batches():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerows([identifier] for identifier in batch)
-        yield buffer.getvalue()
+    for column in selected.columns():
+        yield subscribers_csv(column, line_terminator="\r\n")
     record()
 
 
@@ -146,8 +142,9 @@ def _arrow(selected: Audience, record: Callable[[], None]) -> Iterator[bytes]:
     sink = io.BytesIO()
     with pa.ipc.new_stream(sink, _SCHEMA) as writer:
         yield _drain(sink)
-        for batch in selected.batches():
-            writer.write_batch(pa.record_batch([pa.array(batch, pa.string())], schema=_SCHEMA))
+        for column in selected.columns():
+            arrays = [column.to_arrow().cast(pa.string())]
+            writer.write_batch(pa.record_batch(arrays, schema=_SCHEMA))
             yield _drain(sink)
         record()
     yield _drain(sink)
