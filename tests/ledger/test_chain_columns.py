@@ -116,3 +116,5 @@ def test_event_ids_made_in_columns_are_distinct_version_7_uuids() -> None:
     assert all(re.fullmatch(r"[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}", text) for text in ids)
     # The random bits are spread: each of the variant digit's four values turns up.
     assert {text[19] for text in ids} == set("89ab")
+    # In ascending order, as `new_event_ids` makes them.
+    assert ids == sorted(ids, key=UUID)

@@ -102,6 +102,9 @@ def test_event_ids_made_in_bulk_are_those_made_one_by_one() -> None:
     assert all(event_id.variant == RFC_4122 for event_id in ids)
     assert len(set(ids)) == len(ids)
     assert all(str(first) < str(later) for later in ids)
+    # In ascending order, as text too: the events' index on their ids grows at one end.
+    assert ids == sorted(ids)
+    assert [str(event_id) for event_id in ids] == sorted(str(event_id) for event_id in ids)
     # Every bit that is not the clock, the version or the variant is random: each is set in
     # some id and clear in another.
     random_bits = [bit for bit in range(80) if bit not in {62, 63, 76, 77, 78, 79}]

@@ -160,7 +160,8 @@ class Happening(NamedTuple):
 
 def new_event_id_column(count: int) -> pl.Series:
     """`count` new UUIDv7s as text, as `new_event_ids` makes them (one read of the clock and
-    of the random source), written in columns: five times faster than `str` of each."""
+    of the random source, in ascending order), written in columns: five times faster than
+    `str` of each."""
     milliseconds = f"{time.time_ns() // 1_000_000:012x}"
     digits = os.urandom(10 * count).hex().encode("ascii")
     random = pl.from_arrow(
@@ -168,7 +169,7 @@ def new_event_id_column(count: int) -> pl.Series:
     )
     assert isinstance(random, pl.Series)
     random = random.cast(pl.Binary).cast(pl.String)
-    return pl.select(
+    ids = pl.select(
         pl.concat_str(
             pl.lit(f"{milliseconds[:8]}-{milliseconds[8:]}-7"),  # the version's digit
             random.str.slice(0, 3),
@@ -179,6 +180,8 @@ def new_event_id_column(count: int) -> pl.Series:
             random.str.slice(7, 12),
         )
     ).to_series()
+    # Lower-case hexadecimal of fixed width: the text's order is the ids' order.
+    return ids.sort()
 
 
 _VARIANT_DIGIT: Final = {f"{digit:x}": "89ab"[digit & 0b11] for digit in range(16)}
