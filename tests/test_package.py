@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import placet
 import placet.policy
 
@@ -31,3 +34,16 @@ def test_every_policy_export_exists() -> None:
 
 def test_both_reference_policies_are_bundled() -> None:
     assert placet.bundled_operators() == ["ipko", "ipnordic"]
+
+
+def test_the_command_line_starts_without_loading_pandas_or_the_web_stack() -> None:
+    # Every `placet` command imports the whole command line first: what it loads at start
+    # every command pays for (pyarrow.dataset alone brings pandas, half a second).
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, placet.cli.main; print(' '.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+
+    assert not {"pandas", "pyarrow.dataset", "fastapi", "uvicorn", "weasyprint"} & set(loaded)

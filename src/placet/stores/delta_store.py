@@ -21,10 +21,10 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 from deltalake import DeltaTable, Field, WriterProperties, write_deltalake
 from deltalake.exceptions import DeltaError, TableNotFoundError
 from deltalake.schema import PrimitiveType
@@ -65,6 +65,11 @@ from placet.stores.lake_selection import (
     window_difference,
 )
 from placet.stores.protocol import Change, Purge, Selection, TimePartition
+
+if TYPE_CHECKING:
+    # Imported where used, not here: pyarrow.dataset loads pandas, half a second that every
+    # `placet` command would pay at start.
+    import pyarrow.dataset as ds
 
 __all__ = ["REWRITE_ROW_GROUP_ROWS", "DeltaStore"]
 

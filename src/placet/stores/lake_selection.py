@@ -14,17 +14,21 @@ import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from placet.errors import StoreError
 from placet.retention.rewrites import Constant, MaskTail, Nullify, Remap, Rewrite
 from placet.stores.protocol import WINDOW_SCHEMA, Selection, TimePartition
+
+if TYPE_CHECKING:
+    # Imported where used, not here: pyarrow.dataset loads pandas, half a second that every
+    # `placet` command would pay at start.
+    import pyarrow.dataset as ds
 
 __all__ = [
     "NAMED_KEYS",
@@ -251,6 +255,8 @@ class ArrowSelection:
         delta-rs holds text as `string_view`, which pyarrow cannot compare with a `string`
         in a filter on statistics. Without windows, or with keys that cannot be compared
         safely, it is `dataset` itself."""
+        import pyarrow.dataset as ds  # where used: see the imports
+
         keys = self.pruning_keys()
         key = self.selection.key_column
         if keys is None or key is None or not isinstance(dataset, ds.FileSystemDataset):
@@ -409,6 +415,8 @@ class _KeyIndex:
 def _row_groups_holding(fragment: ds.Fragment, column: str, keys: list[Any]) -> list[int] | None:
     """The row groups of a Parquet fragment whose statistics of `column` allow one of the
     sorted `keys`; None when it keeps them all (or is not Parquet, or has no statistics)."""
+    import pyarrow.dataset as ds  # where used: see the imports
+
     if not isinstance(fragment, ds.ParquetFileFragment):
         return None
     fragment.ensure_complete_metadata()

@@ -14,16 +14,21 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import uuid4
 
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from placet.errors import StoreError
 from placet.retention.rewrites import Remap, Rewrite
 from placet.stores.lake_selection import ArrowSelection, BatchEdit, remap_distinct
 from placet.stores.protocol import Change, Purge, Selection, TimePartition
+
+if TYPE_CHECKING:
+    # Imported where used, not here: pyarrow.dataset loads pandas, half a second that every
+    # `placet` command would pay at start.
+    import pyarrow.dataset as ds
 
 __all__ = ["TEMPORARY_SUFFIX", "ParquetStore"]
 
@@ -203,6 +208,8 @@ class ParquetStore:
     def _dataset(self, table: str) -> ds.Dataset:
         """The table's files as one dataset whose schema unites every file's columns (a
         mark column exists only in the files an update rewrote)."""
+        import pyarrow.dataset as ds  # where used: see the imports
+
         folder = self._folder(table)
         try:
             dataset = ds.dataset(
