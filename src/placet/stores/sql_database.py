@@ -14,18 +14,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic.config import Config
-from alembic.runtime.environment import EnvironmentContext
-from alembic.runtime.migration import MigrationContext, RevisionStep
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from placet.errors import LedgerSchemaError, StoreError
+
+if TYPE_CHECKING:
+    # Alembic is imported where the schema is read or upgraded: a command that opens no
+    # database (`placet policy …`, `--help`) starts without it.
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext, RevisionStep
+    from alembic.script import ScriptDirectory
 
 __all__ = [
     "WRITE",
@@ -161,6 +164,8 @@ def _sqlite_engine(url: URL) -> Engine:
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
     if connection is not None:
@@ -172,11 +177,15 @@ def _alembic_config(connection: Connection | None = None) -> Config:
 def _migrations() -> ScriptDirectory:
     """The migrations, read once a process: Alembic's own commands load every revision's
     module again each time, most of what opening a database took."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config())
 
 
 def _upgrade_to_head(connection: Connection) -> None:
     """`alembic upgrade head` on `connection`, from the migrations read once."""
+    from alembic.runtime.environment import EnvironmentContext
+
     migrations = _migrations()
 
     def steps(revision: Any, _context: MigrationContext) -> list[RevisionStep]:
@@ -200,6 +209,8 @@ def schema_revision(engine: Engine) -> str | None:
     """The database's schema revision, or None when it has no ledger tables yet."""
     try:
         with engine.connect() as connection:
+            from alembic.runtime.migration import MigrationContext
+
             return MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as exc:
         raise StoreError(
