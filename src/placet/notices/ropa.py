@@ -23,7 +23,6 @@ from typing import Any
 from placet.notices.ropa_register import RopaRegister, register_json, register_sections
 from placet.notices.scope import recipients_for, retention_rules_for
 from placet.notices.wording import Wording
-from placet.notices.workbook import TitledSheet, write_workbook
 from placet.policy.model import (
     LegalBasis,
     Policy,
@@ -174,6 +173,9 @@ def export_ropa(
         return _csv(wording, entries, register)
     if fmt is RopaFormat.JSON:
         return _json(wording, entries, register)
+    # openpyxl is loaded only for a workbook: not by every `placet` command at start.
+    from placet.notices.workbook import TitledSheet, write_workbook
+
     sections = [] if register is None else register_sections(wording, register)
     return write_workbook(
         headers=column_headers(wording),
