@@ -6,6 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -101,21 +102,29 @@ def sqlite_url(tmp_path: Path, _migrated_sqlite: Path) -> str:
     return f"sqlite:///{path}"
 
 
+@contextmanager
 def _fresh_schema(admin: Any) -> Iterator[str]:
-    """A new schema of the test PostgreSQL database (a URL on it), dropped after."""
+    """A new schema of the test PostgreSQL database (its name), dropped after."""
     import sqlalchemy
 
     schema = f"placet_test_{uuid.uuid4().hex[:16]}"
     with admin.begin() as connection:
         connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
-    url = sqlalchemy.make_url(POSTGRES_URL).update_query_dict(
-        {"options": f"-csearch_path={schema}"}
-    )
     try:
-        yield url.render_as_string(hide_password=False)
+        yield schema
     finally:
         with admin.begin() as connection:
             connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def _url_on(schema: str) -> str:
+    """A URL on the test PostgreSQL database whose connections work in `schema`."""
+    import sqlalchemy
+
+    url = sqlalchemy.make_url(POSTGRES_URL).update_query_dict(
+        {"options": f"-csearch_path={schema}"}
+    )
+    return url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -137,7 +146,8 @@ def _postgres_admin() -> Iterator[Any]:
 @pytest.fixture
 def empty_postgres_url(_postgres_admin: Any) -> Iterator[str]:
     """A database URL on a new, empty schema of the test PostgreSQL database, dropped after."""
-    yield from _fresh_schema(_postgres_admin)
+    with _fresh_schema(_postgres_admin) as schema:
+        yield _url_on(schema)
 
 
 @pytest.fixture(scope="session")
@@ -156,14 +166,13 @@ def _migration_statements(_postgres_admin: Any) -> list[tuple[str, Any]]:
         if statement.lstrip().split(None, 1)[0].upper() not in {"SELECT", "SHOW"}:
             recorded.append((statement, parameters))
 
-    for url in _fresh_schema(_postgres_admin):
-        engine = create_ledger_engine(url)
+    with _fresh_schema(_postgres_admin) as schema:
+        engine = create_ledger_engine(_url_on(schema))
         sqlalchemy.event.listen(engine, "before_cursor_execute", record)
         upgrade_database(engine)
         engine.dispose()
-        schema = sqlalchemy.make_url(url).query["options"].removeprefix("-csearch_path=")
-        # Nothing recorded names the schema: run on another, it makes the same tables there.
-        assert not [statement for statement, _ in recorded if schema in statement]
+    # Nothing recorded names the schema: run on another, it makes the same tables there.
+    assert not [statement for statement, _ in recorded if schema in statement]
     return recorded
 
 
@@ -174,16 +183,13 @@ def postgres_url(
     """A ledger database URL: a new schema of the test PostgreSQL database at this Placet's
     schema, nothing recorded, dropped after. Made by the statements the migrations ran on
     another schema this session, in one transaction, rather than by the migrations again."""
-    import sqlalchemy
-
-    for url in _fresh_schema(_postgres_admin):
-        engine = sqlalchemy.create_engine(url)
-        with engine.begin() as connection:
+    with _fresh_schema(_postgres_admin) as schema:
+        with _postgres_admin.begin() as connection:
             cursor = connection.connection.cursor()
+            cursor.execute(f'SET LOCAL search_path TO "{schema}"')
             for statement, parameters in _migration_statements:
                 cursor.execute(statement, parameters)
-        engine.dispose()
-        yield url
+        yield _url_on(schema)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
