@@ -143,8 +143,9 @@ def _write_or_reuse(
     reused = 0
     for what, file_name, make in documents:
         path = target / file_name
-        digest = _file_digest(path)
-        if digest is None or earlier.get(file_name) != digest:
+        # A file the record does not name is made again: no need to read it.
+        digest = _file_digest(path) if file_name in earlier else None
+        if digest is None or earlier[file_name] != digest:
             content = make()
             path.write_bytes(content)
             digest = hashlib.sha256(content).hexdigest()
