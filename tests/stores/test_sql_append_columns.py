@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from placet.errors import DuplicateEventError, IdempotencyConflictError
 from placet.ledger import LedgerEvent, project_events
@@ -98,6 +99,33 @@ def test_rows_sent_again_add_nothing(ledger: SqlLedger) -> None:
     assert count_rows(ledger, "ledger_events") == 4
     assert ledger.append_columns(columns(*again)) == 0
     assert ledger.head().seq == 4
+
+
+def test_each_projection_names_the_position_of_its_subjects_last_event(
+    ledger: SqlLedger,
+) -> None:
+    # One subject known before the batch, two new to it, and a row recorded before (left
+    # out, so the others come one position earlier than in the batch). A replay as of an
+    # earlier position trusts a projection only up to the position it names.
+    sent = consent_given(idempotency_key="crm-0", effective_at=at(1))
+    ledger.append_columns(columns(sent))
+    second, third = subject(MSISDNS[1]), subject(MSISDNS[2])
+    batch = [
+        sent.model_copy(update={"event_id": consent_given().event_id}),
+        consent_given(OPTIONS[1], who=second, effective_at=at(2), idempotency_key="crm-1"),
+        consent_withdrawn(effective_at=at(3), idempotency_key="crm-2"),
+        consent_given(OPTIONS[1], who=third, effective_at=at(4), idempotency_key="crm-3"),
+        consent_withdrawn(OPTIONS[1], who=second, effective_at=at(5), idempotency_key="crm-4"),
+    ]
+
+    assert ledger.append_columns(columns(*batch)) == 4
+
+    with ledger.engine.connect() as connection:
+        named = connection.execute(text("SELECT subject_ref, last_seq FROM ledger_subject_states"))
+        last = connection.execute(
+            text("SELECT subject_ref, max(seq) FROM ledger_events GROUP BY subject_ref")
+        )
+        assert dict(named.all()) == dict(last.all()) == {subject(): 3, second: 5, third: 4}
 
 
 def test_a_key_sent_again_with_another_event_fails_the_whole_batch(ledger: SqlLedger) -> None:

@@ -14,6 +14,7 @@ import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -247,12 +248,35 @@ class SqlLedger:
             columns = columns.filter(~columns.frame.get_column("idempotency_key").is_in(recorded))
             if columns.height == 0:
                 return None
-        sealed, last_hash = seal_columns(columns, start + 1, prev_hash)
-        end = start + sealed.height
-        with self._ids_checked(sealed.get_column("event_id")):
-            writer.insert_sealed(sealed)
-        writer.set_head(end, last_hash)
-        projections = self._project_columns(connection, writer, start, sealed, columns)
+        # The projections of subjects new to the ledger are folded in columns on a thread
+        # of their own while this one seals and writes the events: polars lets go of the
+        # interpreter while it folds, and SQLite and PostgreSQL's drivers while they write.
+        # Only this thread uses the connection.
+        subjects = columns.frame.get_column("subject_ref")
+        projections = self._current_projections(writer, start, subjects.unique().sort().to_list())
+        known = subjects.is_in(list(projections))
+        seqs = pl.int_range(start + 1, start + 1 + columns.height, dtype=pl.Int64, eager=True)
+        with ThreadPoolExecutor(1, thread_name_prefix="placet-fold") as beside:
+            new_rows = beside.submit(_new_projection_rows, columns, seqs, ~known)
+            sealed, last_hash = seal_columns(columns, start + 1, prev_hash)
+            end = start + sealed.height
+            with self._ids_checked(sealed.get_column("event_id")):
+                writer.insert_sealed(sealed)
+            writer.set_head(end, last_hash)
+            if known.any():
+                happened = columns.filter(known)
+                last_seq = dict(
+                    happened.frame.select("subject_ref", seqs.filter(known).alias("seq"))
+                    .group_by("subject_ref")
+                    .agg(pl.col("seq").max())
+                    .iter_rows()
+                )
+                projections = self._fold(
+                    connection, writer, projections, last_seq, happened.happenings()
+                )
+            rows = new_rows.result()
+        if rows is not None:
+            writer.save_projection_rows(rows)
         log.info("ledger events appended", extra={"count": sealed.height, "head": end})
         return _Written(start, end, projections)
 
@@ -320,35 +344,6 @@ class SqlLedger:
         subjects = sorted(runs)
         writer.save_projections([(projections[subject], last_seq[subject]) for subject in subjects])
         return {subject: projections[subject] for subject in subjects}
-
-    def _project_columns(
-        self,
-        connection: Connection,
-        writer: BatchWriter,
-        head: int,
-        sealed: pl.DataFrame,
-        columns: EventColumns,
-    ) -> dict[SubjectRef, SubjectProjection]:
-        """`_project` of a batch held as columns (sealed at positions from `head + 1`).
-
-        Subjects with a projection already are folded onto it one by one (`_fold`). The
-        others, nearly all of an import's, are folded in columns (`fold_projections`, which
-        a property test holds to `project_events`) and their rows written from the columns;
-        they are left out of the projections returned (and so of this process's cache).
-        """
-        subjects = columns.frame.get_column("subject_ref").unique().sort().to_list()
-        projections = self._current_projections(writer, head, subjects)
-        known = columns.frame.get_column("subject_ref").is_in(list(projections))
-        if known.any():
-            by_subject = sealed.filter(known).group_by("subject_ref").agg(pl.col("seq").max())
-            last_seq = dict(by_subject.iter_rows())
-            happenings = columns.filter(known).happenings()
-            projections = self._fold(connection, writer, projections, last_seq, happenings)
-        if not known.all():
-            new = ~known
-            events = event_columns_frame(columns.filter(new), sealed.get_column("seq").filter(new))
-            writer.save_projection_rows(projection_rows(fold_projections(events.lazy()).collect()))
-        return projections
 
     def _projections(
         self, connection: Connection, subjects: list[SubjectRef]
@@ -712,6 +707,20 @@ class _Written:
     start: int
     end: int
     projections: dict[SubjectRef, SubjectProjection]
+
+
+def _new_projection_rows(
+    columns: EventColumns, seqs: pl.Series, new: pl.Series
+) -> pl.DataFrame | None:
+    """The projection rows of the subjects of a batch held as columns that have none yet
+    (`new`; at positions `seqs`), folded in columns (`fold_projections`, which a property
+    test holds to `project_events`); None when there are none. Those subjects are left
+    out of the projections an append returns (and so of this process's cache); the others
+    are folded onto their stored projections one by one (`_fold`)."""
+    if not new.any():
+        return None
+    events = event_columns_frame(columns.filter(new), seqs.filter(new))
+    return projection_rows(fold_projections(events.lazy()).collect())
 
 
 def _distinct_requests(batch: Sequence[LedgerEvent]) -> list[LedgerEvent]:
