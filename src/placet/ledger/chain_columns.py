@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, NamedTuple
@@ -200,52 +200,90 @@ def encode_bodies(
     type.
     """
     frame = columns.frame
+    if event_ids is not None:
+        frame = frame.with_columns(event_id=event_ids)
     data = pl.Series([encode_data(item).decode("utf-8") for item in columns.data], dtype=pl.String)
+    # Text that needs no escape (nearly all) is quoted in the one expression below; a batch
+    # with any that does has its text columns written first (`_json_text`).
+    escaped = frame.select(pl.col(_TEXT_COLUMNS).str.contains(_ESCAPED).any())
+    text: Callable[[str], pl.Expr] = _quoted
+    if any(escaped.row(0)):
+        frame = frame.with_columns(
+            _json_text(frame.get_column(name)).alias(name) for name in _TEXT_COLUMNS
+        )
+        text = _column
     pieces = [
         '{"actor":',
-        _json_text(frame.get_column("actor")),
+        text("actor"),
         ',"collected_via":',
-        _json_text(frame.get_column("collected_via")),
+        text("collected_via"),
         ',"data":',
-        data.gather(frame.get_column("data_index")),
+        pl.col("_data"),
         ',"effective_at":"',
-        frame.get_column("effective_at").dt.strftime(INSTANT_FORMAT),
+        pl.col("effective_at").dt.strftime(INSTANT_FORMAT),
         '","event_id":',
-        _json_text(frame.get_column("event_id") if event_ids is None else event_ids),
+        text("event_id"),
         ',"evidence":',
-        _json_text(frame.get_column("evidence")),
+        text("evidence"),
         ',"given_by":',
-        _json_text(frame.get_column("given_by")),
+        text("given_by"),
         ',"idempotency_key":',
-        _json_text(frame.get_column("idempotency_key")),
+        text("idempotency_key"),
         ',"personal_commitment":null,"policy":{"id":',
-        _json_text(frame.get_column("policy_id")),
+        text("policy_id"),
         ',"version":',
-        _json_text(frame.get_column("policy_version")),
+        text("policy_version"),
         '},"recorded_at":"',
-        frame.get_column("recorded_at").dt.strftime(INSTANT_FORMAT),
+        pl.col("recorded_at").dt.strftime(INSTANT_FORMAT),
         '","seq":',
-        seqs.cast(pl.String),
+        pl.col("_seq").cast(pl.String),
         ',"subject":',
-        _json_text(frame.get_column("subject_ref")),
+        text("subject_ref"),
         ',"type":',
-        _json_text(frame.get_column("type")),
+        text("type"),
         "}",
     ]
-    return pl.select(
-        pl.concat_str([pl.lit(piece) if isinstance(piece, str) else piece for piece in pieces])
-    ).to_series()
+    return (
+        frame.with_columns(_data=data.gather(frame.get_column("data_index")), _seq=seqs)
+        .select(
+            pl.concat_str([pl.lit(piece) if isinstance(piece, str) else piece for piece in pieces])
+        )
+        .to_series()
+    )
 
+
+_TEXT_COLUMNS: Final = (
+    "actor",
+    "collected_via",
+    "event_id",
+    "evidence",
+    "given_by",
+    "idempotency_key",
+    "policy_id",
+    "policy_version",
+    "subject_ref",
+    "type",
+)
+"""The columns a body holds as JSON strings."""
 
 _ESCAPED: Final = r'[\x00-\x1f"\\]'
 """What JSON writes other than as itself inside a string."""
 
 
+def _column(name: str) -> pl.Expr:
+    return pl.col(name)
+
+
+def _quoted(name: str) -> pl.Expr:
+    """Column `name` as JSON strings (null as null), for text that needs no escape."""
+    return (pl.lit('"') + pl.col(name) + pl.lit('"')).fill_null(pl.lit("null"))
+
+
 def _json_text(values: pl.Series) -> pl.Series:
     """Each value as a JSON string (null as null), escaped as orjson escapes it.
 
-    Text that needs no escape (nearly all) is quoted in columns; the rare rest is written by
-    orjson itself, value by value.
+    Text that needs no escape is quoted in columns; the rest is written by orjson itself,
+    value by value.
     """
     quoted = ('"' + values + '"').fill_null("null")
     escaped = values.str.contains(_ESCAPED).fill_null(value=False)
