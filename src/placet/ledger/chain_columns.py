@@ -271,6 +271,7 @@ _ESCAPED: Final = r'[\x00-\x1f"\\]'
 
 
 def _column(name: str) -> pl.Expr:
+    """Column `name` as it stands: text `_json_text` has written already."""
     return pl.col(name)
 
 

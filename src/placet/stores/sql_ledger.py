@@ -264,15 +264,8 @@ class SqlLedger:
                 writer.insert_sealed(sealed)
             writer.set_head(end, last_hash)
             if known.any():
-                happened = columns.filter(known)
-                last_seq = dict(
-                    happened.frame.select("subject_ref", seqs.filter(known).alias("seq"))
-                    .group_by("subject_ref")
-                    .agg(pl.col("seq").max())
-                    .iter_rows()
-                )
-                projections = self._fold(
-                    connection, writer, projections, last_seq, happened.happenings()
+                projections = self._fold_columns(
+                    connection, writer, projections, columns.filter(known), seqs.filter(known)
                 )
             rows = new_rows.result()
         if rows is not None:
@@ -344,6 +337,24 @@ class SqlLedger:
         subjects = sorted(runs)
         writer.save_projections([(projections[subject], last_seq[subject]) for subject in subjects])
         return {subject: projections[subject] for subject in subjects}
+
+    def _fold_columns(
+        self,
+        connection: Connection,
+        writer: BatchWriter,
+        projections: dict[SubjectRef, SubjectProjection],
+        columns: EventColumns,
+        seqs: pl.Series,
+    ) -> dict[SubjectRef, SubjectProjection]:
+        """`_fold` of events held as columns (at positions `seqs`) about subjects that have
+        a projection stored already."""
+        last_seq = dict(
+            columns.frame.select("subject_ref", seqs.alias("seq"))
+            .group_by("subject_ref")
+            .agg(pl.col("seq").max())
+            .iter_rows()
+        )
+        return self._fold(connection, writer, projections, last_seq, columns.happenings())
 
     def _projections(
         self, connection: Connection, subjects: list[SubjectRef]
