@@ -92,7 +92,8 @@ class AudienceCounts:
 
 @dataclass(slots=True)
 class Audience:
-    """An audience being selected. Iterate `batches()` once; `counts` is final after it.
+    """An audience being selected. Iterate `batches()` or `columns()` once, or call
+    `count_all()`; `counts` is final after it.
 
     audience = select_audience(ledger, policies, key, ids, use, at=now)
     for batch in audience.batches():
@@ -157,6 +158,14 @@ class Audience:
                 "permitted": self.counts.permitted,
             },
         )
+
+    def count_all(self) -> AudienceCounts:
+        """Select every subscriber without keeping the permitted, for `counts` alone (a
+        summary, a replay): the columns are dropped as they come, no string made a
+        subscriber."""
+        for _ in self.columns():
+            pass
+        return self.counts
 
     def permitted(self) -> Iterator[str]:
         """The permitted subscriber identifiers, one by one."""
@@ -401,8 +410,7 @@ def replay_audience(
         chunk_size=chunk_size,
         position=position,
     )
-    for _ in audience.batches():
-        pass
+    audience.count_all()
     differences = []
     recorded_input = record.source.get("subscribers_sha256")
     if recorded_input is not None and audience.input_digest.hexdigest() != recorded_input:

@@ -113,8 +113,7 @@ def audience_summary(
     """How many of `subscribers` the use may reach, and how many are excluded for each
     reason. Give the same `at` and `known_at` as the list to count exactly that list."""
     selected = _select(body, wired)
-    for _ in selected.batches():
-        pass
+    selected.count_all()
     return _summary(selected)
 
 
