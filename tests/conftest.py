@@ -15,7 +15,11 @@ from hypothesis import settings
 
 settings.register_profile("ci", deadline=None, derandomize=True, max_examples=60)
 settings.register_profile("dev", deadline=None, max_examples=40)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+settings.register_profile("soak", deadline=None, max_examples=1000)
+# `PLACET_HYPOTHESIS_PROFILE=soak pytest …` hunts for failures with many fresh examples.
+settings.load_profile(
+    os.environ.get("PLACET_HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINIMAL = FIXTURES / "minimal" / "policy.yaml"
