@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import inspect
 import re
 import subprocess
 import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -130,3 +133,53 @@ def test_every_model_field_is_in_the_field_reference() -> None:
     ]
 
     assert not missing, f"run `python scripts/gen_docs.py`; missing from the reference: {missing}"
+
+
+def python_examples() -> Iterator[tuple[str, str]]:
+    """Every Python block of docs/, dedented, with `page:line` of where it starts."""
+    for page in sorted(DOCS.glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for match in re.finditer(r"^( *)```python\n(.*?)^ *```", text, re.MULTILINE | re.DOTALL):
+            line = text.count("\n", 0, match.start()) + 1
+            yield f"docs/{page.name}:{line}", textwrap.dedent(match.group(2))
+
+
+def example_problems(where: str, code: str) -> Iterator[str]:
+    """What in one example names something Placet does not have: a module or name it
+    imports from `placet`, or a call to such a name with arguments it does not take."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as exc:
+        yield f"{where}: not Python: {exc}"
+        return
+    imported: dict[str, Any] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("placet"):
+            try:
+                module = importlib.import_module(node.module or "")
+            except ImportError as exc:
+                yield f"{where}: {exc}"
+                continue
+            for alias in node.names:
+                if not hasattr(module, alias.name):
+                    yield f"{where}: {node.module} has no {alias.name}"
+                else:
+                    imported[alias.asname or alias.name] = getattr(module, alias.name)
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        called = imported.get(node.func.id)
+        if called is None or any(isinstance(arg, ast.Starred) for arg in node.args):
+            continue
+        keywords = {keyword.arg: None for keyword in node.keywords if keyword.arg is not None}
+        try:
+            inspect.signature(called).bind(*[None] * len(node.args), **keywords)
+        except TypeError as exc:
+            yield f"{where}, line {node.lineno} of the example: {node.func.id}(…): {exc}"
+
+
+def test_the_python_examples_of_the_docs_use_what_placet_has() -> None:
+    examples = list(python_examples())
+    assert len(examples) >= 15
+    problems = [problem for where, code in examples for problem in example_problems(where, code)]
+    assert not problems, "\n".join(problems)
