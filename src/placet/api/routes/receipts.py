@@ -29,14 +29,36 @@ class SignedReceiptOut(BaseModel):
     receipt: dict[str, Any] = Field(description="The ISO/IEC TS 27560 record it signs.")
 
 
-@router.get("/receipts/keys", summary="The published receipt keys (JWKS)")
-def get_keys(wired: Wired) -> JSONResponse:
+class PublicKeyOut(BaseModel):
+    kty: Literal["OKP"]
+    crv: Literal["Ed25519"]
+    x: str = Field(description="The public key, base64url (RFC 8037).")
+    kid: str = Field(description="The key id receipts name in their JWS header.")
+    alg: Literal["EdDSA"]
+    use: Literal["sig"]
+
+
+class JwkSetOut(BaseModel):
+    keys: list[PublicKeyOut] = Field(description="The current key, then the retired ones.")
+
+
+class JwkSetResponse(JSONResponse):
+    """A JWK Set, with its own media type (RFC 7517 §8.5.1)."""
+
+    media_type = "application/jwk-set+json"
+
+
+@router.get(
+    "/receipts/keys",
+    summary="The published receipt keys (JWKS)",
+    response_class=JwkSetResponse,
+    response_model=JwkSetOut,
+)
+def get_keys(wired: Wired) -> JwkSetResponse:
     """The public keys receipts are verified with, as a JWK Set. No API key needed:
     subscribers and auditors download it once and verify receipts offline."""
-    return JSONResponse(
-        wired.receipts().jwks(),
-        media_type="application/jwk-set+json",
-        headers={"Cache-Control": "public, max-age=3600"},
+    return JwkSetResponse(
+        wired.receipts().jwks(), headers={"Cache-Control": "public, max-age=3600"}
     )
 
 
