@@ -249,6 +249,23 @@ def test_a_malformed_request_is_answered_with_the_opendsr_error_object(api: Api)
     assert SUBSCRIBER not in response.text
 
 
+def test_a_body_that_is_not_json_text_is_answered_with_the_opendsr_error_object(
+    api: Api,
+) -> None:
+    response = api.client.post(
+        "/opendsr/requests",
+        content=b'{"subject_request_type": "\xc3\x28"}',
+        headers={**api.headers("requests:write"), "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"] == 400
+    assert "cannot be read as JSON" in error["message"]
+    assert api.get("/v1/requests", "requests:read").json() == []
+
+
 def test_a_request_naming_no_subscriber_id_is_refused_with_the_identities_placet_takes(
     api: Api,
 ) -> None:

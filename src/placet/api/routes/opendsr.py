@@ -22,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, WithJsonSchema
+from starlette.exceptions import HTTPException
 
 from placet.api.context import Services, services
 from placet.api.security import require
@@ -81,7 +82,8 @@ def _invalid(message: str, errors: list[OpenDsrErrorDetail] | None = None) -> JS
 
 class _OpenDsrRoute(APIRoute):
     """A route that answers a body, path or header it cannot read with OpenDSR's 400
-    error object instead of /v1's 422 problem."""
+    error object instead of /v1's 422 problem (or 400 problem, for a body that is not JSON
+    text at all)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
@@ -89,6 +91,10 @@ class _OpenDsrRoute(APIRoute):
         async def answer(request: Request) -> Response:
             try:
                 return await handle(request)
+            except HTTPException as exc:
+                if exc.status_code != 400:
+                    raise
+                return _invalid(f"the body cannot be read as JSON: {exc.detail}")
             except RequestValidationError as exc:
                 details = [
                     OpenDsrErrorDetail(
