@@ -91,9 +91,9 @@ def commands(block: Block) -> list[Command]:
         elif stripped.startswith("#") and found and found[-1].arrows:
             found[-1].arrows[-1] += " " + stripped.lstrip("#")
         elif line.startswith(COMMANDS):
-            found.append(Command(block.line + offset, line))
+            found.append(Command(block.line + 1 + offset, line))
         else:
-            assert found, f"docs/api.md:{block.line + offset}: a line before any command"
+            assert found, f"docs/api.md:{block.line + 1 + offset}: a line before any command"
             found[-1].text += "\n" + line
     return found
 
@@ -272,7 +272,7 @@ def flattened(value: Any) -> Iterator[tuple[str, Any]]:
 def check_arrow(arrow: str, answer: Answer, command: Command) -> None:
     """The fields a `# →` line names are in the answer, in that order, with its values
     (`"field": …` says only that the field is there)."""
-    pairs = iter(list(flattened(answer.json())))
+    pairs = flattened(answer.json())
     for match in re.finditer(r'"(\w+)": ("(?:[^"\\]|\\.)*"|[-\w.]+|…)', arrow):
         name, written = match.groups()
         for found, value in pairs:
