@@ -74,6 +74,10 @@ class BatchWriter(Protocol):
     def recorded_rows(self, keys: Sequence[str]) -> list[ChainRow]:
         """The stored rows of the events recorded under any of `keys`, payloads included."""
 
+    def recorded_frame(self, keys: Sequence[str]) -> pl.DataFrame:
+        """What a batch sent again needs of the events recorded under any of `keys`, in
+        columns (`RECORDED_SCHEMA`): no row becomes a Python object."""
+
     def known_event_id(self, event_ids: Sequence[str]) -> str | None:
         """One of `event_ids` already recorded, or None."""
 
@@ -139,6 +143,32 @@ _RECORDED_ROWS = (
     "LEFT JOIN ledger_personal_payloads p ON p.event_id = e.event_id"
 )
 """The columns of `ChainRow`, in its order, for the events an append finds already recorded."""
+
+_RECORDED_FRAME = (
+    "SELECT e.idempotency_key, e.seq, e.event_id, e.recorded_at, e.body, "
+    "p.salt IS NULL AND p.payload IS NULL FROM ledger_events e "
+    "LEFT JOIN ledger_personal_payloads p ON p.event_id = e.event_id"
+)
+RECORDED_SCHEMA: Final = pl.Schema(
+    {
+        "idempotency_key": pl.String(),
+        "_seq": pl.Int64(),
+        "_event_id": pl.String(),
+        "_recorded_at": pl.Datetime("us", "UTC"),
+        "_body": pl.String(),
+        "_plain": pl.Boolean(),
+    }
+)
+"""`BatchWriter.recorded_frame`'s columns: each recorded event's key, position, id, instant
+of recording and chained body, and whether it has no personal payload."""
+
+
+def _recorded_frame(rows: list[tuple[Any, ...]], recorded_at: pl.Expr) -> pl.DataFrame:
+    """`rows` of `_RECORDED_FRAME` as `RECORDED_SCHEMA`, the instant of recording made by
+    `recorded_at` from the column as the driver gave it."""
+    names = list(RECORDED_SCHEMA)
+    frame = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+    return frame.with_columns(recorded_at.alias("_recorded_at")).cast(RECORDED_SCHEMA)
 
 
 def _recorded_row(values: Sequence[Any], instant: Callable[[Any], datetime]) -> ChainRow:
@@ -229,6 +259,14 @@ class _SqliteWriter:
             (json.dumps(list(keys)),),
         )
         return [_recorded_row(values, _sqlite_timestamp) for values in self._cursor]
+
+    def recorded_frame(self, keys: Sequence[str]) -> pl.DataFrame:
+        self._cursor.execute(
+            f"{_RECORDED_FRAME} WHERE e.idempotency_key IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(keys)),),
+        )
+        stored = pl.col("_recorded_at").cast(pl.String).str.to_datetime(_SQLITE_INSTANT)
+        return _recorded_frame(self._cursor.fetchall(), stored.dt.replace_time_zone("UTC"))
 
     def known_event_id(self, event_ids: Sequence[str]) -> str | None:
         found = self._column_in(
@@ -345,6 +383,13 @@ class _PostgresWriter:
             f"{_RECORDED_ROWS} WHERE e.idempotency_key = {_ANY_OF_JSON}", (json.dumps(list(keys)),)
         )
         return [_recorded_row(values, _in_utc) for values in self._cursor]
+
+    def recorded_frame(self, keys: Sequence[str]) -> pl.DataFrame:
+        self._cursor.execute(
+            f"{_RECORDED_FRAME} WHERE e.idempotency_key = {_ANY_OF_JSON}", (json.dumps(list(keys)),)
+        )
+        stored = pl.col("_recorded_at").cast(pl.Datetime("us", "UTC"))
+        return _recorded_frame(self._cursor.fetchall(), stored)
 
     def known_event_id(self, event_ids: Sequence[str]) -> str | None:
         found = self._column_in(

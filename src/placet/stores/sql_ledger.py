@@ -241,11 +241,11 @@ class SqlLedger:
     ) -> _Written | None:
         writer = batch_writer(connection)
         start, prev_hash = writer.lock_head()
-        stored = writer.recorded_rows(columns.frame.get_column("idempotency_key").to_list())
-        if stored:
-            _check_resent(columns, stored)
-            recorded = [row.idempotency_key for row in stored]
-            columns = columns.filter(~columns.frame.get_column("idempotency_key").is_in(recorded))
+        keys = columns.frame.get_column("idempotency_key")
+        recorded = writer.recorded_frame(keys.to_list())
+        if recorded.height:
+            _check_resent(columns, recorded, writer)
+            columns = columns.filter(~keys.is_in(recorded.get_column("idempotency_key")))
             if columns.height == 0:
                 return None
         # The projections of subjects new to the ledger are folded in columns on a thread
@@ -770,25 +770,15 @@ def _distinct_columns(columns: EventColumns) -> EventColumns:
     return columns
 
 
-def _check_resent(columns: EventColumns, stored: Sequence[ChainRow]) -> None:
-    """Raise `IdempotencyConflictError` unless each row of `columns` whose key `stored`
-    holds is the request recorded under it.
+def _check_resent(columns: EventColumns, recorded: pl.DataFrame, writer: BatchWriter) -> None:
+    """Raise `IdempotencyConflictError` unless each row of `columns` whose key is among the
+    `recorded` events (`BatchWriter.recorded_frame`) is the request recorded under it.
 
     Most are told in columns: sealed with the stored row's position, id and instant of
     recording, they give its body byte for byte. The others (a stored row with a personal
-    payload, or a body that differs) are compared one by one, as `append_many` does.
+    payload, or a body that differs) are read whole and compared one by one, as
+    `append_many` does.
     """
-    recorded = pl.DataFrame(
-        {
-            "idempotency_key": [row.idempotency_key for row in stored],
-            "_seq": [row.seq for row in stored],
-            "_event_id": [row.event_id for row in stored],
-            "_recorded_at": [row.recorded_at for row in stored],
-            "_body": [row.body for row in stored],
-            "_plain": [row.salt is None and row.payload is None for row in stored],
-        },
-        schema_overrides={"_recorded_at": pl.Datetime("us", "UTC"), "_seq": pl.Int64},
-    )
     resent = (
         columns.frame.with_row_index("_row")
         .join(recorded, on="idempotency_key", how="inner", maintain_order="left")
@@ -799,8 +789,12 @@ def _check_resent(columns: EventColumns, stored: Sequence[ChainRow]) -> None:
         as_recorded, resent.get_column("_seq"), event_ids=resent.get_column("_event_id")
     )
     same = (bodies == resent.get_column("_body")) & resent.get_column("_plain")
+    others = resent.filter(~same).select("_row", "idempotency_key")
+    if others.height == 0:
+        return
+    stored = writer.recorded_rows(others.get_column("idempotency_key").to_list())
     by_key = {row.idempotency_key: row for row in stored}
-    for index, key in resent.filter(~same).select("_row", "idempotency_key").iter_rows():
+    for index, key in others.iter_rows():
         resent_entry(by_key[key], columns.event(index))  # raises when another request
 
 
