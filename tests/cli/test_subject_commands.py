@@ -19,6 +19,7 @@ from placet.operations import Provenance, record_subject_facts, start_contract
 from placet.policy import load_policy_set
 from placet.settings import get_settings
 from placet.stores.sql_ledger import open_ledger
+from tests.doc_pages import fenced_block
 
 runner = CliRunner()
 KEY_HEX = "11" * 32
@@ -402,17 +403,6 @@ def test_audience_of_a_numbered_table_selects_what_the_plain_table_selects(
     assert "excluded, no-consent: 1" in outputs["numbered"]
 
 
-LEDGER_DOC = Path(__file__).resolve().parents[2] / "docs" / "ledger.md"
-
-
-def documented_block(language: str, after: str) -> str:
-    """The first fenced block in `language` of docs/ledger.md after the text `after`."""
-    page = LEDGER_DOC.read_text(encoding="utf-8")
-    found = re.search(rf"```{language}\n(.*?)```", page[page.index(after) :], re.DOTALL)
-    assert found is not None, f"no {language} block after {after!r} in docs/ledger.md"
-    return found.group(1)
-
-
 def as_documented(output: str, documented: str) -> bool:
     """`output` says what `documented` does, line breaks aside, `…` standing for any text."""
     pattern = ".*?".join(
@@ -425,7 +415,7 @@ def test_the_import_examples_of_the_ledger_page_answer_as_it_says(
     database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    rows = documented_block("csv", "## Importing consent history")
+    rows = fenced_block("ledger.md", "csv", "## Importing consent history")
     export = Path("crm-consents.csv")
     # The page's two mistakes: a misspelt option on line 3, a channel that is none on line 5.
     misspelt = rows.replace("consent-withdrawn,current-offers", "consent-withdrawn,curent-offers")
@@ -433,7 +423,7 @@ def test_the_import_examples_of_the_ledger_page_answer_as_it_says(
         misspelt.replace("offer-in-person-at-home,,", "offer-in-person-at-home,fax,"),
         encoding="utf-8",
     )
-    errors = documented_block("console", "### All or nothing, or skip the bad rows")
+    errors = fenced_block("ledger.md", "console", "### All or nothing, or skip the bad rows")
     command, _, expected = errors.partition("\n")
     assert command == "$ placet ledger import crm-consents.csv"
     code, output = run("ledger", "import", "crm-consents.csv")
@@ -443,7 +433,7 @@ def test_the_import_examples_of_the_ledger_page_answer_as_it_says(
     export.write_text(rows, encoding="utf-8")
     code, output = run("ledger", "import", "crm-consents.csv")
     assert code == 0, output
-    printed = documented_block("python", "## Importing consent history")
+    printed = fenced_block("ledger.md", "python", "## Importing consent history")
     said = re.search(r"print\(report\)  # (.*)", printed)
     assert said is not None
     assert as_documented(output, said.group(1)), output

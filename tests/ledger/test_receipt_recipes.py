@@ -8,7 +8,6 @@ altered after signing. The page's own text is run, so it cannot drift from what 
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -18,17 +17,8 @@ from typing import Any
 import pytest
 
 from placet.ledger.receipts import jwks_document, sign_receipt
+from tests.doc_pages import fenced_block
 from tests.ledger.test_receipts import OPERATOR_KEY, b64url, b64url_json, make_receipt
-
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "receipts.md"
-
-
-def recipe(language: str, after: str) -> str:
-    """The first `language` block of docs/receipts.md after the text `after`."""
-    page = PAGE.read_text(encoding="utf-8")
-    found = re.search(rf"```{language}\n(.*?)```", page[page.index(after) :], re.DOTALL)
-    assert found is not None, f"no {language} block after {after!r} in docs/receipts.md"
-    return found.group(1)
 
 
 def receipt_folder(folder: Path, *, altered: bool) -> Path:
@@ -53,14 +43,16 @@ def signed_payload(folder: Path) -> Any:
 
 
 def run_openssl_recipe(folder: Path) -> subprocess.CompletedProcess[str]:
-    script = recipe("sh", "With only OpenSSL 3 and a shell")
+    script = fenced_block("receipts.md", "sh", "With only OpenSSL 3 and a shell")
     return subprocess.run(
         ["bash", "-e", "-c", script], cwd=folder, capture_output=True, text=True, check=False
     )
 
 
 def run_python_recipe(folder: Path) -> subprocess.CompletedProcess[str]:
-    (folder / "verify.py").write_text(recipe("python", "With Python and `cryptography` only"))
+    (folder / "verify.py").write_text(
+        fenced_block("receipts.md", "python", "With Python and `cryptography` only")
+    )
     return subprocess.run(
         [sys.executable, "verify.py", "receipt.jws", "ipko-receipt-keys.json"],
         cwd=folder,
