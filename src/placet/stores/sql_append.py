@@ -253,18 +253,19 @@ class _SqliteWriter:
         self._cursor.execute(query, (json.dumps(list(values)),))
         return [found for (found,) in self._cursor.fetchall()]
 
-    def recorded_rows(self, keys: Sequence[str]) -> list[ChainRow]:
+    def _recorded(self, select: str, keys: Sequence[str]) -> None:
+        """Run `select` (over `ledger_events e`) for the events recorded under `keys`."""
         self._cursor.execute(
-            f"{_RECORDED_ROWS} WHERE e.idempotency_key IN (SELECT value FROM json_each(?))",
+            f"{select} WHERE e.idempotency_key IN (SELECT value FROM json_each(?))",
             (json.dumps(list(keys)),),
         )
+
+    def recorded_rows(self, keys: Sequence[str]) -> list[ChainRow]:
+        self._recorded(_RECORDED_ROWS, keys)
         return [_recorded_row(values, _sqlite_timestamp) for values in self._cursor]
 
     def recorded_frame(self, keys: Sequence[str]) -> pl.DataFrame:
-        self._cursor.execute(
-            f"{_RECORDED_FRAME} WHERE e.idempotency_key IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(keys)),),
-        )
+        self._recorded(_RECORDED_FRAME, keys)
         stored = pl.col("_recorded_at").cast(pl.String).str.to_datetime(_SQLITE_INSTANT)
         return _recorded_frame(self._cursor.fetchall(), stored.dt.replace_time_zone("UTC"))
 
@@ -378,16 +379,18 @@ class _PostgresWriter:
         self._cursor.execute(query, (json.dumps(list(values)),))
         return [found for (found,) in self._cursor.fetchall()]
 
-    def recorded_rows(self, keys: Sequence[str]) -> list[ChainRow]:
+    def _recorded(self, select: str, keys: Sequence[str]) -> None:
+        """Run `select` (over `ledger_events e`) for the events recorded under `keys`."""
         self._cursor.execute(
-            f"{_RECORDED_ROWS} WHERE e.idempotency_key = {_ANY_OF_JSON}", (json.dumps(list(keys)),)
+            f"{select} WHERE e.idempotency_key = {_ANY_OF_JSON}", (json.dumps(list(keys)),)
         )
+
+    def recorded_rows(self, keys: Sequence[str]) -> list[ChainRow]:
+        self._recorded(_RECORDED_ROWS, keys)
         return [_recorded_row(values, _in_utc) for values in self._cursor]
 
     def recorded_frame(self, keys: Sequence[str]) -> pl.DataFrame:
-        self._cursor.execute(
-            f"{_RECORDED_FRAME} WHERE e.idempotency_key = {_ANY_OF_JSON}", (json.dumps(list(keys)),)
-        )
+        self._recorded(_RECORDED_FRAME, keys)
         stored = pl.col("_recorded_at").cast(pl.Datetime("us", "UTC"))
         return _recorded_frame(self._cursor.fetchall(), stored)
 
