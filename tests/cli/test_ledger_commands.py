@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,9 @@ from placet.cli.main import app
 from placet.ledger.receipts import generate_signing_key, jwks_document
 from placet.settings import get_settings
 from placet.stores.sql_ledger import open_ledger
+from tests.doc_pages import as_documented, console_steps, fenced_block
 from tests.ledger.builders import at, consent_given
-from tests.stores.conftest import run_sql
+from tests.stores.conftest import an_audience_run, rewrite_from, run_sql
 
 
 @pytest.fixture
@@ -143,3 +145,68 @@ def test_placet_ledger_verify_wants_the_published_keys_with_a_checkpoint(
 
     assert code == 2
     assert "--keys" in output
+
+
+SIGNED_AT = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+
+
+class _SigningClock(datetime):
+    """`placet ledger checkpoint`'s clock, at the page's instant."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        return SIGNED_AT.astimezone(tz)
+
+
+def test_the_verify_and_checkpoint_examples_of_the_ledger_page_answer_as_they_say(
+    receipt_key: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each console example of docs/ledger.md's "Verifying" and "Signed checkpoints", in
+    order, on a ledger of the page's size; the hashes and event ids the page abbreviates are
+    this ledger's own, and each comment is what was done before the command."""
+    monkeypatch.chdir(tmp_path)
+    receipt_key.rename("jwks.json")
+    monkeypatch.setenv("PLACET_DATABASE_URL", "sqlite:///placet.db")
+    monkeypatch.setattr("placet.cli.ledger.datetime", _SigningClock)
+    get_settings.cache_clear()
+    ledger = open_ledger("sqlite:///placet.db")
+    entries = ledger.append_many([consent_given(effective_at=at(n / 24)) for n in range(1204)])
+    for _ in range(12):
+        an_audience_run(ledger, SIGNED_AT)
+    edit = "UPDATE ledger_events SET body = replace(body, '{}', '{}') WHERE seq = 5"
+
+    def a_day_later() -> None:
+        ledger.append_many([consent_given(effective_at=at(60 + n / 24)) for n in range(187)])
+        for _ in range(2):
+            an_audience_run(ledger, SIGNED_AT + timedelta(days=1))
+
+    done_before: dict[str, Callable[[], None]] = {
+        "after someone edited row 5 in SQL": lambda: run_sql(
+            ledger, edit.format("agent-0042", "agent-0666")
+        ),
+        "a day later": a_day_later,
+        "after a rewrite of everything": lambda: rewrite_from(
+            ledger, "ledger_events", "ledger_head", 1
+        ),
+    }
+    abbreviated: dict[str, Callable[[], str | None]] = {
+        "9c1f": lambda: entries[-1].hash,
+        "1f0c": lambda: str(entries[4].event.event_id),
+        "4be1": lambda: ledger.head().hash,
+        "77d0": lambda: ledger.hash_at(1204),
+    }
+    for after in ("From the command line, against", "### Signed checkpoints"):
+        for arguments, comment, printed in console_steps(
+            fenced_block("ledger.md", "console", after)
+        ):
+            if comment:
+                done_before.pop(comment)()
+            expected = printed
+            for shown, value in abbreviated.items():
+                expected = expected.replace(f"{shown}…", f"{(value() or '')[:4]}…")
+            result = CliRunner().invoke(app, arguments)
+
+            assert result.exit_code == (1 if "error:" in printed else 0), result.output
+            assert as_documented(result.output, expected), (arguments, result.output)
+        run_sql(ledger, edit.format("agent-0666", "agent-0042"))  # restored from a backup
+    assert not done_before, f"docs/ledger.md no longer shows {sorted(done_before)}"

@@ -19,7 +19,7 @@ from placet.operations import Provenance, record_subject_facts, start_contract
 from placet.policy import load_policy_set
 from placet.settings import get_settings
 from placet.stores.sql_ledger import open_ledger
-from tests.doc_pages import fenced_block
+from tests.doc_pages import as_documented, fenced_block
 
 runner = CliRunner()
 KEY_HEX = "11" * 32
@@ -401,14 +401,6 @@ def test_audience_of_a_numbered_table_selects_what_the_plain_table_selects(
     assert (tmp_path / "plain.csv").read_text().split() == ["subscriber", SUBSCRIBER]
     assert "1 of 2 subscribers permitted" in outputs["numbered"]
     assert "excluded, no-consent: 1" in outputs["numbered"]
-
-
-def as_documented(output: str, documented: str) -> bool:
-    """`output` says what `documented` does, line breaks aside, `…` standing for any text."""
-    pattern = ".*?".join(
-        re.escape(part.strip()) for part in " ".join(documented.split()).split("…")
-    )
-    return re.fullmatch(pattern, " ".join(output.split()), re.DOTALL) is not None
 
 
 def test_the_import_examples_of_the_ledger_page_answer_as_it_says(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import insert, text
 
-from placet.ledger import ChainRow
+from placet.ledger import ChainRow, DecisionKind, DecisionRecord, chain_hash
 from placet.stores import sql_schema as tables
 from placet.stores.sql_ledger import SqlLedger, open_ledger
 
@@ -51,3 +53,44 @@ _EVENT_COLUMNS = (
 def count_rows(ledger: SqlLedger, table: str) -> int:
     with ledger.engine.connect() as connection:
         return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def rewrite_from(ledger: SqlLedger, table: str, head: str, seq: int) -> None:
+    """Alter the entry at `seq` and seal it and every later one again, head row included:
+    the chain agrees with itself again."""
+    with ledger.engine.begin() as connection:
+        rows = connection.execute(
+            text(f"SELECT seq, body, prev_hash FROM {table} WHERE seq >= :seq ORDER BY seq"),
+            {"seq": seq},
+        ).all()
+        prev = rows[0].prev_hash
+        for row in rows:
+            body = row.body.replace("agent-0042", "agent-0666").replace("crm-", "crn-")
+            hash_ = chain_hash(prev, body.encode("utf-8"))
+            connection.execute(
+                text(f"UPDATE {table} SET body = :body, prev_hash = :prev, hash = :hash "
+                     "WHERE seq = :seq"),
+                {"body": body, "prev": prev, "hash": hash_, "seq": row.seq},
+            )  # fmt: skip
+            prev = hash_
+        connection.execute(text(f"UPDATE {head} SET hash = :hash"), {"hash": prev})
+
+
+def an_audience_run(ledger: SqlLedger, at: datetime) -> None:
+    """Record a campaign's audience run, at `at`, against the ledger's head."""
+    head = ledger.head()
+    ledger.record_decision(
+        DecisionRecord(
+            record_id=uuid4(),
+            kind=DecisionKind.AUDIENCE_RUN,
+            recorded_at=at,
+            actor="crm-campaigns",
+            policy_id="ipko",
+            policy_version="1.0",
+            ledger_seq=head.seq,
+            ledger_hash=head.hash,
+            as_of=at,
+            request={"purpose": "direct-marketing-current-offers"},
+            outcome={"total": 2, "permitted": 1},
+        )
+    )

@@ -5,47 +5,26 @@ database access could, hashes and head rows included."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from uuid import uuid4
 
 import pytest
-from sqlalchemy import text
 
 from placet.errors import CheckpointMismatchError
-from placet.ledger import DecisionKind, DecisionRecord, chain_hash
+from placet.ledger import DecisionKind
 from placet.ledger.receipts import ReceiptKeys, generate_signing_key
 from placet.operations.checkpoints import IssuedCheckpoint, check_checkpoint, issue_checkpoint
 from placet.stores.sql_ledger import SqlLedger
 from tests.ledger.builders import at, consent_given
-from tests.stores.conftest import run_sql
+from tests.stores.conftest import an_audience_run, rewrite_from, run_sql
 
 KEYS = ReceiptKeys(generate_signing_key("ipko-2026"))
 SIGNED_AT = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
-
-
-def an_audience_run(ledger: SqlLedger) -> None:
-    head = ledger.head()
-    ledger.record_decision(
-        DecisionRecord(
-            record_id=uuid4(),
-            kind=DecisionKind.AUDIENCE_RUN,
-            recorded_at=SIGNED_AT,
-            actor="crm-campaigns",
-            policy_id="ipko",
-            policy_version="1.0",
-            ledger_seq=head.seq,
-            ledger_hash=head.hash,
-            as_of=SIGNED_AT,
-            request={"purpose": "direct-marketing-current-offers"},
-            outcome={"total": 2, "permitted": 1},
-        )
-    )
 
 
 @pytest.fixture
 def signed(ledger: SqlLedger) -> IssuedCheckpoint:
     """Ten events and an audience run, and a checkpoint of both heads."""
     ledger.append_many([consent_given(effective_at=at(day)) for day in range(10)])
-    an_audience_run(ledger)
+    an_audience_run(ledger, SIGNED_AT)
     return issue_checkpoint(ledger, KEYS, issuer="IPKO", at=SIGNED_AT)
 
 
@@ -53,32 +32,11 @@ def check(ledger: SqlLedger, issued: IssuedCheckpoint) -> None:
     check_checkpoint(ledger, issued.token, KEYS.published)
 
 
-def rewrite_from(ledger: SqlLedger, table: str, head: str, seq: int) -> None:
-    """Alter the entry at `seq` and seal it and every later one again, head row included:
-    the chain agrees with itself again."""
-    with ledger.engine.begin() as connection:
-        rows = connection.execute(
-            text(f"SELECT seq, body, prev_hash FROM {table} WHERE seq >= :seq ORDER BY seq"),
-            {"seq": seq},
-        ).all()
-        prev = rows[0].prev_hash
-        for row in rows:
-            body = row.body.replace("agent-0042", "agent-0666").replace("crm-", "crn-")
-            hash_ = chain_hash(prev, body.encode("utf-8"))
-            connection.execute(
-                text(f"UPDATE {table} SET body = :body, prev_hash = :prev, hash = :hash "
-                     "WHERE seq = :seq"),
-                {"body": body, "prev": prev, "hash": hash_, "seq": row.seq},
-            )  # fmt: skip
-            prev = hash_
-        connection.execute(text(f"UPDATE {head} SET hash = :hash"), {"hash": prev})
-
-
 def test_a_checkpoint_still_checks_after_later_appends_and_records(
     ledger: SqlLedger, signed: IssuedCheckpoint
 ) -> None:
     ledger.append_many([consent_given(effective_at=at(day)) for day in range(10, 13)])
-    an_audience_run(ledger)
+    an_audience_run(ledger, SIGNED_AT)
 
     checkpoint = check_checkpoint(ledger, signed.token, KEYS.published)
 
@@ -135,8 +93,8 @@ def test_the_last_decision_records_are_read_from_the_end_in_the_order_recorded(
     ledger: SqlLedger, signed: IssuedCheckpoint
 ) -> None:
     """What the console's ledger page lists: `decisions(last=N)`, one query from the end."""
-    an_audience_run(ledger)
-    an_audience_run(ledger)
+    an_audience_run(ledger, SIGNED_AT)
+    an_audience_run(ledger, SIGNED_AT)
     every = ledger.decisions()
 
     assert ledger.decisions(last=2) == every[-2:]
