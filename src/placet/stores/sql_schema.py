@@ -55,6 +55,7 @@ __all__ = [
     "erasure_tombstones",
     "events",
     "head",
+    "key_text",
     "law_enforcement_requests",
     "law_enforcement_steps",
     "legal_holds",
@@ -98,19 +99,33 @@ class UTCDateTime(TypeDecorator[datetime]):
 metadata = MetaData()
 
 
+def key_text(length: int) -> String:
+    """Text compared byte by byte: an id, a pseudonym, a hash, an idempotency key.
+
+    On PostgreSQL its column takes the "C" collation whatever the database's default, so
+    the unique indexes that keep idempotency keys and event ids unique never depend on the
+    operating system's locale data: a libc upgrade that reorders text (glibc 2.28 did, for
+    hyphens and spaces) silently corrupts indexes built under the old order, and an
+    idempotency key the index no longer finds is a duplicate event. Byte order is also
+    what Python's own ordering of these strings is, and it costs the index less to keep.
+    SQLite compares text by its bytes already.
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 def _chained_columns() -> list[Column[Any]]:
     """The columns of a hash chain's rows (`ChainRow`): the events' and the decisions'."""
     return [
         Column("seq", BigInteger, primary_key=True, autoincrement=False),
-        Column("event_id", String(36), nullable=False, unique=True),
-        Column("idempotency_key", String(200), nullable=False, unique=True),
-        Column("subject_ref", String(64), nullable=False),
-        Column("type", String(40), nullable=False),
+        Column("event_id", key_text(36), nullable=False, unique=True),
+        Column("idempotency_key", key_text(200), nullable=False, unique=True),
+        Column("subject_ref", key_text(64), nullable=False),
+        Column("type", key_text(40), nullable=False),
         Column("effective_at", UTCDateTime, nullable=False),
         Column("recorded_at", UTCDateTime, nullable=False),
         Column("body", Text, nullable=False),
-        Column("prev_hash", String(64), nullable=False),
-        Column("hash", String(64), nullable=False),
+        Column("prev_hash", key_text(64), nullable=False),
+        Column("hash", key_text(64), nullable=False),
     ]
 
 
@@ -121,7 +136,7 @@ def _head_table(name: str) -> Table:
         metadata,
         Column("id", Integer, primary_key=True, autoincrement=False),
         Column("seq", BigInteger, nullable=False),
-        Column("hash", String(64), nullable=False),
+        Column("hash", key_text(64), nullable=False),
         CheckConstraint(f"id = {HEAD_ROW_ID}", name=f"ck_{name}_one_row"),
     )
 
@@ -136,16 +151,16 @@ events = Table(
 personal_payloads = Table(
     "ledger_personal_payloads",
     metadata,
-    Column("event_id", String(36), ForeignKey("ledger_events.event_id"), primary_key=True),
-    Column("subject_ref", String(64), nullable=False, index=True),
-    Column("salt", String(64), nullable=False),
+    Column("event_id", key_text(36), ForeignKey("ledger_events.event_id"), primary_key=True),
+    Column("subject_ref", key_text(64), nullable=False, index=True),
+    Column("salt", key_text(64), nullable=False),
     Column("payload", Text, nullable=False),
 )
 
 subject_states = Table(
     "ledger_subject_states",
     metadata,
-    Column("subject_ref", String(64), primary_key=True),
+    Column("subject_ref", key_text(64), primary_key=True),
     Column("subject_type", String(100)),
     Column("birth_date", Date),
     Column("consents", Text, nullable=False),
