@@ -298,7 +298,10 @@ def _interest_reason(case: _Case) -> str:
     sensitive = {CategoryFlag.TRAFFIC, CategoryFlag.LOCATION} & _flags(case.policy, case.use)
     if sensitive and conditions.traffic_location_needs_consent:
         trail.cite(f"{path}.traffic_location_needs_consent")
-        if case.use.anonymised or case.has_consent():
+        if conditions.unless_anonymised and case.use.anonymised:
+            trail.cite(f"{path}.unless_anonymised")
+            return reason
+        if case.has_consent():
             return reason
         if conditions.unless_anonymised:
             trail.cite(f"{path}.unless_anonymised")

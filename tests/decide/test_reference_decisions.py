@@ -712,3 +712,32 @@ def test_decisions_doc_example_decides_as_it_says() -> None:
     exec(code.group(1), namespace)
     decision = namespace["decision"]
     assert (decision.outcome, decision.reason) == ("permit", "objection-overridden")  # type: ignore[attr-defined]
+
+
+def test_risk_management_needs_the_consent_even_for_traffic_data_anonymised_first() -> None:
+    # 000#83: risk management "will not process traffic data ... unless it has obtained the
+    # prior consent"; only analysis (000#87) adds "or if such data has been anonymized".
+    use = make_use("risk-management", "mobile-traffic-data", "location-data", anonymised=True)
+
+    decision = decide_ipko(make_subject(), use)
+
+    assert (decision.outcome, decision.reason) == (Outcome.DENY, "traffic-location-needs-consent")
+
+
+def test_internet_data_anonymised_first_still_need_a_consent_to_seek_consents() -> None:
+    use = make_use("obtaining-consents", "internet-data", anonymised=True)
+
+    assert decide_ipko(make_subject(), use).reason == "traffic-location-needs-consent"
+
+
+def test_analysis_of_data_anonymised_already_is_permitted_with_no_obligation() -> None:
+    use = make_use("service-development-analysis", "mobile-traffic-data", anonymised=True)
+
+    decision = decide_ipko(make_subject(), use)
+
+    assert (decision.outcome, decision.reason, decision.obligations) == (
+        Outcome.PERMIT,
+        "permitted",
+        (),
+    )
+    assert "purposes.service-development-analysis.conditions.unless_anonymised" in decision.rules

@@ -594,14 +594,14 @@ def _interest(
         steps.append((~consented, _r("no-consent")))
     flags = {f for c in policy.data_categories if c.id in set(use.categories) for f in c.flags}
     sensitive = bool({CategoryFlag.TRAFFIC, CategoryFlag.LOCATION} & flags)
-    if sensitive and conditions.traffic_location_needs_consent and not use.anonymised:
-        if conditions.unless_anonymised:
+    if sensitive and conditions.traffic_location_needs_consent:
+        if not conditions.unless_anonymised:
+            steps.append((~consented, _r("traffic-location-needs-consent")))
+        elif not use.anonymised:
             anonymise = (
                 pl.when(reason == "permitted").then(_r("permitted-if-anonymised")).otherwise(reason)
             )
             reason = pl.when(consented).then(reason).otherwise(anonymise)
-        else:
-            steps.append((~consented, _r("traffic-location-needs-consent")))
     return _chain(steps, reason)
 
 

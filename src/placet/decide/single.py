@@ -386,7 +386,12 @@ def _interest_reason(
             return "no-consent"
     if conditions.traffic_location_needs_consent and not plan.sensitive.isdisjoint(use.categories):
         trail.rules.append(f"{path}.traffic_location_needs_consent")
-        if use.anonymised or _has_consent(plan, subject, use, trail):
+        # Data anonymised first spares the consent only where the policy says so: a
+        # purpose without `unless_anonymised` needs the consent whatever is done to them.
+        if conditions.unless_anonymised and use.anonymised:
+            trail.rules.append(f"{path}.unless_anonymised")
+            return reason
+        if _has_consent(plan, subject, use, trail):
             return reason
         if conditions.unless_anonymised:
             trail.rules.append(f"{path}.unless_anonymised")
