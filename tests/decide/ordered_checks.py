@@ -7,7 +7,7 @@ oracle a property test holds the compiled engine to, field by field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from placet.decide.decision import REASONS, Decision, Obligation, Outcome, Use
@@ -18,6 +18,7 @@ from placet.policy.model import Policy, Purpose, PurposeId, RetentionRule
 from placet.policy.terms import (
     Anchor,
     CategoryFlag,
+    Channel,
     LegalBasis,
     MinorRule,
     ObjectionEffect,
@@ -228,15 +229,35 @@ class _Case:
     trail: _Trail
 
     def has_consent(self) -> bool:
+        """A live consent for each channel the use may take: its own, or every one of the
+        purpose's when it names none."""
+        covering = [self.consent_by(channel) for channel in self.channels()]
+        if all(covering):
+            self.trail.cite(*dict.fromkeys(f"consent_options.{option}" for option in covering))
+            return True
         options = covering_options(self.policy, self.purpose, self.use)
-        for grant in self.subject.consents:
-            if grant.option in options and (
-                self.use.channel is None or not grant.channels or self.use.channel in grant.channels
-            ):
-                self.trail.cite(f"consent_options.{grant.option}")
-                return True
         self.trail.cite(*(f"consent_options.{option}" for option in sorted(options)))
         return False
+
+    def channels(self) -> tuple[Channel | None, ...]:
+        if self.use.channel is not None or not self.purpose.channels:
+            return (self.use.channel,)
+        return tuple(self.purpose.channels)
+
+    def consent_by(self, channel: Channel | None) -> str | None:
+        """The option of a live consent covering the purpose by `channel` (None: any)."""
+        options = covering_options(self.policy, self.purpose, replace(self.use, channel=channel))
+        for grant in self.subject.consents:
+            if grant.option in options and (
+                channel is None or not grant.channels or channel in grant.channels
+            ):
+                return grant.option
+        return None
+
+    def consented_by_some_channels(self) -> bool:
+        return self.use.channel is None and any(
+            self.consent_by(channel) for channel in self.purpose.channels
+        )
 
 
 def _by_basis(case: _Case) -> str:
@@ -269,6 +290,8 @@ def _consent_reason(case: _Case) -> str:
         case.trail.cite(f"purposes.{purpose.id}.conditions.objection")
         return "objection"
     if not case.has_consent():
+        if case.consented_by_some_channels():
+            return "channel-not-named"
         any_channel = Use(purpose=PurposeId(purpose.id), categories=case.use.categories)
         options = covering_options(case.policy, purpose, any_channel)
         return "consent-withdrawn" if options & subject.withdrawn else "no-consent"

@@ -109,6 +109,37 @@ def test_bulk_outcome_says_permit_for_permitted_reasons() -> None:
     ]
 
 
+def test_a_campaign_that_names_no_channel_is_decided_in_bulk_as_one_by_one() -> None:
+    policy = reference("ipko")
+    by = {
+        channels: ConsentGrant(ConsentOptionId("current-offers"), NOW, frozenset(channels))
+        for channels in [(Channel.SMS,), (Channel.SMS, Channel.EMAIL), ()]
+    }
+    states = [
+        replace(make_subject(), consents=(by[Channel.SMS,],)),
+        replace(make_subject(), consents=(by[Channel.SMS, Channel.EMAIL],)),
+        replace(make_subject(), consents=(by[()],)),
+        replace(
+            make_subject(withdrawn=frozenset({"current-offers"})), consents=(by[Channel.SMS,],)
+        ),
+        make_subject(withdrawn=frozenset({"current-offers"})),
+        make_subject(),
+    ]
+    use = make_use("direct-marketing-current-offers", "contact")
+
+    one_by_one = [decide_use(policy, state, use, NOW).reason for state in states]
+
+    assert bulk_reasons(policy, states, use, NOW) == one_by_one
+    assert one_by_one == [
+        "channel-not-named",
+        "channel-not-named",
+        "permitted",
+        "channel-not-named",
+        "consent-withdrawn",
+        "no-consent",
+    ]
+
+
 @pytest.mark.parametrize(
     ("operator", "use", "subject"),
     [

@@ -46,6 +46,35 @@ def test_consent_given_for_other_channels_does_not_cover_this_channel() -> None:
     assert decision.reason == "no-consent"
 
 
+def test_a_campaign_that_names_no_channel_needs_a_consent_for_every_channel() -> None:
+    # 000#22: offers "through all the communication channels listed in the consent", and no
+    # other: a campaign whose channel is left open may go out by any of them.
+    from placet.decide import ConsentGrant
+
+    by_sms = ConsentGrant("current-offers", NOW, frozenset({Channel.SMS}))  # type: ignore[arg-type]
+    use = make_use("direct-marketing-current-offers", "contact")
+
+    open_channel = decide_ipko(replace(make_subject(), consents=(by_sms,)), use)
+    every_channel = decide_ipko(make_subject(consents=("current-offers",)), use)
+    by_sms_named = decide_ipko(replace(make_subject(), consents=(by_sms,)), CURRENT_OFFERS_BY_SMS)
+
+    assert (open_channel.outcome, open_channel.reason) == (Outcome.DENY, "channel-not-named")
+    assert (every_channel.outcome, every_channel.reason) == (Outcome.PERMIT, "permitted")
+    assert every_channel.rules.count("consent_options.current-offers") == 1
+    assert by_sms_named.reason == "permitted"
+
+
+def test_a_campaign_that_names_no_channel_after_one_channel_was_withdrawn_is_refused() -> None:
+    from placet.decide import ConsentGrant
+
+    left = ConsentGrant("current-offers", NOW, frozenset({Channel.EMAIL}))  # type: ignore[arg-type]
+    subject = make_subject(withdrawn=frozenset({"current-offers"}), consents=())
+    use = make_use("direct-marketing-current-offers", "contact")
+
+    assert decide_ipko(replace(subject, consents=(left,)), use).reason == "channel-not-named"
+    assert decide_ipko(subject, use).reason == "consent-withdrawn"
+
+
 def test_withdrawn_consent_denies_marketing_with_its_own_reason() -> None:
     subject = make_subject(withdrawn=frozenset({"current-offers"}))
     assert decide_ipko(subject, CURRENT_OFFERS_BY_SMS).reason == "consent-withdrawn"

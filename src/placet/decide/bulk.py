@@ -10,7 +10,7 @@ Imports nothing outside the standard library, polars and `placet.policy`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 
@@ -533,7 +533,22 @@ def _restriction_start(anchors: list[Anchor], period: Period) -> pl.Expr | None:
 
 
 def _covering(policy: Policy, purpose: Purpose, use: Use) -> pl.Expr:
-    """Whether a live grant covers the purpose and the use's channel, per row."""
+    """Whether live grants cover the purpose and the use's channel, per row: each of the
+    purpose's channels when the use names none (`_has_consent`)."""
+    if use.channel is None and purpose.channels:
+        return pl.all_horizontal(_by_each_channel(policy, purpose, use))
+    return _covering_by(policy, purpose, use)
+
+
+def _by_each_channel(policy: Policy, purpose: Purpose, use: Use) -> list[pl.Expr]:
+    """Whether a live grant covers the purpose by each of its channels, per row."""
+    return [
+        _covering_by(policy, purpose, replace(use, channel=channel)) for channel in purpose.channels
+    ]
+
+
+def _covering_by(policy: Policy, purpose: Purpose, use: Use) -> pl.Expr:
+    """Whether a live grant covers the purpose and the use's channel (any, if none), per row."""
     options = sorted(covering_options(policy, purpose, use))
     element = pl.element().struct
     covers = element.field("option").is_in(options)
@@ -565,6 +580,9 @@ def _by_basis(policy: Policy, purpose: Purpose, use: Use, at: datetime) -> pl.Ex
             (consented, _r("permitted")),
             (withdrawn.fill_null(False), _r("consent-withdrawn")),
         ]
+        if use.channel is None and purpose.channels:
+            some = pl.any_horizontal(_by_each_channel(policy, purpose, use))
+            steps.insert(1, (some, _r("channel-not-named")))
         if purpose.conditions.objection is ObjectionEffect.STOPS:
             steps.insert(0, (_has(pl.col("objections"), purpose.id), _r("objection")))
         return _chain(steps, _r("no-consent"))

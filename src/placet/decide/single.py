@@ -309,8 +309,34 @@ def _direct_marketing_stop(
 
 
 def _has_consent(plan: _Plan, subject: SubjectState, use: Use, trail: _Trail) -> bool:
-    """Whether a live consent covers the purpose and the use's channel; cites what it read."""
-    channel = use.channel
+    """Whether live consents cover the purpose and the use's channel; cites what it read.
+
+    A use that names no channel may reach the subject by any channel the purpose uses, so
+    the consents must cover each of them (a consent by SMS alone does not cover a campaign
+    whose channel is left open).
+    """
+    clauses = [_consent_by(plan, subject, channel) for channel in _channels_of(plan, use)]
+    if all(clauses):
+        trail.rules += dict.fromkeys(clause for clause in clauses if clause is not None)
+        return True
+    trail.rules += (
+        clause
+        for option_channels, clause in plan.options.values()
+        if use.channel is None or not option_channels or use.channel in option_channels
+    )
+    return False
+
+
+def _channels_of(plan: _Plan, use: Use) -> tuple[Channel | None, ...]:
+    """The channels a use may reach the subject by: its own, or each of the purpose's when
+    it names none (None: the purpose reaches no one by a channel)."""
+    if use.channel is not None or not plan.channels:
+        return (use.channel,)
+    return plan.channels
+
+
+def _consent_by(plan: _Plan, subject: SubjectState, channel: Channel | None) -> str | None:
+    """The clause of a live consent covering the purpose by `channel` (None: by any)."""
     for grant in subject.consents:
         option = plan.options.get(grant.option)
         if option is None:
@@ -320,14 +346,15 @@ def _has_consent(plan: _Plan, subject: SubjectState, use: Use, trail: _Trail) ->
             (not option_channels or channel in option_channels)
             and (not grant.channels or channel in grant.channels)
         ):
-            trail.rules.append(clause)
-            return True
-    trail.rules += (
-        clause
-        for option_channels, clause in plan.options.values()
-        if channel is None or not option_channels or channel in option_channels
+            return clause
+    return None
+
+
+def _consent_for_some_channels(plan: _Plan, subject: SubjectState, use: Use) -> bool:
+    """A use names no channel, and live consents cover some of the purpose's channels only."""
+    return use.channel is None and any(
+        _consent_by(plan, subject, channel) for channel in plan.channels
     )
-    return False
 
 
 def covering_options(policy: Policy, purpose: Purpose, use: Use) -> set[str]:
@@ -359,6 +386,8 @@ def _consent_reason(
         return "objection"
     if _has_consent(plan, subject, use, trail):
         return "permitted"
+    if _consent_for_some_channels(plan, subject, use):
+        return "channel-not-named"
     withdrawn = not subject.withdrawn.isdisjoint(plan.options)
     return "consent-withdrawn" if withdrawn else "no-consent"
 
