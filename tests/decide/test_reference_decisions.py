@@ -613,6 +613,19 @@ def test_ipnordic_business_customer_who_signed_up_receives_the_newsletter() -> N
     assert (decision.outcome, decision.reason) == (Outcome.PERMIT, "permitted")
 
 
+@pytest.mark.parametrize("subject_type", ["website-visitor", "employee-user", "partner"])
+def test_ipnordic_newsletter_goes_to_whoever_signed_up_on_the_website(subject_type: str) -> None:
+    # 004#69: "Når du bruger vores hjemmeside ... på baggrund af dit samtykke, fx til
+    # fremsendelse af nyhedsbreve" (reading newsletter-for-whoever-signs-up).
+    signed_up = decide_ipnordic(
+        ipnordic_subject(subject_type, consents=("newsletter",)), NEWSLETTER_BY_EMAIL
+    )
+    not_signed_up = decide_ipnordic(ipnordic_subject(subject_type), NEWSLETTER_BY_EMAIL)
+
+    assert (signed_up.outcome, signed_up.reason) == (Outcome.PERMIT, "permitted")
+    assert not_signed_up.reason == "no-consent"
+
+
 @pytest.mark.parametrize(
     "use",
     [

@@ -75,3 +75,31 @@ def test_complete_rights_silence_the_right_warnings() -> None:
     rights = [access.model_copy(update={"kind": kind}) for kind in RightKind]
     policy = policy.model_copy(update={"rights": rights})
     assert not any(code == "missing-right" for code, _ in keys(policy))
+
+
+def test_consent_option_asked_of_a_type_none_of_its_purposes_serves_is_a_warning() -> None:
+    policy = minimal()
+    purpose = next(p for p in policy.purposes if p.id == "marketing")
+    served = purpose.model_copy(update={"subject_types": ["consumer"]})
+    option = policy.consent_options[0].model_copy(
+        update={"subject_types": ["consumer", "business"]}
+    )
+    policy = policy.model_copy(
+        update={
+            "purposes": [served if p.id == "marketing" else p for p in policy.purposes],
+            "consent_options": [option],
+        }
+    )
+
+    found = [w for w in review_completeness(policy) if w.code == "consent-option-unusable"]
+
+    assert [w.element for w in found] == ["consent_options.offers.subject_types"]
+    assert "a business may give it" in found[0].message
+
+
+def test_the_reference_policies_ask_no_consent_their_purposes_cannot_use() -> None:
+    for name in ("ipko", "ipnordic"):
+        for policy in load_policy_set(name).versions:
+            assert not [
+                w for w in review_completeness(policy) if w.code == "consent-option-unusable"
+            ], (name, policy.version)

@@ -45,6 +45,7 @@ WARNING_CODES: dict[str, str] = {
     "missing-sources": "Art. 14(2)(f): where data not obtained from the subject comes from",
     "missing-security": "Art. 30(1)(g): a description of the security measures",
     "consent-purpose-without-option": "Art. 7(1): a consent-based purpose no option asks for",
+    "consent-option-unusable": "Art. 5(1)(a), 7: a consent asked of those no purpose of it serves",
 }
 """Each completeness warning's code and the GDPR item it stands for."""
 
@@ -109,6 +110,7 @@ def _purposes(policy: Policy) -> Iterator[CompletenessWarning]:
             yield _warn("missing-legal-ground", element, "name the law")
         if purpose.legal_basis is LegalBasis.CONSENT and purpose.id not in offered:
             yield _warn("consent-purpose-without-option", element, "no consent option covers it")
+    by_id = {purpose.id: purpose for purpose in policy.purposes}
     for option in policy.consent_options:
         if not option.withdrawal_channels:
             yield _warn(
@@ -116,6 +118,18 @@ def _purposes(policy: Policy) -> Iterator[CompletenessWarning]:
                 f"consent_options.{option.id}",
                 "list the channels by which it can be withdrawn",
             )
+        served = [by_id[purpose] for purpose in option.purposes if purpose in by_id]
+        for subject_type in option.subject_types:
+            if served and all(
+                purpose.subject_types and subject_type not in purpose.subject_types
+                for purpose in served
+            ):
+                yield _warn(
+                    "consent-option-unusable",
+                    f"consent_options.{option.id}.subject_types",
+                    f"a {subject_type} may give it, but none of its purposes applies to a "
+                    f"{subject_type}: add the type to a purpose, or take it off the option",
+                )
 
 
 def _recipients_and_transfers(policy: Policy) -> Iterator[CompletenessWarning]:
