@@ -235,7 +235,9 @@ class _Case:
         if all(covering):
             self.trail.cite(*dict.fromkeys(f"consent_options.{option}" for option in covering))
             return True
-        options = covering_options(self.policy, self.purpose, self.use)
+        # Cited: the options that could cover the purpose by the use's channel, whatever
+        # data they indicate (the one a consent lacks a category of, too).
+        options = covering_options(self.policy, self.purpose, self.use, by_categories=False)
         self.trail.cite(*(f"consent_options.{option}" for option in sorted(options)))
         return False
 
@@ -253,6 +255,24 @@ class _Case:
             ):
                 return grant.option
         return None
+
+    def consented_for_other_categories(self) -> bool:
+        """Live consents cover the purpose by each channel the use may take, but not all of
+        the data categories it asks for."""
+        return all(
+            any(
+                grant.option
+                in covering_options(
+                    self.policy,
+                    self.purpose,
+                    replace(self.use, channel=channel),
+                    by_categories=False,
+                )
+                and (channel is None or not grant.channels or channel in grant.channels)
+                for grant in self.subject.consents
+            )
+            for channel in self.channels()
+        )
 
     def consented_by_some_channels(self) -> bool:
         return self.use.channel is None and any(
@@ -274,12 +294,20 @@ def _by_basis(case: _Case) -> str:
     return "permitted"  # vital interest
 
 
-def covering_options(policy: Policy, purpose: Purpose, use: Use) -> set[str]:
-    """The consent options that cover `purpose` (and the use's channel, if it has one)."""
+def covering_options(
+    policy: Policy, purpose: Purpose, use: Use, *, by_categories: bool = True
+) -> set[str]:
+    """The consent options that cover `purpose`, the use's channel (if it has one) and, with
+    `by_categories`, every category it asks for (an option listing none covers all)."""
     return {
         option.id
         for option in index_of(policy).options_for.get(purpose.id, ())
-        if use.channel is None or not option.channels or use.channel in option.channels
+        if (use.channel is None or not option.channels or use.channel in option.channels)
+        and (
+            not by_categories
+            or not option.categories
+            or set(use.categories) <= set(option.categories)
+        )
     }
 
 
@@ -292,8 +320,10 @@ def _consent_reason(case: _Case) -> str:
     if not case.has_consent():
         if case.consented_by_some_channels():
             return "channel-not-named"
+        if case.consented_for_other_categories():
+            return "category-not-consented"
         any_channel = Use(purpose=PurposeId(purpose.id), categories=case.use.categories)
-        options = covering_options(case.policy, purpose, any_channel)
+        options = covering_options(case.policy, purpose, any_channel, by_categories=False)
         return "consent-withdrawn" if options & subject.withdrawn else "no-consent"
     return "permitted"
 

@@ -140,6 +140,31 @@ def test_a_campaign_that_names_no_channel_is_decided_in_bulk_as_one_by_one() -> 
     ]
 
 
+@pytest.mark.parametrize("channel", [Channel.SMS, None])
+def test_a_use_of_data_the_consent_does_not_indicate_is_decided_in_bulk_as_one_by_one(
+    channel: Channel | None,
+) -> None:
+    policy = reference("ipko")
+    grant = ConsentGrant(ConsentOptionId("offers-just-for-me"), NOW, frozenset())
+    states = [
+        replace(make_subject(), consents=(grant,)),
+        replace(make_subject(withdrawn=frozenset({"offers-just-for-me"})), consents=(grant,)),
+        make_subject(withdrawn=frozenset({"offers-just-for-me"})),
+        make_subject(),
+    ]
+    use = make_use("personalised-offers", "service-usage", "contract-data", channel=channel)
+
+    one_by_one = [decide_use(policy, state, use, NOW).reason for state in states]
+
+    assert bulk_reasons(policy, states, use, NOW) == one_by_one
+    assert one_by_one == [
+        "category-not-consented",
+        "category-not-consented",
+        "consent-withdrawn",
+        "no-consent",
+    ]
+
+
 @pytest.mark.parametrize(
     ("operator", "use", "subject"),
     [

@@ -783,3 +783,20 @@ def test_analysis_of_data_anonymised_already_is_permitted_with_no_obligation() -
         (),
     )
     assert "purposes.service-development-analysis.conditions.unless_anonymised" in decision.rules
+
+
+def test_a_consent_covers_the_data_categories_its_option_indicates_and_no_other() -> None:
+    # 000#20: the user agrees to the processing of the data "indicated in the consent";
+    # "Offers just for me" (003#22) does not indicate contract data.
+    subject = make_subject(consents=("offers-just-for-me",))
+    by_sms = {"channel": Channel.SMS}
+
+    usage = decide_ipko(subject, make_use("personalised-offers", "service-usage", **by_sms))
+    contract = decide_ipko(
+        subject, make_use("personalised-offers", "service-usage", "contract-data", **by_sms)
+    )
+    nothing = decide_ipko(make_subject(), make_use("personalised-offers", "contract-data"))
+
+    assert (usage.outcome, usage.reason) == (Outcome.PERMIT, "permitted")
+    assert (contract.outcome, contract.reason) == (Outcome.DENY, "category-not-consented")
+    assert nothing.reason == "no-consent"

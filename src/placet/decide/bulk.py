@@ -547,9 +547,12 @@ def _by_each_channel(policy: Policy, purpose: Purpose, use: Use) -> list[pl.Expr
     ]
 
 
-def _covering_by(policy: Policy, purpose: Purpose, use: Use) -> pl.Expr:
-    """Whether a live grant covers the purpose and the use's channel (any, if none), per row."""
-    options = sorted(covering_options(policy, purpose, use))
+def _covering_by(
+    policy: Policy, purpose: Purpose, use: Use, *, by_categories: bool = True
+) -> pl.Expr:
+    """Whether a live grant covers the purpose, the use's channel (any, if none) and, with
+    `by_categories`, each of its categories, per row."""
+    options = sorted(covering_options(policy, purpose, use, by_categories=by_categories))
     element = pl.element().struct
     covers = element.field("option").is_in(options)
     if use.channel is not None:
@@ -571,7 +574,7 @@ def _by_basis(policy: Policy, purpose: Purpose, use: Use, at: datetime) -> pl.Ex
     consented = _covering(policy, purpose, use)
     if basis is LegalBasis.CONSENT:
         any_channel = Use(purpose=use.purpose, categories=use.categories)
-        options = sorted(covering_options(policy, purpose, any_channel))
+        options = sorted(covering_options(policy, purpose, any_channel, by_categories=False))
         # One `contains` per option: a set intersection took five times as long.
         withdrawn = pl.any_horizontal(
             pl.lit(False), *(_has(pl.col("withdrawn"), o) for o in options)
@@ -580,6 +583,13 @@ def _by_basis(policy: Policy, purpose: Purpose, use: Use, at: datetime) -> pl.Ex
             (consented, _r("permitted")),
             (withdrawn.fill_null(False), _r("consent-withdrawn")),
         ]
+        other_categories = pl.all_horizontal(
+            _covering_by(policy, purpose, replace(use, channel=channel), by_categories=False)
+            for channel in (
+                purpose.channels if use.channel is None and purpose.channels else [use.channel]
+            )
+        )
+        steps.insert(1, (other_categories, _r("category-not-consented")))
         if use.channel is None and purpose.channels:
             some = pl.any_horizontal(_by_each_channel(policy, purpose, use))
             steps.insert(1, (some, _r("channel-not-named")))

@@ -81,6 +81,7 @@ REASONS: dict[str, str] = {
     "subject-type-not-covered": "the purpose does not apply to this kind of subject",
     "channel-not-covered": "the purpose or the consent does not cover the channel",
     "channel-not-named": "the consent covers some of the purpose's channels only: name the use's",
+    "category-not-consented": "the consent does not cover one of the data categories asked",
     "unknown-recipient": "the recipient is not named in the policy",
     "recipient-not-allowed": "the recipient is not named for this purpose or these categories",
     "country-not-allowed": "the policy names no recipient in that country with a safeguard",

@@ -14,9 +14,10 @@ Imports nothing outside the standard library and `placet.policy`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from placet.decide.decision import REASONS, Decision, Obligation, Outcome, Use
 from placet.decide.index import PolicyIndex, index_of, per_policy
@@ -68,6 +69,20 @@ _DECISIONS_KEPT = 256
 every recipient name a caller may invent (a `recipients.…` clause is part of the key)."""
 
 
+class _Option(NamedTuple):
+    """A consent option covering a purpose: its channels and categories (empty: any) and
+    its clause."""
+
+    channels: frozenset[Channel]
+    categories: frozenset[str]
+    clause: str
+
+    def covers(self, categories: Iterable[str]) -> bool:
+        """Whether a consent of this option covers each of `categories`: the data
+        "indicated in the consent" (IPKO 000#20), any where the option names none."""
+        return not self.categories or self.categories.issuperset(categories)
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """One purpose of one policy, compiled: the checks that apply to it, in order."""
@@ -88,8 +103,8 @@ class _Plan:
     """The purpose's categories flagged traffic or location data."""
     restricting: tuple[tuple[RetentionRule, frozenset[str], str], ...]
     """Retention rules that restrict and do not exempt this purpose, with their clause."""
-    options: dict[str, tuple[tuple[Channel, ...], str]]
-    """The consent options covering the purpose, by id in order: channels and clause."""
+    options: dict[str, _Option]
+    """The consent options covering the purpose, by id in order."""
     checks: tuple[_Check, ...]
     basis: Callable[[_Plan, SubjectState, Use, datetime, _Trail], str]
     window: Period | None
@@ -315,14 +330,14 @@ def _has_consent(plan: _Plan, subject: SubjectState, use: Use, trail: _Trail) ->
     the consents must cover each of them (a consent by SMS alone does not cover a campaign
     whose channel is left open).
     """
-    clauses = [_consent_by(plan, subject, channel) for channel in _channels_of(plan, use)]
+    clauses = [_consent_by(plan, subject, use, channel) for channel in _channels_of(plan, use)]
     if all(clauses):
         trail.rules += dict.fromkeys(clause for clause in clauses if clause is not None)
         return True
     trail.rules += (
-        clause
-        for option_channels, clause in plan.options.values()
-        if use.channel is None or not option_channels or use.channel in option_channels
+        option.clause
+        for option in plan.options.values()
+        if use.channel is None or not option.channels or use.channel in option.channels
     )
     return False
 
@@ -335,34 +350,55 @@ def _channels_of(plan: _Plan, use: Use) -> tuple[Channel | None, ...]:
     return plan.channels
 
 
-def _consent_by(plan: _Plan, subject: SubjectState, channel: Channel | None) -> str | None:
-    """The clause of a live consent covering the purpose by `channel` (None: by any)."""
+def _consent_by(
+    plan: _Plan,
+    subject: SubjectState,
+    use: Use | None,
+    channel: Channel | None,
+) -> str | None:
+    """The clause of a live consent covering the purpose by `channel` (None: by any) and
+    each of the use's categories (None: whatever they are)."""
     for grant in subject.consents:
         option = plan.options.get(grant.option)
         if option is None:
             continue
-        option_channels, clause = option
+        if use is not None and not option.covers(use.categories):
+            continue
         if channel is None or (
-            (not option_channels or channel in option_channels)
+            (not option.channels or channel in option.channels)
             and (not grant.channels or channel in grant.channels)
         ):
-            return clause
+            return option.clause
     return None
 
 
 def _consent_for_some_channels(plan: _Plan, subject: SubjectState, use: Use) -> bool:
     """A use names no channel, and live consents cover some of the purpose's channels only."""
     return use.channel is None and any(
-        _consent_by(plan, subject, channel) for channel in plan.channels
+        _consent_by(plan, subject, use, channel) for channel in plan.channels
     )
 
 
-def covering_options(policy: Policy, purpose: Purpose, use: Use) -> set[str]:
-    """The consent options that cover `purpose` (and the use's channel, if it has one)."""
+def _consent_for_other_categories(plan: _Plan, subject: SubjectState, use: Use) -> bool:
+    """A live consent covers the purpose by the use's channels, but not all its categories."""
+    return all(_consent_by(plan, subject, None, channel) for channel in _channels_of(plan, use))
+
+
+def covering_options(
+    policy: Policy, purpose: Purpose, use: Use, *, by_categories: bool = True
+) -> set[str]:
+    """The consent options that cover `purpose`, the use's channel (if it has one) and,
+    `by_categories`, each of its categories: a consent covers the data "indicated in the
+    consent" (IPKO 000#20), every category where its option lists none."""
     return {
         option.id
         for option in index_of(policy).options_for.get(purpose.id, ())
-        if use.channel is None or not option.channels or use.channel in option.channels
+        if (use.channel is None or not option.channels or use.channel in option.channels)
+        and (
+            not by_categories
+            or not option.categories
+            or set(use.categories) <= set(option.categories)
+        )
     }
 
 
@@ -388,6 +424,8 @@ def _consent_reason(
         return "permitted"
     if _consent_for_some_channels(plan, subject, use):
         return "channel-not-named"
+    if _consent_for_other_categories(plan, subject, use):
+        return "category-not-consented"
     withdrawn = not subject.withdrawn.isdisjoint(plan.options)
     return "consent-withdrawn" if withdrawn else "no-consent"
 
@@ -513,7 +551,11 @@ def _compile(policy: Policy, index: PolicyIndex, purpose: Purpose) -> _Plan:
         ),
         restricting=restricting,
         options={
-            option.id: (tuple(option.channels), f"consent_options.{option.id}")
+            option.id: _Option(
+                frozenset(option.channels),
+                frozenset(option.categories),
+                f"consent_options.{option.id}",
+            )
             for option in sorted(index.options_for.get(purpose.id, ()), key=lambda o: o.id)
         },
         checks=tuple(checks),
