@@ -314,7 +314,10 @@ def cli_reference() -> str:
         "",
         "Every `placet` command, generated from the Typer app in `placet.cli`. Each command "
         "also prints this with `--help`. A command that fails prints `error:` and a message "
-        "saying what is wrong and what to do, and exits with status 1.",
+        "saying what is wrong and what to do, and exits with status 1; a command called "
+        "wrongly (an unknown option, a missing or malformed argument) prints its usage and "
+        "what is wrong with the call, and exits with status 2. `placet decide` exits with "
+        "status 3 when the use is denied.",
         "",
     ]
     for full_name, command, context in walk_commands(root):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import shlex
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -142,6 +143,19 @@ def test_subject_show_prints_state_and_history(database: str) -> None:
     assert SUBSCRIBER not in output
 
 
+def test_subject_show_prints_json_with_lists_and_rfc_3339_instants(database: str) -> None:
+    run("consent", "give", SUBSCRIBER, "current-offers", "--channel", "sms", *SHOP)
+    run("consent", "withdraw", SUBSCRIBER, "current-offers", *SHOP)
+    code, output = run("subject", "show", SUBSCRIBER)
+
+    assert code == 0, output
+    state = json.loads(output)
+    assert state["withdrawn"] == ["current-offers"]
+    assert state["objections"] == []
+    assert datetime.fromisoformat(state["as_of"]).tzinfo is not None
+    assert "T" in state["as_of"]
+
+
 def test_audience_lists_permitted_subscribers_and_counts_exclusions(
     database: str, tmp_path: Path
 ) -> None:
@@ -225,7 +239,9 @@ def test_audience_run_is_recorded_listed_shown_and_replayed(database: str, tmp_p
 
     listed = run("decisions", "list", "--kind", "audience-run")
     shown = run("decisions", "show", record_id[1])
-    replayed = run("decisions", "replay", record_id[1], "--subscribers", str(subscribers))
+    hint = re.search(r"replay it with `placet (decisions replay [^`]+)`", output)
+    assert hint is not None, output
+    replayed = run(*shlex.split(hint[1]))  # the command the audience run said to use
     subscribers.write_text(f"subscriber\n{OTHER}\n")
     other = run("decisions", "replay", record_id[1], "--subscribers", str(subscribers))
 

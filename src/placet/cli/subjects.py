@@ -6,12 +6,11 @@ does with its own; neither writes the logic twice.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import orjson
 import polars as pl
 import typer
 
@@ -265,7 +264,7 @@ def subject_show(
     """Print the subject's state (now, or as of --at) as JSON, and optionally its history."""
     wired = wiring()
     state = subject_state(wired.ledger, wired.key, subject, at=instant(at))
-    typer.echo(json.dumps(_state_document(state), indent=2, default=str))
+    typer.echo(_state_document(state))
     if history:
         for entry in subject_history(wired.ledger, wired.key, subject):
             event = entry.event
@@ -275,8 +274,15 @@ def subject_show(
             )
 
 
-def _state_document(state: SubjectState) -> dict[str, object]:
-    return asdict(state)
+def _state_document(state: SubjectState) -> str:
+    """The state as JSON: instants in RFC 3339, sets as sorted lists."""
+    return orjson.dumps(state, default=_plain, option=orjson.OPT_INDENT_2).decode()
+
+
+def _plain(value: object) -> list[object]:
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 CATEGORY_OPTION = typer.Option(
@@ -438,8 +444,11 @@ def audience(
         recorded_at=datetime.now(UTC),
         source=source,
     )
+    run_id = recorded.record.record_id
+    replay = f"`placet decisions replay {run_id} --subscribers {subscribers or 'FILE'}`"
     typer.echo(
-        f"Recorded as audience run {recorded.record.record_id} (ledger position "
-        f"{recorded.record.ledger_seq}); replay it with `placet decisions replay`.",
+        f"Recorded as audience run {run_id} (ledger position {recorded.record.ledger_seq}); "
+        f"replay it with {replay}"
+        + ("." if subscribers else ", FILE holding the subscribers the query selected."),
         err=True,
     )
