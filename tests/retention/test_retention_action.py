@@ -196,16 +196,71 @@ def test_data_is_restricted_24_months_after_the_last_contract_ends(ipko: Policy)
     )
 
 
-def test_data_processed_on_consent_is_not_restricted_after_the_contract(ipko: Policy) -> None:
+def test_data_processed_on_consent_is_excepted_while_the_consent_lasts(ipko: Policy) -> None:
+    row = record("contract-period", "contact", legal_basis=LegalBasis.CONSENT)
+    facts = RetentionFacts(claims_time_barred_at=day(2024, 1, 1))
+
+    decision = retention_action(ipko, row, facts, day(2026, 1, 1))  # a contract still runs
+
+    assert decision.action is KEEP
+    statuses = {term.rule: term.status for term in decision.terms}
+    assert statuses["contract-period"] is RuleStatus.EXCEPTED
+
+
+def test_data_processed_on_consent_is_kept_two_years_after_the_contract_and_no_longer(
+    ipko: Policy,
+) -> None:
+    # The exception: "as long as the consent lasts, where that is longer: until the consent
+    # is withdrawn, and at most two years after the end of the contractual relationship".
+    row = record("contract-period", "contact", legal_basis=LegalBasis.CONSENT)
+    facts = RetentionFacts(
+        last_contract_end=day(2023, 1, 15), claims_time_barred_at=day(2023, 6, 1)
+    )
+
+    kept = retention_action(ipko, row, facts, day(2025, 1, 14))
+    deleted = retention_action(ipko, row, facts, day(2025, 1, 15))
+
+    assert (kept.action, kept.next_cutoff) == (KEEP, day(2025, 1, 15))
+    assert (deleted.action, deleted.rule, deleted.due_since) == (
+        DELETE,
+        "contract-period",
+        day(2025, 1, 15),
+    )
+
+
+def test_data_processed_on_consent_is_deleted_with_the_rest_once_the_consent_is_withdrawn(
+    ipko: Policy,
+) -> None:
+    on_consent = record("contract-period", "contact", legal_basis=LegalBasis.CONSENT)
+    on_contract = record("contract-period", "contact", legal_basis=LegalBasis.CONTRACT)
+    facts = RetentionFacts(
+        last_contract_end=day(2021, 1, 1),
+        consent_withdrawn_at=day(2022, 1, 1),
+        claims_time_barred_at=day(2023, 1, 1),
+    )
+
+    decisions = [
+        retention_action(ipko, row, facts, day(2025, 6, 15)) for row in (on_consent, on_contract)
+    ]
+
+    assert [(d.action, d.due_since) for d in decisions] == [(DELETE, day(2023, 1, 1))] * 2
+
+
+def test_data_processed_on_consent_is_restricted_when_the_consent_can_no_longer_last(
+    ipko: Policy,
+) -> None:
+    # Consent-based processing goes on two years after the contract at most: the 24 months
+    # after it restrict the data processed on consent as they do the rest.
     row = record("contract-period", "contact", legal_basis=LegalBasis.CONSENT)
     facts = RetentionFacts(last_contract_end=day(2023, 1, 15))
 
     decision = retention_action(ipko, row, facts, day(2026, 1, 1))
 
-    assert decision.action is KEEP
-    statuses = {term.rule: term.status for term in decision.terms}
-    assert statuses["post-contract-restriction"] is RuleStatus.EXCEPTED
-    assert statuses["contract-period"] is RuleStatus.EXCEPTED
+    assert (decision.action, decision.rule, decision.due_since) == (
+        RESTRICT,
+        "post-contract-restriction",
+        day(2025, 1, 15),
+    )
 
 
 def test_a_prospects_data_is_not_restricted_after_a_contract(ipko: Policy) -> None:

@@ -44,6 +44,7 @@ __all__ = [
     "Cookies",
     "DataCategory",
     "DataSource",
+    "ExceptionEnd",
     "LegalBasis",
     "MinorRule",
     "Minors",
@@ -348,11 +349,24 @@ class ConsentOption(_Model):
     """The subject types it concerns, by id; empty means all."""
 
 
+class ExceptionEnd(_Model):
+    """When a retention exception stops covering a record: at an anchor, or a period after."""
+
+    anchor: Anchor = Field(description="The event the end runs from.")
+    period: Period | None = Field(None, description="How long after it; none: at the anchor.")
+
+
 class RetentionException(_Model):
     description: PolicyText
     """When the rule does not apply."""
     legal_bases: list[LegalBasis] = Field(
         [], description="Processing on these bases is not subject to the rule."
+    )
+    until: list[ExceptionEnd] = Field(
+        [],
+        description="Where the exception ends: at the earliest of these that has happened "
+        "(the rule then applies, its action due no earlier than its own cutoff). Empty: it "
+        "covers the record for good.",
     )
 
 

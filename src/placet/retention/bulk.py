@@ -18,7 +18,7 @@ from typing import Final
 
 import polars as pl
 
-from placet.policy.model import CategoryId, Policy, RetentionRule
+from placet.policy.model import CategoryId, Period, Policy, RetentionRule
 from placet.policy.terms import Anchor, LegalBasis, RetentionAction
 from placet.retention.rules import (
     ANCHOR_FACTS,
@@ -99,11 +99,9 @@ def retention_frame(
             delete_at=pl.lit(None, dtype=INSTANT),
         )
     cutoffs = [
-        _Cutoff(rule, _cutoff(rule, collected, is_record_type=rule is own))
+        _Cutoff(rule, _cutoff(rule, collected, legal_basis, is_record_type=rule is own))
         for rule in (own, *others)
-        if binds(rule, is_record_type=rule is own)
-        and not is_excepted(rule, legal_basis)
-        and not is_unlimited(rule)
+        if binds(rule, is_record_type=rule is own) and not is_unlimited(rule)
     ]
     destroying = [
         cutoff for cutoff in cutoffs if cutoff.rule.action is not RetentionAction.RESTRICT
@@ -134,9 +132,16 @@ def retention_frame(
     )
 
 
-def _cutoff(rule: RetentionRule, collected: pl.Expr, *, is_record_type: bool) -> pl.Expr:
-    """When the rule's action is due for each row: the latest anchor plus the period; null
-    while an anchor has not happened or the rule does not concern the row's subject."""
+def _cutoff(
+    rule: RetentionRule,
+    collected: pl.Expr,
+    legal_basis: LegalBasis | None,
+    *,
+    is_record_type: bool,
+) -> pl.Expr:
+    """When the rule's action is due for each row: the latest anchor plus the period, no
+    earlier than where an exception covering the row ends; null while an anchor has not
+    happened, an exception still covers the row, or the rule does not concern its subject."""
     anchors = [_anchor(anchor, collected) for anchor in rule.anchors]
     if not anchors:
         return pl.lit(None, dtype=INSTANT)
@@ -146,6 +151,11 @@ def _cutoff(rule: RetentionRule, collected: pl.Expr, *, is_record_type: bool) ->
         .otherwise(pl.max_horizontal(anchors))
     )
     cutoff = starts if rule.period is None else starts.dt.offset_by(period_offset(rule))
+    if is_excepted(rule, legal_basis):
+        ended = _exception_end(rule, legal_basis, collected)
+        cutoff = pl.when(ended.is_not_null() & cutoff.is_not_null()).then(
+            pl.max_horizontal(cutoff, ended)
+        )
     if is_record_type or not rule.subject_types:
         return cutoff
     subject_type = pl.col("subject_type")
@@ -153,6 +163,29 @@ def _cutoff(rule: RetentionRule, collected: pl.Expr, *, is_record_type: bool) ->
     # type is not known.
     concerned = subject_type.is_null() | subject_type.is_in(list(rule.subject_types))
     return pl.when(concerned).then(cutoff)
+
+
+def _exception_end(
+    rule: RetentionRule, legal_basis: LegalBasis | None, collected: pl.Expr
+) -> pl.Expr:
+    """As `exception_end`, per row: null while an exception covering the row still does."""
+    ends: list[pl.Expr] = []
+    for exception in rule.exceptions:
+        if legal_basis is None or legal_basis not in exception.legal_bases:
+            continue
+        if not exception.until:
+            return pl.lit(None, dtype=INSTANT)
+        ends.append(
+            pl.min_horizontal(
+                _anchor(end.anchor, collected)
+                if end.period is None
+                else _anchor(end.anchor, collected).dt.offset_by(offset_of(end.period))
+                for end in exception.until
+            )
+        )
+    if not ends:
+        return pl.lit(None, dtype=INSTANT)
+    return pl.when(~pl.any_horizontal(end.is_null() for end in ends)).then(pl.max_horizontal(ends))
 
 
 def _anchor(anchor: Anchor, collected: pl.Expr) -> pl.Expr:
@@ -165,9 +198,13 @@ def _anchor(anchor: Anchor, collected: pl.Expr) -> pl.Expr:
 
 def period_offset(rule: RetentionRule) -> str:
     """The rule's period as a polars offset (`12mo`, `30d`)."""
-    period = rule.period
-    if period is None:  # pragma: no cover - only rules with a period are offset
+    if rule.period is None:  # pragma: no cover - only rules with a period are offset
         raise ValueError(f"rule {rule.id} has no period")
+    return offset_of(rule.period)
+
+
+def offset_of(period: Period) -> str:
+    """A period as a polars offset (`12mo`, `30d`)."""
     months = period.months
     return f"{period.amount}d" if months is None else f"{months}mo"
 

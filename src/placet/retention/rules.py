@@ -46,6 +46,7 @@ __all__ = [
     "anchor_date",
     "applicable_rules",
     "binds",
+    "exception_end",
     "is_excepted",
     "is_unlimited",
     "retention_action",
@@ -197,6 +198,30 @@ def is_excepted(rule: RetentionRule, legal_basis: LegalBasis | None) -> bool:
     )
 
 
+def exception_end(
+    rule: RetentionRule, record: RetainedRecord, facts: RetentionFacts
+) -> datetime | None:
+    """When the exceptions covering `record` stopped covering it: the earliest end of each
+    that has one (`RetentionException.until`), the latest among them; None while one still
+    covers it, or when none does (then `is_excepted` tells which)."""
+    covering = [
+        exception
+        for exception in rule.exceptions
+        if record.legal_basis is not None and record.legal_basis in exception.legal_bases
+    ]
+    ends: list[datetime] = []
+    for exception in covering:
+        happened = [
+            end.period.after(instant) if end.period is not None else instant
+            for end in exception.until
+            if (instant := anchor_date(end.anchor, record, facts)) is not None
+        ]
+        if not happened:
+            return None
+        ends.append(min(happened))
+    return max(ends, default=None)
+
+
 def is_unlimited(rule: RetentionRule) -> bool:
     """Whether the rule keeps its records without limit (anonymised data)."""
     return rule.action is RetentionAction.KEEP or not rule.maximum
@@ -233,15 +258,19 @@ def _term(
         AnchorDate(anchor, anchor_date(anchor, record, facts)) for anchor in rule.anchors
     )
     starts = cutoff = None
+    exception_ended = exception_end(rule, record, facts)
     if is_unlimited(rule):
         status = RuleStatus.UNLIMITED
-    elif is_excepted(rule, record.legal_basis):
+    elif is_excepted(rule, record.legal_basis) and exception_ended is None:
         status = RuleStatus.EXCEPTED
     elif any(anchor.at is None for anchor in anchors) or not anchors:
         status = RuleStatus.PENDING
     else:
         starts = max(anchor.at for anchor in anchors if anchor.at is not None)
         cutoff = rule.period.after(starts) if rule.period is not None else starts
+        if exception_ended is not None:
+            # The exception keeps the record longer, never shorter ("where that is longer").
+            cutoff = max(cutoff, exception_ended)
         status = RuleStatus.DUE if cutoff <= at else RuleStatus.RUNNING
     takes_part = binds(rule, is_record_type=is_record_type) and (
         is_record_type or status is not RuleStatus.EXCEPTED
