@@ -109,6 +109,16 @@ def test_bulk_outcome_says_permit_for_permitted_reasons() -> None:
     ]
 
 
+def assert_decided_alike(
+    policy: Policy, states: list[SubjectState], use: Use, expected: list[str]
+) -> None:
+    """The bulk decision gives each subject the single decision's reason, and those are
+    `expected`."""
+    one_by_one = [decide_use(policy, state, use, NOW).reason for state in states]
+    assert bulk_reasons(policy, states, use, NOW) == one_by_one
+    assert one_by_one == expected
+
+
 def test_a_campaign_that_names_no_channel_is_decided_in_bulk_as_one_by_one() -> None:
     policy = reference("ipko")
     by = {
@@ -127,17 +137,19 @@ def test_a_campaign_that_names_no_channel_is_decided_in_bulk_as_one_by_one() -> 
     ]
     use = make_use("direct-marketing-current-offers", "contact")
 
-    one_by_one = [decide_use(policy, state, use, NOW).reason for state in states]
-
-    assert bulk_reasons(policy, states, use, NOW) == one_by_one
-    assert one_by_one == [
-        "channel-not-named",
-        "channel-not-named",
-        "permitted",
-        "channel-not-named",
-        "consent-withdrawn",
-        "no-consent",
-    ]
+    assert_decided_alike(
+        policy,
+        states,
+        use,
+        [
+            "channel-not-named",
+            "channel-not-named",
+            "permitted",
+            "channel-not-named",
+            "consent-withdrawn",
+            "no-consent",
+        ],
+    )
 
 
 @pytest.mark.parametrize("channel", [Channel.SMS, None])
@@ -154,15 +166,12 @@ def test_a_use_of_data_the_consent_does_not_indicate_is_decided_in_bulk_as_one_b
     ]
     use = make_use("personalised-offers", "service-usage", "contract-data", channel=channel)
 
-    one_by_one = [decide_use(policy, state, use, NOW).reason for state in states]
-
-    assert bulk_reasons(policy, states, use, NOW) == one_by_one
-    assert one_by_one == [
-        "category-not-consented",
-        "category-not-consented",
-        "consent-withdrawn",
-        "no-consent",
-    ]
+    assert_decided_alike(
+        policy,
+        states,
+        use,
+        ["category-not-consented", "category-not-consented", "consent-withdrawn", "no-consent"],
+    )
 
 
 @pytest.mark.parametrize(
