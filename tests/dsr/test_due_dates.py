@@ -7,10 +7,19 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from placet.dsr import RequestState, ask_clarification, clarified, extend, start_verification
+from placet.dsr import (
+    RequestKind,
+    RequestState,
+    ask_clarification,
+    clarified,
+    extend,
+    start_verification,
+)
 from placet.dsr import verified as mark_verified
+from placet.dsr.lifecycle import replay
+from placet.dsr.model import DeadlineTerms
 from placet.errors import RequestError
-from tests.dsr.builders import make_request, utc
+from tests.dsr.builders import POLICIES, make_request, utc
 
 BOTH = pytest.mark.parametrize("policy", ["ipko", "ipnordic"])
 
@@ -216,3 +225,29 @@ def test_an_extension_cannot_be_told_after_it_is_recorded() -> None:
         extend(
             request, actor="dpo", at=utc(2025, 4, 1), reason="Complex.", notified_at=utc(2025, 4, 2)
         )
+
+
+def test_a_business_opt_out_is_due_within_ipkos_15_days_and_cannot_be_extended() -> None:
+    # 002#165: "U roku od petnaest (15) dana od takvog zahteva, IPKO će ... sprečiti
+    # upotrebu podataka za direktni marketing" (reading business-opt-out-15-days).
+    opt_out = make_request("ipko", utc(2026, 3, 1, 9), RequestKind.BUSINESS_OPT_OUT)
+    access = make_request("ipko", utc(2026, 3, 1, 9), RequestKind.ACCESS)
+
+    assert opt_out.due_at.date() == date(2026, 3, 16)
+    assert opt_out.is_overdue(utc(2026, 3, 17))
+    assert access.due_at.date() == date(2026, 4, 1)
+    with pytest.raises(RequestError, match="within 15 days"):
+        extend(opt_out, actor="dpo", at=utc(2026, 3, 5), reason="busy", notified_at=utc(2026, 3, 5))
+
+
+def test_a_business_opt_out_read_back_keeps_its_15_days() -> None:
+    opened = make_request("ipko", utc(2026, 3, 1, 9), RequestKind.BUSINESS_OPT_OUT)
+    terms = DeadlineTerms.from_policy(POLICIES["ipko"])  # as a request book resolves them
+
+    again = replay(
+        opened.request_id, opened.kind, opened.subject, channel=opened.channel,
+        received_at=opened.received_at, terms=terms, steps=opened.steps,
+    )  # fmt: skip
+
+    assert again.due_at == opened.due_at
+    assert again.due_at.date() == date(2026, 3, 16)

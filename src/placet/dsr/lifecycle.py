@@ -134,7 +134,7 @@ def _opened(
 ) -> SubjectRequest:
     opened = Step(StepKind.OPENED, None, RequestState.RECEIVED, at, _actor(actor, request_id))
     return SubjectRequest(
-        RequestId(request_id), kind, subject, received_at, channel, terms, (opened,)
+        RequestId(request_id), kind, subject, received_at, channel, terms.for_kind(kind), (opened,)
     )
 
 
@@ -208,6 +208,13 @@ def extend(
     _check_may_follow(request, StepKind.EXTENDED)
     terms = request.terms
     extended_due = terms.extended_due(request.received_at)
+    if extended_due is None and request.kind is RequestKind.BUSINESS_OPT_OUT:
+        raise RequestError(
+            f"Request {request.request_id} cannot be extended: policy {terms.policy_id} "
+            f"{terms.policy_version} honours a business entity's opt-out of direct marketing "
+            f"within {terms.deadline} (conditions.business_opt_out), with no extension. "
+            f"Record the opt-out by {request.due_as_of(at):%d %B %Y %H:%M} UTC."
+        )
     if extended_due is None:
         raise RequestError(
             f"Request {request.request_id} cannot be extended: policy {terms.policy_id} "

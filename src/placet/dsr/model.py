@@ -7,7 +7,7 @@ moves from one state to the next is `placet.dsr.lifecycle`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import NewType
@@ -130,6 +130,10 @@ def end_of_day(instant: datetime) -> datetime:
     return datetime.combine(instant.astimezone(UTC).date(), time.max, tzinfo=UTC)
 
 
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+"""An instant to compare periods from (calendar months differ in length)."""
+
+
 @dataclass(frozen=True, slots=True)
 class DeadlineTerms:
     """The answer deadlines of the policy version in force when the request was received."""
@@ -140,6 +144,10 @@ class DeadlineTerms:
     """The time to answer, counted from receipt (`requests.deadline`)."""
     extension_total: Period | None
     """The latest answer with an extension, counted from receipt; None: no extension."""
+    business_opt_out: Period | None = None
+    """How soon a business entity's opt-out of direct marketing is honoured (the shortest
+    `conditions.business_opt_out` of the policy's purposes): the deadline of a
+    `business-opt-out` request, which has no extension (IPKO: 15 days)."""
 
     @classmethod
     def from_policy(cls, policy: Policy) -> DeadlineTerms:
@@ -150,12 +158,26 @@ class DeadlineTerms:
                 "Placet cannot tell when a request is due. Add 'requests: deadline: 1 month' "
                 "(GDPR Art. 12(3)) to the policy and check it again."
             )
+        opt_outs = [
+            purpose.conditions.business_opt_out
+            for purpose in policy.purposes
+            if purpose.conditions.business_opt_out is not None
+        ]
         return cls(
             policy.policy_id,
             policy.version,
             policy.requests.deadline,
             policy.requests.extension_total,
+            min(opt_outs, key=lambda period: period.after(_EPOCH), default=None),
         )
+
+    def for_kind(self, kind: RequestKind) -> DeadlineTerms:
+        """The terms of a request of `kind`: a business opt-out is due within
+        `business_opt_out` with no extension, where the policy sets one; the others keep
+        the policy's `requests:` terms."""
+        if kind is RequestKind.BUSINESS_OPT_OUT and self.business_opt_out is not None:
+            return replace(self, deadline=self.business_opt_out, extension_total=None)
+        return self
 
     def first_due(self, received_at: datetime) -> datetime:
         """The end of the deadline, before any pause or extension.
