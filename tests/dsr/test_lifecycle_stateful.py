@@ -103,6 +103,11 @@ def _months_after(instant: datetime, months: int) -> datetime:
     )
 
 
+OPT_OUT_DAYS = {"ipko": 15}
+"""How many days a business opt-out has, by policy (IPKO 002#165); the others: a request's
+ordinary deadline."""
+
+
 @settings(max_examples=150, stateful_step_count=30, deadline=None)
 class RequestLifecycle(RuleBasedStateMachine):
     """Drives one request through random steps and keeps a model of what it should be."""
@@ -117,6 +122,7 @@ class RequestLifecycle(RuleBasedStateMachine):
         self.resume_to = S.RECEIVED
         self.pauses: list[tuple[datetime, datetime | None]] = []
         self.extended = False
+        self.opt_out_days: int | None = None
         self.due_seen = datetime.min.replace(tzinfo=UTC)
         self.due_now_seen = self.due_seen
 
@@ -130,6 +136,9 @@ class RequestLifecycle(RuleBasedStateMachine):
         self, policy: str, kind: RequestKind, received: datetime, recorded_after: timedelta
     ) -> None:
         self.policy = POLICIES[policy]
+        self.opt_out_days = (
+            OPT_OUT_DAYS.get(policy) if kind is RequestKind.BUSINESS_OPT_OUT else None
+        )
         self.request = open_request(
             "DSR-1",
             kind,
@@ -152,6 +161,9 @@ class RequestLifecycle(RuleBasedStateMachine):
         )
 
     def expected_due(self, at: datetime, *, extended: bool | None = None) -> datetime:
+        if self.opt_out_days is not None:  # no extension
+            received = self.request.received_at.date() + timedelta(days=self.opt_out_days)
+            return datetime.combine(received, time.max, UTC) + self.paused_until(at)
         requests = self.policy.requests
         assert requests is not None
         with_extension = self.extended if extended is None else extended
@@ -171,6 +183,7 @@ class RequestLifecycle(RuleBasedStateMachine):
             assert requests is not None
             return (
                 requests.extension_total is not None
+                and self.opt_out_days is None
                 and not self.extended
                 and told <= self.expected_due(told, extended=False)
             )
