@@ -14,7 +14,7 @@ Imports nothing outside the standard library and `placet.policy`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
@@ -76,11 +76,6 @@ class _Option(NamedTuple):
     channels: frozenset[Channel]
     categories: frozenset[str]
     clause: str
-
-    def covers(self, categories: Iterable[str]) -> bool:
-        """Whether a consent of this option covers each of `categories`: the data
-        "indicated in the consent" (IPKO 000#20), any where the option names none."""
-        return not self.categories or self.categories.issuperset(categories)
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,10 +325,16 @@ def _has_consent(plan: _Plan, subject: SubjectState, use: Use, trail: _Trail) ->
     the consents must cover each of them (a consent by SMS alone does not cover a campaign
     whose channel is left open).
     """
-    clauses = [_consent_by(plan, subject, use, channel) for channel in _channels_of(plan, use)]
-    if all(clauses):
-        trail.rules += dict.fromkeys(clause for clause in clauses if clause is not None)
-        return True
+    if use.channel is not None or not plan.channels:  # one channel, or none: the usual call
+        clause = _consent_by(plan, subject, use, use.channel)
+        if clause is not None:
+            trail.rules.append(clause)
+            return True
+    else:
+        clauses = [_consent_by(plan, subject, use, channel) for channel in plan.channels]
+        if all(clauses):
+            trail.rules += dict.fromkeys(clause for clause in clauses if clause is not None)
+            return True
     trail.rules += (
         option.clause
         for option in plan.options.values()
@@ -362,8 +363,9 @@ def _consent_by(
         option = plan.options.get(grant.option)
         if option is None:
             continue
-        if use is not None and not option.covers(use.categories):
-            continue
+        categories = option.categories
+        if use is not None and categories and not categories.issuperset(use.categories):
+            continue  # the data "indicated in the consent" (IPKO 000#20) are not these
         if channel is None or (
             (not option.channels or channel in option.channels)
             and (not grant.channels or channel in grant.channels)
