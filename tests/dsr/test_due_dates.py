@@ -132,15 +132,26 @@ def test_ipko_extends_to_three_months_in_total_from_receipt() -> None:
     assert extended.steps[-1].notified_at == utc(2025, 4, 1)
 
 
-def test_an_extension_counts_three_months_from_receipt_not_from_the_first_due_date() -> None:
-    request = make_request("ipko", utc(2025, 1, 31, 8))
+@pytest.mark.parametrize(
+    ("received", "first", "extended"),
+    [
+        # Three months from receipt (30 April) and two further months after the first
+        # deadline (28 April) differ: the earlier holds (reading request-deadline).
+        (utc(2025, 1, 31, 8), date(2025, 2, 28), date(2025, 4, 28)),
+        (utc(2024, 1, 31, 8), date(2024, 2, 29), date(2024, 4, 29)),
+        (utc(2025, 11, 30, 8), date(2025, 12, 30), date(2026, 2, 28)),
+        (utc(2025, 3, 15, 8), date(2025, 4, 15), date(2025, 6, 15)),
+    ],
+)
+def test_an_extension_ends_at_the_earlier_of_three_months_and_two_further_months(
+    received: datetime, first: date, extended: date
+) -> None:
+    request = make_request("ipko", received)
 
-    extended = extend(
-        request, actor="dpo", at=utc(2025, 2, 3), reason="Complex.", notified_at=utc(2025, 2, 3)
-    )
+    longer = extend(request, actor="dpo", at=received, reason="Complex.", notified_at=received)
 
-    assert request.due_at.date() == date(2025, 2, 28)
-    assert extended.due_at.date() == date(2025, 4, 30)
+    assert request.due_at.date() == first
+    assert longer.due_at.date() == extended
 
 
 def test_pauses_are_added_to_the_extended_deadline() -> None:

@@ -167,10 +167,18 @@ class RequestLifecycle(RuleBasedStateMachine):
         requests = self.policy.requests
         assert requests is not None
         with_extension = self.extended if extended is None else extended
-        period = requests.extension_total if with_extension else requests.deadline
-        assert period is not None
-        assert period.months is not None
-        return _months_after(self.request.received_at, period.months) + self.paused_until(at)
+        received = self.request.received_at
+        first = requests.deadline.months
+        assert first is not None
+        due = _months_after(received, first)
+        if with_extension:
+            assert requests.extension_total is not None
+            total = requests.extension_total.months
+            assert total is not None
+            # Three months from receipt, or two further months after the first deadline,
+            # whichever ends first.
+            due = min(_months_after(received, total), _months_after(due, total - first))
+        return due + self.paused_until(at)
 
     def may_move(self, kind: StepKind, actor: str, reason: str | None, told: datetime) -> bool:
         sources, _ = EXPECTED_MOVES[kind]

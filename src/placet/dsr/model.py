@@ -190,11 +190,22 @@ class DeadlineTerms:
         return end_of_day(self.deadline.after(as_utc(received_at, "received_at")))
 
     def extended_due(self, received_at: datetime) -> datetime | None:
-        """The end of the extended deadline, counted from receipt as `first_due` is; None
-        when the policy allows no extension."""
+        """The end of the extended deadline; None when the policy allows no extension.
+
+        `extension_total` counted from receipt as `first_due` is, or, where both periods
+        are in months, the further months counted from the first deadline (GDPR Art.
+        12(3): "extended by two further months"), whichever ends first: the two differ at
+        month ends (received on 31 January: 30 April three months from receipt, 28 April
+        two months after 28 February), and the subject gets the earlier."""
         if self.extension_total is None:
             return None
-        return end_of_day(self.extension_total.after(as_utc(received_at, "received_at")))
+        received = as_utc(received_at, "received_at")
+        total = self.extension_total.after(received)
+        months, first = self.extension_total.months, self.deadline.months
+        if months is not None and first is not None and months > first:
+            further = Period(amount=months - first, unit="month")
+            total = min(total, further.after(self.deadline.after(received)))
+        return end_of_day(total)
 
 
 @dataclass(frozen=True, slots=True)
