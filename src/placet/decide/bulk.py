@@ -17,7 +17,7 @@ from typing import Any, Final
 import polars as pl
 
 from placet.decide.decision import REASONS, Outcome, Use
-from placet.decide.single import covering_options, recipient_reason
+from placet.decide.single import covering_options, recipient_reason, use_channels
 from placet.decide.state import SubjectState
 from placet.policy.model import Period, Policy, Purpose
 from placet.policy.terms import (
@@ -532,18 +532,19 @@ def _restriction_start(anchors: list[Anchor], period: Period) -> pl.Expr | None:
     return pl.when(blocked.fill_null(False)).then(pl.lit(None, dtype=_INSTANT)).otherwise(latest)
 
 
-def _covering(policy: Policy, purpose: Purpose, use: Use) -> pl.Expr:
-    """Whether live grants cover the purpose and the use's channel, per row: each of the
-    purpose's channels when the use names none (`_has_consent`)."""
-    if use.channel is None and purpose.channels:
-        return pl.all_horizontal(_by_each_channel(policy, purpose, use))
-    return _covering_by(policy, purpose, use)
+def _covering(policy: Policy, purpose: Purpose, use: Use, *, by_categories: bool = True) -> pl.Expr:
+    """Whether live grants cover the purpose by each channel the use may take
+    (`use_channels`) and, with `by_categories`, each of its categories, per row."""
+    return pl.all_horizontal(_by_each_channel(policy, purpose, use, by_categories=by_categories))
 
 
-def _by_each_channel(policy: Policy, purpose: Purpose, use: Use) -> list[pl.Expr]:
-    """Whether a live grant covers the purpose by each of its channels, per row."""
+def _by_each_channel(
+    policy: Policy, purpose: Purpose, use: Use, *, by_categories: bool = True
+) -> list[pl.Expr]:
+    """Whether a live grant covers the purpose by each channel the use may take, per row."""
     return [
-        _covering_by(policy, purpose, replace(use, channel=channel)) for channel in purpose.channels
+        _covering_by(policy, purpose, replace(use, channel=channel), by_categories=by_categories)
+        for channel in use_channels(purpose.channels, use)
     ]
 
 
@@ -583,12 +584,7 @@ def _by_basis(policy: Policy, purpose: Purpose, use: Use, at: datetime) -> pl.Ex
             (consented, _r("permitted")),
             (withdrawn.fill_null(False), _r("consent-withdrawn")),
         ]
-        other_categories = pl.all_horizontal(
-            _covering_by(policy, purpose, replace(use, channel=channel), by_categories=False)
-            for channel in (
-                purpose.channels if use.channel is None and purpose.channels else [use.channel]
-            )
-        )
+        other_categories = _covering(policy, purpose, use, by_categories=False)
         steps.insert(1, (other_categories, _r("category-not-consented")))
         if use.channel is None and purpose.channels:
             some = pl.any_horizontal(_by_each_channel(policy, purpose, use))

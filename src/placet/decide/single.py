@@ -14,7 +14,7 @@ Imports nothing outside the standard library and `placet.policy`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
@@ -41,6 +41,7 @@ __all__ = [
     "recipient_reason",
     "restriction_start",
     "scope_reason",
+    "use_channels",
 ]
 
 
@@ -325,7 +326,9 @@ def _has_consent(plan: _Plan, subject: SubjectState, use: Use, trail: _Trail) ->
     the consents must cover each of them (a consent by SMS alone does not cover a campaign
     whose channel is left open).
     """
-    if use.channel is not None or not plan.channels:  # one channel, or none: the usual call
+    # `use_channels`, written out for the usual call (one channel, or none), which asks for
+    # one consent: the single decision is timed in microseconds.
+    if use.channel is not None or not plan.channels:
         clause = _consent_by(plan, subject, use, use.channel)
         if clause is not None:
             trail.rules.append(clause)
@@ -343,12 +346,12 @@ def _has_consent(plan: _Plan, subject: SubjectState, use: Use, trail: _Trail) ->
     return False
 
 
-def _channels_of(plan: _Plan, use: Use) -> tuple[Channel | None, ...]:
-    """The channels a use may reach the subject by: its own, or each of the purpose's when
-    it names none (None: the purpose reaches no one by a channel)."""
-    if use.channel is not None or not plan.channels:
+def use_channels(channels: Sequence[Channel], use: Use) -> tuple[Channel | None, ...]:
+    """The channels a use may reach the subject by: its own, or each of the purpose's
+    `channels` when it names none (None: the purpose reaches no one by a channel)."""
+    if use.channel is not None or not channels:
         return (use.channel,)
-    return plan.channels
+    return tuple(channels)
 
 
 def _consent_by(
@@ -383,7 +386,9 @@ def _consent_for_some_channels(plan: _Plan, subject: SubjectState, use: Use) -> 
 
 def _consent_for_other_categories(plan: _Plan, subject: SubjectState, use: Use) -> bool:
     """A live consent covers the purpose by the use's channels, but not all its categories."""
-    return all(_consent_by(plan, subject, None, channel) for channel in _channels_of(plan, use))
+    return all(
+        _consent_by(plan, subject, None, channel) for channel in use_channels(plan.channels, use)
+    )
 
 
 def covering_options(
