@@ -24,6 +24,7 @@ from placet.retention.rules import (
     ANCHOR_FACTS,
     applicable_rules,
     binds,
+    covering_exceptions,
     is_excepted,
     is_unlimited,
 )
@@ -170,9 +171,7 @@ def _exception_end(
 ) -> pl.Expr:
     """As `exception_end`, per row: null while an exception covering the row still does."""
     ends: list[pl.Expr] = []
-    for exception in rule.exceptions:
-        if legal_basis is None or legal_basis not in exception.legal_bases:
-            continue
+    for exception in covering_exceptions(rule, legal_basis):
         if not exception.until:
             return pl.lit(None, dtype=INSTANT)
         ends.append(

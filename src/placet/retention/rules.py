@@ -32,7 +32,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from placet.errors import UnknownReferenceError
-from placet.policy.model import CategoryId, Policy, RetentionRule, SubjectTypeId
+from placet.policy.model import (
+    CategoryId,
+    Policy,
+    RetentionException,
+    RetentionRule,
+    SubjectTypeId,
+)
 from placet.policy.terms import Anchor, LegalBasis, RetentionAction
 
 __all__ = [
@@ -46,6 +52,7 @@ __all__ = [
     "anchor_date",
     "applicable_rules",
     "binds",
+    "covering_exceptions",
     "exception_end",
     "is_excepted",
     "is_unlimited",
@@ -191,11 +198,18 @@ def binds(rule: RetentionRule, *, is_record_type: bool) -> bool:
     )
 
 
+def covering_exceptions(
+    rule: RetentionRule, legal_basis: LegalBasis | None
+) -> list[RetentionException]:
+    """The exceptions of the rule that cover records processed on `legal_basis`."""
+    if legal_basis is None:
+        return []
+    return [exception for exception in rule.exceptions if legal_basis in exception.legal_bases]
+
+
 def is_excepted(rule: RetentionRule, legal_basis: LegalBasis | None) -> bool:
     """Whether an exception of the rule covers records processed on `legal_basis`."""
-    return legal_basis is not None and any(
-        legal_basis in exception.legal_bases for exception in rule.exceptions
-    )
+    return bool(covering_exceptions(rule, legal_basis))
 
 
 def exception_end(
@@ -204,13 +218,8 @@ def exception_end(
     """When the exceptions covering `record` stopped covering it: the earliest end of each
     that has one (`RetentionException.until`), the latest among them; None while one still
     covers it, or when none does (then `is_excepted` tells which)."""
-    covering = [
-        exception
-        for exception in rule.exceptions
-        if record.legal_basis is not None and record.legal_basis in exception.legal_bases
-    ]
     ends: list[datetime] = []
-    for exception in covering:
+    for exception in covering_exceptions(rule, record.legal_basis):
         happened = [
             end.period.after(instant) if end.period is not None else instant
             for end in exception.until
