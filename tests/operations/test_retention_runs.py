@@ -17,12 +17,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from placet.ledger import DecisionKind
+from placet.ledger import DecisionKind, SubjectFactsRecorded, pseudonymise_subject
 from placet.operations import plan_estate, run_retention
 from placet.operations.erasures import erase_subject, replay_erasures
 from placet.policy.terms import RetentionAction, RightKind
 from placet.retention import HoldReason, HoldScope, LegalHold, OpenRequest
 from placet.stores.protocol import RESTRICTED_MARK, Selection
+from tests.ledger.builders import make_event
 from tests.operations.conftest import KEY
 from tests.operations.estate_fixtures import (
     AT,
@@ -118,6 +119,45 @@ def test_traffic_data_older_than_twelve_months_is_deleted_by_time_alone(
     assert prefix[0].rows == rows.filter(pl.col("start_time") <= CUTOFF).height > 0
     assert cdrs.rows == rows.height
     assert cdrs.kept == rows.height - cdrs.acts_on
+
+
+def test_invoices_of_a_buyer_who_never_had_a_contract_go_six_years_after_their_year(
+    estate: OpenEstate,
+) -> None:
+    # A shop sale to someone the ledger knows (a fact recorded) and who never subscribed,
+    # and the same to someone it does not know, who may well have a contract: IPKO keeps
+    # invoices six years from the later of their year's end "and/or" the contract's end.
+    buyer, stranger = "C-SHOP-BUYER", "C-NOT-IN-LEDGER"
+    with sqlite3.connect(estate.database) as connection:
+        connection.executemany(
+            "INSERT INTO invoices VALUES (?, ?, ?, ?, 9.90)",
+            [
+                (who, f"INV-{who}-{year}", f"{year}-03-01 10:00:00.000000", f"{year}-03-21")
+                for who in (buyer, stranger)
+                for year in (2019, 2021)
+            ],
+        )
+    estate.ledger.append(
+        make_event(
+            SubjectFactsRecorded(subject_type="consumer-subscriber"),
+            who=pseudonymise_subject(buyer, KEY),
+            effective_at=datetime(2019, 3, 1, tzinfo=UTC),
+        )
+    )
+
+    run(estate)
+
+    left = sql(
+        estate,
+        "SELECT invoice_id FROM invoices WHERE subscriber_id IN "
+        f"('{buyer}', '{stranger}') ORDER BY invoice_id",
+    )
+    # The buyer's 2019 invoice went on 1 January 2026; the 2021 one stays until 2028.
+    assert [row[0] for row in left] == [
+        f"INV-{stranger}-2019",
+        f"INV-{stranger}-2021",
+        f"INV-{buyer}-2021",
+    ]
 
 
 def test_planning_changes_nothing(estate: OpenEstate) -> None:

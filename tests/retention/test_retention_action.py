@@ -172,6 +172,41 @@ def test_no_invoice_is_deleted_while_a_contract_runs(ipko: Policy) -> None:
     assert own.status is RuleStatus.PENDING
 
 
+def test_the_invoice_of_a_subject_who_never_had_a_contract_goes_six_years_after_its_year(
+    ipko: Policy,
+) -> None:
+    # A shop sale to someone who never subscribed: "and/or from the end of the contractual
+    # relationship" has no contract to run from (reading invoices-without-a-contract).
+    invoice = record("invoices", "billing-and-payment", collected=day(2019, 5, 3))
+    facts = RetentionFacts(never_had_contract=True)
+
+    decision = retention_action(ipko, invoice, facts, day(2025, 12, 31))
+    own = next(term for term in decision.terms if term.rule == "invoices")
+
+    assert [(anchor.at, anchor.counts) for anchor in own.anchors] == [
+        (day(2020, 1, 1), True),
+        (None, False),
+    ]
+    assert (own.starts, decision.action, decision.delete_at) == (
+        day(2020, 1, 1),
+        KEEP,
+        day(2026, 1, 1),
+    )
+    assert retention_action(ipko, invoice, facts, day(2026, 1, 1)).action is DELETE
+
+
+def test_a_rule_that_runs_from_the_contract_end_alone_never_starts_without_a_contract(
+    ipko: Policy,
+) -> None:
+    row = record("contract-period", "identity", collected=day(2019, 5, 3))
+
+    decision = retention_action(ipko, row, RetentionFacts(never_had_contract=True), day(2040, 1, 1))
+
+    assert decision.action is KEEP
+    restriction = next(term for term in decision.terms if term.action is RESTRICT)
+    assert restriction.status is RuleStatus.PENDING
+
+
 def test_personal_data_of_the_contract_is_deleted_when_claims_are_time_barred(
     ipko: Policy,
 ) -> None:

@@ -55,7 +55,12 @@ def rows(
         (
             draw(st.none() | st.sampled_from(types)),
             draw(OPTIONAL),
-            RetentionFacts(*(draw(OPTIONAL) for _ in FACT_NAMES)),
+            RetentionFacts(
+                **{
+                    name: draw(st.booleans() if name == "never_had_contract" else OPTIONAL)
+                    for name in FACT_NAMES
+                }
+            ),
         )
         for _ in range(draw(st.integers(1, 12)))
     ]
@@ -139,6 +144,48 @@ def test_a_cdr_table_is_decided_row_by_row_by_its_time_column() -> None:
     ]
 
 
+def test_invoices_of_subjects_who_never_had_a_contract_are_decided_in_bulk_as_one_by_one() -> None:
+    ipko = POLICIES["ipko"]
+    made = datetime(2019, 5, 3, tzinfo=UTC)
+    facts = [
+        RetentionFacts(never_had_contract=True),
+        RetentionFacts(),  # a contract runs, or the ledger does not know the subject
+        RetentionFacts(last_contract_end=datetime(2024, 2, 1, tzinfo=UTC)),
+    ]
+    frame = pl.DataFrame(
+        {"made_at": [made] * len(facts), "subject_type": [None] * len(facts)}
+        | {name: [getattr(fact, name) for fact in facts] for name in FACT_NAMES},
+        schema={"made_at": FACT_COLUMNS["last_contract_end"], **FACT_COLUMNS},
+    )
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+
+    bulk = retention_frame(
+        ipko,
+        frame.lazy(),
+        record_type="invoices",
+        categories=[CategoryId("billing-and-payment")],
+        time_column="made_at",
+        at=at,
+    ).collect()
+
+    assert bulk["delete_at"].to_list() == [
+        datetime(2026, 1, 1, tzinfo=UTC),
+        None,
+        datetime(2030, 2, 1, tzinfo=UTC),
+    ]
+    for row, fact in zip(bulk.iter_rows(named=True), facts, strict=True):
+        single = retention_action(
+            ipko,
+            RetainedRecord("invoices", (CategoryId("billing-and-payment"),), None, made),
+            fact,
+            at,
+        )
+        assert (row["retention_action"], row["delete_at"]) == (
+            single.action.value,
+            single.delete_at,
+        )
+
+
 def test_an_unknown_record_type_fails_before_any_row_is_read() -> None:
     with pytest.raises(Exception, match="'cdr-archive' is not declared"):
         retention_frame(POLICIES["ipko"], pl.LazyFrame(), record_type="cdr-archive", at=START)
@@ -146,5 +193,5 @@ def test_an_unknown_record_type_fails_before_any_row_is_read() -> None:
 
 def test_every_fact_column_is_a_field_of_the_facts_and_every_subject_anchor_has_one() -> None:
     assert set(FACT_COLUMNS) == {"subject_type", *FACT_NAMES}
-    assert set(ANCHOR_FACTS.values()) == set(FACT_NAMES)
+    assert set(ANCHOR_FACTS.values()) == set(FACT_NAMES) - {"never_had_contract"}
     assert set(ANCHOR_FACTS) == set(Anchor) - {Anchor.COLLECTION, Anchor.END_OF_YEAR}

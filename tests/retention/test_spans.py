@@ -17,7 +17,7 @@ from placet.datamap import load_datamap
 from placet.policy import load_policy_set
 from placet.policy.model import CategoryId
 from placet.policy.terms import RetentionAction
-from placet.retention import retention_frame
+from placet.retention import FACT_COLUMNS, retention_frame
 from placet.retention.spans import (
     WINDOW_SCHEMA,
     action_windows,
@@ -65,6 +65,23 @@ def test_ipko_invoices_have_no_prefix_their_rule_runs_from_the_last_contract() -
     assert {"invoices", "post-contract-restriction"} <= {rule.id for rule in shape.fact_rules}
 
 
+def test_a_subject_who_never_had_a_contract_is_a_candidate_for_the_invoices_rule() -> None:
+    shape = retention_shape(POLICIES["ipko"], "invoices", (CategoryId("billing-and-payment"),), AT)
+    given = {
+        "last_contract_end": [None, None, datetime(2025, 1, 1, tzinfo=UTC)],
+        "never_had_contract": [True, False, False],
+    }
+    facts = pl.DataFrame(
+        {name: given.get(name, [None] * 3) for name in FACT_COLUMNS}, schema=FACT_COLUMNS
+    )
+
+    candidates = facts.select(could_fall_due(shape.fact_rules, AT)).to_series()
+
+    # Never a contract: the invoices' own dates decide. A contract running: nothing can be
+    # due. One ended in 2025: its six years have not run, and nothing else is due yet.
+    assert candidates.to_list() == [True, False, False]
+
+
 def test_anonymised_data_is_kept_without_a_split() -> None:
     shape = retention_shape(POLICIES["ipko"], "anonymised-data", (), AT)
     assert shape.prefix is None
@@ -88,6 +105,7 @@ INSTANTS = st.builds(
             st.none() | INSTANTS,
             st.none() | INSTANTS,
             st.sampled_from([None, "consumer-subscriber", "business-entity"]),
+            st.booleans(),
         ),
         min_size=1,
         max_size=40,
@@ -96,7 +114,7 @@ INSTANTS = st.builds(
 )
 def test_the_split_agrees_with_deciding_every_row(
     dataset: tuple[str, str, str, tuple[CategoryId, ...]],
-    rows: list[tuple[datetime | None, datetime | None, datetime | None, str | None]],
+    rows: list[tuple[datetime | None, datetime | None, datetime | None, str | None, bool]],
     at: datetime,
 ) -> None:
     operator, _, record_type, categories = dataset
@@ -107,12 +125,14 @@ def test_the_split_agrees_with_deciding_every_row(
             "last_contract_end": [row[1] for row in rows],
             "debt_settled_at": [row[2] for row in rows],
             "subject_type": [row[3] for row in rows],
+            "never_had_contract": [row[4] for row in rows],
         },
         schema={
             "time": pl.Datetime("us", "UTC"),
             "last_contract_end": pl.Datetime("us", "UTC"),
             "debt_settled_at": pl.Datetime("us", "UTC"),
             "subject_type": pl.String,
+            "never_had_contract": pl.Boolean,
         },
     )
     decided = retention_frame(

@@ -7,10 +7,10 @@ from uuid import uuid4
 from hypothesis import HealthCheck, given, settings
 
 from placet.decide import states_frame
-from placet.ledger import LedgerEvent
+from placet.ledger import ContractEnded, ContractStarted, LedgerEvent, LedgerFacts
 from placet.stores.sql_columnar import states_of
 from placet.stores.sql_ledger import SqlLedger, open_ledger
-from tests.ledger.builders import MSISDNS, at, consent_given, histories, subject
+from tests.ledger.builders import MSISDNS, at, consent_given, histories, make_event, subject
 
 SETTINGS = settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture])
 SUBJECTS = [subject(msisdn) for msisdn in MSISDNS]
@@ -46,6 +46,31 @@ def test_states_as_of_equal_each_subjects_replayed_state(
 
     assert ledger.states_as_of(SUBJECTS, at(5), known_at=at(8)) == [
         ledger.state_as_of(who, at(5), known_at=at(8)) for who in SUBJECTS
+    ]
+
+
+def test_the_facts_tell_a_subject_who_never_had_a_contract_from_one_whose_contract_runs(
+    ledger: SqlLedger,
+) -> None:
+    buyer, customer, stranger = (subject(msisdn) for msisdn in MSISDNS[:3])
+    ledger.append_many(
+        [
+            consent_given(who=buyer, effective_at=at(1)),
+            make_event(ContractStarted(contract="c-1"), who=customer, effective_at=at(2)),
+            make_event(ContractEnded(contract="c-1"), who=customer, effective_at=at(10)),
+        ]
+    )
+
+    # Before the contract starts, the customer had none; while it runs, the end is unknown.
+    assert ledger.facts([buyer, customer, stranger], at(1)) == [
+        LedgerFacts(never_had_contract=True),
+        LedgerFacts(never_had_contract=True),
+        LedgerFacts(),
+    ]
+    assert ledger.facts([customer], at(5)) == [LedgerFacts()]
+    assert ledger.facts([buyer, customer], at(20)) == [
+        LedgerFacts(never_had_contract=True),
+        LedgerFacts(last_contract_end=at(10)),
     ]
 
 
@@ -89,10 +114,13 @@ def test_facts_of_many_subjects_equal_those_of_their_states(
     ledger.append_many(history)
     asked = [*SUBJECTS, SUBJECTS[0], subject("+38349000000")]
 
+    # The ledger is the test's for every example: it may know subjects from earlier ones.
+    known = {who for who in asked if ledger.projection(who) is not None}
+
     for instant in (at(3), at(30)):
         states = ledger.states(asked, instant)
         assert ledger.facts(asked, instant) == [
-            (state.subject_type, state.last_contract_end, state.debt_settled_at) for state in states
+            LedgerFacts.of(state) if state.subject in known else LedgerFacts() for state in states
         ]
 
 

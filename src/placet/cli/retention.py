@@ -33,8 +33,14 @@ from placet.operations.retention_plans import (
 from placet.operations.retention_runs import CHECKPOINTS, RunReport, run_retention
 from placet.policy import load_policy_set
 from placet.policy.model import CategoryId, SubjectTypeId
-from placet.policy.terms import LegalBasis
-from placet.retention import RetainedRecord, RetentionDecision, RetentionFacts, retention_action
+from placet.policy.terms import Anchor, LegalBasis
+from placet.retention import (
+    AnchorDate,
+    RetainedRecord,
+    RetentionDecision,
+    RetentionFacts,
+    retention_action,
+)
 from placet.retention.anonymise import PSEUDONYMISATION_KEYS_SETTING, PseudonymKeyring
 from placet.retention.guard import HoldReason, HoldScope, LegalHold
 from placet.retention.journal import StepRecord
@@ -84,6 +90,12 @@ def explain(
     last_contract_end: str | None = _date_option(
         "--last-contract-end", "When the subject's last contract ended"
     ),
+    never_had_contract: bool = typer.Option(
+        False,
+        "--never-had-contract",
+        help="The subject never had a contract (not: one still runs). Rules that run from "
+        "the end of a contract and/or another anchor then run from the other.",
+    ),
     debt_settled: str | None = _date_option("--debt-settled", "When the debts were settled"),
     claims_time_barred: str | None = _date_option(
         "--claims-time-barred", "When all claims became time-barred"
@@ -122,11 +134,18 @@ def explain(
         campaign_ended,
         purpose_fulfilled,
     )
+    if never_had_contract and last_contract_end is not None:
+        raise typer.BadParameter(
+            "a subject whose last contract ended had a contract: give --last-contract-end "
+            "or --never-had-contract, not both",
+            param_hint="--never-had-contract",
+        )
     facts = RetentionFacts(
+        never_had_contract=never_had_contract,
         **{
             name: _optional_instant(text, flag)
             for (name, flag), text in zip(_FACTS.items(), given, strict=True)
-        }
+        },
     )
     decision = retention_action(chosen, record, facts, when)
     if as_json:
@@ -136,8 +155,7 @@ def explain(
     typer.echo(f"policy {chosen.policy_id} {chosen.version}, at {when.isoformat()}")
     for term in decision.terms:
         anchors = ", ".join(
-            f"{anchor.anchor.value} {_day(anchor.at) if anchor.at else 'not yet'}"
-            for anchor in term.anchors
+            f"{anchor.anchor.value} {_anchor_day(anchor, facts)}" for anchor in term.anchors
         )
         role = "record type" if term.is_record_type else "by category"
         binds = "" if term.binds else " (does not bind: no fixed period, and not this record type)"
@@ -577,6 +595,16 @@ def _optional_instant(text: str | None, flag: str) -> datetime | None:
 
 def _day(instant_: datetime | None) -> str:
     return instant_.date().isoformat() if instant_ is not None else "unknown"
+
+
+def _anchor_day(anchor: AnchorDate, facts: RetentionFacts) -> str:
+    if not anchor.counts:
+        return "does not apply"
+    if anchor.at is not None:
+        return _day(anchor.at)
+    if anchor.anchor is Anchor.END_OF_LAST_CONTRACT and facts.never_had_contract:
+        return "never (no contract)"
+    return "not yet"
 
 
 def _as_json(decision: RetentionDecision) -> dict[str, Any]:

@@ -59,6 +59,7 @@ from placet.ledger.events import (
 from placet.ledger.log import ConsentLog
 from placet.ledger.projection import (
     Happened,
+    LedgerFacts,
     SubjectProjection,
     apply_event,
     apply_events,
@@ -107,6 +108,7 @@ __all__ = [
     "Happened",
     "LedgerEntry",
     "LedgerEvent",
+    "LedgerFacts",
     "ObjectionMade",
     "ObjectionWithdrawn",
     "ProblemKind",

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from placet.decide.state import ConsentGrant, SubjectState
 from placet.errors import InvalidEventError
@@ -42,6 +42,7 @@ from placet.policy.model import ConsentOptionId, PurposeId, SubjectTypeId
 
 __all__ = [
     "Happened",
+    "LedgerFacts",
     "SubjectProjection",
     "apply_event",
     "apply_events",
@@ -60,6 +61,28 @@ class Happened(Protocol):
     def data(self) -> EventData: ...
     @property
     def effective_at(self) -> datetime: ...
+
+
+class LedgerFacts(NamedTuple):
+    """What retention reads of one subject's state at an instant (`SqlLedger.facts`)."""
+
+    subject_type: str | None = None
+    last_contract_end: datetime | None = None
+    """None while a contract runs, or if there never was one (`never_had_contract` tells)."""
+    debt_settled_at: datetime | None = None
+    never_had_contract: bool = False
+    """The ledger knows the subject and records no contract of theirs, running or ended;
+    False for a subject it does not know."""
+
+    @classmethod
+    def of(cls, state: SubjectState) -> LedgerFacts:
+        """The facts of a known subject's state."""
+        return cls(
+            state.subject_type,
+            state.last_contract_end,
+            state.debt_settled_at,
+            never_had_contract=state.active_contracts == 0 and state.last_contract_end is None,
+        )
 
 
 @dataclass(frozen=True, slots=True)

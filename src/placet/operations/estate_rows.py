@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from placet.datamap.identity import VALID_FROM, VALID_TO
-from placet.ledger import PseudonymKey, SubjectRef, pseudonymise_subjects
+from placet.ledger import LedgerFacts, PseudonymKey, SubjectRef, pseudonymise_subjects
 from placet.retention import FACT_COLUMNS
 from placet.retention.spans import WINDOW_SCHEMA
 from placet.stores.protocol import Selection, Store
@@ -45,10 +45,8 @@ INSTANT: Final = pl.Datetime("us", "UTC")
 class FactSource(Protocol):
     """What the facts are read from: the ledger (`SqlLedger.facts`)."""
 
-    def facts(
-        self, subjects: Sequence[SubjectRef], at: datetime
-    ) -> list[tuple[str | None, datetime | None, datetime | None]]:
-        """Each subject's type, end of last contract and debts settled at `at`, in order."""
+    def facts(self, subjects: Sequence[SubjectRef], at: datetime) -> list[LedgerFacts]:
+        """Each subject's retention facts at `at`, in order."""
         ...
 
 
@@ -129,8 +127,9 @@ def distinct_values(store: Store, table: str, column: str) -> list[str]:
 
 class SubjectFacts:
     """Each subscriber's facts from the ledger in `FACT_COLUMNS`, asked once each. The
-    ledger records the subject's type, contracts and debts; the other anchors (claims
-    time-barred, a purpose fulfilled) are not recorded, so stay unknown: their rules wait."""
+    ledger records the subject's type, contracts (and whether there ever was one) and
+    debts; the other anchors (claims time-barred, a purpose fulfilled) are not recorded,
+    so stay unknown: their rules wait."""
 
     _SCHEMA: Final = {SUBSCRIBER: pl.String(), **FACT_COLUMNS}
 
@@ -147,23 +146,19 @@ class SubjectFacts:
         if new:
             pseudonyms = pseudonymise_subjects(new, self._key)
             facts = self._ledger.facts(pseudonyms, self._at)
+            recorded = LedgerFacts._fields
             found = (
                 pl.DataFrame(
                     {
                         SUBSCRIBER: new,
-                        "subject_type": [fact[0] for fact in facts],
-                        "last_contract_end": [fact[1] for fact in facts],
-                        "debt_settled_at": [fact[2] for fact in facts],
+                        **{name: [fact[i] for fact in facts] for i, name in enumerate(recorded)},
                     },
-                    schema_overrides={
-                        name: self._SCHEMA[name]
-                        for name in ("subject_type", "last_contract_end", "debt_settled_at")
-                    },
+                    schema_overrides={name: self._SCHEMA[name] for name in recorded},
                 )
                 .with_columns(
                     pl.lit(None, dtype=dtype).alias(name)
                     for name, dtype in FACT_COLUMNS.items()
-                    if name not in {"subject_type", "last_contract_end", "debt_settled_at"}
+                    if name not in recorded
                 )
                 .select(list(self._SCHEMA))
             )

@@ -37,6 +37,7 @@ from placet.ledger import (
     ChainHead,
     DecisionEntry,
     DecisionRecord,
+    LedgerFacts,
     PseudonymKey,
     SubjectRef,
 )
@@ -110,9 +111,7 @@ STEPS_PER_DATASET: Final = 10
 class StateLedger(Protocol):
     """What retention asks of the ledger: subjects' facts, its head, and recording."""
 
-    def facts(
-        self, subjects: Sequence[SubjectRef], at: datetime
-    ) -> list[tuple[str | None, datetime | None, datetime | None]]: ...
+    def facts(self, subjects: Sequence[SubjectRef], at: datetime) -> list[LedgerFacts]: ...
 
     def head(self) -> ChainHead: ...
 

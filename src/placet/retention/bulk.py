@@ -27,6 +27,7 @@ from placet.retention.rules import (
     covering_exceptions,
     is_excepted,
     is_unlimited,
+    waives_contract_end,
 )
 
 __all__ = ["FACT_COLUMNS", "RETENTION_COLUMNS", "period_offset", "retention_frame"]
@@ -36,6 +37,7 @@ INSTANT: Final = pl.Datetime("us", "UTC")
 FACT_COLUMNS: Final[dict[str, pl.DataType]] = {
     "subject_type": pl.String(),
     "last_contract_end": INSTANT,
+    "never_had_contract": pl.Boolean(),
     "debt_settled_at": INSTANT,
     "claims_time_barred_at": INSTANT,
     "investment_ended_at": INSTANT,
@@ -44,8 +46,8 @@ FACT_COLUMNS: Final[dict[str, pl.DataType]] = {
     "campaign_ended_at": INSTANT,
     "purpose_fulfilled_at": INSTANT,
 }
-"""The subject's facts each row carries, named as `RetentionFacts`' fields (null: not yet),
-and the subject's type (null: not known)."""
+"""The subject's facts each row carries, named as `RetentionFacts`' fields (null: not yet,
+or for `never_had_contract` false), and the subject's type (null: not known)."""
 
 _ACTION: Final = pl.Enum([action.value for action in RetentionAction])
 
@@ -146,8 +148,17 @@ def _cutoff(
     anchors = [_anchor(anchor, collected) for anchor in rule.anchors]
     if not anchors:
         return pl.lit(None, dtype=INSTANT)
+    missing = [anchor.is_null() for anchor in anchors]
+    if waives_contract_end(rule):
+        # As `retention_action`: the end of a contract the subject never had does not count;
+        # the latest of the other anchors starts the period (`max_horizontal` skips nulls).
+        never = pl.col("never_had_contract").fill_null(False)
+        for index, anchor in enumerate(rule.anchors):
+            if anchor is Anchor.END_OF_LAST_CONTRACT:
+                anchors[index] = pl.when(~never).then(anchors[index])
+                missing[index] = anchors[index].is_null() & ~never
     starts = (
-        pl.when(pl.any_horizontal(anchor.is_null() for anchor in anchors))
+        pl.when(pl.any_horizontal(missing))
         .then(pl.lit(None, dtype=INSTANT))
         .otherwise(pl.max_horizontal(anchors))
     )

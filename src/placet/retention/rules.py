@@ -18,6 +18,10 @@ which the rule's action is due. The readings that decide:
 - A rule an exception takes out (IPKO: data processed on consent) is listed, not applied.
 - An anchor that has not happened yet (a contract still running, claims not yet
   time-barred) leaves its rule pending: nothing is due under it.
+- A rule that runs from the end of the last contract *and/or* from another anchor (IPKO's
+  invoices) runs from the other alone for a subject the ledger knows never had a contract
+  (`RetentionFacts.never_had_contract`; reading `invoices-without-a-contract`). A subject
+  the ledger knows nothing of may have one: the rule waits.
 - Periods are calendar periods (`Period.after`); the end of a record's year is the first
   instant of the next year, in UTC.
 
@@ -57,6 +61,7 @@ __all__ = [
     "is_excepted",
     "is_unlimited",
     "retention_action",
+    "waives_contract_end",
 ]
 
 
@@ -83,6 +88,10 @@ class RetentionFacts:
 
     last_contract_end: datetime | None = None
     """When the subject's last contract ended; None while a contract runs, or if none."""
+    never_had_contract: bool = False
+    """The ledger knows the subject and records no contract of theirs, running or ended:
+    the end of a contract is no anchor for them where a rule has another
+    (`waives_contract_end`). False also where the ledger does not know the subject."""
     debt_settled_at: datetime | None = None
     claims_time_barred_at: datetime | None = None
     investment_ended_at: datetime | None = None
@@ -100,6 +109,9 @@ class AnchorDate:
 
     anchor: Anchor
     at: datetime | None
+    counts: bool = True
+    """False: the anchor does not apply to the record's subject (the end of a contract,
+    for a subject who never had one, where the rule has another anchor)."""
 
 
 class RuleStatus(StrEnum):
@@ -231,6 +243,14 @@ def exception_end(
     return max(ends, default=None)
 
 
+def waives_contract_end(rule: RetentionRule) -> bool:
+    """Whether the rule runs from the end of the last contract *and/or* another anchor, so
+    that for a subject who never had a contract it runs from the others alone (reading
+    `invoices-without-a-contract`). A rule that runs from the end of a contract alone
+    never starts for such a subject."""
+    return Anchor.END_OF_LAST_CONTRACT in rule.anchors and len(set(rule.anchors)) > 1
+
+
 def is_unlimited(rule: RetentionRule) -> bool:
     """Whether the rule keeps its records without limit (anonymised data)."""
     return rule.action is RetentionAction.KEEP or not rule.maximum
@@ -263,19 +283,24 @@ def _term(
     *,
     is_record_type: bool,
 ) -> RuleTerm:
+    waived = facts.never_had_contract and waives_contract_end(rule)
     anchors = tuple(
-        AnchorDate(anchor, anchor_date(anchor, record, facts)) for anchor in rule.anchors
+        AnchorDate(anchor, None, counts=False)
+        if waived and anchor is Anchor.END_OF_LAST_CONTRACT
+        else AnchorDate(anchor, anchor_date(anchor, record, facts))
+        for anchor in rule.anchors
     )
+    counted = [anchor.at for anchor in anchors if anchor.counts]
     starts = cutoff = None
     exception_ended = exception_end(rule, record, facts)
     if is_unlimited(rule):
         status = RuleStatus.UNLIMITED
     elif is_excepted(rule, record.legal_basis) and exception_ended is None:
         status = RuleStatus.EXCEPTED
-    elif any(anchor.at is None for anchor in anchors) or not anchors:
+    elif any(at is None for at in counted) or not counted:
         status = RuleStatus.PENDING
     else:
-        starts = max(anchor.at for anchor in anchors if anchor.at is not None)
+        starts = max(at for at in counted if at is not None)
         cutoff = rule.period.after(starts) if rule.period is not None else starts
         if exception_ended is not None:
             # The exception keeps the record longer, never shorter ("where that is longer").

@@ -13,7 +13,8 @@ A dataset's rows are split the cheap way first (`retention_shape`):
   the threshold falls in, without reading a row to know it.
 - **The subjects whose facts may make a rule due** (`could_fall_due`): a rule that runs
   from a subject's facts (the end of the last contract, debts settled) is due only for
-  subscribers whose facts are all known and old enough. Only those subscribers' rows
+  subscribers whose facts are all known and old enough (or, for the end of a contract a
+  subject never had, waived: their rows are decided). Only those subscribers' rows
   after the prefix are decided one by one (`retention_frame`); every other row after it
   is kept, for no rule can be due on it.
 
@@ -48,6 +49,7 @@ from placet.retention.rules import (
     applicable_rules,
     binds,
     is_unlimited,
+    waives_contract_end,
 )
 
 __all__ = [
@@ -137,12 +139,23 @@ def could_fall_due(rules: tuple[RetentionRule, ...], at: datetime) -> pl.Expr:
     later dated anchor can only put the cutoff later, so the others are surely not due."""
     due = pl.lit(False)
     now = pl.lit(at).cast(INSTANT)
+    never = pl.col("never_had_contract").fill_null(False)
     for rule in rules:
-        anchors = [pl.col(ANCHOR_FACTS[anchor]).cast(INSTANT) for anchor in _fact_anchors(rule)]
-        starts = pl.max_horizontal(anchors)
+        counted: list[pl.Expr] = []
+        known: list[pl.Expr] = []
+        for anchor in _fact_anchors(rule):
+            date = pl.col(ANCHOR_FACTS[anchor]).cast(INSTANT)
+            if anchor is Anchor.END_OF_LAST_CONTRACT and waives_contract_end(rule):
+                # A contract the subject never had does not count (`retention_action`).
+                date = pl.when(~never).then(date)
+                known.append(date.is_not_null() | never)
+            else:
+                known.append(date.is_not_null())
+            counted.append(date)
+        starts = pl.max_horizontal(counted)
         cutoff = starts if rule.period is None else starts.dt.offset_by(period_offset(rule))
-        known = pl.all_horizontal(anchor.is_not_null() for anchor in anchors)
-        due |= known & (cutoff <= now)
+        # No fact counted (each waived): the record's own dates decide, so it may be due.
+        due |= pl.all_horizontal(known) & (cutoff.is_null() | (cutoff <= now))
     return due
 
 

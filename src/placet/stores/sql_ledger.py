@@ -29,6 +29,7 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    and_,
     bindparam,
     case,
     column,
@@ -56,6 +57,7 @@ from placet.ledger import (
     Happened,
     LedgerEntry,
     LedgerEvent,
+    LedgerFacts,
     SubjectProjection,
     SubjectRef,
     apply_events,
@@ -464,15 +466,14 @@ class SqlLedger:
             found.get(subject) or SubjectState(subject=subject, as_of=at) for subject in subjects
         ]
 
-    def facts(
-        self, subjects: Sequence[SubjectRef], at: datetime
-    ) -> list[tuple[str | None, datetime | None, datetime | None]]:
-        """Each subject's type, the end of their last contract and when their debts were
-        settled, at `at`, in the order given: what retention needs of `states`, read from
-        the projection's own columns a few thousand subjects a query, without building
-        whole states. A subject whose projection holds events taking effect after `at` is
-        replayed; one nothing was recorded about has none of them."""
-        found: dict[SubjectRef, tuple[str | None, datetime | None, datetime | None]] = {}
+    def facts(self, subjects: Sequence[SubjectRef], at: datetime) -> list[LedgerFacts]:
+        """Each subject's type, the end of their last contract, when their debts were
+        settled and whether they never had a contract, at `at`, in the order given: what
+        retention needs of `states`, read from the projection's own columns a few thousand
+        subjects a query, without building whole states. A subject whose projection holds
+        events taking effect after `at` is replayed; one nothing was recorded about has
+        none of them (and is not known never to have had a contract)."""
+        found: dict[SubjectRef, LedgerFacts] = {}
         # In the projection's key order, so that each query reads neighbouring index pages.
         distinct = sorted(set(subjects))
         later: list[SubjectRef] = []
@@ -480,18 +481,16 @@ class SqlLedger:
             read = _FactsRead.on(connection.dialect.name, at)
             for chunk in _slices(distinct, _FACTS_CHUNK):
                 rows = connection.execute(read.query, {"subjects": read.subjects(chunk)}).all()
-                for subject, subject_type, ended, settled, is_current in rows:
+                for subject, subject_type, ended, settled, never, is_current in rows:
                     if is_current:
-                        found[subject] = (subject_type, read.instant(ended), read.instant(settled))
+                        found[subject] = LedgerFacts(
+                            subject_type, read.instant(ended), read.instant(settled), bool(never)
+                        )
                     else:
                         later.append(subject)
         for subject, state in zip(later, self.states(later, at) if later else [], strict=True):
-            found[subject] = (
-                state.subject_type,
-                state.last_contract_end,
-                state.debt_settled_at,
-            )
-        return [found.get(subject, (None, None, None)) for subject in subjects]
+            found[subject] = LedgerFacts.of(state)
+        return [found.get(subject, LedgerFacts()) for subject in subjects]
 
     def states_as_of(
         self,
@@ -865,14 +864,17 @@ class _FactsRead:
         columns = subject_states.c
         ended = case((columns.contracts == EMPTY_SET, columns.last_contract_end))
         settled = case((columns.debts == EMPTY_SET, columns.debt_settled_at))
+        never = and_(columns.contracts == EMPTY_SET, columns.last_contract_end.is_(None)).label(
+            "never_had_contract"
+        )
         # Compared in the database: SQLite's instants are UTC text of one fixed width
         # (`UTCDateTime`), which orders as time does.
         is_current = (columns.effective_through <= at).label("is_current")
         if dialect != "sqlite":
             return cls(
-                select(columns.subject_ref, columns.subject_type, ended, settled, is_current).where(
-                    columns.subject_ref.in_(bindparam("subjects", expanding=True))
-                ),
+                select(
+                    columns.subject_ref, columns.subject_type, ended, settled, never, is_current
+                ).where(columns.subject_ref.in_(bindparam("subjects", expanding=True))),
                 list,
                 _same,
             )
@@ -885,6 +887,7 @@ class _FactsRead:
                 columns.subject_type,
                 type_coerce(ended, String()),
                 type_coerce(settled, String()),
+                never,
                 is_current,
             ).where(columns.subject_ref.in_(listed)),
             _json_list,
