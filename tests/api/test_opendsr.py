@@ -157,7 +157,7 @@ def test_a_submitted_request_is_recorded_under_its_id_and_reads_back_pending(api
     assert receipt["subject_request_id"] == body["subject_request_id"]
     assert receipt["controller_id"] == "ipko"
     assert receipt["received_time"] == "2025-05-01T09:00:00Z"
-    assert receipt["expected_completion_time"].startswith("2025-05-28T23:59:59")
+    assert receipt["expected_completion_time"].startswith("2025-05-28T21:59:59")
     assert orjson.loads(base64.b64decode(receipt["encoded_request"])) == body
     assert submitted.headers["X-OpenDSR-Signature"] == signature(submitted.content)
     assert submitted.headers["X-OpenDSR-Processor-Domain"] == "testserver"

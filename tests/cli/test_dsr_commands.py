@@ -93,7 +93,8 @@ def test_a_request_goes_from_open_to_fulfilled_with_an_ipko_extension(database: 
         outputs.append(output)
 
     assert "now verified" in outputs[0]
-    assert "due 2026-06-15 23:59 UTC" in outputs[2]
+    # On IPKO's clock (`controller.timezone`): summer time by June.
+    assert "due 2026-06-15 23:59 CEST" in outputs[2]
     assert "fulfilled by agent-9, now fulfilled" in outputs[3]
 
 
@@ -115,9 +116,11 @@ def test_show_lists_every_step_with_who_when_and_why(database: str) -> None:
     assert code == 0, output
     assert f"subscriber: {SUBSCRIBER}" in output
     assert "policy: ipko" in output
-    assert "deadline: due 2026-04-15 23:59 UTC, 26 days 23 h left" in output
-    assert "1. 2026-03-15 09:30 UTC  opened  received  by shop-7" in output
-    assert "2. 2026-03-15 09:40 UTC  verified  received -> verified  by shop-7: in person" in output
+    # Shown on IPKO's clock: 09:30 UTC was 10:30 in Pristina; the deadline ends at midnight
+    # there, 21:59 UTC once summer time has begun.
+    assert "deadline: due 2026-04-15 23:59 CEST, 26 days 21 h left" in output
+    assert "1. 2026-03-15 10:30 CET  opened  received  by shop-7" in output
+    assert "2. 2026-03-15 10:40 CET  verified  received -> verified  by shop-7: in person" in output
 
 
 def test_show_json_carries_the_steps_and_the_pause(database: str) -> None:
@@ -143,8 +146,8 @@ def test_list_due_within_a_week_shows_the_due_date_time_left_and_overdue(databas
     assert code == 0, output
     lines = output.splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith(f"{late}  access  received  due 2026-03-01 23:59 UTC, OVERDUE")
-    assert lines[1] == (f"{soon}  access  received  due 2026-04-15 23:59 UTC, 5 days 23 h left")
+    assert lines[0].startswith(f"{late}  access  received  due 2026-03-01 23:59 CET, OVERDUE")
+    assert lines[1] == (f"{soon}  access  received  due 2026-04-15 23:59 CEST, 5 days 21 h left")
 
 
 def test_list_json_marks_a_paused_request(database: str) -> None:

@@ -227,6 +227,19 @@ def test_minor_born_on_29_february_comes_of_age_on_1_march() -> None:
         assert bulk_reasons(policy, [subject], use, at) == [reason]
 
 
+def test_a_minor_comes_of_age_at_midnight_on_the_controllers_clock() -> None:
+    policy = reference("ipko")
+    subject = make_subject(birth_date=date(2008, 1, 1))
+    use = make_use("surveys", "contact")
+    # 22:30 and 23:30 UTC on 31 December 2025: 23:30 and 00:30 the next day in Pristina.
+    for at, reason in [
+        (datetime(2025, 12, 31, 22, 30, tzinfo=UTC), "minor-without-consent"),
+        (datetime(2025, 12, 31, 23, 30, tzinfo=UTC), "permitted"),
+    ]:
+        assert decide_use(policy, subject, use, at).reason == reason
+        assert bulk_reasons(policy, [subject], use, at) == [reason]
+
+
 @given(
     born=st.dates(date(1990, 1, 1), date(2025, 12, 31)),
     at=st.datetimes(
@@ -240,6 +253,6 @@ def test_bulk_and_single_agree_on_who_is_a_minor(born: date, at: datetime) -> No
     policy = reference("ipko")
     assert policy.minors is not None
     frame = pl.DataFrame({"birth_date": [born]}).select(
-        minor_expression(policy.minors.age_below, at)
+        minor_expression(policy.minors.age_below, at, policy.zone)
     )
     assert frame.item() == is_minor(policy, make_subject(birth_date=born), at)

@@ -3,7 +3,7 @@ under one of them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from placet.dsr import RequestKind, SubjectRequest, open_request
 from placet.policy import Channel, Policy, load_policy_set
@@ -15,6 +15,18 @@ SUBJECT = "a" * 64
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def local(policy: str, year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An instant on the clock of the named reference policy's controller (`Policy.zone`)."""
+    return datetime(year, month, day, hour, minute, tzinfo=POLICIES[policy].zone)
+
+
+def end_of(policy: str, year: int, month: int, day: int) -> datetime:
+    """The last instant of a day of the controller's, in UTC: a due date."""
+    return (
+        local(policy, year, month, day) + timedelta(days=1) - timedelta(microseconds=1)
+    ).astimezone(UTC)
 
 
 def make_request(

@@ -3,7 +3,7 @@ working day, pauses added, IPKO's extension to three months and ipnordic's refus
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -19,26 +19,28 @@ from placet.dsr import verified as mark_verified
 from placet.dsr.lifecycle import replay
 from placet.dsr.model import DeadlineTerms
 from placet.errors import RequestError
-from tests.dsr.builders import POLICIES, make_request, utc
+from placet.policy import load_policy
+from tests.conftest import MINIMAL
+from tests.dsr.builders import POLICIES, end_of, local, make_request, utc
 
 BOTH = pytest.mark.parametrize("policy", ["ipko", "ipnordic"])
 
 
 @BOTH
 def test_a_request_received_on_15_march_is_due_by_the_end_of_15_april(policy: str) -> None:
-    request = make_request(policy, utc(2025, 3, 15, 9, 30))
+    request = make_request(policy, local(policy, 2025, 3, 15, 9, 30))
 
-    assert request.due_at.date() == date(2025, 4, 15)
-    assert not request.is_overdue(utc(2025, 4, 15, 23, 59))
-    assert request.is_overdue(utc(2025, 4, 16))
+    assert request.due_at == end_of(policy, 2025, 4, 15)
+    assert not request.is_overdue(local(policy, 2025, 4, 15, 23, 59))
+    assert request.is_overdue(local(policy, 2025, 4, 16))
 
 
 @BOTH
 def test_the_day_of_receipt_is_not_counted_whatever_the_hour(policy: str) -> None:
-    early = make_request(policy, utc(2025, 3, 15, 0, 1))
-    late = make_request(policy, utc(2025, 3, 15, 23, 59))
+    early = make_request(policy, local(policy, 2025, 3, 15, 0, 1))
+    late = make_request(policy, local(policy, 2025, 3, 15, 23, 59))
 
-    assert early.due_at == late.due_at == utc(2025, 4, 16) - timedelta(microseconds=1)
+    assert early.due_at == late.due_at == end_of(policy, 2025, 4, 15)
 
 
 @BOTH
@@ -66,14 +68,26 @@ def test_a_deadline_on_a_saturday_does_not_roll_to_the_next_working_day() -> Non
     assert request.due_at.date().weekday() == 5
 
 
-def test_days_are_utc_days_when_the_instant_is_given_in_local_time() -> None:
-    copenhagen = timezone(timedelta(hours=2))
-    received = utc(2025, 3, 15, 23, 30).astimezone(copenhagen)  # 16 March, 01:30 local
+def test_days_are_the_controllers_days_whatever_the_zone_the_instant_is_given_in() -> None:
+    # 23:30 UTC on 15 March is 00:30 on 16 March in Copenhagen: the request came on the 16th
+    # there, and is due by the end of 16 April there (21:59:59 UTC, summer time by then).
+    received = utc(2025, 3, 15, 23, 30).astimezone(timezone(timedelta(hours=-5)))
 
     request = make_request("ipnordic", received)
 
     assert request.received_at == utc(2025, 3, 15, 23, 30)
-    assert request.due_at.date() == date(2025, 4, 15)
+    assert request.due_at == end_of("ipnordic", 2025, 4, 16)
+    assert request.due_at == datetime(2025, 4, 16, 21, 59, 59, 999999, tzinfo=UTC)
+
+
+def test_a_policy_that_names_no_time_zone_counts_utc_days() -> None:
+    minimal = load_policy(MINIMAL)
+    terms = DeadlineTerms.from_policy(minimal)
+
+    assert minimal.controller.timezone is None
+    assert terms.first_due(utc(2025, 3, 15, 23, 30)) == datetime(
+        2025, 4, 15, 23, 59, 59, 999999, tzinfo=UTC
+    )
 
 
 @BOTH

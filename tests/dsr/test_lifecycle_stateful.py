@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -93,14 +93,14 @@ MOVES: dict[StepKind, Move] = {
 }
 
 
-def _months_after(instant: datetime, months: int) -> datetime:
-    """The end of the UTC day `months` calendar months after `instant`, clamped."""
-    year, month = divmod(instant.month - 1 + months, 12)
-    year += instant.year
-    day = min(instant.day, calendar.monthrange(year, month + 1)[1])
-    return datetime.combine(
-        instant.replace(year=year, month=month + 1, day=day).date(), time.max, UTC
-    )
+def _months_after(instant: datetime, months: int, zone: tzinfo) -> datetime:
+    """The end of the day, in `zone`, `months` calendar months after `instant`'s day there,
+    clamped; in UTC."""
+    here = instant.astimezone(zone)
+    year, month = divmod(here.month - 1 + months, 12)
+    year += here.year
+    day = min(here.day, calendar.monthrange(year, month + 1)[1])
+    return datetime.combine(date(year, month + 1, day), time.max, zone).astimezone(UTC)
 
 
 OPT_OUT_DAYS = {"ipko": 15}
@@ -162,22 +162,27 @@ class RequestLifecycle(RuleBasedStateMachine):
 
     def expected_due(self, at: datetime, *, extended: bool | None = None) -> datetime:
         if self.opt_out_days is not None:  # no extension
-            received = self.request.received_at.date() + timedelta(days=self.opt_out_days)
-            return datetime.combine(received, time.max, UTC) + self.paused_until(at)
+            zone = self.policy.zone
+            received = self.request.received_at.astimezone(zone).date()
+            last = received + timedelta(days=self.opt_out_days)
+            return datetime.combine(last, time.max, zone).astimezone(UTC) + self.paused_until(at)
         requests = self.policy.requests
         assert requests is not None
         with_extension = self.extended if extended is None else extended
         received = self.request.received_at
         first = requests.deadline.months
         assert first is not None
-        due = _months_after(received, first)
+        due = _months_after(received, first, self.policy.zone)
         if with_extension:
             assert requests.extension_total is not None
             total = requests.extension_total.months
             assert total is not None
             # Three months from receipt, or two further months after the first deadline,
             # whichever ends first.
-            due = min(_months_after(received, total), _months_after(due, total - first))
+            due = min(
+                _months_after(received, total, self.policy.zone),
+                _months_after(due, total - first, self.policy.zone),
+            )
         return due + self.paused_until(at)
 
     def may_move(self, kind: StepKind, actor: str, reason: str | None, told: datetime) -> bool:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
 from placet.errors import PolicyError
 from placet.notices.wording import Wording
+from placet.policy import load_policy_set
 from placet.policy.model import Period, Requests, RetentionRule
 from tests.notices.builders import minimal_policy, rich_policy, with_languages
 
@@ -72,3 +75,16 @@ def test_a_policy_language_without_phrases_is_refused() -> None:
 
     with pytest.raises(PolicyError, match=r"no phrases for 'de'"):
         Wording.of(policy, "de")
+
+
+def test_an_instant_is_dated_by_the_controllers_day() -> None:
+    ipnordic = load_policy_set("ipnordic").latest
+    wording = Wording.of(ipnordic, "en")
+
+    # 23:30 UTC on 15 March is 00:30 on 16 March in Copenhagen.
+    assert wording.day_of(datetime(2025, 3, 15, 23, 30, tzinfo=UTC)) == wording.date(
+        date(2025, 3, 16)
+    )
+    assert wording.day_of(datetime(2025, 3, 15, 22, 30, tzinfo=UTC)) == wording.date(
+        date(2025, 3, 15)
+    )

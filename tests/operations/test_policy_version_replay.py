@@ -71,7 +71,9 @@ def ipko_two_versions(ipko_folder_without_sms_from_april: Path) -> PolicySet:
 
 def test_the_second_version_takes_effect_on_1_april(ipko_two_versions: PolicySet) -> None:
     assert [policy.version for policy in ipko_two_versions.versions] == ["1.0", "2.0"]
-    assert ipko_two_versions.in_force(on(3, 31, 23)).version == "1.0"
+    # Midnight of 1 April in Pristina (IPKO's `controller.timezone`, summer time) is 22:00 UTC.
+    assert ipko_two_versions.in_force(on(3, 31, 21)).version == "1.0"
+    assert ipko_two_versions.in_force(on(3, 31, 22)).version == "2.0"
     assert ipko_two_versions.in_force(SMS_DROPPED_ON).version == "2.0"
 
 
@@ -99,17 +101,18 @@ def test_a_replay_as_of_a_past_instant_decides_under_the_policy_version_in_force
     )
 
 
-def test_a_replay_switches_version_at_midnight_utc_of_the_effective_date(
+def test_a_replay_switches_version_at_midnight_in_pristina_of_the_effective_date(
     ledger: SqlLedger, ipko_two_versions: PolicySet
 ) -> None:
     consented(ledger, ipko_two_versions)
-    last_second_of_march = datetime(2025, 3, 31, 23, 59, 59, tzinfo=UTC)
+    last_second_of_march = datetime(2025, 3, 31, 21, 59, 59, tzinfo=UTC)  # 23:59:59 there
+    first_of_april = datetime(2025, 3, 31, 22, tzinfo=UTC)  # 00:00 there
 
     before = decide_for_subject(
         ledger, ipko_two_versions, KEY, SUBSCRIBER, SMS_OFFERS, now=NOW, at=last_second_of_march
     )
     from_then = decide_for_subject(
-        ledger, ipko_two_versions, KEY, SUBSCRIBER, SMS_OFFERS, now=NOW, at=SMS_DROPPED_ON
+        ledger, ipko_two_versions, KEY, SUBSCRIBER, SMS_OFFERS, now=NOW, at=first_of_april
     )
 
     assert (before.policy_version, before.decision.is_permitted) == ("1.0", True)

@@ -136,6 +136,29 @@ def test_bad_period_is_reported(write_policy: PolicyWriter) -> None:
     ]
 
 
+def test_a_time_zone_the_iana_database_does_not_hold_is_reported(
+    write_policy: PolicyWriter,
+) -> None:
+    text = replace_once(
+        minimal_text(),
+        "  languages: [en, sq]",
+        "  timezone: Europe/Pristina\n  languages: [en, sq]",
+    )
+
+    with pytest.raises(PolicyValidationError) as caught:
+        load_policy_set(write_policy(text))
+
+    (issue,) = caught.value.issues
+    assert (issue.path, issue.code) == ("controller.timezone", "invalid-value")
+    assert "'Europe/Pristina' is not a time zone of the IANA database" in issue.message
+
+
+def test_the_reference_policies_count_their_days_on_their_own_clocks() -> None:
+    assert str(load_policy_set("ipko").latest.zone) == "Europe/Belgrade"
+    assert str(load_policy_set("ipnordic").latest.zone) == "Europe/Copenhagen"
+    assert str(load_policy(MINIMAL).zone) == "UTC"
+
+
 def test_error_message_names_file_line_and_what_to_do(write_policy: PolicyWriter) -> None:
     text = replace_once(minimal_text(), "purposes: [marketing]", "purposes: [marketting]")
     with pytest.raises(PolicyValidationError) as caught:

@@ -25,6 +25,27 @@ def test_version_in_force_is_the_latest_that_took_effect(write_policy: PolicyWri
     assert policies.latest.version == "2.0"
 
 
+def test_a_version_takes_effect_at_midnight_on_the_controllers_clock(
+    write_policy: PolicyWriter,
+) -> None:
+    zoned = replace_once(
+        minimal_text(),
+        "  languages: [en, sq]",
+        "  timezone: Europe/Copenhagen\n  languages: [en, sq]",
+    )
+    write_policy(zoned)
+    later = replace_once(
+        second_version(),
+        "  languages: [en, sq]",
+        "  timezone: Europe/Copenhagen\n  languages: [en, sq]",
+    )
+    policies = load_policy_set(write_policy(later, name="policy-2.0.yaml"))
+
+    # Midnight of 1 June in Copenhagen (summer time) is 22:00 UTC on 31 May.
+    assert policies.in_force(datetime(2025, 5, 31, 21, 59, tzinfo=UTC)).version == "1.0"
+    assert policies.in_force(datetime(2025, 5, 31, 22, 0, tzinfo=UTC)).version == "2.0"
+
+
 def test_no_version_is_in_force_before_the_first_takes_effect(write_policy: PolicyWriter) -> None:
     policies = load_policy_set(write_policy())
     with pytest.raises(NoVersionInForceError, match="2024-01-01"):

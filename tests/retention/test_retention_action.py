@@ -4,6 +4,7 @@ policies, their year-end, last-contract and later-of anchors, restriction and ex
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -32,6 +33,11 @@ def ipnordic() -> Policy:
 
 def day(year: int, month: int, on: int, hour: int = 0) -> datetime:
     return datetime(year, month, on, hour, tzinfo=UTC)
+
+
+def pristina(year: int, month: int, on: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An instant on IPKO's clock (`Policy.zone`), where its years end."""
+    return datetime(year, month, on, hour, minute, tzinfo=ZoneInfo("Europe/Belgrade"))
 
 
 def record(
@@ -144,7 +150,7 @@ def test_an_invoice_is_kept_six_years_from_the_later_of_its_year_end_and_the_con
     decision = retention_action(ipko, invoice, facts, day(2030, 1, 31))
     own = next(term for term in decision.terms if term.rule == "invoices")
 
-    assert [anchor.at for anchor in own.anchors] == [day(2020, 1, 1), day(2024, 2, 1)]
+    assert [anchor.at for anchor in own.anchors] == [pristina(2020, 1, 1), day(2024, 2, 1)]
     assert own.starts == day(2024, 2, 1)
     assert decision.delete_at == day(2030, 2, 1)
     assert decision.action is RESTRICT  # 24 months after the contract ended, until then
@@ -159,7 +165,21 @@ def test_an_invoice_later_than_the_contract_end_runs_from_the_end_of_its_year(
 
     decision = retention_action(ipko, invoice, facts, day(2026, 1, 1))
 
-    assert decision.delete_at == day(2031, 1, 1)
+    assert decision.delete_at == pristina(2031, 1, 1)
+
+
+def test_a_year_ends_on_the_controllers_clock_not_utcs(ipko: Policy) -> None:
+    # 00:30 on 1 January 2020 in Pristina is 23:30 on 31 December 2019 in UTC: the invoice
+    # is of 2020, and tax law keeps it six years after 2020 ends, not after 2019 does.
+    invoice = record("invoices", "billing-and-payment", collected=pristina(2020, 1, 1, 0, 30))
+    facts = RetentionFacts(never_had_contract=True)
+
+    decision = retention_action(ipko, invoice, facts, pristina(2026, 6, 1))
+
+    assert pristina(2020, 1, 1, 0, 30).astimezone(UTC).year == 2019
+    assert decision.action is KEEP
+    assert decision.delete_at == pristina(2027, 1, 1)
+    assert decision.delete_at == day(2026, 12, 31, 23)
 
 
 def test_no_invoice_is_deleted_while_a_contract_runs(ipko: Policy) -> None:
@@ -180,19 +200,19 @@ def test_the_invoice_of_a_subject_who_never_had_a_contract_goes_six_years_after_
     invoice = record("invoices", "billing-and-payment", collected=day(2019, 5, 3))
     facts = RetentionFacts(never_had_contract=True)
 
-    decision = retention_action(ipko, invoice, facts, day(2025, 12, 31))
+    decision = retention_action(ipko, invoice, facts, pristina(2025, 12, 31, 23, 59))
     own = next(term for term in decision.terms if term.rule == "invoices")
 
     assert [(anchor.at, anchor.counts) for anchor in own.anchors] == [
-        (day(2020, 1, 1), True),
+        (pristina(2020, 1, 1), True),
         (None, False),
     ]
     assert (own.starts, decision.action, decision.delete_at) == (
-        day(2020, 1, 1),
+        pristina(2020, 1, 1),
         KEEP,
-        day(2026, 1, 1),
+        pristina(2026, 1, 1),
     )
-    assert retention_action(ipko, invoice, facts, day(2026, 1, 1)).action is DELETE
+    assert retention_action(ipko, invoice, facts, pristina(2026, 1, 1)).action is DELETE
 
 
 def test_a_rule_that_runs_from_the_contract_end_alone_never_starts_without_a_contract(
@@ -350,7 +370,7 @@ def test_real_estate_documentation_is_kept_twenty_years_from_the_end_of_its_year
 
     decision = retention_action(ipko, row, RetentionFacts(), day(2026, 12, 31))
 
-    assert (decision.action, decision.delete_at) == (KEEP, day(2027, 1, 1))
+    assert (decision.action, decision.delete_at) == (KEEP, pristina(2027, 1, 1))
 
 
 @pytest.mark.parametrize("rule", ["after-account-closure", "no-longer-necessary"])

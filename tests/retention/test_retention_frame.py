@@ -30,7 +30,7 @@ START = datetime(2015, 1, 1, tzinfo=UTC)
 INSTANTS = st.builds(
     lambda days, hours: START + timedelta(days=days, hours=hours),
     st.integers(0, 15 * 365),
-    st.sampled_from([0, 0, 13]),
+    st.sampled_from([0, 0, 13, 23]),
 )
 OPTIONAL = st.none() | INSTANTS
 
@@ -168,8 +168,9 @@ def test_invoices_of_subjects_who_never_had_a_contract_are_decided_in_bulk_as_on
         at=at,
     ).collect()
 
+    # Years end on IPKO's clock: 1 January 2026 began at 23:00 UTC the day before.
     assert bulk["delete_at"].to_list() == [
-        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2025, 12, 31, 23, tzinfo=UTC),
         None,
         datetime(2030, 2, 1, tzinfo=UTC),
     ]
@@ -184,6 +185,40 @@ def test_invoices_of_subjects_who_never_had_a_contract_are_decided_in_bulk_as_on
             single.action.value,
             single.delete_at,
         )
+
+
+def test_a_records_year_ends_on_the_controllers_clock_in_bulk_as_one_by_one() -> None:
+    ipko = POLICIES["ipko"]
+    # 23:30 and 22:30 UTC on 31 December 2019: 00:30 in 2020 and 23:30 in 2019 in Pristina.
+    made = [datetime(2019, 12, 31, 23, 30, tzinfo=UTC), datetime(2019, 12, 31, 22, 30, tzinfo=UTC)]
+    frame = pl.DataFrame(
+        {"made_at": made, "never_had_contract": [True, True]},
+        schema={"made_at": FACT_COLUMNS["last_contract_end"], "never_had_contract": pl.Boolean},
+    )
+    at = datetime(2026, 6, 1, tzinfo=UTC)
+
+    bulk = retention_frame(
+        ipko,
+        frame.lazy(),
+        record_type="invoices",
+        categories=[CategoryId("billing-and-payment")],
+        time_column="made_at",
+        at=at,
+    ).collect()
+
+    assert bulk["delete_at"].to_list() == [
+        datetime(2026, 12, 31, 23, tzinfo=UTC),
+        datetime(2025, 12, 31, 23, tzinfo=UTC),
+    ]
+    assert bulk["retention_action"].to_list() == ["keep", "delete"]
+    for row, collected in zip(bulk.iter_rows(named=True), made, strict=True):
+        single = retention_action(
+            ipko,
+            RetainedRecord("invoices", (CategoryId("billing-and-payment"),), None, collected),
+            RetentionFacts(never_had_contract=True),
+            at,
+        )
+        assert row["delete_at"] == single.delete_at
 
 
 def test_an_unknown_record_type_fails_before_any_row_is_read() -> None:

@@ -82,6 +82,16 @@ def test_a_subject_who_never_had_a_contract_is_a_candidate_for_the_invoices_rule
     assert candidates.to_list() == [True, False, False]
 
 
+def test_a_prefix_by_the_end_of_the_year_starts_on_the_controllers_new_year() -> None:
+    categories = (CategoryId("real-estate-documentation"),)
+    shape = retention_shape(POLICIES["ipko"], "real-estate-documentation", categories, AT)
+
+    # Twenty years after their year ends: the records of 2005 and before, on IPKO's clock,
+    # whose 2006 began at 23:00 UTC on 31 December 2005.
+    assert shape.prefix is not None
+    assert shape.prefix.before == datetime(2005, 12, 31, 23, tzinfo=UTC)
+
+
 def test_anonymised_data_is_kept_without_a_split() -> None:
     shape = retention_shape(POLICIES["ipko"], "anonymised-data", (), AT)
     assert shape.prefix is None

@@ -95,7 +95,7 @@ def open_command(
     )
     typer.echo(
         f"request {request.request_id} opened: {kind.value}, received "
-        f"{_when(request.received_at)}, due {_when(request.due_at)} "
+        f"{_when(request.received_at, request)}, due {_when(request.due_at, request)} "
         f"(policy {request.terms.policy_id} {request.terms.policy_version})"
     )
 
@@ -350,7 +350,7 @@ def show(
     lines = [
         f"request {request.request_id}: {request.kind.value}, {request.state.value}",
         f"subscriber: {subscriber} (pseudonym {request.subject[:12]}…)",
-        f"received: {_when(request.received_at)} by {request.channel.value}",
+        f"received: {_when(request.received_at, request)} by {request.channel.value}",
         f"policy: {terms.policy_id} {terms.policy_version}: {terms.deadline} to answer{extension}",
         f"deadline: {_standing(request, when)}",
         f"paused: {_pauses(request, when)}",
@@ -359,18 +359,20 @@ def show(
     for number, step in enumerate(request.steps, start=1):
         moved = f"{step.from_state.value} -> " if step.from_state is not None else ""
         why = f": {step.reason}" if step.reason else ""
-        told = f" (subject told {_when(step.notified_at)})" if step.notified_at else ""
+        told = f" (subject told {_when(step.notified_at, request)})" if step.notified_at else ""
         lines.append(
-            f"  {number}. {_when(step.at)}  {step.kind.value}  {moved}{step.to_state.value}  "
+            f"  {number}. {_when(step.at, request)}  {step.kind.value}  "
+            f"{moved}{step.to_state.value}  "
             f"by {step.actor}{why}{told}"
         )
     if codes:
         lines.append("codes:")
     for number, challenge in enumerate(codes, start=1):
         lines.append(
-            f"  {number}. {_when(challenge.issued_at)}  {challenge.channel.label} to "
+            f"  {number}. {_when(challenge.issued_at, request)}  {challenge.channel.label} to "
             f"{challenge.sent_to}  {challenge.state.value}, {challenge.attempts_used} of "
-            f"{challenge.max_attempts} attempts used, expires {_when(challenge.expires_at)}"
+            f"{challenge.max_attempts} attempts used, "
+            f"expires {_when(challenge.expires_at, request)}"
         )
     typer.echo("\n".join(lines))
 
@@ -379,17 +381,18 @@ def _echo_step(request: SubjectRequest) -> None:
     step = request.steps[-1]
     typer.echo(
         f"request {request.request_id}: {step.kind.value} by {step.actor}, now "
-        f"{request.state.value}; due {_when(request.due_as_of(step.at))}"
+        f"{request.state.value}; due {_when(request.due_as_of(step.at), request)}"
     )
 
 
 def _standing(request: SubjectRequest, at: datetime) -> str:
     """The due date as it stands at `at`, the time left, and whether paused or overdue."""
     if request.is_final:
-        return f"due {_when(request.due_at)}, {request.state.value} {_when(request.last_at)}"
+        last = _when(request.last_at, request)
+        return f"due {_when(request.due_at, request)}, {request.state.value} {last}"
     due = request.due_as_of(at)
     left = request.remaining(at)
-    text = f"due {_when(due)}, " + (
+    text = f"due {_when(due, request)}, " + (
         f"OVERDUE by {_span(-left)}" if request.is_overdue(at) else f"{_span(left)} left"
     )
     if request.is_paused:
@@ -405,7 +408,7 @@ def _pauses(request: SubjectRequest, at: datetime) -> str:
         return "never"
     text = f"{_span(paused.total)} in all"
     if paused.waiting_on is not None and paused.since is not None:
-        text += f", waiting on {paused.waiting_on.value} since {_when(paused.since)}"
+        text += f", waiting on {paused.waiting_on.value} since {_when(paused.since, request)}"
     return text
 
 
@@ -461,8 +464,10 @@ def _code_key() -> bytes:
     return code_key_from_hex(setting.get_secret_value())
 
 
-def _when(value: datetime | None) -> str:
-    return "-" if value is None else f"{value:%Y-%m-%d %H:%M} UTC"
+def _when(value: datetime | None, request: SubjectRequest) -> str:
+    """An instant on the controller's clock (`DeadlineTerms.zone`), with its zone's
+    abbreviation: `2026-04-15 23:59 CEST`."""
+    return "-" if value is None else f"{value.astimezone(request.terms.zone):%Y-%m-%d %H:%M %Z}"
 
 
 def _span(value: timedelta) -> str:

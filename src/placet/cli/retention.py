@@ -8,7 +8,7 @@ import os
 import signal
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from placet.operations.retention_plans import (
 )
 from placet.operations.retention_runs import CHECKPOINTS, RunReport, run_retention
 from placet.policy import load_policy_set
+from placet.policy.calendar import local_date
 from placet.policy.model import CategoryId, SubjectTypeId
 from placet.policy.terms import Anchor, LegalBasis
 from placet.retention import (
@@ -155,13 +156,14 @@ def explain(
     typer.echo(f"policy {chosen.policy_id} {chosen.version}, at {when.isoformat()}")
     for term in decision.terms:
         anchors = ", ".join(
-            f"{anchor.anchor.value} {_anchor_day(anchor, facts)}" for anchor in term.anchors
+            f"{anchor.anchor.value} {_anchor_day(anchor, facts, chosen.zone)}"
+            for anchor in term.anchors
         )
         role = "record type" if term.is_record_type else "by category"
         binds = "" if term.binds else " (does not bind: no fixed period, and not this record type)"
         if term.status.value == "excepted":
             binds = " (an exception covers the record)"
-        cutoff = f", {term.action.value} on {_day(term.cutoff)}" if term.cutoff else ""
+        cutoff = f", {term.action.value} on {_day(term.cutoff, chosen.zone)}" if term.cutoff else ""
         typer.echo(
             f"  {term.rule} [{role}] {term.status.value}{cutoff}; anchors: {anchors or 'none'}"
             f"{binds}"
@@ -593,15 +595,16 @@ def _optional_instant(text: str | None, flag: str) -> datetime | None:
         raise typer.BadParameter(str(exc.message), param_hint=flag) from exc
 
 
-def _day(instant_: datetime | None) -> str:
-    return instant_.date().isoformat() if instant_ is not None else "unknown"
+def _day(instant_: datetime | None, zone: tzinfo = UTC) -> str:
+    """The date `instant_` falls on in `zone` (the controller's, where the policy is known)."""
+    return local_date(instant_, zone).isoformat() if instant_ is not None else "unknown"
 
 
-def _anchor_day(anchor: AnchorDate, facts: RetentionFacts) -> str:
+def _anchor_day(anchor: AnchorDate, facts: RetentionFacts, zone: tzinfo) -> str:
     if not anchor.counts:
         return "does not apply"
     if anchor.at is not None:
-        return _day(anchor.at)
+        return _day(anchor.at, zone)
     if anchor.anchor is Anchor.END_OF_LAST_CONTRACT and facts.never_had_contract:
         return "never (no contract)"
     return "not yet"

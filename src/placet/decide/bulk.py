@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Final
 
 import polars as pl
@@ -609,7 +609,7 @@ def _interest(
     else:
         reason = pl.when(objected).then(_r("objection-overridden")).otherwise(reason)
     if conditions.minors is not MinorRule.ALLOWED and policy.minors is not None:
-        minor = minor_expression(policy.minors.age_below, at)
+        minor = minor_expression(policy.minors.age_below, at, policy.zone)
         if conditions.minors is MinorRule.NEVER:
             steps.append((minor, _r("minor")))
         else:
@@ -629,8 +629,10 @@ def _interest(
     return _chain(steps, reason)
 
 
-def minor_expression(age_below: int, at: datetime) -> pl.Expr:
-    """Born less than `age_below` years before `at` (29 February: the birthday is 1 March)."""
+def minor_expression(age_below: int, at: datetime, zone: tzinfo = UTC) -> pl.Expr:
+    """Born less than `age_below` years before `at`'s date in `zone` (the controller's, as
+    `is_minor`; 29 February: the birthday is 1 March)."""
+    at = at.astimezone(zone)
     born = pl.col("birth_date")
     adult_year = born.dt.year() + age_below
     birthday = born.dt.month().cast(pl.Int32) * 100 + born.dt.day().cast(pl.Int32)

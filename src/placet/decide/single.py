@@ -23,6 +23,7 @@ from placet.decide.decision import REASONS, Decision, Obligation, Outcome, Use
 from placet.decide.index import PolicyIndex, index_of, per_policy
 from placet.decide.periods import add_period
 from placet.decide.state import SubjectState
+from placet.policy.calendar import local_date
 from placet.policy.model import Period, Policy, Purpose, RetentionRule
 from placet.policy.terms import (
     Anchor,
@@ -502,7 +503,7 @@ def is_minor(policy: Policy, subject: SubjectState, at: datetime) -> bool:
     """
     if policy.minors is None or subject.birth_date is None:
         return False
-    return at.date() < _birthday(subject.birth_date, policy.minors.age_below)
+    return local_date(at, policy.zone) < _birthday(subject.birth_date, policy.minors.age_below)
 
 
 def _birthday(born: date, years: int) -> date:

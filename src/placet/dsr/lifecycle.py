@@ -30,6 +30,7 @@ from placet.dsr.model import (
     as_utc,
 )
 from placet.errors import RequestError
+from placet.policy.calendar import local_date
 from placet.policy.model import Policy
 from placet.policy.terms import Channel
 
@@ -100,7 +101,7 @@ def open_request(
             f"Request {request_id} is recorded at {recorded_at.isoformat()}, before its "
             f"receipt at {received_at.isoformat()}. Give the instant it was received."
         )
-    day = received_at.date()
+    day = local_date(received_at, policy.zone)
     if policy.effective_from > day or (
         policy.effective_until is not None and policy.effective_until < day
     ):

@@ -8,11 +8,12 @@ moves from one state to the next is `placet.dsr.lifecycle`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import NewType
 
 from placet.errors import RequestError
+from placet.policy.calendar import end_of_day
 from placet.policy.model import Period, Policy
 from placet.policy.terms import Channel, RightKind
 
@@ -125,11 +126,6 @@ def as_utc(instant: datetime, what: str) -> datetime:
     return instant.astimezone(UTC)
 
 
-def end_of_day(instant: datetime) -> datetime:
-    """The last instant of `instant`'s UTC day."""
-    return datetime.combine(instant.astimezone(UTC).date(), time.max, tzinfo=UTC)
-
-
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 """An instant to compare periods from (calendar months differ in length)."""
 
@@ -148,6 +144,8 @@ class DeadlineTerms:
     """How soon a business entity's opt-out of direct marketing is honoured (the shortest
     `conditions.business_opt_out` of the policy's purposes): the deadline of a
     `business-opt-out` request, which has no extension (IPKO: 15 days)."""
+    zone: tzinfo = UTC
+    """The zone the controller's days are counted in (`Policy.zone`)."""
 
     @classmethod
     def from_policy(cls, policy: Policy) -> DeadlineTerms:
@@ -169,6 +167,7 @@ class DeadlineTerms:
             policy.requests.deadline,
             policy.requests.extension_total,
             min(opt_outs, key=lambda period: period.after(_EPOCH), default=None),
+            policy.zone,
         )
 
     def for_kind(self, kind: RequestKind) -> DeadlineTerms:
@@ -186,8 +185,11 @@ class DeadlineTerms:
         instant of the same date in the last month, or of that month's last day when it
         has no such date (Regulation 1182/71 Art. 3(1), 3(2)(c)): received on 15 March,
         due by the end of 15 April; received on 31 January, due by the end of February.
-        Days are UTC days. The end does not move to the next working day."""
-        return end_of_day(self.deadline.after(as_utc(received_at, "received_at")))
+        Days are the controller's (`zone`): received at 00:30 on 15 March in Copenhagen, the
+        request is due by the end of 15 April there, though it was still 14 March in UTC.
+        The end does not move to the next working day."""
+        received = as_utc(received_at, "received_at").astimezone(self.zone)
+        return end_of_day(self.deadline.after(received).date(), self.zone)
 
     def extended_due(self, received_at: datetime) -> datetime | None:
         """The end of the extended deadline; None when the policy allows no extension.
@@ -199,13 +201,13 @@ class DeadlineTerms:
         two months after 28 February), and the subject gets the earlier."""
         if self.extension_total is None:
             return None
-        received = as_utc(received_at, "received_at")
-        total = self.extension_total.after(received)
+        received = as_utc(received_at, "received_at").astimezone(self.zone)
+        total = self.extension_total.after(received).date()
         months, first = self.extension_total.months, self.deadline.months
         if months is not None and first is not None and months > first:
             further = Period(amount=months - first, unit="month")
-            total = min(total, further.after(self.deadline.after(received)))
-        return end_of_day(total)
+            total = min(total, further.after(self.deadline.after(received)).date())
+        return end_of_day(total, self.zone)
 
 
 @dataclass(frozen=True, slots=True)

@@ -221,7 +221,7 @@ def _transfer(wording: Wording, transfer: str) -> str:
 
 
 def _day(wording: Wording, at: datetime) -> str:
-    return wording.date(_utc(at).date())
+    return wording.day_of(at)
 
 
 def _utc(at: datetime) -> datetime:

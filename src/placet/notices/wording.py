@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from placet.errors import PolicyError
 from placet.notices.phrases import LANGUAGES, country_name, enum_words, phrase, plural_form
+from placet.policy.calendar import local_date
 from placet.policy.model import (
     Anchor,
     Contact,
@@ -83,6 +84,12 @@ class Wording:
     def date(self, day: date) -> str:
         month = self.phrase(f"month.{day.month}")
         return self.phrase("document.date", day=day.day, month=month, year=day.year)
+
+    def day_of(self, instant: datetime) -> str:
+        """The date `instant` falls on in the controller's zone (`Policy.zone`), said as
+        `date` says it; a naive instant is taken as UTC."""
+        aware = instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+        return self.date(local_date(aware, self.policy.zone))
 
     def category_names(self, category_ids: Sequence[str]) -> str:
         return self.listing(self.text(self.policy.category(ident).name) for ident in category_ids)

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Annotated, Any, NewType, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from placet.errors import UnknownReferenceError
+from placet.policy.calendar import zone_named
 from placet.policy.terms import (
     Anchor,
     CategoryFlag,
@@ -204,9 +212,21 @@ class Controller(_Model):
     supervisory_authority: SupervisoryAuthority
     """The authority a subject may complain to (Art. 77)."""
     jurisdiction: PolicyText = Field(description="The data protection law the policy applies.")
+    timezone: str | None = Field(
+        None,
+        description="The IANA time zone the controller's days and years are counted in "
+        "(`Europe/Copenhagen`): when a deadline's last day ends, when a year ends, when a "
+        "version takes effect. Left out: UTC.",
+    )
     languages: list[LanguageCode] = Field(
         min_length=1, description="Languages of the policy texts; the first is the source."
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        zone_named(value)
+        return value
 
 
 class DataCategory(_Model):
@@ -552,9 +572,9 @@ class Policy(_Model):
     version: str = Field(min_length=1)
     """The version's name as the operator writes it; quote it (`"1.1"`)."""
     effective_from: date
-    """The first day (UTC) this version is in force."""
+    """The first day this version is in force, in the controller's zone (`zone`)."""
     effective_until: date | None = None
-    """The last day (UTC) this version is in force, if it ends without a successor.
+    """The last day this version is in force, if it ends without a successor.
 
     Otherwise it ends when the next version takes effect."""
     title: PolicyText
@@ -611,6 +631,12 @@ class Policy(_Model):
     @property
     def source_language(self) -> str:
         return self.controller.languages[0]
+
+    @property
+    def zone(self) -> tzinfo:
+        """The zone the controller's days and years are counted in (`Controller.timezone`;
+        UTC where the policy names none)."""
+        return zone_named(self.controller.timezone)
 
     def purpose(self, purpose_id: str) -> Purpose:
         return _by_id(self.purposes, purpose_id, "purpose")

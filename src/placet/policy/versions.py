@@ -1,8 +1,10 @@
 """The versions of one policy, and which of them is in force at a given instant.
 
-A version is in force from 00:00 UTC of its `effective_from` date until the next version
-takes effect, or until the end of its `effective_until` date when it gives one.
-Imports nothing outside the standard library and `placet.policy.model`.
+A version is in force from 00:00 of its `effective_from` date in the controller's zone
+(`Policy.zone`; UTC where the policy names none) until the next version takes effect, or
+until the end of its `effective_until` date when it gives one.
+Imports nothing outside the standard library, `placet.policy.calendar` and
+`placet.policy.model`.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from placet.errors import NoVersionInForceError, PolicyError, PolicyIssue
+from placet.policy.calendar import local_date
 from placet.policy.model import Policy
 
 __all__ = ["PolicySet", "check_versions"]
@@ -59,13 +62,13 @@ class PolicySet:
         """The version in force at `at`, a timezone-aware instant."""
         if at.tzinfo is None:
             raise ValueError("`at` must be timezone-aware (UTC)")
-        day = at.astimezone(UTC).date()
         current: Policy | None = None
         for policy in self.versions:
-            if policy.effective_from <= day:
+            if policy.effective_from <= local_date(at, policy.zone):
                 current = policy
         if current is None or (
-            current.effective_until is not None and day > current.effective_until
+            current.effective_until is not None
+            and local_date(at, current.zone) > current.effective_until
         ):
             raise NoVersionInForceError(self.label, at, self.versions[0].effective_from.isoformat())
         return current

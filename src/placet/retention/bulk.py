@@ -92,6 +92,7 @@ def retention_frame(
         if name not in names
     )
     collected = pl.col(time_column).cast(INSTANT) if time_column else pl.lit(None, dtype=INSTANT)
+    dates = _Dates.of(collected, str(policy.zone))
     own, others = applicable_rules(policy, record_type, categories)
     if is_unlimited(own):
         return facts.with_columns(
@@ -102,7 +103,7 @@ def retention_frame(
             delete_at=pl.lit(None, dtype=INSTANT),
         )
     cutoffs = [
-        _Cutoff(rule, _cutoff(rule, collected, legal_basis, is_record_type=rule is own))
+        _Cutoff(rule, _cutoff(rule, dates, legal_basis, is_record_type=rule is own))
         for rule in (own, *others)
         if binds(rule, is_record_type=rule is own) and not is_unlimited(rule)
     ]
@@ -137,7 +138,7 @@ def retention_frame(
 
 def _cutoff(
     rule: RetentionRule,
-    collected: pl.Expr,
+    dates: _Dates,
     legal_basis: LegalBasis | None,
     *,
     is_record_type: bool,
@@ -145,7 +146,7 @@ def _cutoff(
     """When the rule's action is due for each row: the latest anchor plus the period, no
     earlier than where an exception covering the row ends; null while an anchor has not
     happened, an exception still covers the row, or the rule does not concern its subject."""
-    anchors = [_anchor(anchor, collected) for anchor in rule.anchors]
+    anchors = [dates.anchor(anchor) for anchor in rule.anchors]
     if not anchors:
         return pl.lit(None, dtype=INSTANT)
     missing = [anchor.is_null() for anchor in anchors]
@@ -164,7 +165,7 @@ def _cutoff(
     )
     cutoff = starts if rule.period is None else starts.dt.offset_by(period_offset(rule))
     if is_excepted(rule, legal_basis):
-        ended = _exception_end(rule, legal_basis, collected)
+        ended = _exception_end(rule, legal_basis, dates)
         cutoff = pl.when(ended.is_not_null() & cutoff.is_not_null()).then(
             pl.max_horizontal(cutoff, ended)
         )
@@ -177,9 +178,7 @@ def _cutoff(
     return pl.when(concerned).then(cutoff)
 
 
-def _exception_end(
-    rule: RetentionRule, legal_basis: LegalBasis | None, collected: pl.Expr
-) -> pl.Expr:
+def _exception_end(rule: RetentionRule, legal_basis: LegalBasis | None, dates: _Dates) -> pl.Expr:
     """As `exception_end`, per row: null while an exception covering the row still does."""
     ends: list[pl.Expr] = []
     for exception in covering_exceptions(rule, legal_basis):
@@ -187,9 +186,9 @@ def _exception_end(
             return pl.lit(None, dtype=INSTANT)
         ends.append(
             pl.min_horizontal(
-                _anchor(end.anchor, collected)
+                dates.anchor(end.anchor)
                 if end.period is None
-                else _anchor(end.anchor, collected).dt.offset_by(offset_of(end.period))
+                else dates.anchor(end.anchor).dt.offset_by(offset_of(end.period))
                 for end in exception.until
             )
         )
@@ -198,12 +197,26 @@ def _exception_end(
     return pl.when(~pl.any_horizontal(end.is_null() for end in ends)).then(pl.max_horizontal(ends))
 
 
-def _anchor(anchor: Anchor, collected: pl.Expr) -> pl.Expr:
-    if anchor is Anchor.COLLECTION:
-        return collected
-    if anchor is Anchor.END_OF_YEAR:
-        return pl.datetime(collected.dt.year() + 1, 1, 1, time_zone="UTC").cast(INSTANT)
-    return pl.col(ANCHOR_FACTS[anchor]).cast(INSTANT)
+@dataclass(frozen=True, slots=True)
+class _Dates:
+    """Each row's own dates: when it was made, and when its year ended in the
+    controller's zone (as `anchor_date`)."""
+
+    collected: pl.Expr
+    year_end: pl.Expr
+
+    @classmethod
+    def of(cls, collected: pl.Expr, zone: str) -> _Dates:
+        local = collected.dt.convert_time_zone(zone)
+        year_end = pl.datetime(local.dt.year() + 1, 1, 1, time_zone=zone)
+        return cls(collected, year_end.dt.convert_time_zone("UTC").cast(INSTANT))
+
+    def anchor(self, anchor: Anchor) -> pl.Expr:
+        if anchor is Anchor.COLLECTION:
+            return self.collected
+        if anchor is Anchor.END_OF_YEAR:
+            return self.year_end
+        return pl.col(ANCHOR_FACTS[anchor]).cast(INSTANT)
 
 
 def period_offset(rule: RetentionRule) -> str:

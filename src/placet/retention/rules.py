@@ -23,7 +23,8 @@ which the rule's action is due. The readings that decide:
   (`RetentionFacts.never_had_contract`; reading `invoices-without-a-contract`). A subject
   the ledger knows nothing of may have one: the rule waits.
 - Periods are calendar periods (`Period.after`); the end of a record's year is the first
-  instant of the next year, in UTC.
+  instant of the next year in the controller's zone (`Policy.zone`): an invoice made at
+  00:30 on 1 January in Pristina is of the new year.
 
 Imports nothing outside the standard library, `placet.errors` and `placet.policy`.
 """
@@ -32,10 +33,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 
 from placet.errors import UnknownReferenceError
+from placet.policy.calendar import local_date, start_of_year
 from placet.policy.model import (
     CategoryId,
     Policy,
@@ -178,8 +180,11 @@ def retention_action(
     """
     own, others = applicable_rules(policy, record.record_type, record.categories)
     rules = [own, *(rule for rule in others if _concerns(rule, record))]
-    terms = tuple(_term(rule, record, facts, at, is_record_type=rule is own) for rule in rules)
-    return _decide(terms, at)
+    terms = tuple(
+        _term(rule, record, facts, at, is_record_type=rule is own, zone=policy.zone)
+        for rule in rules
+    )
+    return _decide(terms, at, policy.zone)
 
 
 def applicable_rules(
@@ -225,7 +230,7 @@ def is_excepted(rule: RetentionRule, legal_basis: LegalBasis | None) -> bool:
 
 
 def exception_end(
-    rule: RetentionRule, record: RetainedRecord, facts: RetentionFacts
+    rule: RetentionRule, record: RetainedRecord, facts: RetentionFacts, zone: tzinfo = UTC
 ) -> datetime | None:
     """When the exceptions covering `record` stopped covering it: the earliest end of each
     that has one (`RetentionException.until`), the latest among them; None while one still
@@ -235,7 +240,7 @@ def exception_end(
         happened = [
             end.period.after(instant) if end.period is not None else instant
             for end in exception.until
-            if (instant := anchor_date(end.anchor, record, facts)) is not None
+            if (instant := anchor_date(end.anchor, record, facts, zone)) is not None
         ]
         if not happened:
             return None
@@ -282,17 +287,18 @@ def _term(
     at: datetime,
     *,
     is_record_type: bool,
+    zone: tzinfo,
 ) -> RuleTerm:
     waived = facts.never_had_contract and waives_contract_end(rule)
     anchors = tuple(
         AnchorDate(anchor, None, counts=False)
         if waived and anchor is Anchor.END_OF_LAST_CONTRACT
-        else AnchorDate(anchor, anchor_date(anchor, record, facts))
+        else AnchorDate(anchor, anchor_date(anchor, record, facts, zone))
         for anchor in rule.anchors
     )
     counted = [anchor.at for anchor in anchors if anchor.counts]
     starts = cutoff = None
-    exception_ended = exception_end(rule, record, facts)
+    exception_ended = exception_end(rule, record, facts, zone)
     if is_unlimited(rule):
         status = RuleStatus.UNLIMITED
     elif is_excepted(rule, record.legal_basis) and exception_ended is None:
@@ -328,20 +334,22 @@ ANCHOR_FACTS: dict[Anchor, str] = {
 the other anchors come from the record's own instant."""
 
 
-def anchor_date(anchor: Anchor, record: RetainedRecord, facts: RetentionFacts) -> datetime | None:
-    """When `anchor` happened for `record` (its own instant, the end of its year, or the
-    subject's fact); None: not (yet)."""
+def anchor_date(
+    anchor: Anchor, record: RetainedRecord, facts: RetentionFacts, zone: tzinfo = UTC
+) -> datetime | None:
+    """When `anchor` happened for `record` (its own instant, the end of its year in `zone`,
+    or the subject's fact); None: not (yet)."""
     if anchor is Anchor.COLLECTION:
         return record.collected_at
     if anchor is Anchor.END_OF_YEAR:
         if record.collected_at is None:
             return None
-        return datetime(record.collected_at.astimezone(UTC).year + 1, 1, 1, tzinfo=UTC)
+        return start_of_year(local_date(record.collected_at, zone).year + 1, zone)
     found: datetime | None = getattr(facts, ANCHOR_FACTS[anchor])
     return found
 
 
-def _decide(terms: tuple[RuleTerm, ...], at: datetime) -> RetentionDecision:
+def _decide(terms: tuple[RuleTerm, ...], at: datetime, zone: tzinfo) -> RetentionDecision:
     binding = [term for term in terms if term.binds and term.cutoff is not None]
     own = next(term for term in terms if term.is_record_type)
     if own.status is RuleStatus.UNLIMITED:
@@ -369,11 +377,11 @@ def _decide(terms: tuple[RuleTerm, ...], at: datetime) -> RetentionDecision:
             None,
             delete_at,
             terms,
-            f"{deletion.action.value.capitalize()} due since {_day(deletion.cutoff)} "
+            f"{deletion.action.value.capitalize()} due since {_day(deletion.cutoff, zone)} "
             f"under rule {deletion.rule}.",
         )
     if restriction is not None and restriction.status is RuleStatus.DUE:
-        until = f"; deleted on {_day(delete_at)}" if delete_at is not None else ""
+        until = f"; deleted on {_day(delete_at, zone)}" if delete_at is not None else ""
         return RetentionDecision(
             RetentionAction.RESTRICT,
             restriction.rule,
@@ -381,7 +389,7 @@ def _decide(terms: tuple[RuleTerm, ...], at: datetime) -> RetentionDecision:
             next_cutoff,
             delete_at,
             terms,
-            f"Restricted since {_day(restriction.cutoff)} under rule {restriction.rule}"
+            f"Restricted since {_day(restriction.cutoff, zone)} under rule {restriction.rule}"
             f"{until}: only stored, or used for legal claims (Art. 18(2)).",
         )
     if upcoming is None:
@@ -389,7 +397,7 @@ def _decide(terms: tuple[RuleTerm, ...], at: datetime) -> RetentionDecision:
         explanation = f"Kept: no cutoff is known yet (pending: {pending})."
     else:
         explanation = (
-            f"Kept until {_day(upcoming.cutoff)}, when rule {upcoming.rule} makes it "
+            f"Kept until {_day(upcoming.cutoff, zone)}, when rule {upcoming.rule} makes it "
             f"{upcoming.action.value}."
         )
     return RetentionDecision(
@@ -409,5 +417,6 @@ def _cutoff(term: RuleTerm) -> datetime:
     return term.cutoff
 
 
-def _day(instant: datetime | None) -> str:
-    return instant.date().isoformat() if instant is not None else "an unknown date"
+def _day(instant: datetime | None, zone: tzinfo) -> str:
+    """The date `instant` falls on in the controller's zone."""
+    return local_date(instant, zone).isoformat() if instant is not None else "an unknown date"

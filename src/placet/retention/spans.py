@@ -32,7 +32,7 @@ Imports nothing outside the standard library, polars, pyarrow, `placet.policy` a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Final
 
 import polars as pl
@@ -127,7 +127,7 @@ def retention_shape(
         return RetentionShape(None, facts, every_row=True)
     prefix = None
     if dated:
-        before = max(_threshold(rule, at) for rule in dated)
+        before = max(_threshold(rule, at, policy.zone) for rule in dated)
         if before > _EARLIEST:
             prefix = TimeSpan(dated[0].action, tuple(rule.id for rule in dated), before)
     return RetentionShape(prefix, facts, every_row=False)
@@ -173,22 +173,22 @@ def _dated(rule: RetentionRule, *, is_record_type: bool) -> bool:
     return bool(rule.anchors) and set(rule.anchors) <= DATED_ANCHORS and concerns_all
 
 
-def _cutoff(rule: RetentionRule, collected: datetime) -> datetime:
+def _cutoff(rule: RetentionRule, collected: datetime, zone: tzinfo) -> datetime:
     record = RetainedRecord(rule.id, collected_at=collected)
-    dates = [anchor_date(anchor, record, RetentionFacts()) for anchor in rule.anchors]
+    dates = [anchor_date(anchor, record, RetentionFacts(), zone) for anchor in rule.anchors]
     starts = max(date for date in dates if date is not None)
     return rule.period.after(starts) if rule.period is not None else starts
 
 
-def _threshold(rule: RetentionRule, at: datetime) -> datetime:
+def _threshold(rule: RetentionRule, at: datetime, zone: tzinfo) -> datetime:
     """The earliest record instant on which the rule is not yet due at `at`: the rule is
     due on every record before it. Found by bisection to the microsecond."""
     low, high = _EARLIEST, at + _STEP
-    if _cutoff(rule, low) > at:
+    if _cutoff(rule, low, zone) > at:
         return low
     while high - low > _STEP:
         middle = low + (high - low) / 2
-        if _cutoff(rule, middle) <= at:
+        if _cutoff(rule, middle, zone) <= at:
             low = middle
         else:
             high = middle

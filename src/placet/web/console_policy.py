@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from placet.notices.wording import Wording
 from placet.policy import Policy, PolicySet
+from placet.policy.calendar import local_date
 from placet.policy.diff import ChangeKind, diff_policies
 from placet.web.catalogue import LANGUAGE_NAMES
 from placet.web.console_frame import (
@@ -96,7 +97,9 @@ def policy_versions(context: Context) -> Response:
     """Every version of the policy, which one is in force, and links to what changed."""
     signed_in_staff(context)
     policies = context.services.policies
-    rows = version_rows(policies, in_force=context.policy, today=context.now.date())
+    rows = version_rows(
+        policies, in_force=context.policy, today=local_date(context.now, context.policy.zone)
+    )
     return render(context, "console/policy.html", rows=rows, notice_path=NOTICE_PATH)
 
 

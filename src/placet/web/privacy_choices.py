@@ -341,7 +341,7 @@ def _change(entry: LedgerEntry, policy: Policy, wording: Wording) -> Change | No
         what = _name_of_purpose(policy, wording, str(getattr(data, "purpose", "")))
     return Change(
         event_id=str(event.event_id),
-        when=f"{wording.date(event.effective_at.date())}",
+        when=wording.day_of(event.effective_at),
         kind=str(event.type),
         what=what,
         via=str(event.collected_via),

@@ -118,7 +118,7 @@ def request_page(request_id: str, context: Context) -> Response:
     wording = Wording.of(context.policy, context.language)
     steps = [
         StepRow(
-            when=wording.date(step.at.date()),
+            when=wording.day_of(step.at),
             state=context.words(f"state-{step.to_state.value}"),
             reason=(step.reason or "") if step.kind in _EXPLAINED_STEPS else "",
         )
@@ -201,8 +201,8 @@ def _row(context: PageContext, request: SubjectRequest, wording: Wording) -> Req
         id=request.request_id,
         kind=context.words(request.kind.value),
         state=context.words(f"state-{request.state.value}"),
-        received=wording.date(request.received_at.date()),
-        due=wording.date(request.due_as_of(context.now).date()),
+        received=wording.day_of(request.received_at),
+        due=wording.day_of(request.due_as_of(context.now)),
         is_overdue=request.is_overdue(context.now),
         is_final=request.is_final,
         files=_files(context, request),
