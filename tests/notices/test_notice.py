@@ -170,15 +170,20 @@ def test_notice_says_how_many_texts_are_translations_made_for_placet() -> None:
     header = text.split("## Përmbajtja", 1)[0]
     assert "2 nga " in header
     assert "janë përkthyer për Placet nga tekstet tona origjinale." in header
-    assert "Në rast mospërputhjeje, mbizotëron versioni në anglisht." in header
+    assert (
+        "Në rast mospërputhjeje, teksti ynë origjinal mbizotëron mbi përkthimin e bërë për "
+        "Placet." in header
+    )
+    assert "anglisht" not in header
 
 
-def test_notice_in_a_translated_language_says_the_source_language_version_prevails() -> None:
+def test_notice_in_a_translated_language_says_the_operators_own_text_prevails() -> None:
     policy = with_translated(with_languages(rich_policy(), ["da"]), ["title.da"])
 
     page = html(policy, "da")
 
-    assert "har versionen på engelsk forrang." in page
+    assert "har vores egen tekst forrang frem for en oversættelse lavet til Placet." in page
+    assert "engelsk forrang" not in page
 
 
 def test_notice_in_the_source_language_says_its_placet_texts_were_written_or_translated() -> None:
@@ -190,13 +195,14 @@ def test_notice_in_the_source_language_says_its_placet_texts_were_written_or_tra
     assert "texts in this privacy policy was written or translated for Placet; the others" in text
 
 
-def test_notice_in_the_source_language_does_not_say_another_version_prevails() -> None:
+def test_notice_in_the_source_language_says_the_operators_own_text_prevails() -> None:
+    # IPKO's English retention texts are translations of its Serbian long form: there, the
+    # Serbian original prevails over the English, though English is the first language.
     policy = with_translated(rich_policy(), ["purposes[0].name.en"])
 
     text = markdown(policy, "en")
 
-    assert "Placet" in text
-    assert "prevails" not in text
+    assert "our own text prevails over a translation made for Placet." in text
 
 
 def test_notice_whose_texts_are_all_translated_says_so() -> None:
@@ -410,3 +416,20 @@ def test_pdf_metadata_title_names_the_controller_when_the_policy_title_does_not(
     metadata = PdfReader(io.BytesIO(document)).metadata
     assert metadata is not None
     assert metadata.title == "Privacy policy – Example"
+
+
+def test_the_notice_names_the_purposes_data_is_needed_for_not_every_category_they_use() -> None:
+    from placet.policy import load_policy_set
+
+    ipko = load_policy_set("ipko").latest
+    text = markdown(ipko, "en")
+    provision = text.split("The data we ask you for are needed for", 1)[1].split("\n", 1)[0]
+
+    # IPKO 002#106: only what the contract or the law requires, named in the contract; the
+    # network's records (traffic, location, call-centre recordings) are asked of nobody.
+    assert "The data we ask you for are needed for" in text
+    assert "Location data" not in provision
+    assert "Call Center calls" not in provision
+    assert "Data required for the contract" not in text
+    assert "The law requires this data where we ask you for it" in text
+    assert "Where we ask you for this data to conclude or perform the contract" in text

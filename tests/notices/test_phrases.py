@@ -127,7 +127,7 @@ def test_unknown_country_code_is_printed_as_the_code() -> None:
     assert country_name("ZZ", "da") == "ZZ"
 
 
-def test_every_language_has_a_name_for_saying_its_version_prevails() -> None:
+def test_every_language_has_a_name() -> None:
     for language in LANGUAGES:
         assert f"language.{language}" in PHRASES
 

@@ -57,7 +57,13 @@ def purpose_conditions(wording: Wording, purpose: Purpose) -> Iterator[str]:
     """The purpose's conditions as sentences, in the order a subscriber weighs them."""
     conditions = purpose.conditions
     if purpose.required_for_contract:
-        yield wording.phrase("condition.required-for-contract")
+        # Not "every category listed must be given": a purpose's categories include data the
+        # network records, which nobody is asked for (IPKO 002#106: only what the contract
+        # or the law requires, named in the contract).
+        by_law = purpose.legal_basis is LegalBasis.LEGAL_OBLIGATION
+        yield wording.phrase(
+            "condition.required-by-law" if by_law else "condition.required-for-contract"
+        )
     if conditions.traffic_location_needs_consent:
         yield wording.phrase("condition.traffic-location-consent")
         if conditions.unless_anonymised:

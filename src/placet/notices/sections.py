@@ -180,20 +180,21 @@ def automated_section(wording: Wording) -> Section | None:
 
 
 def provision_section(wording: Wording) -> Section | None:
-    """What happens if the subject does not provide data (Art. 13(2)(e) GDPR)."""
+    """What happens if the subject does not provide data (Art. 13(2)(e) GDPR): the policy's
+    own text, and the purposes for which the data asked for are needed. Not a list of data
+    categories: those purposes' categories include data the network records and nobody is
+    asked for, and neither reference text lists what must be given (IPKO 002#106: it is
+    named in the contract)."""
     policy = wording.policy
     required = [purpose for purpose in policy.purposes if purpose.required_for_contract]
     if policy.provision_requirement is None and not required:
         return None
-    category_ids = list(
-        dict.fromkeys(ident for purpose in required for ident in purpose.categories)
-    )
     return Section(
         anchor="provision",
         title=wording.phrase("heading.provision"),
         paragraphs=paragraphs(wording.text(policy.provision_requirement)),
         fields=fields(
-            [(wording.phrase("label.required-data"), wording.category_names(category_ids))]
+            [(wording.phrase("label.required-purposes"), wording.purpose_names(required))]
         ),
     )
 

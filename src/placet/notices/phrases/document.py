@@ -117,11 +117,12 @@ DOCUMENT = {
         "{count} af de {total} tekster i denne privatlivspolitik er skrevet eller oversat til "
         "brug i Placet; de øvrige er vores egne tekster.",
     ),
-    "document.source-prevails": entry(
-        "Where the versions differ, the {source} version prevails.",
-        "Në rast mospërputhjeje, mbizotëron versioni në {source}.",
-        "U slučaju razlika, merodavna je verzija na {source}.",
-        "Hvis versionerne er forskellige, har versionen på {source} forrang.",
+    "document.own-text-prevails": entry(
+        "Where the versions differ, our own text prevails over a translation made for Placet.",
+        "Në rast mospërputhjeje, teksti ynë origjinal mbizotëron mbi përkthimin e bërë për Placet.",
+        "U slučaju razlika, merodavan je naš izvorni tekst, a ne prevod načinjen za Placet.",
+        "Hvis versionerne er forskellige, har vores egen tekst forrang frem for en "
+        "oversættelse lavet til Placet.",
     ),
     "document.none": entry("None.", "Asnjë.", "Nema.", "Ingen."),
     "document.yes": entry("Yes", "Po", "Da", "Ja"),
@@ -344,11 +345,11 @@ LABELS = {
         "Svrhe koje koriste profilisanje ili automatizovane odluke",
         "Formål, der bruger profilering eller automatiske afgørelser",
     ),
-    "label.required-data": entry(
-        "Data required for the contract",
-        "Të dhënat e nevojshme për kontratën",
-        "Podaci neophodni za ugovor",
-        "Oplysninger, der er nødvendige for aftalen",
+    "label.required-purposes": entry(
+        "The data we ask you for are needed for",
+        "Të dhënat që ju kërkojmë nevojiten për",
+        "Podaci koje od vas tražimo potrebni su za",
+        "De oplysninger, vi beder dig om, er nødvendige for",
     ),
     "label.cookie-purposes": entry(
         "What they are used for", "Për çfarë përdoren", "Za šta se koriste", "Hvad de bruges til"
@@ -583,10 +584,24 @@ CONDITIONS = {
         "Det omfatter automatiske afgørelser.",
     ),
     "condition.required-for-contract": entry(
-        "Providing this data is required to conclude or perform the contract.",
-        "Dhënia e këtyre të dhënave është e nevojshme për lidhjen ose zbatimin e kontratës.",
-        "Dostavljanje ovih podataka je neophodno za zaključenje ili izvršenje ugovora.",
-        "Det er nødvendigt at give disse oplysninger for at indgå eller opfylde aftalen.",
+        "Where we ask you for this data to conclude or perform the contract, you need to give "
+        "it: without it we cannot.",
+        "Kur ju kërkojmë këto të dhëna për lidhjen ose zbatimin e kontratës, duhet të na i "
+        "jepni: pa to nuk mund ta bëjmë.",
+        "Kada od vas tražimo ove podatke radi zaključenja ili izvršenja ugovora, potrebno je "
+        "da ih dostavite: bez njih to ne možemo.",
+        "Når vi beder dig om disse oplysninger for at indgå eller opfylde aftalen, skal du "
+        "give dem: uden dem kan vi ikke.",
+    ),
+    "condition.required-by-law": entry(
+        "The law requires this data where we ask you for it; without it we cannot conclude or "
+        "perform the contract.",
+        "Ligji i kërkon këto të dhëna kur jua kërkojmë; pa to nuk mund ta lidhim ose "
+        "zbatojmë kontratën.",
+        "Zakon zahteva ove podatke kada ih od vas tražimo; bez njih ne možemo zaključiti ni "
+        "izvršiti ugovor.",
+        "Loven kræver disse oplysninger, når vi beder dig om dem; uden dem kan vi ikke indgå "
+        "eller opfylde aftalen.",
     ),
     "precision.country": entry("the country", "shteti", "zemlja", "landet"),
     "precision.cell": entry(
