@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from placet.decide import Use
 from placet.dsr import RequestKind, RequestState
 from placet.errors import RequestError
-from placet.ledger import CollectedVia, pseudonymise_subject
+from placet.ledger import CollectedVia, ConsentGiven, ConsentWithdrawn, pseudonymise_subject
 from placet.operations import EstateStores, Provenance, give_consent
 from placet.operations.deciding import decide_for_subject
 from placet.operations.fulfilment import (
@@ -38,6 +38,7 @@ from placet.policy import Channel, PolicySet, load_policy_set
 from placet.policy.model import CategoryId, PurposeId
 from placet.stores.sql_disclosures import SqlDisclosureBook
 from placet.stores.sql_requests import SqlRequestBook, open_request_book
+from tests.ledger.builders import make_event
 from tests.operations.conftest import KEY
 from tests.operations.estate_fixtures import AT, OpenEstate
 from tests.pdf_text import pdf_text
@@ -236,6 +237,92 @@ def test_a_recycled_number_never_answers_for_its_other_holder(estate: OpenEstate
     assert theirs.count() == own_cdrs(estate, other, "a_number")
 
 
+def recorded_choices(estate: OpenEstate, subscriber: str) -> None:
+    """A consent given in the shop on a signed form, withdrawn by SMS a month later."""
+    who = pseudonymise_subject(subscriber, KEY)
+    estate.ledger.append_many(
+        [
+            make_event(
+                ConsentGiven(option="current-offers", channels=frozenset({Channel.SMS})),
+                who=who,
+                effective_at=AT - timedelta(days=60),
+                collected_via=CollectedVia.SHOP,
+                evidence="form-7731",
+            ),
+            make_event(
+                ConsentWithdrawn(option="current-offers", channels=frozenset({Channel.SMS})),
+                who=who,
+                effective_at=AT - timedelta(days=30),
+                collected_via=CollectedVia.SMS,
+            ),
+        ]
+    )
+
+
+def test_access_answer_holds_what_the_consent_ledger_records_about_the_subscriber(
+    estate: OpenEstate, book: SqlRequestBook, register: SqlDisclosureBook, tmp_path: Path
+) -> None:
+    subscriber, _, _ = recycled_holder(estate)
+    recorded_choices(estate, subscriber)
+    request_id = verified(book, subscriber, RequestKind.ACCESS)
+
+    carried = answer_access(
+        book, estate.stores, IPKO, request_id, tmp_path, key=KEY, disclosures=register,
+        language="en", actor="dpo-1", at=AT, ledger=estate.ledger,
+    )  # fmt: skip
+
+    assert carried.answer is not None
+    folder = carried.answer.folder
+    recorded = orjson.loads((folder / "answer.json").read_bytes())["recorded"]
+    history = estate.ledger.history(pseudonymise_subject(subscriber, KEY))
+    assert len(recorded) == len(history)
+    given, withdrawn = (entry for entry in recorded if entry["about"] == "Current offers")
+    assert (given["event"]["id"], given["via"]["name"], given["evidence"]) == (
+        "consent-given",
+        "shop",
+        "form-7731",
+    )
+    assert given["channels"] == [{"id": "sms", "name": "SMS"}]
+    assert (withdrawn["event"]["name"], withdrawn["via"]["id"]) == ("Consent withdrawn", "sms")
+    rows = pl.read_csv(folder / "data" / "ledger-events.csv")
+    assert rows.height == len(history)
+    assert "form-7731" in rows["evidence"].to_list()
+    page = (folder / "printed-copy.html").read_text(encoding="utf-8")
+    assert "Your choices and what we recorded about you" in page
+    assert "form-7731" in page
+    manifest = orjson.loads((folder / "manifest.json").read_bytes())
+    assert "data/ledger-events.csv" in {entry["name"] for entry in manifest["files"]}
+
+
+def test_portability_package_holds_the_subscribers_own_choices(
+    estate: OpenEstate, book: SqlRequestBook, tmp_path: Path
+) -> None:
+    subscriber, _, _ = recycled_holder(estate)
+    recorded_choices(estate, subscriber)
+    request_id = verified(book, subscriber, RequestKind.PORTABILITY)
+
+    carried = answer_portability(
+        book, estate.stores, IPKO, request_id, tmp_path, actor="dpo-1", at=AT,
+        ledger=estate.ledger, key=KEY,
+    )  # fmt: skip
+
+    assert carried.answer is not None
+    with zipfile.ZipFile(carried.answer.deliverable) as package:
+        choices = orjson.loads(package.read("data/ledger-events.json"))
+        manifest = orjson.loads(package.read("manifest.json"))
+    # Their consents and withdrawals, not the contracts and facts the operator recorded.
+    assert {entry["event"]["id"] for entry in choices} <= {
+        "consent-given",
+        "consent-withdrawn",
+        "objection-made",
+        "objection-withdrawn",
+        "business-opt-out-made",
+        "business-opt-out-ended",
+    }
+    assert "form-7731" in {entry["evidence"] for entry in choices}
+    assert "data/ledger-events.csv" in {entry["name"] for entry in manifest["files"]}
+
+
 def test_printed_copy_request_writes_the_pdf(
     estate: OpenEstate, book: SqlRequestBook, register: SqlDisclosureBook, tmp_path: Path
 ) -> None:
@@ -249,6 +336,10 @@ def test_printed_copy_request_writes_the_pdf(
 
     assert carried.answer is not None
     assert PdfReader(carried.answer.folder / "printed-copy.pdf").pages
+    # Asked for on paper: every one of their calls is printed, where an access answer's
+    # PDF would print 100 of them and point to the CSV files for the rest.
+    assert 100 < own_cdrs(estate, subscriber, "a_number") <= 2_000
+    assert "prve redove" not in pdf_text(carried.answer.folder / "printed-copy.pdf")
 
 
 def test_portability_package_holds_provided_and_observed_data_with_a_manifest(

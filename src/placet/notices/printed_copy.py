@@ -2,12 +2,13 @@
 
 GDPR Art. 15(1) and (3): the copy holds every row the data map found for the subject, and
 the purposes with their legal bases, categories, recipients, retention, sources, rights and
-the complaint route, in the subject's language, with every disclosure of the subject's data
-the register holds and the recipients told of a change to it (Art. 19). The HTML is
+the complaint route, in the subject's language, with every event the consent ledger holds
+about the subject (their choices), every disclosure of the subject's data the register
+holds and the recipients told of a change to it (Art. 19). The HTML is
 streamed batch by batch; the PDF, which WeasyPrint builds in memory, shows at most a set
 number of rows per dataset. Imports nothing outside the standard library, markupsafe, the
-notice's own rendering (Jinja2, WeasyPrint), `placet.policy` and `placet.disclosures`; the
-rows arrive as pyarrow record batches.
+notice's own rendering (Jinja2, WeasyPrint), `placet.policy`, `placet.ledger` and
+`placet.disclosures`; the rows arrive as pyarrow record batches.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Final, TextIO
 from markupsafe import Markup
 
 from placet.disclosures import Disclosure, RecipientNotification
+from placet.ledger import LedgerEvent
 from placet.notices.disclosed import disclosures_section, notifications_section
 from placet.notices.duties import (
     complaints_section,
@@ -36,6 +38,7 @@ from placet.notices.duties import (
 from placet.notices.notice import css_counter, pdf_from_html, template_environment
 from placet.notices.phrases import PHRASES
 from placet.notices.purposes import purpose_conditions, purpose_entry
+from placet.notices.recorded import recorded_section
 from placet.notices.sections import (
     automated_section,
     controller_section,
@@ -139,6 +142,8 @@ class AccessCopy:
     told of on the day (a confidentiality order keeps some back until a date)."""
     notifications: tuple[RecipientNotification, ...] = ()
     """The recipients told of a rectification, erasure or restriction (Art. 19)."""
+    recorded: tuple[LedgerEvent, ...] = ()
+    """Every event the consent ledger holds about the subject (`placet.notices.recorded`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -533,6 +538,7 @@ def _fact_sections(wording: Wording, copy: AccessCopy) -> Iterator[Section | Non
     receiving = narrowed(recipients=scope.recipients)
     yield recipients_section(receiving)
     yield transfers_section(receiving)
+    yield recorded_section(wording, copy.recorded)
     yield disclosures_section(wording, copy.disclosures)
     yield notifications_section(wording, copy.notifications)
     yield retention_section(narrowed(retention_rules=scope.retention_rules))

@@ -22,6 +22,7 @@ each dataset as JSON and CSV, with a manifest.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import os
@@ -38,6 +39,7 @@ from typing_extensions import Buffer
 from placet.datamap import Provenance
 from placet.disclosures import Disclosure, RecipientNotification
 from placet.errors import RequestError
+from placet.ledger import EventType, LedgerEvent
 from placet.notices import (
     AccessCopy,
     CopiedDataset,
@@ -46,6 +48,7 @@ from placet.notices import (
     write_printed_copy_pdf,
 )
 from placet.notices.disclosed import disclosure_facts, notification_facts
+from placet.notices.recorded import RECORDED_COLUMNS, recorded_facts, recorded_rows
 from placet.notices.wording import Wording
 from placet.operations.subject_data import Role, SubjectData, SubjectRows
 from placet.policy import Policy
@@ -55,6 +58,7 @@ __all__ = [
     "ACCESS_FORMAT",
     "PDF_ROWS_PER_DATASET",
     "PORTABILITY_FORMAT",
+    "PRINTED_COPY_ROWS_PER_DATASET",
     "AnswerFile",
     "WrittenAnswer",
     "write_access_answer",
@@ -64,9 +68,14 @@ __all__ = [
 ACCESS_FORMAT: Final = "placet-access-answer/1"
 PORTABILITY_FORMAT: Final = "placet-portability/1"
 PDF_ROWS_PER_DATASET: Final = 100
-"""Rows of each dataset the PDF shows: WeasyPrint lays a table out at about 10 ms a row on
-a 2-core VM, so a copy of every CDR would take minutes and hundreds of pages. The rest are
-in the answer's JSON and CSV files, as the PDF says."""
+"""Rows of each dataset the PDF of an access answer shows: WeasyPrint lays a table out at
+about 10 ms a row on a 2-core VM, so a copy of every CDR would take minutes and hundreds of
+pages. The rest are in the answer's JSON and CSV files, as the PDF says."""
+PRINTED_COPY_ROWS_PER_DATASET: Final = 2_000
+"""Rows of each dataset the PDF shows when the subject asked for a printed copy itself
+(IPKO 002: "štampanu kopiju"): paper is what they asked for, so twenty times as many, the
+printed copy's own default (`write_printed_copy_pdf`); still capped, since a year of CDRs
+can run to hundreds of thousands of rows, and the PDF says where the rest are."""
 _PORTABLE: Final = frozenset({Provenance.PROVIDED, Provenance.OBSERVED})
 _JSON: Final = orjson.OPT_UTC_Z | orjson.OPT_INDENT_2
 
@@ -112,12 +121,14 @@ def write_access_answer(
     produced_at: datetime,
     disclosures: Sequence[Disclosure] = (),
     notifications: Sequence[RecipientNotification] = (),
+    recorded: Sequence[LedgerEvent] = (),
     pdf_rows_per_dataset: int = PDF_ROWS_PER_DATASET,
 ) -> WrittenAnswer:
     """Write the access answer to `data`'s subscriber into `folder` (made if missing; an
     earlier answer there is replaced only once the new one is complete). `disclosures` and
     `notifications` are what the register lets the subject be told of
-    (`placet.operations.disclosures.subject_disclosures`)."""
+    (`placet.operations.disclosures.subject_disclosures`); `recorded`, every event the
+    consent ledger holds about the subject (`data/ledger-events.csv` and the copy)."""
     _check_language(policy, language)
     staging = _staging(folder)
     rows: dict[str, int] = {}
@@ -132,6 +143,7 @@ def write_access_answer(
         datasets=tuple(_copied(found, count) for found, count in counted if count),
         disclosures=tuple(disclosures),
         notifications=tuple(notifications),
+        recorded=tuple(recorded),
     )
     files: list[AnswerFile] = []
     with _HashedFile(staging / "answer.json") as sink:
@@ -145,6 +157,8 @@ def write_access_answer(
         with _HashedFile(staging / name) as sink:
             written = sum(write_batches(sink, found.batches(), ExportFormat.CSV))
         files.append(sink.entry(name, rows=written))
+    if copy.recorded:
+        files.append(_write_recorded(staging, copy, rows))
     with (staging / "printed-copy.html").open("x", encoding="utf-8") as text:
         write_printed_copy_html(copy, text)
     files.append(_entry_of(staging, "printed-copy.html"))
@@ -174,8 +188,12 @@ def write_portability_package(
     *,
     request_id: str,
     produced_at: datetime,
+    recorded: Sequence[LedgerEvent] = (),
 ) -> WrittenAnswer:
-    """Write the portability package of `data`'s subscriber into `folder`/portability.zip."""
+    """Write the portability package of `data`'s subscriber into `folder`/portability.zip.
+    Of `recorded` (the consent ledger's events about them), their own choices (consents
+    given and withdrawn, objections, opt-outs: data they provided) go in as
+    `data/ledger-events.json` and `.csv`."""
     staging = _staging(folder)
     portable = [
         found
@@ -196,6 +214,20 @@ def write_portability_package(
                     continue
                 rows[found.dataset.id] = written
                 files.append(AnswerFile(name, hashed.size, hashed.hexdigest(), written))
+        choices = [event for event in recorded if event.data.type in _CHOICES]
+        if choices:
+            wording = Wording.of(policy, policy.source_language)
+            for name, content in (
+                (
+                    f"data/{RECORDED_FILE}.json",
+                    orjson.dumps(recorded_facts(wording, choices), option=_JSON),
+                ),
+                (f"data/{RECORDED_FILE}.csv", _recorded_csv(wording, choices)),
+            ):
+                package.writestr(name, content)
+                digest = hashlib.sha256(content).hexdigest()
+                files.append(AnswerFile(name, len(content), digest, len(choices)))
+            rows[RECORDED_FILE] = len(choices)
         datasets: list[dict[str, object]] = [
             {
                 "id": found.dataset.id,
@@ -223,6 +255,38 @@ def write_portability_package(
     return _finished(staging, folder, "portability.zip", files, rows)
 
 
+RECORDED_FILE: Final = "ledger-events"
+"""The file (`data/ledger-events.csv`) and `rows` key of the consent ledger's events."""
+_CHOICES: Final = frozenset(
+    {
+        EventType.CONSENT_GIVEN,
+        EventType.CONSENT_WITHDRAWN,
+        EventType.OBJECTION_MADE,
+        EventType.OBJECTION_WITHDRAWN,
+        EventType.BUSINESS_OPT_OUT_MADE,
+        EventType.BUSINESS_OPT_OUT_ENDED,
+    }
+)
+"""The events that are the subject's own choices: data they provided (Art. 20(1))."""
+
+
+def _recorded_csv(wording: Wording, events: Sequence[LedgerEvent]) -> bytes:
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=RECORDED_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(recorded_rows(wording, events))
+    return text.getvalue().encode("utf-8")
+
+
+def _write_recorded(staging: Path, copy: AccessCopy, rows: dict[str, int]) -> AnswerFile:
+    """`data/ledger-events.csv`: the consent ledger's events about the subject, in words."""
+    name = f"data/{RECORDED_FILE}.csv"
+    with _HashedFile(staging / name) as sink:
+        sink.write(_recorded_csv(Wording.of(copy.policy, copy.language), copy.recorded))
+    rows[RECORDED_FILE] = len(copy.recorded)
+    return sink.entry(name, rows=len(copy.recorded))
+
+
 def _write_answer_json(
     sink: BinarySink,
     copy: AccessCopy,
@@ -242,6 +306,7 @@ def _write_answer_json(
         "language": copy.language,
         "policy": {"id": copy.policy.policy_id, "version": copy.policy.version},
         "facts": owed_facts(copy.policy, copy.language, copy.datasets),
+        "recorded": recorded_facts(wording, copy.recorded),
         "disclosures": disclosure_facts(wording, copy.disclosures),
         "recipients_notified": notification_facts(wording, copy.notifications),
         "not_searched": [

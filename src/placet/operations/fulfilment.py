@@ -54,11 +54,14 @@ from placet.errors import RequestError
 from placet.ledger import (
     CollectedVia,
     ConsentLog,
+    LedgerEvent,
     PseudonymKey,
     SubjectRef,
 )
 from placet.ledger.events import RestrictionGround
 from placet.operations.answers import (
+    PDF_ROWS_PER_DATASET,
+    PRINTED_COPY_ROWS_PER_DATASET,
     WrittenAnswer,
     write_access_answer,
     write_portability_package,
@@ -221,12 +224,13 @@ def carry_out(
         if kind in {RequestKind.ACCESS, RequestKind.PRINTED_COPY}:
             return answer_access(
                 book, stores, policies, request_id, answers, key=key, disclosures=disclosures,
-                language=asked.language, actor=actor, at=at,
+                language=asked.language, actor=actor, at=at, ledger=ledger,
             )  # fmt: skip
         if kind is RequestKind.PORTABILITY:
             return answer_portability(
-                book, stores, policies, request_id, answers, actor=actor, at=at
-            )
+                book, stores, policies, request_id, answers, actor=actor, at=at, ledger=ledger,
+                key=key,
+            )  # fmt: skip
         if kind is RequestKind.ERASURE:
             return carry_out_erasure(
                 book, stores, policies, ledger, key, journal=retention,
@@ -251,16 +255,19 @@ def answer_access(
     language: str | None,
     actor: str,
     at: datetime,
+    ledger: ConsentLog | None = None,
 ) -> Carried:
     """Write the access answer (and its printed copy) under `folder`/<request id> and
     fulfil the request; the step names the answer's file and its SHA-256. The answer lists
-    every disclosure of the subscriber's data that the register holds, less those a
+    every event `ledger` holds about the subscriber (their consents, objections and the
+    rest), every disclosure of their data that the register holds, less those a
     confidentiality order still keeps from them, and the recipients told of a change."""
     request, subscriber = _workable(
         book, request_id, actor, at, RequestKind.ACCESS, RequestKind.PRINTED_COPY
     )
     policy = policies.version(request.terms.policy_version)
-    disclosed = subject_disclosures(disclosures, subject_ref(subscriber, key), at)
+    reference = subject_ref(subscriber, key)
+    disclosed = subject_disclosures(disclosures, reference, at)
     written = write_access_answer(
         find_subject_data(estate, policy, subscriber),
         policy,
@@ -271,8 +278,17 @@ def answer_access(
         produced_at=at,
         disclosures=disclosed.disclosures,
         notifications=disclosed.notifications,
+        recorded=_recorded(ledger, reference),
+        pdf_rows_per_dataset=PRINTED_COPY_ROWS_PER_DATASET
+        if request.kind is RequestKind.PRINTED_COPY
+        else PDF_ROWS_PER_DATASET,
     )
     return _fulfilled(book, request_id, _written(written), actor, at, answer=written)
+
+
+def _recorded(ledger: ConsentLog | None, subject: SubjectRef) -> list[LedgerEvent]:
+    """Every event the ledger holds about `subject`, as recorded; none without a ledger."""
+    return [] if ledger is None else [entry.event for entry in ledger.history(subject)]
 
 
 def answer_portability(
@@ -284,8 +300,11 @@ def answer_portability(
     *,
     actor: str,
     at: datetime,
+    ledger: ConsentLog | None = None,
+    key: PseudonymKey | None = None,
 ) -> Carried:
-    """Write the portability package under `folder`/<request id> and fulfil the request."""
+    """Write the portability package under `folder`/<request id> and fulfil the request;
+    with `ledger` (and the pseudonym `key`), the subscriber's choices it records go in."""
     request, subscriber = _workable(book, request_id, actor, at, RequestKind.PORTABILITY)
     policy = policies.version(request.terms.policy_version)
     written = write_portability_package(
@@ -294,6 +313,7 @@ def answer_portability(
         folder / request_id,
         request_id=request_id,
         produced_at=at,
+        recorded=_recorded(ledger, subject_ref(subscriber, key)) if key is not None else (),
     )
     return _fulfilled(book, request_id, _written(written), actor, at, answer=written)
 

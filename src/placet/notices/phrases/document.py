@@ -1167,4 +1167,130 @@ PRINTED_COPY = {
         "još nije obavešten: slanje nije uspelo i pokušaćemo ponovo",
         "endnu ikke underrettet: afsendelsen mislykkedes, og vi prøver igen",
     ),
+    "copy.heading.recorded": entry(
+        "Your choices and what we recorded about you",
+        "Zgjedhjet tuaja dhe çfarë kemi regjistruar për ju",
+        "Vaši izbori i šta smo zabeležili o vama",
+        "Dine valg og hvad vi har registreret om dig",
+    ),
+    "copy.recorded-intro": entry(
+        "Every consent you gave or withdrew, every objection, restriction and opt-out, and "
+        "the contracts, debts and facts about you that our consent ledger records, oldest "
+        "first: when it took effect, how it reached us and who gave it.",
+        "Çdo pëlqim që keni dhënë ose tërhequr, çdo kundërshtim, kufizim dhe refuzim, si dhe "
+        "kontratat, borxhet dhe faktet për ju që regjistron regjistri ynë i pëlqimeve, nga më "
+        "i vjetri: kur hyri në fuqi, si na arriti dhe kush e dha.",
+        "Svaka saglasnost koju ste dali ili povukli, svaki prigovor, ograničenje i odjava, kao "
+        "i ugovori, dugovi i podaci o vama koje beleži naša evidencija saglasnosti, od "
+        "najstarijeg: kada je stupilo na snagu, kako je stiglo do nas i ko ga je dao.",
+        "Hvert samtykke, du har givet eller trukket tilbage, hver indsigelse, begrænsning og "
+        "framelding samt de aftaler, den gæld og de oplysninger om dig, som vores "
+        "samtykkeregister indeholder, ældste først: hvornår det fik virkning, hvordan det nåede "
+        "os, og hvem der gav det.",
+    ),
+    "copy.recorded.contract-started": entry(
+        "Contract started", "Kontrata filloi", "Ugovor započet", "Aftale indgået"
+    ),
+    "copy.recorded.contract-ended": entry(
+        "Contract ended", "Kontrata përfundoi", "Ugovor okončan", "Aftale ophørt"
+    ),
+    "copy.recorded.consent-given": entry(
+        "Consent given", "Pëlqim i dhënë", "Saglasnost data", "Samtykke givet"
+    ),
+    "copy.recorded.consent-withdrawn": entry(
+        "Consent withdrawn",
+        "Pëlqim i tërhequr",
+        "Saglasnost povučena",
+        "Samtykke trukket tilbage",
+    ),
+    "copy.recorded.objection-made": entry(
+        "Objection made", "Kundërshtim i bërë", "Prigovor uložen", "Indsigelse gjort"
+    ),
+    "copy.recorded.objection-withdrawn": entry(
+        "Objection withdrawn",
+        "Kundërshtim i tërhequr",
+        "Prigovor povučen",
+        "Indsigelse trukket tilbage",
+    ),
+    "copy.recorded.restriction-set": entry(
+        "Processing restricted",
+        "Përpunimi u kufizua",
+        "Obrada ograničena",
+        "Behandlingen begrænset",
+    ),
+    "copy.recorded.restriction-lifted": entry(
+        "Restriction lifted",
+        "Kufizimi u hoq",
+        "Ograničenje ukinuto",
+        "Begrænsningen ophævet",
+    ),
+    "copy.recorded.business-opt-out-made": entry(
+        "Opted out of direct marketing",
+        "Refuzim i marketingut të drejtpërdrejtë",
+        "Odjava od direktnog marketinga",
+        "Frameldt direkte markedsføring",
+    ),
+    "copy.recorded.business-opt-out-ended": entry(
+        "Opt-out of direct marketing ended",
+        "Refuzimi i marketingut të drejtpërdrejtë përfundoi",
+        "Odjava od direktnog marketinga prestala",
+        "Frameldingen af direkte markedsføring ophørt",
+    ),
+    "copy.recorded.debt-incurred": entry(
+        "Amount owed", "Shumë e detyrueshme", "Dugovanje nastalo", "Skyldigt beløb"
+    ),
+    "copy.recorded.debt-settled": entry(
+        "Amount owed settled",
+        "Shuma e detyrueshme u shlye",
+        "Dugovanje izmireno",
+        "Skyldigt beløb betalt",
+    ),
+    "copy.recorded.subject-facts-recorded": entry(
+        "Facts about you recorded",
+        "Fakte për ju të regjistruara",
+        "Zabeleženi podaci o vama",
+        "Oplysninger om dig registreret",
+    ),
+    "copy.via.web": entry("website", "faqja e internetit", "internet stranica", "hjemmeside"),
+    "copy.via.app": entry("app", "aplikacioni", "aplikacija", "app"),
+    "copy.via.shop": entry("shop", "dyqani", "prodavnica", "butik"),
+    "copy.via.call-centre": entry(
+        "call centre", "qendra e thirrjeve", "kontakt centar", "kundeservice"
+    ),
+    "copy.via.sms": entry("SMS", "SMS", "SMS", "sms"),
+    "copy.via.email": entry("e-mail", "postë elektronike", "e-pošta", "e-mail"),
+    "copy.via.paper": entry("paper form", "formular në letër", "papirni obrazac", "papirblanket"),
+    "copy.via.cookie-banner": entry(
+        "cookie banner", "banderola e cookies", "baner za kolačiće", "cookiebanner"
+    ),
+    "copy.via.unsubscribe-link": entry(
+        "unsubscribe link",
+        "lidhja e çregjistrimit",
+        "link za odjavu",
+        "afmeldingslink",
+    ),
+    "copy.by.subject": entry("you", "ju", "vi", "dig"),
+    "copy.by.representative": entry(
+        "your authorised representative",
+        "përfaqësuesi juaj i autorizuar",
+        "vaš ovlašćeni zastupnik",
+        "din befuldmægtigede",
+    ),
+    "copy.by.employer": entry(
+        "your employer", "punëdhënësi juaj", "vaš poslodavac", "din arbejdsgiver"
+    ),
+    "copy.label.took-effect": entry(
+        "Took effect", "Hyri në fuqi", "Stupilo na snagu", "Fik virkning"
+    ),
+    "copy.label.what": entry("About", "Për", "Odnosi se na", "Vedrørende"),
+    "copy.label.via": entry("Reached us via", "Na arriti përmes", "Stiglo putem", "Modtaget via"),
+    "copy.label.given-by": entry("Given by", "Dhënë nga", "Dao", "Givet af"),
+    "copy.label.channels": entry("Channels", "Kanalet", "Kanali", "Kanaler"),
+    "copy.label.evidence": entry("Evidence", "Dëshmia", "Dokaz", "Dokumentation"),
+    "copy.recorded.all-direct-marketing": entry(
+        "all direct marketing",
+        "i gjithë marketingu i drejtpërdrejtë",
+        "sav direktni marketing",
+        "al direkte markedsføring",
+    ),
 }
