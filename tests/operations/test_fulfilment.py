@@ -323,6 +323,54 @@ def test_portability_package_holds_the_subscribers_own_choices(
     assert "data/ledger-events.csv" in {entry["name"] for entry in manifest["files"]}
 
 
+def a_business_with_calls(estate: OpenEstate) -> str:
+    """A business subscriber whose lines made calls (the ledger records its type)."""
+    with sqlite3.connect(estate.database) as connection:
+        businesses = [
+            row[0]
+            for row in connection.execute(
+                "SELECT subscriber_id FROM subscribers WHERE subscriber_type = 'business' "
+                "ORDER BY subscriber_id"
+            )
+        ]
+    return next(who for who in businesses if own_cdrs(estate, who, "a_number") > 0)
+
+
+def test_a_business_is_not_given_the_calls_and_whereabouts_of_its_lines_users(
+    estate: OpenEstate, book: SqlRequestBook, register: SqlDisclosureBook, tmp_path: Path
+) -> None:
+    business = a_business_with_calls(estate)
+    assert estate.ledger.state(pseudonymise_subject(business, KEY), AT).subject_type == (
+        "business-entity"
+    )
+    request_id = verified(book, business, RequestKind.ACCESS)
+
+    carried = answer_access(
+        book, estate.stores, IPKO, request_id, tmp_path, key=KEY, disclosures=register,
+        language="en", actor="dpo-1", at=AT, ledger=estate.ledger,
+    )  # fmt: skip
+
+    assert carried.answer is not None
+    folder = carried.answer.folder
+    answer = orjson.loads((folder / "answer.json").read_bytes())
+    given = {entry["id"] for entry in answer["datasets"]}
+    withheld = {entry["dataset"] for entry in answer["withheld"]}
+    # GDPR Art. 15(4): the lines' users' calls and whereabouts are theirs, not the company's.
+    assert "cdrs" in withheld
+    assert "cdrs" not in given
+    assert not (folder / "data" / "cdrs.csv").exists()
+    assert "subscribers" in given
+    assert "What this copy leaves out" in (folder / "printed-copy.html").read_text("utf-8")
+    # Without the ledger's word that it is a business, the answer holds every dataset.
+    consumer_like = answer_access(
+        book, estate.stores, IPKO, verified(book, business, RequestKind.ACCESS),
+        tmp_path / "without-ledger", key=KEY, disclosures=register, language="en",
+        actor="dpo-1", at=AT,
+    )  # fmt: skip
+    assert consumer_like.answer is not None
+    assert (consumer_like.answer.folder / "data" / "cdrs.csv").exists()
+
+
 def test_printed_copy_request_writes_the_pdf(
     estate: OpenEstate, book: SqlRequestBook, register: SqlDisclosureBook, tmp_path: Path
 ) -> None:

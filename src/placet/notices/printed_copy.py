@@ -144,6 +144,9 @@ class AccessCopy:
     """The recipients told of a rectification, erasure or restriction (Art. 19)."""
     recorded: tuple[LedgerEvent, ...] = ()
     """Every event the consent ledger holds about the subject (`placet.notices.recorded`)."""
+    withheld: tuple[str, ...] = ()
+    """The names of the datasets found and left out: a business customer's records of how
+    its lines were used, which are their users' personal data."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -538,6 +541,7 @@ def _fact_sections(wording: Wording, copy: AccessCopy) -> Iterator[Section | Non
     receiving = narrowed(recipients=scope.recipients)
     yield recipients_section(receiving)
     yield transfers_section(receiving)
+    yield _withheld_section(wording, copy.withheld)
     yield recorded_section(wording, copy.recorded)
     yield disclosures_section(wording, copy.disclosures)
     yield notifications_section(wording, copy.notifications)
@@ -545,6 +549,17 @@ def _fact_sections(wording: Wording, copy: AccessCopy) -> Iterator[Section | Non
     yield automated_section(narrowed(purposes=scope.purposes))
     yield rights_section(wording)
     yield complaints_section(wording)
+
+
+def _withheld_section(wording: Wording, withheld: Sequence[str]) -> Section | None:
+    """'What this copy leaves out', and why; None when it leaves out nothing."""
+    if not withheld:
+        return None
+    return Section(
+        anchor="withheld",
+        title=wording.phrase("copy.heading.withheld"),
+        paragraphs=(wording.phrase("copy.withheld-intro"), wording.listing(withheld)),
+    )
 
 
 def _sources_section(wording: Wording, datasets: Sequence[CopiedDataset]) -> Section | None:

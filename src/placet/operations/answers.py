@@ -144,6 +144,7 @@ def write_access_answer(
         disclosures=tuple(disclosures),
         notifications=tuple(notifications),
         recorded=tuple(recorded),
+        withheld=tuple(rows.dataset.name or rows.dataset.id for rows in data.withheld),
     )
     files: list[AnswerFile] = []
     with _HashedFile(staging / "answer.json") as sink:
@@ -311,6 +312,14 @@ def _write_answer_json(
         "recipients_notified": notification_facts(wording, copy.notifications),
         "not_searched": [
             {"dataset": missing.dataset, "reason": missing.reason} for missing in data.unsearchable
+        ],
+        "withheld": [
+            {
+                "dataset": rows.dataset.id,
+                "role": rows.role.value,
+                "reason": "article-15-4-users-of-the-lines",
+            }
+            for rows in data.withheld
         ],
     }
     encoded = orjson.dumps(head, option=orjson.OPT_UTC_Z)

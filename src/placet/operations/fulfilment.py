@@ -92,7 +92,12 @@ from placet.operations.requests import (
     start_request_work,
 )
 from placet.operations.retention_plans import EstateStores, StateLedger
-from placet.operations.subject_data import Role, find_subject_data
+from placet.operations.subject_data import (
+    Role,
+    SubjectData,
+    find_subject_data,
+    without_use_of_lines,
+)
 from placet.policy import Policy, PolicySet
 from placet.retention import LegalHold, OpenRequest
 from placet.retention.journal import RetentionJournal
@@ -269,7 +274,7 @@ def answer_access(
     reference = subject_ref(subscriber, key)
     disclosed = subject_disclosures(disclosures, reference, at)
     written = write_access_answer(
-        find_subject_data(estate, policy, subscriber),
+        _answerable(find_subject_data(estate, policy, subscriber), policy, ledger, reference, at),
         policy,
         folder / request_id,
         request_id=request_id,
@@ -284,6 +289,20 @@ def answer_access(
         else PDF_ROWS_PER_DATASET,
     )
     return _fulfilled(book, request_id, _written(written), actor, at, answer=written)
+
+
+def _answerable(
+    data: SubjectData, policy: Policy, ledger: ConsentLog | None, subject: SubjectRef, at: datetime
+) -> SubjectData:
+    """What an answer gives of `data`: for a subject the ledger records as a business
+    (`SubjectType.is_business`), not the records of how its lines were used, which are
+    their users' (`without_use_of_lines`). Without a ledger, or a type, all of it."""
+    if ledger is None:
+        return data
+    recorded_type = ledger.state(subject, at).subject_type
+    kinds = {kind.id: kind for kind in policy.subject_types}
+    kind = kinds.get(recorded_type) if recorded_type is not None else None
+    return without_use_of_lines(data, policy) if kind is not None and kind.is_business else data
 
 
 def _recorded(ledger: ConsentLog | None, subject: SubjectRef) -> list[LedgerEvent]:
@@ -307,13 +326,15 @@ def answer_portability(
     with `ledger` (and the pseudonym `key`), the subscriber's choices it records go in."""
     request, subscriber = _workable(book, request_id, actor, at, RequestKind.PORTABILITY)
     policy = policies.version(request.terms.policy_version)
+    reference = subject_ref(subscriber, key) if key is not None else None
+    found = find_subject_data(estate, policy, subscriber)
     written = write_portability_package(
-        find_subject_data(estate, policy, subscriber),
+        found if reference is None else _answerable(found, policy, ledger, reference, at),
         policy,
         folder / request_id,
         request_id=request_id,
         produced_at=at,
-        recorded=_recorded(ledger, subject_ref(subscriber, key)) if key is not None else (),
+        recorded=_recorded(ledger, reference) if reference is not None else (),
     )
     return _fulfilled(book, request_id, _written(written), actor, at, answer=written)
 

@@ -25,7 +25,7 @@ stands for ten thousand. Nothing here is held in memory beyond one batch of rows
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Final
@@ -45,12 +45,14 @@ from placet.stores.protocol import MARKS, PSEUDONYMISED_MARK, Selection, Store, 
 
 __all__ = [
     "ACCESS_MASKED_DIGITS",
+    "USE_OF_LINES",
     "Role",
     "SubjectData",
     "SubjectRows",
     "Unsearchable",
     "find_subject_data",
     "key_holder",
+    "without_use_of_lines",
 ]
 
 ACCESS_MASKED_DIGITS: Final = 4
@@ -118,12 +120,39 @@ class SubjectData:
     subscriber: str
     found: tuple[SubjectRows, ...]
     unsearchable: tuple[Unsearchable, ...]
+    withheld: tuple[SubjectRows, ...] = ()
+    """Rows found but left out of the answer (`without_use_of_lines`)."""
 
     def of(self, dataset_id: str, role: Role = Role.OWN) -> SubjectRows | None:
         return next(
             (rows for rows in self.found if rows.dataset.id == dataset_id and rows.role is role),
             None,
         )
+
+
+USE_OF_LINES: Final = frozenset(
+    {CategoryFlag.TRAFFIC, CategoryFlag.LOCATION, CategoryFlag.COMMUNICATIONS_CONTENT}
+)
+"""The flags of the data that record how a line was used, where and what was said."""
+
+
+def without_use_of_lines(data: SubjectData, policy: Policy) -> SubjectData:
+    """`data` less the datasets that record how the subscriber's lines were used (traffic,
+    location, the content of calls), for a business subscriber: those lines are used by
+    people, its employees among them, whose calls and whereabouts are their own personal
+    data (GDPR Art. 15(4): a copy "shall not adversely affect the rights and freedoms of
+    others"; ipnordic 004 collects employees' data "via din arbejdsgiver"), and a business
+    has no right of access of its own (Art. 4(1), Recital 14). Each user can ask for their
+    own records. The datasets left out are kept in `withheld`, so the answer names them."""
+    flagged = {
+        category.id for category in policy.data_categories if USE_OF_LINES & set(category.flags)
+    }
+    kept: list[SubjectRows] = []
+    withheld: list[SubjectRows] = list(data.withheld)
+    for rows in data.found:
+        held = {column.category for column in rows.dataset.columns.values()}
+        (withheld if held & flagged else kept).append(rows)
+    return replace(data, found=tuple(kept), withheld=tuple(withheld))
 
 
 def find_subject_data(estate: EstateStores, policy: Policy, subscriber: str) -> SubjectData:

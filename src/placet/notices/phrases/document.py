@@ -1293,4 +1293,31 @@ PRINTED_COPY = {
         "sav direktni marketing",
         "al direkte markedsføring",
     ),
+    "copy.heading.withheld": entry(
+        "What this copy leaves out",
+        "Çfarë lë jashtë kjo kopje",
+        "Šta ova kopija izostavlja",
+        "Hvad denne kopi udelader",
+    ),
+    "copy.withheld-intro": entry(
+        "You are a business customer. The records of how your lines were used (calls, "
+        "messages, data sessions, where the lines were and recorded calls) are the personal "
+        "data of the people who use them, your employees among them, and this copy leaves "
+        "them out (GDPR Art. 15(4)). Each of them can ask us for their own records. Left "
+        "out:",
+        "Ju jeni klient biznesi. Të dhënat se si janë përdorur linjat tuaja (thirrjet, "
+        "mesazhet, seancat e të dhënave, vendndodhja e linjave dhe thirrjet e regjistruara) "
+        "janë të dhëna personale të njerëzve që i përdorin, përfshirë punonjësit tuaj, dhe "
+        "kjo kopje i lë jashtë (neni 15(4) i GDPR). Secili prej tyre mund të na kërkojë të "
+        "dhënat e veta. Të lëna jashtë:",
+        "Vi ste poslovni korisnik. Zapisi o tome kako su vaše linije korišćene (pozivi, "
+        "poruke, sesije prenosa podataka, lokacija linija i snimljeni pozivi) lični su podaci "
+        "ljudi koji ih koriste, među njima i vaših zaposlenih, i ova kopija ih izostavlja "
+        "(član 15(4) GDPR-a). Svako od njih može od nas zatražiti svoje zapise. Izostavljeno:",
+        "Du er erhvervskunde. Oplysningerne om, hvordan dine linjer er brugt (opkald, "
+        "beskeder, datasessioner, hvor linjerne var, og optagede samtaler), er "
+        "personoplysninger om de personer, der bruger dem, herunder dine medarbejdere, og "
+        "denne kopi udelader dem (GDPR artikel 15, stk. 4). Hver af dem kan bede os om deres "
+        "egne oplysninger. Udeladt:",
+    ),
 }
