@@ -469,3 +469,15 @@ def test_pdf_says_nothing_is_left_out_when_every_row_fits(tmp_path: Path) -> Non
     write_printed_copy_pdf(access_copy(policy, "en", cdrs(policy, 3)), path, max_rows_per_dataset=3)
 
     assert "The other rows" not in pdf_text(path)
+
+
+def test_a_purpose_on_aggregates_made_from_everyones_data_concerns_every_subject() -> None:
+    from placet.policy import load_policy_set
+
+    ipnordic = load_policy_set("ipnordic").latest
+    facts = owed_facts(ipnordic, "en", [subscribers(ipnordic), cdrs(ipnordic)])
+
+    # 004: aggregated data about "our customers", made from their personal data and shared
+    # with Enreach as joint controller; no dataset of the subject holds the aggregate.
+    assert "business-intelligence" in {purpose["id"] for purpose in listed(facts, "purposes")}
+    assert "enreach" in {recipient["id"] for recipient in listed(facts, "recipients")}

@@ -47,6 +47,7 @@ from placet.notices.sections import (
 )
 from placet.notices.structure import Field, Section, fields
 from placet.notices.wording import Wording
+from placet.policy import CategoryFlag
 from placet.policy.model import (
     Contact,
     DataCategory,
@@ -168,9 +169,17 @@ def _scope(policy: Policy, datasets: Sequence[CopiedDataset]) -> _Scope:
     held = {category for dataset in datasets for category in dataset.categories}
     record_types = {dataset.record_type for dataset in datasets}
     origins = {dataset.source for dataset in datasets}
+    # Aggregates are counted from every customer's data, the subject's with it, though no
+    # dataset of theirs holds the aggregate (ipnordic's business intelligence, shared with
+    # Enreach as joint controller): the purposes and recipients of those concern them too.
+    aggregated = {
+        category.id
+        for category in policy.data_categories
+        if CategoryFlag.AGGREGATED in category.flags
+    }
 
     def concerns(categories: Sequence[str]) -> bool:
-        return not held or not categories or bool(held & set(categories))
+        return not held or not categories or bool((held | aggregated) & set(categories))
 
     return _Scope(
         categories=tuple(item for item in policy.data_categories if item.id in held),
