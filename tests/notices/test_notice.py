@@ -433,3 +433,14 @@ def test_the_notice_names_the_purposes_data_is_needed_for_not_every_category_the
     assert "Data required for the contract" not in text
     assert "The law requires this data where we ask you for it" in text
     assert "Where we ask you for this data to conclude or perform the contract" in text
+
+
+def test_the_notice_says_whose_data_it_is_about_and_who_may_consent_for_a_line() -> None:
+    from placet.policy import load_policy_set
+
+    text = markdown(load_policy_set("ipko").latest, "sr")
+
+    # 002#29: a person the subscriber lets use the services may give consent within them.
+    subjects = text.split("## Čijih podataka se ova politika tiče", 1)[1].split("\n## ", 1)[0]
+    assert "### Korisnik IPKO-ovih usluga" in subjects
+    assert "pretplatnik će ovlastiti takvo lice da da saglasnost" in subjects

@@ -29,6 +29,7 @@ from placet.notices.sections import (
     minors_section,
     provision_section,
     sources_section,
+    subjects_section,
 )
 from placet.notices.structure import Section, paragraphs
 from placet.notices.wording import Wording
@@ -80,6 +81,7 @@ def _sections(wording: Wording) -> Iterable[Section | None]:
     policy = wording.policy
     yield controller_section(wording)
     yield _law_section(wording)
+    yield subjects_section(wording)
     yield data_section(wording)
     yield sources_section(wording)
     yield Section(

@@ -20,6 +20,7 @@ __all__ = [
     "minors_section",
     "provision_section",
     "sources_section",
+    "subjects_section",
 ]
 
 
@@ -50,6 +51,27 @@ def controller_section(wording: Wording) -> Section:
             ]
         ),
         subsections=(dpo,),
+    )
+
+
+def subjects_section(wording: Wording) -> Section | None:
+    """Whose data the policy is about: each subject type with its description (IPKO's
+    says a person the subscriber lets use the services may give consent within them,
+    002#29; ipnordic's that an employee's data comes via the employer). None for none."""
+    kinds = wording.policy.subject_types
+    if not kinds:
+        return None
+    return Section(
+        anchor="subjects",
+        title=wording.phrase("heading.subjects"),
+        entries=tuple(
+            Entry(
+                anchor=f"subjects-{kind.id}",
+                title=wording.text(kind.name),
+                paragraphs=paragraphs(wording.text(kind.description)),
+            )
+            for kind in kinds
+        ),
     )
 
 

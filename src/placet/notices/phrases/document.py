@@ -182,6 +182,12 @@ HEADINGS = {
         "Zakon koji primenjujemo",
         "Den lovgivning, vi følger",
     ),
+    "heading.subjects": entry(
+        "Whose data this policy is about",
+        "Të dhënat e kujt i trajton kjo politikë",
+        "Čijih podataka se ova politika tiče",
+        "Hvis personoplysninger denne politik handler om",
+    ),
     "heading.data": entry(
         "What data we process",
         "Çfarë të dhënash përpunojmë",
