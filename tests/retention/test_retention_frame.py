@@ -144,29 +144,48 @@ def test_a_cdr_table_is_decided_row_by_row_by_its_time_column() -> None:
     ]
 
 
-def test_invoices_of_subjects_who_never_had_a_contract_are_decided_in_bulk_as_one_by_one() -> None:
+INVOICE = (CategoryId("billing-and-payment"),)
+
+
+def invoices_in_bulk(
+    made: list[datetime], facts: list[RetentionFacts], at: datetime
+) -> pl.DataFrame:
+    """IPKO invoices made at `made`, of subjects with `facts`, decided in bulk at `at`;
+    each row checked against `retention_action` on the same record."""
     ipko = POLICIES["ipko"]
-    made = datetime(2019, 5, 3, tzinfo=UTC)
+    frame = pl.DataFrame(
+        {"made_at": made, "subject_type": [None] * len(made)}
+        | {name: [getattr(fact, name) for fact in facts] for name in FACT_NAMES},
+        schema={"made_at": FACT_COLUMNS["last_contract_end"], **FACT_COLUMNS},
+    )
+    bulk = retention_frame(
+        ipko,
+        frame.lazy(),
+        record_type="invoices",
+        categories=INVOICE,
+        time_column="made_at",
+        at=at,
+    ).collect()
+    for row, collected, fact in zip(bulk.iter_rows(named=True), made, facts, strict=True):
+        single = retention_action(
+            ipko, RetainedRecord("invoices", INVOICE, None, collected), fact, at
+        )
+        assert (row["retention_action"], row["delete_at"]) == (
+            single.action.value,
+            single.delete_at,
+        )
+    return bulk
+
+
+def test_invoices_of_subjects_who_never_had_a_contract_are_decided_in_bulk_as_one_by_one() -> None:
     facts = [
         RetentionFacts(never_had_contract=True),
         RetentionFacts(),  # a contract runs, or the ledger does not know the subject
         RetentionFacts(last_contract_end=datetime(2024, 2, 1, tzinfo=UTC)),
     ]
-    frame = pl.DataFrame(
-        {"made_at": [made] * len(facts), "subject_type": [None] * len(facts)}
-        | {name: [getattr(fact, name) for fact in facts] for name in FACT_NAMES},
-        schema={"made_at": FACT_COLUMNS["last_contract_end"], **FACT_COLUMNS},
-    )
-    at = datetime(2026, 1, 1, tzinfo=UTC)
+    made = [datetime(2019, 5, 3, tzinfo=UTC)] * len(facts)
 
-    bulk = retention_frame(
-        ipko,
-        frame.lazy(),
-        record_type="invoices",
-        categories=[CategoryId("billing-and-payment")],
-        time_column="made_at",
-        at=at,
-    ).collect()
+    bulk = invoices_in_bulk(made, facts, datetime(2026, 1, 1, tzinfo=UTC))
 
     # Years end on IPKO's clock: 1 January 2026 began at 23:00 UTC the day before.
     assert bulk["delete_at"].to_list() == [
@@ -174,51 +193,20 @@ def test_invoices_of_subjects_who_never_had_a_contract_are_decided_in_bulk_as_on
         None,
         datetime(2030, 2, 1, tzinfo=UTC),
     ]
-    for row, fact in zip(bulk.iter_rows(named=True), facts, strict=True):
-        single = retention_action(
-            ipko,
-            RetainedRecord("invoices", (CategoryId("billing-and-payment"),), None, made),
-            fact,
-            at,
-        )
-        assert (row["retention_action"], row["delete_at"]) == (
-            single.action.value,
-            single.delete_at,
-        )
 
 
 def test_a_records_year_ends_on_the_controllers_clock_in_bulk_as_one_by_one() -> None:
-    ipko = POLICIES["ipko"]
     # 23:30 and 22:30 UTC on 31 December 2019: 00:30 in 2020 and 23:30 in 2019 in Pristina.
     made = [datetime(2019, 12, 31, 23, 30, tzinfo=UTC), datetime(2019, 12, 31, 22, 30, tzinfo=UTC)]
-    frame = pl.DataFrame(
-        {"made_at": made, "never_had_contract": [True, True]},
-        schema={"made_at": FACT_COLUMNS["last_contract_end"], "never_had_contract": pl.Boolean},
-    )
-    at = datetime(2026, 6, 1, tzinfo=UTC)
+    facts = [RetentionFacts(never_had_contract=True)] * 2
 
-    bulk = retention_frame(
-        ipko,
-        frame.lazy(),
-        record_type="invoices",
-        categories=[CategoryId("billing-and-payment")],
-        time_column="made_at",
-        at=at,
-    ).collect()
+    bulk = invoices_in_bulk(made, facts, datetime(2026, 6, 1, tzinfo=UTC))
 
     assert bulk["delete_at"].to_list() == [
         datetime(2026, 12, 31, 23, tzinfo=UTC),
         datetime(2025, 12, 31, 23, tzinfo=UTC),
     ]
     assert bulk["retention_action"].to_list() == ["keep", "delete"]
-    for row, collected in zip(bulk.iter_rows(named=True), made, strict=True):
-        single = retention_action(
-            ipko,
-            RetainedRecord("invoices", (CategoryId("billing-and-payment"),), None, collected),
-            RetentionFacts(never_had_contract=True),
-            at,
-        )
-        assert row["delete_at"] == single.delete_at
 
 
 def test_an_unknown_record_type_fails_before_any_row_is_read() -> None:
