@@ -13,12 +13,13 @@ from typing import Any
 import orjson
 import pytest
 
+from placet.disclosures import Agreement, AgreementKind
 from placet.dsr import RequestKind
 from placet.dsr.outbox import MemoryOutbox
 from placet.operations.disclosures import EmailNotifier
 from placet.operations.fulfilment import answer_access, carry_out_rectification
 from placet.operations.requests import terms_of
-from placet.policy import PolicySet, load_policy_set
+from placet.policy import PolicySet, TransferSafeguard, load_policy_set
 from placet.stores.sql_disclosures import SqlDisclosureBook
 from placet.stores.sql_requests import SqlRequestBook, open_request_book
 from tests.operations.conftest import KEY
@@ -194,3 +195,36 @@ def test_the_access_answer_lists_the_recipients_told_of_a_change(desk: Desk) -> 
     for text in (answer.html, answer.pdf):
         assert "Recipients told of changes to your data" in text
         assert rectification in text
+
+
+def test_the_access_answer_names_the_companies_behind_the_recipients_and_their_countries(
+    desk: Desk,
+) -> None:
+    desk.register.book.add_agreement(
+        Agreement(
+            agreement_id="AGR-DPA-TIRANA",
+            recipient="contractors",
+            kind=AgreementKind.PROCESSOR_AGREEMENT,
+            party="CallCo Outsourcing (Tirana)",
+            reference="PA-1",
+            valid_from=AT - timedelta(days=400),
+            countries=("AL",),
+            safeguard=TransferSafeguard.STANDARD_CONTRACTUAL_CLAUSES,
+            recorded_by="dpo-1",
+            recorded_at=AT - timedelta(days=400),
+        )
+    )
+    subscriber, _ = subscribers_of(desk.estate)
+
+    answer = desk.answer(subscriber)
+
+    # GDPR Art. 15(1)(c), 15(2): the actual recipients and a third country's safeguard,
+    # which the policy's own recipient ("contractors", Kosovo) does not say.
+    parties = {entry["party"]: entry for entry in answer.json["recipient_parties"]}
+    tirana = parties["CallCo Outsourcing (Tirana)"]
+    assert tirana["recipient"]["id"] == "contractors"
+    assert tirana["countries"] == [{"id": "AL", "name": "Albania"}]
+    assert tirana["safeguard"]["id"] == "standard-contractual-clauses"
+    assert PROCESSOR in parties
+    assert "CallCo Outsourcing (Tirana)" in answer.html
+    assert "The companies behind the recipients" in answer.html

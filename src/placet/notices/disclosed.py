@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from placet.disclosures import (
+    Agreement,
     Disclosure,
     DisclosureKind,
     NotificationStatus,
@@ -26,6 +27,8 @@ from placet.notices.wording import Wording
 from placet.policy import TransferSafeguard
 
 __all__ = [
+    "agreement_facts",
+    "agreements_section",
     "disclosure_facts",
     "disclosures_section",
     "latest_notifications",
@@ -77,6 +80,71 @@ def notification_facts(
         }
         for notification in latest_notifications(notifications)
     ]
+
+
+def agreement_facts(wording: Wording, agreements: Sequence[Agreement]) -> list[dict[str, object]]:
+    """The agreements in force, as JSON values: the company behind each recipient, where
+    it processes the data and the safeguard a third country rests on."""
+    return [
+        {
+            "recipient": {
+                "id": agreement.recipient,
+                "name": _recipient_name(wording, agreement.recipient),
+            },
+            "party": agreement.party,
+            "kind": _coded(wording, "agreement-kind", agreement.kind.value),
+            "countries": [
+                {"id": country, "name": wording.country(country)} for country in agreement.countries
+            ],
+            "safeguard": {
+                "id": agreement.safeguard.value,
+                "name": wording.words(agreement.safeguard),
+            }
+            if agreement.safeguard is not None
+            else None,
+            "in_force_since": _utc(agreement.valid_from).isoformat(),
+        }
+        for agreement in agreements
+    ]
+
+
+def agreements_section(wording: Wording, agreements: Sequence[Agreement]) -> Section | None:
+    """'The companies behind the recipients': one entry per agreement in force; None for
+    none."""
+    if not agreements:
+        return None
+    return Section(
+        anchor="parties",
+        title=wording.phrase("copy.heading.parties"),
+        paragraphs=(wording.phrase("copy.parties-intro"),),
+        entries=tuple(
+            Entry(
+                anchor=f"party-{agreement.agreement_id}",
+                title=f"{agreement.party} ({_recipient_name(wording, agreement.recipient)})",
+                fields=fields(
+                    [
+                        (
+                            wording.phrase("label.kind"),
+                            wording.phrase(f"agreement-kind.{agreement.kind.value}"),
+                        ),
+                        (
+                            wording.phrase("label.country"),
+                            wording.listing(wording.country(code) for code in agreement.countries),
+                        ),
+                        (
+                            wording.phrase("copy.label.transfer"),
+                            wording.words(agreement.safeguard) if agreement.safeguard else "",
+                        ),
+                        (
+                            wording.phrase("copy.label.in-force-since"),
+                            _day(wording, agreement.valid_from),
+                        ),
+                    ]
+                ),
+            )
+            for agreement in agreements
+        ),
+    )
 
 
 def disclosures_section(wording: Wording, disclosures: Sequence[Disclosure]) -> Section | None:

@@ -25,9 +25,13 @@ from typing import TYPE_CHECKING, Final, TextIO
 
 from markupsafe import Markup
 
-from placet.disclosures import Disclosure, RecipientNotification
+from placet.disclosures import Agreement, Disclosure, RecipientNotification
 from placet.ledger import LedgerEvent
-from placet.notices.disclosed import disclosures_section, notifications_section
+from placet.notices.disclosed import (
+    agreements_section,
+    disclosures_section,
+    notifications_section,
+)
 from placet.notices.duties import (
     complaints_section,
     recipients_section,
@@ -145,6 +149,9 @@ class AccessCopy:
     """The recipients told of a rectification, erasure or restriction (Art. 19)."""
     recorded: tuple[LedgerEvent, ...] = ()
     """Every event the consent ledger holds about the subject (`placet.notices.recorded`)."""
+    agreements: tuple[Agreement, ...] = ()
+    """The register's agreements in force: the companies behind the policy's recipients
+    (those of the subject's data are shown)."""
     withheld: tuple[str, ...] = ()
     """The names of the datasets found and left out: a business customer's records of how
     its lines were used, which are their users' personal data."""
@@ -550,6 +557,7 @@ def _fact_sections(wording: Wording, copy: AccessCopy) -> Iterator[Section | Non
     receiving = narrowed(recipients=scope.recipients)
     yield recipients_section(receiving)
     yield transfers_section(receiving)
+    yield agreements_section(wording, in_scope(copy.agreements, scope.recipients))
     yield _withheld_section(wording, copy.withheld)
     yield recorded_section(wording, copy.recorded)
     yield disclosures_section(wording, copy.disclosures)
@@ -558,6 +566,14 @@ def _fact_sections(wording: Wording, copy: AccessCopy) -> Iterator[Section | Non
     yield automated_section(narrowed(purposes=scope.purposes))
     yield rights_section(wording)
     yield complaints_section(wording)
+
+
+def in_scope(
+    agreements: Sequence[Agreement], recipients: Sequence[Recipient]
+) -> tuple[Agreement, ...]:
+    """The agreements of the recipients that concern the subject's data."""
+    named = {recipient.id for recipient in recipients}
+    return tuple(agreement for agreement in agreements if agreement.recipient in named)
 
 
 def _withheld_section(wording: Wording, withheld: Sequence[str]) -> Section | None:

@@ -37,7 +37,7 @@ import orjson
 from typing_extensions import Buffer
 
 from placet.datamap import Provenance
-from placet.disclosures import Disclosure, RecipientNotification
+from placet.disclosures import Agreement, Disclosure, RecipientNotification
 from placet.errors import RequestError
 from placet.ledger import EventType, LedgerEvent
 from placet.notices import (
@@ -47,7 +47,7 @@ from placet.notices import (
     write_printed_copy_html,
     write_printed_copy_pdf,
 )
-from placet.notices.disclosed import disclosure_facts, notification_facts
+from placet.notices.disclosed import agreement_facts, disclosure_facts, notification_facts
 from placet.notices.recorded import RECORDED_COLUMNS, recorded_facts, recorded_rows
 from placet.notices.wording import Wording
 from placet.operations.subject_data import Role, SubjectData, SubjectRows
@@ -122,6 +122,7 @@ def write_access_answer(
     disclosures: Sequence[Disclosure] = (),
     notifications: Sequence[RecipientNotification] = (),
     recorded: Sequence[LedgerEvent] = (),
+    agreements: Sequence[Agreement] = (),
     pdf_rows_per_dataset: int = PDF_ROWS_PER_DATASET,
 ) -> WrittenAnswer:
     """Write the access answer to `data`'s subscriber into `folder` (made if missing; an
@@ -144,6 +145,7 @@ def write_access_answer(
         disclosures=tuple(disclosures),
         notifications=tuple(notifications),
         recorded=tuple(recorded),
+        agreements=tuple(agreements),
         withheld=tuple(rows.dataset.name or rows.dataset.id for rows in data.withheld),
     )
     files: list[AnswerFile] = []
@@ -296,6 +298,10 @@ def _write_answer_json(
     rows: dict[str, int],
 ) -> None:
     wording = Wording.of(copy.policy, copy.language)
+    facts = owed_facts(copy.policy, copy.language, copy.datasets)
+    recipients = facts["recipients"]
+    assert isinstance(recipients, list)
+    named = {str(recipient["id"]) for recipient in recipients}
     head = {
         "format": ACCESS_FORMAT,
         "request": {
@@ -306,7 +312,10 @@ def _write_answer_json(
         "subscriber": copy.subscriber,
         "language": copy.language,
         "policy": {"id": copy.policy.policy_id, "version": copy.policy.version},
-        "facts": owed_facts(copy.policy, copy.language, copy.datasets),
+        "facts": facts,
+        "recipient_parties": agreement_facts(
+            wording, [item for item in copy.agreements if item.recipient in named]
+        ),
         "recorded": recorded_facts(wording, copy.recorded),
         "disclosures": disclosure_facts(wording, copy.disclosures),
         "recipients_notified": notification_facts(wording, copy.notifications),

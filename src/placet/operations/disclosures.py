@@ -389,6 +389,9 @@ class SubjectDisclosures:
 
     disclosures: tuple[Disclosure, ...]
     notifications: tuple[RecipientNotification, ...]
+    agreements: tuple[Agreement, ...] = ()
+    """The agreements in force at `at`: the companies behind the policy's recipients,
+    where they process the data and on what safeguard (Art. 15(1)(c), 15(2))."""
 
 
 def subject_disclosures(
@@ -410,7 +413,8 @@ def subject_disclosures(
         for notification in book.notifications_of(subject)
         if not hidden.issuperset(notification.disclosures)
     )
-    return SubjectDisclosures(shown, notified)
+    in_force = tuple(agreement for agreement in book.agreements() if agreement.in_force(at))
+    return SubjectDisclosures(shown, notified, in_force)
 
 
 # ---------------------------------------------------------------------- Art. 19

@@ -284,6 +284,7 @@ def answer_access(
         disclosures=disclosed.disclosures,
         notifications=disclosed.notifications,
         recorded=_recorded(ledger, reference),
+        agreements=disclosed.agreements,
         pdf_rows_per_dataset=PRINTED_COPY_ROWS_PER_DATASET
         if request.kind is RequestKind.PRINTED_COPY
         else PDF_ROWS_PER_DATASET,

@@ -1326,4 +1326,27 @@ PRINTED_COPY = {
         "denne kopi udelader dem (GDPR artikel 15, stk. 4). Hver af dem kan bede os om deres "
         "egne oplysninger. Udeladt:",
     ),
+    "copy.heading.parties": entry(
+        "The companies behind the recipients",
+        "Kompanitë pas marrësve",
+        "Kompanije iza primalaca",
+        "Virksomhederne bag modtagerne",
+    ),
+    "copy.parties-intro": entry(
+        "The recipients named above, by the companies our agreements in force name: the kind "
+        "of agreement, the countries where each processes the data and, for a country outside "
+        "the EU/EEA, the safeguard the transfer rests on.",
+        "Marrësit e përmendur më sipër, sipas kompanive që emërtojnë marrëveshjet tona në "
+        "fuqi: lloji i marrëveshjes, shtetet ku secila i përpunon të dhënat dhe, për një shtet "
+        "jashtë BE/ZEE, masa mbrojtëse mbi të cilën mbështetet transferimi.",
+        "Gore navedeni primaoci, po kompanijama koje navode naši važeći ugovori: vrsta "
+        "ugovora, zemlje u kojima svaka obrađuje podatke i, za zemlju izvan EU/EEP, zaštitna "
+        "mera na kojoj se prenos zasniva.",
+        "Modtagerne ovenfor, opgjort efter de virksomheder, vores gældende aftaler nævner: "
+        "aftalens art, de lande, hvor hver af dem behandler oplysningerne, og for et land uden "
+        "for EU/EØS den garanti, overførslen bygger på.",
+    ),
+    "copy.label.in-force-since": entry(
+        "In force since", "Në fuqi që nga", "Na snazi od", "Gældende siden"
+    ),
 }
