@@ -226,5 +226,6 @@ def test_the_access_answer_names_the_companies_behind_the_recipients_and_their_c
     assert tirana["countries"] == [{"id": "AL", "name": "Albania"}]
     assert tirana["safeguard"]["id"] == "standard-contractual-clauses"
     assert PROCESSOR in parties
+    assert BUYER not in parties  # a debt buyer is named only with the subject's own debt
     assert "CallCo Outsourcing (Tirana)" in answer.html
     assert "The companies behind the recipients" in answer.html

@@ -390,8 +390,9 @@ class SubjectDisclosures:
     disclosures: tuple[Disclosure, ...]
     notifications: tuple[RecipientNotification, ...]
     agreements: tuple[Agreement, ...] = ()
-    """The agreements in force at `at`: the companies behind the policy's recipients,
-    where they process the data and on what safeguard (Art. 15(1)(c), 15(2))."""
+    """The agreements in force at `at`, claim assignments aside: the companies behind the
+    policy's recipients, where they process the data and on what safeguard (Art. 15(1)(c),
+    15(2))."""
 
 
 def subject_disclosures(
@@ -413,7 +414,13 @@ def subject_disclosures(
         for notification in book.notifications_of(subject)
         if not hidden.issuperset(notification.disclosures)
     )
-    in_force = tuple(agreement for agreement in book.agreements() if agreement.in_force(at))
+    # A claim assignment's buyer is named where the subject's own debt went to it (a
+    # disclosure above), not in every answer: that a debt was sold is the debtor's matter.
+    in_force = tuple(
+        agreement
+        for agreement in book.agreements()
+        if agreement.in_force(at) and agreement.kind is not AgreementKind.ASSIGNMENT_CONTRACT
+    )
     return SubjectDisclosures(shown, notified, in_force)
 
 
