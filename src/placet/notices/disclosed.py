@@ -22,7 +22,7 @@ from placet.disclosures import (
     NotificationStatus,
     RecipientNotification,
 )
-from placet.notices.structure import Entry, Section, fields
+from placet.notices.structure import Entry, Section, entries_section, fields
 from placet.notices.wording import Wording
 from placet.policy import TransferSafeguard
 
@@ -111,13 +111,11 @@ def agreement_facts(wording: Wording, agreements: Sequence[Agreement]) -> list[d
 def agreements_section(wording: Wording, agreements: Sequence[Agreement]) -> Section | None:
     """'The companies behind the recipients': one entry per agreement in force; None for
     none."""
-    if not agreements:
-        return None
-    return Section(
-        anchor="parties",
-        title=wording.phrase("copy.heading.parties"),
-        paragraphs=(wording.phrase("copy.parties-intro"),),
-        entries=tuple(
+    return entries_section(
+        "parties",
+        wording.phrase("copy.heading.parties"),
+        wording.phrase("copy.parties-intro"),
+        (
             Entry(
                 anchor=f"party-{agreement.agreement_id}",
                 title=f"{agreement.party} ({_recipient_name(wording, agreement.recipient)})",
@@ -149,13 +147,11 @@ def agreements_section(wording: Wording, agreements: Sequence[Agreement]) -> Sec
 
 def disclosures_section(wording: Wording, disclosures: Sequence[Disclosure]) -> Section | None:
     """'Who received your data': one entry per disclosure, oldest first; None for none."""
-    if not disclosures:
-        return None
-    return Section(
-        anchor="disclosures",
-        title=wording.phrase("copy.heading.disclosures"),
-        paragraphs=(wording.phrase("copy.disclosures-intro"),),
-        entries=tuple(_disclosure_entry(wording, item) for item in disclosures),
+    return entries_section(
+        "disclosures",
+        wording.phrase("copy.heading.disclosures"),
+        wording.phrase("copy.disclosures-intro"),
+        (_disclosure_entry(wording, item) for item in disclosures),
     )
 
 
@@ -163,14 +159,11 @@ def notifications_section(
     wording: Wording, notifications: Sequence[RecipientNotification]
 ) -> Section | None:
     """'Recipients told of changes to your data' (Art. 19); None when none was told."""
-    latest = latest_notifications(notifications)
-    if not latest:
-        return None
-    return Section(
-        anchor="recipients-notified",
-        title=wording.phrase("copy.heading.notified"),
-        paragraphs=(wording.phrase("copy.notified-intro"),),
-        entries=tuple(
+    return entries_section(
+        "recipients-notified",
+        wording.phrase("copy.heading.notified"),
+        wording.phrase("copy.notified-intro"),
+        (
             Entry(
                 anchor=f"notified-{notification.notification_id}",
                 title=f"{_day(wording, notification.at)}: "
@@ -190,7 +183,7 @@ def notifications_section(
                     ]
                 ),
             )
-            for notification in latest
+            for notification in latest_notifications(notifications)
         ),
     )
 

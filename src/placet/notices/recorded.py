@@ -33,7 +33,7 @@ from placet.ledger import (
     RestrictionSet,
     SubjectFactsRecorded,
 )
-from placet.notices.structure import Entry, Section, fields
+from placet.notices.structure import Entry, Section, entries_section, fields
 from placet.notices.wording import Wording
 
 __all__ = ["RECORDED_COLUMNS", "recorded_facts", "recorded_rows", "recorded_section"]
@@ -95,13 +95,11 @@ def recorded_rows(wording: Wording, events: Sequence[LedgerEvent]) -> list[dict[
 def recorded_section(wording: Wording, events: Sequence[LedgerEvent]) -> Section | None:
     """'Your choices and what we recorded about you': one entry per event, oldest first;
     None when the ledger holds nothing about the subject."""
-    if not events:
-        return None
-    return Section(
-        anchor="recorded",
-        title=wording.phrase("copy.heading.recorded"),
-        paragraphs=(wording.phrase("copy.recorded-intro"),),
-        entries=tuple(
+    return entries_section(
+        "recorded",
+        wording.phrase("copy.heading.recorded"),
+        wording.phrase("copy.recorded-intro"),
+        (
             Entry(
                 anchor=f"recorded-{event.event_id}",
                 title=f"{wording.day_of(event.effective_at)}: "

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Entry", "Field", "Section", "fields", "paragraphs"]
+__all__ = ["Entry", "Field", "Section", "entries_section", "fields", "paragraphs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,17 @@ _BLANK_LINE = re.compile(r"\n\s*\n")
 def paragraphs(text: str) -> tuple[str, ...]:
     """A policy text split into its paragraphs at blank lines; nothing for an empty text."""
     return tuple(part.strip() for part in _BLANK_LINE.split(text) if part.strip())
+
+
+def entries_section(
+    anchor: str, title: str, intro: str, entries: Iterable[Entry]
+) -> Section | None:
+    """A section of an introduction and one entry per item; None when there is no item, so
+    that the document leaves the section out rather than print an empty one."""
+    listed = tuple(entries)
+    if not listed:
+        return None
+    return Section(anchor=anchor, title=title, paragraphs=(intro,), entries=listed)
 
 
 def fields(pairs: Iterable[tuple[str, str]]) -> tuple[Field, ...]:
