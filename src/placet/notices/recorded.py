@@ -51,78 +51,86 @@ RECORDED_COLUMNS = (
 )
 """The columns of the answer's `data/ledger-events.csv`, in order."""
 
+_LABELLED = (
+    ("what", "about"),
+    ("channels", "channels"),
+    ("via", "via"),
+    ("given-by", "given_by"),
+    ("evidence", "evidence"),
+)
+"""The printed copy's fields of an event: the label's phrase and the row's column."""
+
 
 def recorded_facts(wording: Wording, events: Sequence[LedgerEvent]) -> list[dict[str, object]]:
     """The events as JSON values, oldest first; each coded value `{"id": code, "name": words}`."""
-    return [
-        {
-            "event_id": str(event.event_id),
-            "took_effect": _utc(event.effective_at).isoformat(),
-            "recorded_at": _utc(event.recorded_at).isoformat(),
-            "event": _coded(wording, "copy.recorded", str(event.data.type)),
-            "about": _about(wording, event.data),
-            "channels": [
-                _coded(wording, "channel", str(channel))
-                for channel in sorted(getattr(event.data, "channels", ()))
-            ],
-            "via": _coded(wording, "copy.via", str(event.collected_via)),
-            "given_by": _coded(wording, "copy.by", str(event.given_by)),
-            "evidence": event.evidence,
-            "personal": dict(event.personal) if event.personal else None,
-        }
-        for event in _in_order(events)
-    ]
+    facts: list[dict[str, object]] = []
+    for event in _in_order(events):
+        row = _row(wording, event)
+        facts.append(
+            {
+                "event_id": row["event_id"],
+                "took_effect": row["took_effect"],
+                "recorded_at": row["recorded_at"],
+                "event": {"id": str(event.data.type), "name": row["event"]},
+                "about": row["about"],
+                "channels": [
+                    {"id": str(channel), "name": wording.phrase(f"channel.{channel}")}
+                    for channel in _channels_of(event.data)
+                ],
+                "via": {"id": str(event.collected_via), "name": row["via"]},
+                "given_by": {"id": str(event.given_by), "name": row["given_by"]},
+                "evidence": event.evidence,
+                "personal": dict(event.personal) if event.personal else None,
+            }
+        )
+    return facts
 
 
 def recorded_rows(wording: Wording, events: Sequence[LedgerEvent]) -> list[dict[str, str]]:
     """The events as rows of `RECORDED_COLUMNS`, in words, oldest first."""
-    return [
-        {
-            "took_effect": _utc(event.effective_at).isoformat(),
-            "recorded_at": _utc(event.recorded_at).isoformat(),
-            "event": wording.phrase(f"copy.recorded.{event.data.type}"),
-            "about": _about(wording, event.data),
-            "channels": _channels(wording, event.data),
-            "via": wording.phrase(f"copy.via.{event.collected_via}"),
-            "given_by": wording.phrase(f"copy.by.{event.given_by}"),
-            "evidence": event.evidence or "",
-            "event_id": str(event.event_id),
-        }
-        for event in _in_order(events)
-    ]
+    return [_row(wording, event) for event in _in_order(events)]
 
 
 def recorded_section(wording: Wording, events: Sequence[LedgerEvent]) -> Section | None:
     """'Your choices and what we recorded about you': one entry per event, oldest first;
     None when the ledger holds nothing about the subject."""
+    entries = []
+    for event in _in_order(events):
+        row = _row(wording, event)
+        entries.append(
+            Entry(
+                anchor=f"recorded-{event.event_id}",
+                title=f"{wording.day_of(event.effective_at)}: {row['event']}",
+                fields=fields(
+                    (wording.phrase(f"copy.label.{label}"), row[column])
+                    for label, column in _LABELLED
+                ),
+            )
+        )
     return entries_section(
         "recorded",
         wording.phrase("copy.heading.recorded"),
         wording.phrase("copy.recorded-intro"),
-        (
-            Entry(
-                anchor=f"recorded-{event.event_id}",
-                title=f"{wording.day_of(event.effective_at)}: "
-                f"{wording.phrase(f'copy.recorded.{event.data.type}')}",
-                fields=fields(
-                    [
-                        (wording.phrase("copy.label.what"), _about(wording, event.data)),
-                        (wording.phrase("copy.label.channels"), _channels(wording, event.data)),
-                        (
-                            wording.phrase("copy.label.via"),
-                            wording.phrase(f"copy.via.{event.collected_via}"),
-                        ),
-                        (
-                            wording.phrase("copy.label.given-by"),
-                            wording.phrase(f"copy.by.{event.given_by}"),
-                        ),
-                        (wording.phrase("copy.label.evidence"), event.evidence or ""),
-                    ]
-                ),
-            )
-            for event in _in_order(events)
-        ),
+        entries,
     )
+
+
+def _row(wording: Wording, event: LedgerEvent) -> dict[str, str]:
+    """One event in words, as `RECORDED_COLUMNS`: what the CSV file, the JSON values and
+    the printed copy say of it."""
+    return {
+        "took_effect": _utc(event.effective_at).isoformat(),
+        "recorded_at": _utc(event.recorded_at).isoformat(),
+        "event": wording.phrase(f"copy.recorded.{event.data.type}"),
+        "about": _about(wording, event.data),
+        "channels": wording.listing(
+            wording.phrase(f"channel.{channel}") for channel in _channels_of(event.data)
+        ),
+        "via": wording.phrase(f"copy.via.{event.collected_via}"),
+        "given_by": wording.phrase(f"copy.by.{event.given_by}"),
+        "evidence": event.evidence or "",
+        "event_id": str(event.event_id),
+    }
 
 
 def _in_order(events: Sequence[LedgerEvent]) -> list[LedgerEvent]:
@@ -163,13 +171,9 @@ def _about(wording: Wording, data: EventData) -> str:
             return ""
 
 
-def _channels(wording: Wording, data: EventData) -> str:
-    channels = sorted(str(channel) for channel in getattr(data, "channels", ()))
-    return wording.listing(wording.phrase(f"channel.{channel}") for channel in channels)
-
-
-def _coded(wording: Wording, prefix: str, value: str) -> dict[str, str]:
-    return {"id": value, "name": wording.phrase(f"{prefix}.{value}")}
+def _channels_of(data: EventData) -> list[str]:
+    """The channels a consent event names, in order."""
+    return sorted(str(channel) for channel in getattr(data, "channels", ()))
 
 
 def _utc(at: datetime) -> datetime:
