@@ -68,6 +68,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AccessCopy",
     "CopiedDataset",
+    "agreements_in_scope",
     "owed_facts",
     "write_printed_copy_html",
     "write_printed_copy_pdf",
@@ -557,7 +558,7 @@ def _fact_sections(wording: Wording, copy: AccessCopy) -> Iterator[Section | Non
     receiving = narrowed(recipients=scope.recipients)
     yield recipients_section(receiving)
     yield transfers_section(receiving)
-    yield agreements_section(wording, in_scope(copy.agreements, scope.recipients))
+    yield agreements_section(wording, _in_scope(copy.agreements, scope.recipients))
     yield _withheld_section(wording, copy.withheld)
     yield recorded_section(wording, copy.recorded)
     yield disclosures_section(wording, copy.disclosures)
@@ -568,7 +569,13 @@ def _fact_sections(wording: Wording, copy: AccessCopy) -> Iterator[Section | Non
     yield complaints_section(wording)
 
 
-def in_scope(
+def agreements_in_scope(copy: AccessCopy) -> tuple[Agreement, ...]:
+    """The agreements of `copy` whose recipients concern the subject's data, as the copy's
+    own section shows them (and `answer.json` lists them)."""
+    return _in_scope(copy.agreements, _scope(copy.policy, copy.datasets).recipients)
+
+
+def _in_scope(
     agreements: Sequence[Agreement], recipients: Sequence[Recipient]
 ) -> tuple[Agreement, ...]:
     """The agreements of the recipients that concern the subject's data."""

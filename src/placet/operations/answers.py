@@ -48,6 +48,7 @@ from placet.notices import (
     write_printed_copy_pdf,
 )
 from placet.notices.disclosed import agreement_facts, disclosure_facts, notification_facts
+from placet.notices.printed_copy import agreements_in_scope
 from placet.notices.recorded import RECORDED_COLUMNS, recorded_facts, recorded_rows
 from placet.notices.wording import Wording
 from placet.operations.subject_data import Role, SubjectData, SubjectRows
@@ -78,6 +79,19 @@ printed copy's own default (`write_printed_copy_pdf`); still capped, since a yea
 can run to hundreds of thousands of rows, and the PDF says where the rest are."""
 _PORTABLE: Final = frozenset({Provenance.PROVIDED, Provenance.OBSERVED})
 _JSON: Final = orjson.OPT_UTC_Z | orjson.OPT_INDENT_2
+RECORDED_FILE: Final = "ledger-events"
+"""The file (`data/ledger-events.csv`) and `rows` key of the consent ledger's events."""
+_CHOICES: Final = frozenset(
+    {
+        EventType.CONSENT_GIVEN,
+        EventType.CONSENT_WITHDRAWN,
+        EventType.OBJECTION_MADE,
+        EventType.OBJECTION_WITHDRAWN,
+        EventType.BUSINESS_OPT_OUT_MADE,
+        EventType.BUSINESS_OPT_OUT_ENDED,
+    }
+)
+"""The events that are the subject's own choices: data they provided (Art. 20(1))."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,21 +272,6 @@ def write_portability_package(
     return _finished(staging, folder, "portability.zip", files, rows)
 
 
-RECORDED_FILE: Final = "ledger-events"
-"""The file (`data/ledger-events.csv`) and `rows` key of the consent ledger's events."""
-_CHOICES: Final = frozenset(
-    {
-        EventType.CONSENT_GIVEN,
-        EventType.CONSENT_WITHDRAWN,
-        EventType.OBJECTION_MADE,
-        EventType.OBJECTION_WITHDRAWN,
-        EventType.BUSINESS_OPT_OUT_MADE,
-        EventType.BUSINESS_OPT_OUT_ENDED,
-    }
-)
-"""The events that are the subject's own choices: data they provided (Art. 20(1))."""
-
-
 def _recorded_csv(wording: Wording, events: Sequence[LedgerEvent]) -> bytes:
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=RECORDED_COLUMNS, lineterminator="\n")
@@ -298,10 +297,6 @@ def _write_answer_json(
     rows: dict[str, int],
 ) -> None:
     wording = Wording.of(copy.policy, copy.language)
-    facts = owed_facts(copy.policy, copy.language, copy.datasets)
-    recipients = facts["recipients"]
-    assert isinstance(recipients, list)
-    named = {str(recipient["id"]) for recipient in recipients}
     head = {
         "format": ACCESS_FORMAT,
         "request": {
@@ -312,10 +307,8 @@ def _write_answer_json(
         "subscriber": copy.subscriber,
         "language": copy.language,
         "policy": {"id": copy.policy.policy_id, "version": copy.policy.version},
-        "facts": facts,
-        "recipient_parties": agreement_facts(
-            wording, [item for item in copy.agreements if item.recipient in named]
-        ),
+        "facts": owed_facts(copy.policy, copy.language, copy.datasets),
+        "recipient_parties": agreement_facts(wording, agreements_in_scope(copy)),
         "recorded": recorded_facts(wording, copy.recorded),
         "disclosures": disclosure_facts(wording, copy.disclosures),
         "recipients_notified": notification_facts(wording, copy.notifications),
