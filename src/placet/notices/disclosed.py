@@ -135,7 +135,7 @@ def agreements_section(wording: Wording, agreements: Sequence[Agreement]) -> Sec
                         ),
                         (
                             wording.phrase("copy.label.in-force-since"),
-                            _day(wording, agreement.valid_from),
+                            wording.day_of(agreement.valid_from),
                         ),
                     ]
                 ),
@@ -166,7 +166,7 @@ def notifications_section(
         (
             Entry(
                 anchor=f"notified-{notification.notification_id}",
-                title=f"{_day(wording, notification.at)}: "
+                title=f"{wording.day_of(notification.at)}: "
                 f"{_recipient_name(wording, notification.recipient)}",
                 fields=fields(
                     [
@@ -220,11 +220,11 @@ def _disclosure_entry(wording: Wording, disclosure: Disclosure) -> Entry:
     party_label = "copy.label.buyer" if is_assignment else "copy.label.party"
     return Entry(
         anchor=f"disclosure-{disclosure.disclosure_id}",
-        title=f"{_day(wording, proposed.disclosed_at)}: "
+        title=f"{wording.day_of(proposed.disclosed_at)}: "
         f"{_recipient_name(wording, proposed.recipient)}",
         fields=fields(
             [
-                (wording.phrase("copy.label.disclosed-on"), _day(wording, proposed.disclosed_at)),
+                (wording.phrase("copy.label.disclosed-on"), wording.day_of(proposed.disclosed_at)),
                 (
                     wording.phrase("copy.label.recipient"),
                     _recipient_name(wording, proposed.recipient),
@@ -279,10 +279,6 @@ def _transfer(wording: Wording, transfer: str) -> str:
         return wording.words(TransferSafeguard(transfer))
     except ValueError:
         return transfer
-
-
-def _day(wording: Wording, at: datetime) -> str:
-    return wording.day_of(at)
 
 
 def _utc(at: datetime) -> datetime:
