@@ -51,6 +51,11 @@ def replace_once(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
+def with_zone(text: str, zone: str) -> str:
+    """The minimal policy's `text` with its controller's `timezone` set to `zone`."""
+    return replace_once(text, "  languages: [en, sq]", f"  timezone: {zone}\n  languages: [en, sq]")
+
+
 # ---------------------------------------------------------------- ledger databases
 
 POSTGRES_URL = os.environ.get(

@@ -9,7 +9,7 @@ import pytest
 from placet.errors import PolicyNotFoundError, PolicyValidationError
 from placet.policy import load_policy, load_policy_set, resolve_policy_dir
 from placet.policy.model import Anchor, LegalBasis, ObjectionEffect
-from tests.conftest import MINIMAL, PolicyWriter, minimal_text, replace_once
+from tests.conftest import MINIMAL, PolicyWriter, minimal_text, replace_once, with_zone
 
 
 def issues_of(folder: Path) -> list[tuple[str, int | None, str, str]]:
@@ -139,11 +139,7 @@ def test_bad_period_is_reported(write_policy: PolicyWriter) -> None:
 def test_a_time_zone_the_iana_database_does_not_hold_is_reported(
     write_policy: PolicyWriter,
 ) -> None:
-    text = replace_once(
-        minimal_text(),
-        "  languages: [en, sq]",
-        "  timezone: Europe/Pristina\n  languages: [en, sq]",
-    )
+    text = with_zone(minimal_text(), "Europe/Pristina")
 
     with pytest.raises(PolicyValidationError) as caught:
         load_policy_set(write_policy(text))

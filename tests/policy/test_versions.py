@@ -8,7 +8,7 @@ import pytest
 
 from placet.errors import NoVersionInForceError, PolicyError, PolicyValidationError
 from placet.policy import load_policy_set
-from tests.conftest import PolicyWriter, minimal_text, replace_once
+from tests.conftest import PolicyWriter, minimal_text, replace_once, with_zone
 
 
 def second_version(effective_from: str = "2025-06-01", version: str = "2.0") -> str:
@@ -28,17 +28,8 @@ def test_version_in_force_is_the_latest_that_took_effect(write_policy: PolicyWri
 def test_a_version_takes_effect_at_midnight_on_the_controllers_clock(
     write_policy: PolicyWriter,
 ) -> None:
-    zoned = replace_once(
-        minimal_text(),
-        "  languages: [en, sq]",
-        "  timezone: Europe/Copenhagen\n  languages: [en, sq]",
-    )
-    write_policy(zoned)
-    later = replace_once(
-        second_version(),
-        "  languages: [en, sq]",
-        "  timezone: Europe/Copenhagen\n  languages: [en, sq]",
-    )
+    write_policy(with_zone(minimal_text(), "Europe/Copenhagen"))
+    later = with_zone(second_version(), "Europe/Copenhagen")
     policies = load_policy_set(write_policy(later, name="policy-2.0.yaml"))
 
     # Midnight of 1 June in Copenhagen (summer time) is 22:00 UTC on 31 May.
